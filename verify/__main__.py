@@ -1,0 +1,38 @@
+"""``python -m verify``: audit one formula (``expr``) or a whole engine (``audit``).
+
+Exit codes: 0 every witness agrees; 1 a gradient or forward fault was found;
+2 bad input, a point where the formula is undefined, or a usage error.
+"""
+
+from __future__ import annotations
+
+import sys
+
+USAGE = """usage: python -m verify {expr,audit} ...
+
+  expr    audit one formula or micrograd snippet      (python -m verify expr --help)
+  audit   audit a micrograd-style engine class        (python -m verify audit --help)
+
+exit codes: 0 no fault, 1 fault found, 2 bad input or usage error
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] in ("-h", "--help"):
+        sys.stdout.write(USAGE)
+        return 0 if args else 2
+    command, rest = args[0], args[1:]
+    # Imported lazily: each command pulls in SymPy and friends only when used.
+    if command == "expr":
+        from .cli_expr import main as run
+    elif command == "audit":
+        from .cli_audit import main as run
+    else:
+        sys.stderr.write(f"python -m verify: unknown command {command!r}\n\n{USAGE}")
+        return 2
+    return run(rest)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""Expression programs: the one form every part of the verifier exchanges.
+
+A program is SSA: named inputs, then steps; each step applies a row of the op
+table to earlier slots or to constants. Slot i < len(inputs) is input i; slot
+len(inputs) + j is step j. The output is the last slot.
+
+Programs are built into *any* micrograd-style engine through the Python
+operators and method names written in each row's ``notation``, so the same
+program drives our engine, a learner's engine, and the exact mirror.
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from typing import Any, Callable, Union
+
+from micrograd.ops import OPS, Op
+
+
+@dataclass(frozen=True)
+class Const:
+    """A plain number used as an operand."""
+
+    value: float
+
+
+Arg = Union[int, Const]
+"""A slot index, or a constant."""
+
+
+@dataclass(frozen=True)
+class Step:
+    op: str
+    args: tuple[Arg, ...]
+
+
+@dataclass(frozen=True)
+class Program:
+    inputs: tuple[tuple[str, float], ...]
+    steps: tuple[Step, ...]
+
+    def __post_init__(self) -> None:
+        names = [name for name, _ in self.inputs]
+        if len(set(names)) != len(names):
+            raise ValueError(f"input names repeat: {names}")
+        for j, step in enumerate(self.steps):
+            row = OPS.get(step.op)
+            if row is None:
+                raise ValueError(f"step {j}: unknown op {step.op!r}")
+            if len(step.args) != row.arity:
+                raise ValueError(f"step {j}: {step.op} takes {row.arity} operands")
+            slot = len(self.inputs) + j
+            for i, arg in enumerate(step.args):
+                if isinstance(arg, Const):
+                    continue
+                if i in row.constant:
+                    raise ValueError(f"step {j}: operand {i} of {step.op} must be a constant")
+                if not 0 <= arg < slot:
+                    raise ValueError(f"step {j}: operand {arg} is not an earlier slot")
+            if all(isinstance(a, Const) for a in step.args):
+                raise ValueError(f"step {j}: {step.op} has only constant operands")
+
+    @property
+    def size(self) -> int:
+        return len(self.inputs) + len(self.steps)
+
+    def names(self) -> list[str]:
+        """A name for every slot: the inputs' own, then v1, v2, ..."""
+        taken = {name for name, _ in self.inputs}
+        names = [name for name, _ in self.inputs]
+        k = 0
+        for _ in self.steps:
+            k += 1
+            while f"v{k}" in taken:
+                k += 1
+            names.append(f"v{k}")
+        return names
+
+    def build(self, leaf: Callable[[float], Any]) -> list[Any]:
+        """Build the program in an engine; return every slot's object.
+
+        ``leaf`` makes an input (e.g. the engine's ``Value`` class). Only
+        Python operators and method calls are used, never engine internals.
+        """
+        slots: list[Any] = [leaf(value) for _, value in self.inputs]
+        for step in self.steps:
+            operands = [a.value if isinstance(a, Const) else slots[a] for a in step.args]
+            slots.append(call(OPS[step.op], *operands))
+        return slots
+
+    def source(self, leaf: str = "Value") -> str:
+        """The program as a pasteable Python snippet."""
+        names = self.names()
+        lines = [f"{name} = {leaf}({value!r})" for name, value in self.inputs]
+        for j, step in enumerate(self.steps):
+            operands = [repr(a.value) if isinstance(a, Const) else names[a] for a in step.args]
+            lines.append(f"{names[len(self.inputs) + j]} = {OPS[step.op].write(*operands)}")
+        return "\n".join(lines)
+
+
+_INFIX: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul,
+    "/": operator.truediv, "**": operator.pow,
+}
+
+
+def call(op: Op, *operands: Any) -> Any:
+    """Apply ``op`` to engine objects or numbers the way its notation says."""
+    return caller(op)(*operands)
+
+
+def caller(op: Op) -> Callable[..., Any]:
+    """The Python callable behind a row's notation: "{0} + {1}" -> operator.add."""
+    n = op.notation
+    if n.startswith("{0} ") and n.endswith(" {1}"):
+        return _INFIX[n[4:-4]]
+    if n == "-{0}":
+        return operator.neg
+    if n.startswith("{0}.") and n.endswith("()"):
+        return operator.methodcaller(n[4:-2])
+    if n.endswith("({0})") and n[:-5] == "abs":
+        return abs
+    raise ValueError(f"op {op.name}: notation {n!r} has no known Python form")
+
