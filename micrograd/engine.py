@@ -4,28 +4,15 @@ from __future__ import annotations
 
 import math
 from numbers import Real
-from typing import Union
 
 from .ops import OPS, DomainError, MathError, NonFiniteError, Op
 
-Number = Union[int, float]
-Operand = Union["Value", int, float]
+Number = int | float
 
 _isfinite = math.isfinite
+_new = object.__new__
 ADD, SUB, MUL, DIV, NEG = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], OPS["neg"]
 POWI, POWC, POW = OPS["powi"], OPS["powc"], OPS["pow"]
-
-
-def _to_float(x: object, who: str) -> float:
-    if isinstance(x, float):
-        value = x
-    elif isinstance(x, Real):  # int, bool, Fraction, numpy floats
-        value = float(x)
-    else:
-        raise TypeError(f"{who} takes a real number, not {type(x).__name__}: {x!r}")
-    if not _isfinite(value):
-        raise NonFiniteError(who, (value,), "not a finite number")
-    return value
 
 
 class Value:
@@ -65,70 +52,70 @@ class Value:
 
     # ---- arithmetic: each line picks a row of the op table ----
     def __add__(self, other: Operand) -> Value:
-        return _apply(ADD, self, _operand(other))
+        return _binary(ADD, self, other)
 
     def __radd__(self, other: Number) -> Value:
-        return _apply(ADD, _operand(other), self)
+        return _binary(ADD, other, self)
 
     def __sub__(self, other: Operand) -> Value:
-        return _apply(SUB, self, _operand(other))
+        return _binary(SUB, self, other)
 
     def __rsub__(self, other: Number) -> Value:
-        return _apply(SUB, _operand(other), self)
+        return _binary(SUB, other, self)
 
     def __mul__(self, other: Operand) -> Value:
-        return _apply(MUL, self, _operand(other))
+        return _binary(MUL, self, other)
 
     def __rmul__(self, other: Number) -> Value:
-        return _apply(MUL, _operand(other), self)
+        return _binary(MUL, other, self)
 
     def __truediv__(self, other: Operand) -> Value:
-        return _apply(DIV, self, _operand(other))
+        return _binary(DIV, self, other)
 
     def __rtruediv__(self, other: Number) -> Value:
-        return _apply(DIV, _operand(other), self)
+        return _binary(DIV, other, self)
 
     def __pow__(self, other: Operand) -> Value:
         if isinstance(other, Value):
-            return _apply(POW, self, other)
-        k = Constant(other)
-        return _apply(POWI if k.data.is_integer() else POWC, self, k)
+            return _binary(POW, self, other)
+        k = _constant(other)
+        return _binary(POWI if k.data.is_integer() else POWC, self, k)
 
     def __rpow__(self, other: Number) -> Value:
-        return _apply(POW, _operand(other), self)
+        return _binary(POW, other, self)
 
     def __neg__(self) -> Value:
-        return _apply(NEG, self)
+        return _unary(NEG, self)
 
     def __pos__(self) -> Value:
         return self
 
     def __abs__(self) -> Value:
-        return _apply(OPS["abs"], self)
+        return _unary(OPS["abs"], self)
 
     def relu(self) -> Value:
-        return _apply(OPS["relu"], self)
+        return _unary(OPS["relu"], self)
 
     def tanh(self) -> Value:
-        return _apply(OPS["tanh"], self)
+        return _unary(OPS["tanh"], self)
 
     def exp(self) -> Value:
-        return _apply(OPS["exp"], self)
+        return _unary(OPS["exp"], self)
 
     def log(self) -> Value:
-        return _apply(OPS["log"], self)
+        return _unary(OPS["log"], self)
 
     def sigmoid(self) -> Value:
-        return _apply(OPS["sigmoid"], self)
+        return _unary(OPS["sigmoid"], self)
 
     def sin(self) -> Value:
-        return _apply(OPS["sin"], self)
+        return _unary(OPS["sin"], self)
 
     def cos(self) -> Value:
-        return _apply(OPS["cos"], self)
+        return _unary(OPS["cos"], self)
 
     def sqrt(self) -> Value:
-        return _apply(OPS["sqrt"], self)
+        return _unary(OPS["sqrt"], self)
 
     # ---- reverse mode ----
     def backward(self) -> None:
@@ -140,17 +127,26 @@ class Value:
         derivative is undefined or overflows, ``NonFiniteError`` is raised and
         every ``.grad`` is left as it was before the call.
         """
-        # Pass 1: count each node's consumers inside this graph, and set aside
-        # gradients left by earlier calls so only this call's adjoints flow.
+        # Pass 1: count the consumers of each inner node (leaves need no
+        # count: nothing flows out of them). Inner nodes' gradients from
+        # earlier calls are set aside so that only this call's adjoints flow.
+        if not self._parents:  # a leaf: d(self)/d(self) = 1, nothing else
+            self.grad += 1.0
+            return
         consumers: dict[Value, int] = {self: 0}
-        earlier: list[tuple[Value, float]] = []
+        inner_before: list[tuple[Value, float]] = []
+        leaves_before: list[tuple[Value, float]] = []
         stack = [self]
         while stack:
             node = stack.pop()
             if node.grad:
-                earlier.append((node, node.grad))
+                inner_before.append((node, node.grad))
                 node.grad = 0.0
             for parent in node._parents:
+                if not parent._parents:
+                    if parent.grad:
+                        leaves_before.append((parent, parent.grad))
+                    continue
                 count = consumers.get(parent)
                 if count is None:
                     consumers[parent] = 1
@@ -158,46 +154,46 @@ class Value:
                 else:
                     consumers[parent] = count + 1
 
-        # Pass 2: a node is ready once all its consumers have been processed;
-        # then its adjoint is complete and flows to its operands.
+        # Pass 2: a node is ready once all its consumers are done; its adjoint
+        # is then complete and flows to its operands.
         self.grad = 1.0
         ready = [self]
         node = self
         try:
             while ready:
                 node = ready.pop()
-                parents = node._parents
-                if not parents:
-                    continue
                 g = node.grad
-                rule = node._op.grad  # type: ignore[union-attr]  # set for every node with parents
+                if not _isfinite(g):
+                    raise NonFiniteError(node.op, _operands(node), f"its gradient overflowed to {g}")
+                parents = node._parents
+                rule = node._op.grad  # type: ignore[union-attr]  # every inner node has a row
                 if len(parents) == 1:
                     (x,) = parents
                     x.grad += rule(node.data, x.data) * g
-                    if not _isfinite(x.grad):
-                        raise _overflow(node)
                 else:
                     x, y = parents
                     dx, dy = rule(node.data, x.data, y.data)
                     x.grad += dx * g
                     y.grad += dy * g
-                    if not (_isfinite(x.grad) and _isfinite(y.grad)):
-                        raise _overflow(node)
                 for parent in parents:
-                    count = consumers[parent] - 1
-                    consumers[parent] = count
-                    if not count:
-                        ready.append(parent)
+                    if parent._parents:
+                        count = consumers[parent] - 1
+                        consumers[parent] = count
+                        if not count:
+                            ready.append(parent)
+                    elif not _isfinite(parent.grad):
+                        raise NonFiniteError(node.op, _operands(node), "a leaf's gradient overflowed")
         except (ArithmeticError, ValueError) as error:
-            for seen in consumers:
-                seen.grad = 0.0
-            for seen, grad in earlier:
-                seen.grad = grad
+            _restore(consumers, inner_before, leaves_before)
             if isinstance(error, MathError):
                 raise
-            raise _overflow(node) from error
-        for seen, grad in earlier:
-            seen.grad += grad
+            reason = f"derivative is undefined or infinite here ({error})"
+            raise NonFiniteError(node.op, _operands(node), reason) from None
+        for inner, grad in inner_before:
+            inner.grad += grad
+
+
+Operand = Value | int | float
 
 
 class Constant(Value):
@@ -210,29 +206,90 @@ class Constant(Value):
         return "const"
 
 
-def _operand(x: Operand) -> Value:
-    return x if isinstance(x, Value) else Constant(x)
+def _to_float(x: object, who: str) -> float:
+    if isinstance(x, float):
+        value = x
+    elif isinstance(x, Real):  # int, bool, Fraction, numpy floats
+        value = float(x)
+    else:
+        raise TypeError(f"{who} takes a real number, not {type(x).__name__}: {x!r}")
+    if not _isfinite(value):
+        raise NonFiniteError(who, (value,), "not a finite number")
+    return value
 
 
-def _apply(op: Op, *args: Value) -> Value:
-    """Run one op forward and record it in the graph."""
-    operands = tuple(a.data for a in args)
+def _constant(x: Number) -> Constant:
+    if type(x) is float and _isfinite(x):
+        data = x
+    elif isinstance(x, Real):
+        data = _to_float(x, "Constant")
+    else:
+        raise TypeError(f"cannot combine a Value with {type(x).__name__}: {x!r}")
+    constant = _new(Constant)
+    constant.data = data
+    constant.grad = 0.0
+    constant._parents = ()
+    constant._op = None
+    return constant
+
+
+# Forward: run the row on floats, turn Python's math errors into MathError,
+# refuse non-finite results, and record the node. One function per arity
+# keeps the hot path free of generic tuple building.
+def _unary(op: Op, x: Value) -> Value:
     try:
-        out = op.forward(*operands)
+        out = op.forward(x.data)
     except (ArithmeticError, ValueError) as error:
-        if isinstance(error, OverflowError):
-            raise NonFiniteError(op.name, operands, "result overflows") from None
-        raise DomainError(op.name, operands, "outside the op's domain") from None
+        raise _forward_error(op, (x.data,), error) from None
     if not _isfinite(out):
-        raise NonFiniteError(op.name, operands, f"result is {out}")
-    node = Value.__new__(Value)
+        raise NonFiniteError(op.name, (x.data,), f"result is {out}")
+    node = _new(Value)
     node.data = out
     node.grad = 0.0
-    node._parents = args
+    node._parents = (x,)
     node._op = op
     return node
 
 
-def _overflow(node: Value) -> NonFiniteError:
-    operands = tuple(p.data for p in node._parents)
-    return NonFiniteError(node.op, operands, "derivative is infinite or overflows in backward")
+def _binary(op: Op, x: Operand, y: Operand) -> Value:
+    if not isinstance(x, Value):
+        x = _constant(x)
+    if not isinstance(y, Value):
+        y = _constant(y)
+    try:
+        out = op.forward(x.data, y.data)
+    except (ArithmeticError, ValueError) as error:
+        raise _forward_error(op, (x.data, y.data), error) from None
+    if not _isfinite(out):
+        raise NonFiniteError(op.name, (x.data, y.data), f"result is {out}")
+    node = _new(Value)
+    node.data = out
+    node.grad = 0.0
+    node._parents = (x, y)
+    node._op = op
+    return node
+
+
+def _forward_error(op: Op, operands: tuple[float, ...], error: Exception) -> MathError:
+    if isinstance(error, OverflowError):
+        return NonFiniteError(op.name, operands, "result overflows")
+    return DomainError(op.name, operands, "outside the op's domain")
+
+
+def _operands(node: Value) -> tuple[float, ...]:
+    return tuple(p.data for p in node._parents)
+
+
+def _restore(
+    inner: dict[Value, int],
+    inner_before: list[tuple[Value, float]],
+    leaves_before: list[tuple[Value, float]],
+) -> None:
+    """Undo a failed backward: every .grad back to its value before the call."""
+    for node in inner:
+        node.grad = 0.0
+        for parent in node._parents:
+            if not parent._parents:
+                parent.grad = 0.0
+    for node, grad in inner_before + leaves_before:
+        node.grad = grad

@@ -11,8 +11,9 @@ Stdlib only: importing the engine must stay cheap.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 INF = math.inf
 

@@ -12,8 +12,9 @@ program drives our engine, a learner's engine, and the exact mirror.
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Union
+from typing import Any
 
 from micrograd.ops import OPS, Op
 
@@ -25,7 +26,7 @@ class Const:
     value: float
 
 
-Arg = Union[int, Const]
+Arg = int | Const
 """A slot index, or a constant."""
 
 

@@ -1,0 +1,254 @@
+"""The engine against hand-derived values and derivatives (never against itself)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from micrograd import Constant, DomainError, MathError, NonFiniteError, Value
+
+
+def test_seed_expression_matches_micrograd() -> None:
+    a = Value(-4.0)
+    b = Value(2.0)
+    c = a + b
+    d = a * b + b**3
+    c += c + 1
+    c += 1 + c + (-a)
+    d += d * 2 + (b + a).relu()
+    d += 3 * d + (b - a).relu()
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    g += 10.0 / f
+    g.backward()
+    assert f"{g.data:.4f}" == "24.7041"
+    assert f"{a.grad:.4f}" == "138.8338"
+    assert f"{b.grad:.4f}" == "645.5773"
+
+
+# (expression, x, value, derivative): each derivative written out by hand.
+UNARY = [
+    (lambda x: -x, 1.5, -1.5, -1.0),
+    (lambda x: x.exp(), 0.7, math.exp(0.7), math.exp(0.7)),
+    (lambda x: x.log(), 2.5, math.log(2.5), 1 / 2.5),
+    (lambda x: x.tanh(), 0.5, math.tanh(0.5), 1 / math.cosh(0.5) ** 2),
+    (lambda x: x.sigmoid(), -1.2, 1 / (1 + math.exp(1.2)), math.exp(1.2) / (1 + math.exp(1.2)) ** 2),
+    (lambda x: x.relu(), 3.0, 3.0, 1.0),
+    (lambda x: x.relu(), -3.0, 0.0, 0.0),
+    (lambda x: x.relu(), 0.0, 0.0, 0.0),  # convention relu'(0) = 0
+    (lambda x: abs(x), -2.0, 2.0, -1.0),
+    (lambda x: abs(x), 2.0, 2.0, 1.0),
+    (lambda x: abs(x), 0.0, 0.0, 0.0),  # convention abs'(0) = 0
+    (lambda x: x.sqrt(), 9.0, 3.0, 1 / 6),
+    (lambda x: x.sin(), 0.3, math.sin(0.3), math.cos(0.3)),
+    (lambda x: x.cos(), 0.3, math.cos(0.3), -math.sin(0.3)),
+    (lambda x: x**3, -2.0, -8.0, 12.0),
+    (lambda x: x**-2, 2.0, 0.25, -0.25),
+    (lambda x: x**0.5, 4.0, 2.0, 0.25),
+    (lambda x: x**0, 5.0, 1.0, 0.0),
+    (lambda x: 2**x, 3.0, 8.0, 8.0 * math.log(2)),
+    (lambda x: 3 + x, 1.0, 4.0, 1.0),
+    (lambda x: 3 - x, 1.0, 2.0, -1.0),
+    (lambda x: x - 3, 1.0, -2.0, 1.0),
+    (lambda x: 3 * x, 2.0, 6.0, 3.0),
+    (lambda x: x * 3, 2.0, 6.0, 3.0),
+    (lambda x: 3 / x, 2.0, 1.5, -0.75),
+    (lambda x: x / 4, 2.0, 0.5, 0.25),
+    (lambda x: x + x, 2.0, 4.0, 2.0),
+    (lambda x: x * x, -3.0, 9.0, -6.0),
+    (lambda x: x / x, 7.0, 1.0, 0.0),
+    (lambda x: x - x, 7.0, 0.0, 0.0),
+]
+
+
+@pytest.mark.parametrize(("build", "x", "value", "derivative"), UNARY)
+def test_unary_value_and_derivative(build, x: float, value: float, derivative: float) -> None:  # type: ignore[no-untyped-def]
+    v = Value(x)
+    out = build(v)
+    out.backward()
+    assert out.data == pytest.approx(value, rel=1e-15, abs=1e-300)
+    assert v.grad == pytest.approx(derivative, rel=1e-14, abs=1e-300)
+
+
+# (expression, x, y, value, d/dx, d/dy)
+BINARY = [
+    (lambda x, y: x + y, 1.5, -2.0, -0.5, 1.0, 1.0),
+    (lambda x, y: x - y, 1.5, -2.0, 3.5, 1.0, -1.0),
+    (lambda x, y: x * y, 1.5, -2.0, -3.0, -2.0, 1.5),
+    (lambda x, y: x / y, 3.0, -2.0, -1.5, -0.5, -0.75),
+    (lambda x, y: x**y, 2.0, 3.0, 8.0, 12.0, 8.0 * math.log(2.0)),
+    (lambda x, y: (x * y).tanh(), 0.5, 0.4, math.tanh(0.2),
+     0.4 / math.cosh(0.2) ** 2, 0.5 / math.cosh(0.2) ** 2),
+]
+
+
+@pytest.mark.parametrize(("build", "x", "y", "value", "dx", "dy"), BINARY)
+def test_binary_value_and_partials(build, x: float, y: float, value: float, dx: float, dy: float) -> None:  # type: ignore[no-untyped-def]
+    vx, vy = Value(x), Value(y)
+    out = build(vx, vy)
+    out.backward()
+    assert out.data == pytest.approx(value, rel=1e-15)
+    assert vx.grad == pytest.approx(dx, rel=1e-14)
+    assert vy.grad == pytest.approx(dy, rel=1e-14)
+
+
+def test_reused_inner_node_accumulates() -> None:
+    # b = a + a; c = b * b  ->  c = 4a^2, dc/da = 8a
+    a = Value(3.0)
+    b = a + a
+    c = b * b
+    c.backward()
+    assert c.data == 36.0
+    assert a.grad == 24.0
+    assert b.grad == 12.0
+
+
+def test_diamond_graph() -> None:
+    # y = (x*2) * (x+1): dy/dx = 2(x+1) + 2x = 4x + 2
+    x = Value(1.5)
+    y = (x * 2) * (x + 1)
+    y.backward()
+    assert x.grad == 8.0
+
+
+def test_backward_twice_doubles_every_gradient() -> None:
+    a, b = Value(2.0), Value(-3.0)
+    c = a * b
+    d = c * c + a  # d = a^2 b^2 + a
+    d.backward()
+    first = (a.grad, b.grad, c.grad)
+    assert first == (2 * 2.0 * 9.0 + 1, 2 * 4.0 * -3.0, 2 * -6.0)
+    d.backward()
+    assert (a.grad, b.grad, c.grad) == tuple(2 * g for g in first)
+    assert d.grad == 2.0
+
+
+def test_backward_on_a_leaf() -> None:
+    x = Value(5.0)
+    x.backward()
+    x.backward()
+    assert x.grad == 2.0
+
+
+def test_unused_input_gets_zero() -> None:
+    x, unused = Value(2.0), Value(3.0)
+    (x * x).backward()
+    assert unused.grad == 0.0
+    assert x.grad == 4.0
+
+
+def test_graph_access() -> None:
+    x = Value(2.0)
+    y = x**3
+    z = x + x
+    w = 1.5 - x
+    assert (x.op, y.op, z.op, w.op) == ("", "powi", "add", "sub")
+    base, exponent = y.parents
+    assert base is x
+    assert isinstance(exponent, Constant)
+    assert (exponent.op, exponent.data) == ("const", 3.0)
+    assert z.parents == (x, x)
+    assert w.parents[0].data == 1.5 and w.parents[1] is x
+    assert (x**0.5).op == "powc"
+    assert (x ** Value(2.0)).op == "pow"
+    assert (2 ** x).op == "pow"
+    assert y.rule is not None and y.rule.name == "powi"
+    assert x.rule is None
+
+
+def test_int_inputs_become_floats() -> None:
+    x = Value(3)
+    assert isinstance(x.data, float)
+    assert isinstance((x * 2).data, float)
+
+
+def test_repr() -> None:
+    assert repr(Value(2.0)) == "Value(data=2.0, grad=0.0)"
+    assert repr(Value(2.0) * 3) == "Value(data=6.0, grad=0.0, op='mul')"
+
+
+@pytest.mark.parametrize("bad", ["x", None, [1.0], 1j])
+def test_non_numbers_are_type_errors(bad: object) -> None:
+    with pytest.raises(TypeError, match="real number"):
+        Value(bad)  # type: ignore[arg-type]
+
+
+def test_number_ops_with_strings_are_type_errors() -> None:
+    with pytest.raises(TypeError):
+        Value(1.0) + "x"  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_non_finite_inputs_are_refused(bad: float) -> None:
+    with pytest.raises(NonFiniteError, match="not a finite number"):
+        Value(bad)
+    with pytest.raises(NonFiniteError):
+        Value(1.0) * bad
+
+
+@pytest.mark.parametrize(
+    ("build", "error", "op", "operands"),
+    [
+        (lambda: Value(0.0).log(), DomainError, "log", (0.0,)),
+        (lambda: Value(-1.0).log(), DomainError, "log", (-1.0,)),
+        (lambda: Value(0.0) ** -1, DomainError, "powi", (0.0, -1.0)),
+        (lambda: Value(-8.0) ** 0.5, DomainError, "powc", (-8.0, 0.5)),
+        (lambda: Value(-8.0) ** Value(2.0), DomainError, "pow", (-8.0, 2.0)),
+        (lambda: Value(1000.0).exp(), NonFiniteError, "exp", (1000.0,)),
+        (lambda: Value(1.0) / 0, DomainError, "div", (1.0, 0.0)),
+        (lambda: Value(-1.0).sqrt(), DomainError, "sqrt", (-1.0,)),
+        (lambda: Value(1e308) * 10, NonFiniteError, "mul", (1e308, 10.0)),
+        (lambda: Value(10.0) ** 400, NonFiniteError, "powi", (10.0, 400.0)),
+    ],
+)
+def test_domain_and_overflow_errors_name_op_and_operands(build, error, op: str, operands) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(error) as caught:
+        build()
+    assert isinstance(caught.value, MathError)
+    assert isinstance(caught.value, ArithmeticError)
+    assert caught.value.op == op
+    assert caught.value.operands == operands
+    assert op in str(caught.value)
+
+
+def test_infinite_derivative_raises_and_leaves_grads_untouched() -> None:
+    x = Value(0.0)
+    y = Value(2.0)
+    x.grad = 5.0  # left over from an earlier call
+    z = (x * y).sqrt() + y  # sqrt'(0) is infinite
+    with pytest.raises(NonFiniteError) as caught:
+        z.backward()
+    assert caught.value.op == "sqrt"
+    assert (x.grad, y.grad, z.grad) == (5.0, 0.0, 0.0)
+
+
+def test_gradient_overflow_raises() -> None:
+    x = Value(1e-200)
+    y = (x * 1e200) * 1e200  # forward fits (1e200), the gradient (1e400) does not
+    with pytest.raises(NonFiniteError, match="overflowed"):
+        y.backward()
+    assert x.grad == 0.0
+
+
+def test_million_op_chain_forward_and_backward() -> None:
+    x = Value(0.3)
+    y = x
+    for _ in range(1_000_000):
+        y = -y
+    y.backward()
+    assert y.data == 0.3
+    assert x.grad == 1.0
+
+
+def test_deep_chain_with_constants_and_sharing() -> None:
+    # y_{k+1} = y_k + y_k: dy/dx = 2^n for n steps
+    x = Value(1.0)
+    y = x
+    for _ in range(1000):
+        y = y + y
+        y = y * 1.0
+    y.backward()
+    assert y.data == 2.0**1000
+    assert x.grad == 2.0**1000
