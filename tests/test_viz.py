@@ -11,7 +11,6 @@ import pytest
 from micrograd import Value
 from micrograd.viz import GraphvizMissingError, draw_dot, render
 
-
 NODE_STARTS = {f"n{i}" for i in range(10)}
 
 
