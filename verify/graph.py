@@ -1,0 +1,89 @@
+"""Turn a graph built by our engine into a Program, walking it without recursion."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from micrograd.engine import Constant, Value
+
+from .program import Arg, Const, Program, Step
+
+
+def to_program(
+    output: Value, inputs: Sequence[Value] | Mapping[str, Value] | None = None
+) -> tuple[Program, list[Value]]:
+    """The program that computes ``output``, and the Value behind each of its slots.
+
+    Every leaf becomes an input and every ``Constant`` a ``Const`` operand.
+    ``inputs`` may name leaves (a mapping); unnamed leaves are called x0, x1, ...
+    in the order the walk meets them (operands left to right).
+    """
+    if not isinstance(output, Value):
+        raise TypeError(f"verify needs a micrograd Value, not {type(output).__name__}")
+    if isinstance(output, Constant):
+        raise ValueError("the output is a constant: there is nothing to differentiate")
+    order = _post_order(output)
+    leaves = [v for v in order if not v.parents]
+    steps = [v for v in order if v.parents]
+
+    given = _given_names(inputs)
+    leaf_ids = {id(v) for v in leaves}
+    for name, value in given.items():
+        if id(value) not in leaf_ids:
+            raise ValueError(f"input {name!r} is not a leaf of this graph (it has operands or is unused)")
+    names_by_id = {id(v): name for name, v in given.items()}
+    taken = set(given)
+    k = 0
+    names: list[str] = []
+    for leaf in leaves:
+        name = names_by_id.get(id(leaf))
+        if name is None:
+            while f"x{k}" in taken:
+                k += 1
+            name = f"x{k}"
+            taken.add(name)
+        names.append(name)
+
+    slot_of = {id(v): i for i, v in enumerate(leaves)}
+    program_steps: list[Step] = []
+    for j, node in enumerate(steps):
+        slot_of[id(node)] = len(leaves) + j
+        args: list[Arg] = []
+        for parent in node.parents:
+            args.append(Const(parent.data) if isinstance(parent, Constant) else slot_of[id(parent)])
+        program_steps.append(Step(node.op, tuple(args)))
+    program = Program(tuple(zip(names, (v.data for v in leaves), strict=True)), tuple(program_steps))
+    return program, [*leaves, *steps]
+
+
+def _post_order(output: Value) -> list[Value]:
+    """Every non-constant node once, operands before the nodes that use them."""
+    order: list[Value] = []
+    seen = {id(output)}
+    stack: list[tuple[Value, int]] = [(output, 0)]
+    while stack:
+        node, i = stack.pop()
+        parents = node.parents
+        if i < len(parents):
+            stack.append((node, i + 1))
+            parent = parents[i]
+            if not isinstance(parent, Constant) and id(parent) not in seen:
+                seen.add(id(parent))
+                stack.append((parent, 0))
+        else:
+            order.append(node)
+    return order
+
+
+def _given_names(inputs: Sequence[Value] | Mapping[str, Value] | None) -> dict[str, Value]:
+    if inputs is None:
+        return {}
+    named = dict(inputs) if isinstance(inputs, Mapping) else {f"x{i}": v for i, v in enumerate(inputs)}
+    for name, value in named.items():
+        if not isinstance(value, Value):
+            raise TypeError(f"input {name!r} is a {type(value).__name__}, not a Value")
+        if not (isinstance(name, str) and name.isidentifier()):
+            raise ValueError(f"input name {name!r} is not an identifier")
+    if len({id(v) for v in named.values()}) != len(named):
+        raise ValueError("the same leaf is given twice in inputs")
+    return named
