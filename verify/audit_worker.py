@@ -1,0 +1,108 @@
+"""The audited engine's side of the sandbox: a process that loads the class and runs requests.
+
+Everything here touches the foreign engine, and only through the micrograd
+protocol: ``Cls(x)``, ``.data``, ``.grad``, ``.backward()``, Python operators
+and method names from the op table's notation. Whatever the engine raises is
+caught and sent back as data; the parent decides what it means.
+
+The engine runs under Python's default recursion limit, as its users run it,
+so a recursive ``backward`` shows the depth limit they would meet.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from micrograd.ops import OPS
+
+from .program import Const, Program, call
+
+RECURSION_LIMIT = 1000
+"""Python's default: what the engine's users get."""
+
+
+def load(spec: str) -> type:
+    """Import ``path/to/file.py:Class`` or ``package.module:Class`` and return the class."""
+    target, _, name = spec.rpartition(":")
+    if target.endswith(".py") or os.sep in target or "/" in target:
+        path = Path(target).resolve()
+        if not path.is_file():
+            raise ImportError(f"no such file: {target}")
+        # Siblings of the file (its nn.py, utils.py, ...) must import too.
+        sys.path.insert(0, str(path.parent))
+        module_name = "audited_" + path.stem
+        found = importlib.util.spec_from_file_location(module_name, path)
+        if found is None or found.loader is None:
+            raise ImportError(f"cannot import {target}")
+        module = importlib.util.module_from_spec(found)
+        sys.modules[module_name] = module
+        found.loader.exec_module(module)
+    else:
+        module = importlib.import_module(target)
+    cls = getattr(module, name, None)
+    if not isinstance(cls, type):
+        raise ImportError(f"{target} has no class {name!r}")
+    return cls
+
+
+def _describe(error: BaseException) -> dict[str, str]:
+    return {"type": type(error).__name__, "message": str(error)[:300]}
+
+
+def _number(x: Any) -> float | None:
+    try:
+        return float(x)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def run(cls: type, program: Program) -> dict[str, Any]:
+    """Build ``program`` with ``cls``, call backward on its output, read every slot."""
+    slots: list[Any] = []
+    try:
+        slots = [cls(float(value)) for _, value in program.inputs]
+        for step in program.steps:
+            operands = [a.value if isinstance(a, Const) else slots[a] for a in step.args]
+            slots.append(call(OPS[step.op], *operands))
+    except Exception as error:
+        return {"stage": "forward", "step": len(slots) - len(program.inputs), "error": _describe(error)}
+    data = [_number(getattr(s, "data", None)) for s in slots]
+    try:
+        slots[-1].backward()
+    except Exception as error:
+        return {"stage": "backward", "data": data, "error": _describe(error)}
+    grad = [_number(getattr(s, "grad", None)) for s in slots]
+    return {"stage": "done", "data": data, "grad": grad}
+
+
+def serve(conn: Connection, spec: str) -> None:
+    """The worker's main loop: load the engine, then answer (name, payload) requests."""
+    from .audit_probe import PROBES
+
+    # The engine's prints must not mix with the audit's own output.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    sys.setrecursionlimit(RECURSION_LIMIT)
+    try:
+        cls = load(spec)
+    except BaseException as error:  # the engine's module may raise anything, even SystemExit
+        conn.send(("unusable", f"cannot load {spec}: {type(error).__name__}: {error}"))
+        return
+    conn.send(("ready", cls.__name__))
+    handlers = {"run": run, **PROBES}
+    while True:
+        try:
+            name, payload = conn.recv()
+        except EOFError:
+            return
+        try:
+            answer = handlers[name](cls, payload)
+        except BaseException as error:  # report, never die: the parent decides
+            answer = {"stage": "probe", "error": _describe(error)}
+        conn.send(answer)
