@@ -409,6 +409,8 @@ class _Builder:
             isinstance(f, ast.Attribute) and f.attr == "backward")
 
     def statement(self, node: ast.stmt) -> None:
+        if isinstance(node, ast.Import):
+            raise self.fail("only the import 'from micrograd import Value' is allowed", node)
         if isinstance(node, ast.ImportFrom):
             names = [(a.name, a.asname) for a in node.names]
             if node.module in _IGNORED_IMPORTS and node.level == 0 and names == [("Value", None)]:
