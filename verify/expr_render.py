@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from .parse import Parsed
     from .report import NodeRow, Report
 
+MAX_FORMULA = 120  # longer exact derivatives are shown by value only
+
 _COLORS = {"pass": "32", "ok": "32", "fail": "31", "inconclusive": "33", "undefined": "33", "dim": "2",
            "bold": "1"}
 
@@ -54,6 +56,11 @@ def number(x: float | None, digits: int = 6) -> str:
     return f"{x:.{digits}g}"
 
 
+def _fixed(x: float | None) -> str:
+    """Four decimals, as micrograd's README prints values and gradients."""
+    return "-" if x is None else f"{x:.4f}"
+
+
 def short(text: str, width: int = 34) -> str:
     """An exact decimal string cut to ``width`` characters (it has >= 30 digits)."""
     return text if len(text) <= width else text[: width - 3] + "..."
@@ -77,11 +84,13 @@ def _constant(x: float) -> str:
 def render_report(report: Report, parsed: Parsed, style: Style) -> str:
     """The default output: forward value, one row per input, blame, notes, summary."""
     out = parsed.output
-    head = f"{out} = {parsed.formula}" if parsed.formula else f"{out} (output of the snippet)"
+    head = f"{out} = {parsed.formula}" if parsed.formula else f"{out}, the output of the snippet"
     lines = [style.paint(head, "bold"),
-             f"forward  {out} = {number(report.value, 17)}   exact {short(report.exact_value, 40)}", ""]
+             f"forward   {out} = {_fixed(report.value)}   (float {number(report.value, 17)},"
+             f" exact {short(report.exact_value, 40)})",
+             "backward  " + "   ".join(f"{r.name}.grad = {_fixed(r.autograd)}" for r in report.inputs), ""]
     lines += _table(report, parsed, style)
-    formulas = [(r.name, r.formula) for r in report.inputs if r.formula]
+    formulas = [(r.name, r.formula) for r in report.inputs if r.formula and len(r.formula) <= MAX_FORMULA]
     if formulas:
         lines += ["", "exact derivatives"]
         lines += [f"  {style.d}{out}/{style.d}{name} = {_rename(f, {})}" for name, f in formulas]
@@ -178,7 +187,7 @@ def render_explain(report: Report, parsed: Parsed, style: Style) -> str:
     for node in reversed(nodes):
         if node.slot < n:
             continue
-        lines += _explain_node(node, parsed, style, grad)
+        lines += _explain_node(node, parsed, style, grad, width)
     lines += ["", style.paint("gradients of the inputs", "bold")]
     for node in nodes[:n]:
         lines.append(f"  {style.d}{out}/{style.d}{labels[node.slot]} = {number(node.grad, 17)}"
@@ -186,12 +195,14 @@ def render_explain(report: Report, parsed: Parsed, style: Style) -> str:
     return "\n".join(lines)
 
 
-def _explain_node(node: NodeRow, parsed: Parsed, style: Style, grad: dict[int, float]) -> list[str]:
+def _explain_node(node: NodeRow, parsed: Parsed, style: Style, grad: dict[int, float],
+                  width: int) -> list[str]:
     labels = parsed.labels
     n = len(parsed.program.inputs)
     step = parsed.program.steps[node.slot - n]
     me = labels[node.slot]
-    lines = [f"  {me} = {expression(parsed, node.slot)}    {me}.grad = {number(node.grad, 10)}"]
+    text = f"{me} = {expression(parsed, node.slot)}"
+    lines = [f"  {text.ljust(width)}   {me}.grad = {number(node.grad, 10)}"]
     rename = {name: labels[a] for name, a in zip(node.args, step.args, strict=False)
               if not isinstance(a, Const)}
     for i, arg in enumerate(step.args):
@@ -202,8 +213,10 @@ def _explain_node(node: NodeRow, parsed: Parsed, style: Style, grad: dict[int, f
         before = grad.get(arg, 0.0)
         grad[arg] = before + local * (node.grad or 0.0)
         who = labels[arg]
+        shown = _rename(formula, rename)
+        value = "" if shown == number(local) else f" = {number(local)}"
         lines.append(
-            f"      {style.d}{me}/{style.d}{who} = {_rename(formula, rename)} = {number(local)}"
+            f"      {style.d}{me}/{style.d}{who} = {shown}{value}"
             f"   {style.arrow} {who}.grad += {number(local)} {style.times} {number(node.grad)}"
             f" = {number(grad[arg])}"
         )
