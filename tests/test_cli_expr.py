@@ -106,7 +106,8 @@ def test_typo_is_exit_2_with_suggestion(capsys: pytest.CaptureFixture[str]) -> N
 
 @pytest.mark.parametrize(
     "argv",
-    [[], ["x*x", "--file", "f.py"], ["--bogus"], ["x*x", "--at"], ["x*x", "--at", "x"], ["--file", "/no/such/file"]],
+    [[], ["x*x", "--file", "f.py"], ["--bogus"], ["x*x", "--at"], ["x*x", "--at", "x"],
+     ["--file", "/no/such/file"]],
 )
 def test_usage_errors_are_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(argv, capsys)
