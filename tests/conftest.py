@@ -1,0 +1,39 @@
+"""Hypothesis profiles and pytest markers shared by the whole suite.
+
+HYPOTHESIS_PROFILE picks the profile: ``ci`` (default; derandomized, sized
+for CI) or ``deep`` (a long campaign: ``tox -e deep`` runs the tests marked
+``property`` with it on every core).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+_SLOW_GENERATION = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]
+
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    deadline=None,
+    database=None,
+    print_blob=True,
+    max_examples=40,
+    suppress_health_check=_SLOW_GENERATION,
+)
+settings.register_profile(
+    "deep",
+    deadline=None,
+    max_examples=100_000,
+    print_blob=True,
+    suppress_health_check=_SLOW_GENERATION,
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "property: a Hypothesis property; `tox -e deep` runs these with the deep profile"
+    )

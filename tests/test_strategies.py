@@ -1,0 +1,146 @@
+"""The expression strategies: valid programs, every op in its domain, and the shapes bugs hide in."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import pytest
+from hypothesis import Phase, find, given, settings
+from hypothesis.errors import InvalidArgument
+
+from micrograd.ops import OPS, POSITIVE
+from verify.audit_coverage import features
+from verify.program import Const, Program
+from verify.strategies import expressions, points
+
+FIND = settings(database=None, derandomize=True, max_examples=3000)
+
+
+def _operand_values(program: Program) -> list[tuple[str, list[float]]]:
+    """Each step's op and the float values of its operands (evaluated with the table's forward)."""
+    values = [v for _, v in program.inputs]
+    seen = []
+    for step in program.steps:
+        xs = [a.value if isinstance(a, Const) else values[a] for a in step.args]
+        seen.append((step.op, xs))
+        values.append(OPS[step.op].forward(*xs))
+    return seen
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"ops": ["add", "nope"]},
+        {"ops": "add"},
+        {"ops": []},
+        {"max_leaves": 0},
+        {"max_leaves": 99},
+        {"max_nodes": 0},
+        {"max_depth": -1},
+        {"max_nodes": 2.5},
+        {"constants_left": ["relu"]},
+    ],
+)
+def test_bad_arguments_are_rejected_eagerly(kwargs: dict[str, object]) -> None:
+    with pytest.raises(InvalidArgument):
+        expressions(**kwargs)  # type: ignore[arg-type]
+
+
+def test_bad_point_bounds_are_rejected_eagerly() -> None:
+    with pytest.raises(InvalidArgument):
+        points(min_magnitude=0.0)
+    with pytest.raises(InvalidArgument):
+        points(region="positive")  # type: ignore[arg-type]
+
+
+@given(expressions())
+def test_every_operand_lies_in_its_ops_domain(program: Program) -> None:
+    for op, xs in _operand_values(program):
+        row = OPS[op]
+        for x, region in zip(xs, row.domain, strict=True):
+            assert x in region, f"{op} operand {x!r} outside its domain"
+        assert math.isfinite(row.forward(*xs))
+
+
+@given(expressions(ops=["log", "sqrt", "mul"], max_leaves=2, max_nodes=4, max_depth=0))
+def test_only_the_chosen_ops_are_drawn_besides_shifts(program: Program) -> None:
+    assert len(program.inputs) <= 2
+    # add shifts operands into a domain, sub places them at kinks (none here)
+    assert {s.op for s in program.steps} <= {"log", "sqrt", "mul", "add"}
+
+
+@given(points(region=POSITIVE, min_magnitude=1e-3, max_magnitude=1e3))
+def test_points_stay_in_region_and_bounds(x: float) -> None:
+    assert x in POSITIVE
+    assert 1e-3 <= x < 1e4
+
+
+class _Reached(Exception):
+    pass
+
+
+def _reaches(predicate: Callable[[Program], bool], **kwargs: object) -> None:
+    """Some drawn program satisfies ``predicate`` (no shrinking: only reachability matters)."""
+    kwargs.setdefault("max_depth", 0)  # chains are slow to draw and beside the point here
+
+    @settings(FIND, phases=(Phase.generate,))
+    @given(expressions(**kwargs))  # type: ignore[arg-type]
+    def search(program: Program) -> None:
+        if predicate(program):
+            raise _Reached
+
+    with pytest.raises(_Reached):
+        search()
+
+
+@pytest.mark.parametrize("feature", ["shared", "same", "const-left", "const-right", "deep", "kink",
+                                     "near-kink", "large", "small", "unused"])
+def test_reaches_every_feature(feature: str) -> None:
+    _reaches(lambda p: feature in features(p), max_depth=300 if feature == "deep" else 0)
+
+
+_SIDES = [(name, side) for name, row in OPS.items() if row.arity == 2 and not row.constant for side in (0, 1)
+          # x ** 2.0 is powi, never pow: pow's exponent is always a Value
+          if (name, side) != ("pow", 1)]
+
+
+@pytest.mark.parametrize(("op", "side"), _SIDES)
+def test_a_number_on_either_side_of_every_binary_op(op: str, side: int) -> None:
+    _reaches(lambda p: any(s.op == op and isinstance(s.args[side], Const) for s in p.steps), max_depth=0)
+
+
+def test_negative_operands_where_the_domain_allows() -> None:
+    for op in ("mul", "powi", "tanh", "sin", "div", "relu", "abs"):
+        _reaches(lambda p, op=op: any(name == op and xs[0] < 0 for name, xs in _operand_values(p)))
+
+
+def test_domain_edges_are_reached() -> None:
+    _reaches(lambda p: any(op == "log" and xs[0] <= 1e-6 for op, xs in _operand_values(p)))
+    _reaches(lambda p: any(op == "div" and abs(xs[1]) <= 1e-6 for op, xs in _operand_values(p)))
+
+
+def test_magnitudes_span_many_orders() -> None:
+    _reaches(lambda p: any(abs(v) >= 1e7 for _, v in p.inputs))
+    _reaches(lambda p: any(0 < abs(v) <= 1e-7 for _, v in p.inputs))
+
+
+def test_chains_reach_hundreds_of_levels() -> None:
+    _reaches(lambda p: len(p.steps) >= 250, max_depth=300)
+
+
+@given(expressions(ops=["powi", "powc"], max_depth=0))
+def test_powc_exponents_are_never_integral_and_powi_ones_always(program: Program) -> None:
+    for step in program.steps:
+        if step.op in ("powi", "powc"):
+            k = step.args[1]
+            assert isinstance(k, Const)
+            assert k.value.is_integer() == (step.op == "powi")
+
+
+def test_shrinking_gives_a_tiny_readable_program() -> None:
+    program = find(expressions(), lambda p: any(s.op == "sqrt" for s in p.steps), settings=FIND)
+    # x = Value(0.5); v1 = x.sqrt()  -- or the same behind one shift step
+    assert len(program.inputs) == 1
+    assert len(program.steps) <= 2
+    assert len(program.source().splitlines()) <= 3
