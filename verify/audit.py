@@ -1,0 +1,75 @@
+"""Audit any micrograd-style engine class: survey it, run a campaign, keep the evidence.
+
+``audit("path/to/engine.py:Value")`` is what ``python -m verify audit`` runs.
+The engine lives in a worker process (``audit_sandbox``); SymPy and mpmath
+judge its numbers in this process (``verify.check_run``).
+
+Exit codes (``Audit.exit_code``): 0 no fault found, 1 a fault found. A depth
+limit (RecursionError on deep graphs) and the backward-twice behaviour are
+reported as findings of their own and do not change the exit code; usage
+errors and unusable engines raise (the CLI turns them into exit code 2).
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .audit_campaign import Campaign, Progress, run_campaign
+from .audit_sandbox import EngineProcess
+from .audit_survey import Survey, survey
+
+DEFAULT_EXAMPLES = 300
+DEFAULT_SEED = 0
+DEFAULT_TIMEOUT = 10.0
+
+
+@dataclass
+class Audit:
+    spec: str
+    class_name: str
+    seed: int
+    max_examples: int
+    ops: list[str] | None
+    survey: Survey
+    campaign: Campaign
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.campaign.finding is None else 1
+
+    def reproduce(self) -> str:
+        """The command that repeats this audit exactly."""
+        words = ["python", "-m", "verify", "audit", "--engine", self.spec, "--seed", str(self.seed),
+                 "--max-examples", str(self.max_examples)]
+        if self.ops is not None:
+            words += ["--ops", ",".join(self.ops)]
+        return shlex.join(words)
+
+
+def audit(
+    spec: str,
+    *,
+    max_examples: int = DEFAULT_EXAMPLES,
+    seed: int = DEFAULT_SEED,
+    ops: Sequence[str] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    progress: Progress | None = None,
+) -> Audit:
+    """Survey the engine class ``spec`` names, then audit it on ``max_examples`` programs.
+
+    Raises ``audit_sandbox.UsageError`` for a malformed spec and
+    ``audit_sandbox.UnusableEngine`` when the class cannot be loaded or lacks
+    the bare protocol (``Cls(x)``, ``.data``, ``.grad``, ``x + y``, ``x + 1.0``).
+    """
+    say = progress or (lambda _: None)
+    with EngineProcess(spec, timeout) as engine:
+        say(f"surveying {spec} ...")
+        found = survey(engine)
+        say(f"running {max_examples} programs (seed {seed}) ...")
+        campaign = run_campaign(
+            engine, found, max_examples=max_examples, seed_value=seed, ops=ops, progress=say
+        )
+        return Audit(spec, engine.class_name, seed, max_examples,
+                     None if ops is None else list(ops), found, campaign)

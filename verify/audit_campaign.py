@@ -1,0 +1,206 @@
+"""The campaign: Hypothesis draws programs, the engine runs them, ``check_run`` judges, failures shrink.
+
+Hypothesis runs a ``@given`` test programmatically (seeded, no example
+database, no deadline). The first fault fixes what is being shrunk (its kind
+and blamed op): while shrinking, a program that fails differently counts as
+passing, so the minimal program shows the same bug that was found.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
+from hypothesis.errors import Flaky
+
+from .audit_coverage import depth, features
+from .audit_sandbox import EngineFailed, EngineProcess
+from .audit_survey import Survey
+from .program import Program
+from .strategies import expressions
+
+if TYPE_CHECKING:
+    from .report import Report
+
+
+@dataclass
+class Finding:
+    """A fault: what went wrong, on which op, in which (shrunk) program."""
+
+    kind: str
+    """"gradient" or "forward" (a wrong number), "error" (the engine raised),
+    "timeout" or "crash" (the worker hung or died)."""
+    op: str
+    """The blamed op, "backward" for an error inside backward()."""
+    program: Program
+    message: str
+    report: Report | None = None
+    shrunk: bool = True
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.kind, self.op)
+
+
+@dataclass
+class Campaign:
+    """What the campaign did and found."""
+
+    examples: int = 0
+    shrink_steps: int = 0
+    finding: Finding | None = None
+    ops: Counter[str] = field(default_factory=Counter)
+    features: Counter[str] = field(default_factory=Counter)
+    verdicts: Counter[str] = field(default_factory=Counter)
+    limits: list[str] = field(default_factory=list)
+    verifier_errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+_SHALLOW = 100
+"""Graphs shallower than this never excuse a RecursionError."""
+
+
+class _Fault(Exception):
+    """Raised inside the Hypothesis test to mark a failing program."""
+
+
+class _Abort(BaseException):
+    """Stops the campaign at once: shrinking a hang would cost a timeout per attempt."""
+
+
+Progress = Callable[[str], None]
+
+
+def run_campaign(
+    engine: EngineProcess,
+    survey: Survey,
+    *,
+    max_examples: int,
+    seed_value: int,
+    ops: Sequence[str] | None = None,
+    progress: Progress | None = None,
+) -> Campaign:
+    """Audit ``engine`` on ``max_examples`` programs drawn from the ops the survey found."""
+    drawable = [op for op in survey.drawable_ops() if ops is None or op in ops]
+    strategy = expressions(
+        ops=drawable,
+        max_depth=survey.max_depth(),
+        constants_left=[op for op in survey.constants_left() if op in drawable],
+        constants_right=[op for op in survey.constants_right() if op in drawable],
+    )
+    state = _State(engine, max_examples, progress or (lambda _: None))
+
+    @settings(
+        max_examples=max_examples,
+        database=None,
+        deadline=None,
+        derandomize=False,
+        phases=(Phase.generate, Phase.shrink),
+        report_multiple_bugs=False,
+        suppress_health_check=list(HealthCheck),
+        verbosity=Verbosity.quiet,
+        print_blob=False,
+    )
+    @seed(seed_value)
+    @given(strategy)
+    def audit_one(program: Program) -> None:
+        state.judge(program)
+
+    started = time.monotonic()
+    try:
+        audit_one()
+    except (_Fault, _Abort):
+        pass
+    except Flaky:
+        # The engine failed once and then passed on the same program.
+        if state.result.finding is not None:
+            state.result.finding.message += " (not reproducible: the engine is nondeterministic)"
+    state.result.seconds = time.monotonic() - started
+    return state.result
+
+
+class _State:
+    def __init__(self, engine: EngineProcess, max_examples: int, progress: Progress) -> None:
+        self.engine = engine
+        self.max_examples = max_examples
+        self.progress = progress
+        self.result = Campaign()
+        self.every = max(1, max_examples // 10)
+
+    def judge(self, program: Program) -> None:
+        result = self.result
+        if result.finding is None:
+            result.examples += 1
+            result.ops.update(step.op for step in program.steps)
+            result.features.update(features(program))
+            if result.examples % self.every == 0:
+                self.progress(f"  {result.examples}/{self.max_examples} programs, no fault yet")
+        else:
+            result.shrink_steps += 1
+            if result.shrink_steps % 50 == 0:
+                self.progress(f"  shrinking: {result.shrink_steps} attempts, "
+                              f"smallest so far {len(result.finding.program.steps)} steps")
+        finding = self._run(program)
+        if finding is None:
+            return
+        if result.finding is None:
+            self.progress(f"  fault after {result.examples} programs: {finding.kind} in {finding.op}; "
+                          f"shrinking...")
+        elif finding.key != result.finding.key:
+            return  # another fault: keep shrinking the first one
+        if result.finding is None or _size(program) <= _size(result.finding.program):
+            result.finding = finding
+        if finding.kind in ("timeout", "crash"):
+            finding.shrunk = False
+            raise _Abort()
+        raise _Fault()
+
+    def _run(self, program: Program) -> Finding | None:
+        try:
+            answer = self.engine.request("run", program)
+        except EngineFailed as failure:
+            return Finding(failure.kind, program.steps[-1].op if program.steps else "", program, str(failure))
+        stage = answer["stage"]
+        if stage != "done":
+            error = answer["error"]
+            text = f"{error['type']}: {error['message']}".rstrip(": ")
+            # Python's default limit allows ~1,000 frames: on a shallow graph a
+            # RecursionError is the engine's bug, on a deep one its known limit.
+            if error["type"] == "RecursionError" and depth(program) >= _SHALLOW:
+                if len(self.result.limits) < 3:
+                    self.result.limits.append(f"{text} in {stage} ({len(program.steps)} steps)")
+                return None
+            if stage == "forward":
+                j = answer["step"]
+                op = program.steps[j].op if j < len(program.steps) else "leaf"
+                return Finding("error", op, program, f"step {j + 1} raised {text}")
+            return Finding("error", "backward", program, f"backward() raised {text}")
+        return self._check(program, answer["data"], answer["grad"])
+
+    def _check(self, program: Program, data: list[Any], grad: list[Any]) -> Finding | None:
+        from . import check_run
+
+        try:
+            report = check_run(program, data, grad)
+        except Exception as error:  # the verifier's own fault: never blamed on the engine
+            if len(self.result.verifier_errors) < 3:
+                self.result.verifier_errors.append(f"{type(error).__name__}: {error}")
+            self.result.verdicts["verifier error"] += 1
+            return None
+        if self.result.finding is None:
+            self.result.verdicts[report.verdict] += 1
+        if report.verdict != "fail":
+            return None
+        if report.faults:
+            blamed = report.faults[0]
+            return Finding(blamed.kind, blamed.op, program, blamed.message, report)
+        return Finding("gradient", "", program, "gradients disagree (no op blamed)", report)
+
+
+def _size(program: Program) -> tuple[int, int]:
+    return (len(program.steps), len(program.inputs))

@@ -1,0 +1,89 @@
+"""``python -m verify audit``: hunt for gradient bugs in any micrograd-style engine class.
+
+Exit codes: 0 no fault found; 1 a fault found; 2 usage error or unusable engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from micrograd.ops import OPS
+
+DESCRIPTION = """\
+Audit a micrograd-style engine: random expression programs built through the
+engine's own operators, judged exactly (SymPy) and by high-precision finite
+differences (mpmath), and shrunk to a minimal failing program. The engine runs
+in a separate process with a time limit per program.
+
+SPEC is path/to/file.py:ClassName or package.module:ClassName. The class must
+support Cls(x), .data, .grad, .backward(), and x + y / x + 2.0; other ops are
+probed and those missing are reported "not tested".
+"""
+
+EPILOG = "exit codes: 0 no fault found, 1 fault found, 2 usage error or unusable engine"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m verify audit", description=DESCRIPTION, epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--engine", required=True, metavar="SPEC", help="the engine class to audit")
+    parser.add_argument("--max-examples", type=int, default=300, metavar="N",
+                        help="programs to try (default 300)")
+    parser.add_argument("--seed", type=int, default=0, metavar="S",
+                        help="seed of the program generator (default 0); the same seed repeats the audit")
+    parser.add_argument("--ops", metavar="LIST",
+                        help=f"comma-separated ops to draw (default all the engine has): {','.join(OPS)}")
+    parser.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                        help="time limit per program before the engine counts as hung (default 10)")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # argparse's own exit: 0 for --help, 2 for bad usage
+        return int(stop.code or 0)
+    ops = None
+    if args.ops is not None:
+        ops = [name.strip() for name in args.ops.split(",") if name.strip()]
+        unknown = [name for name in ops if name not in OPS]
+        if unknown or not ops:
+            parser.print_usage(sys.stderr)
+            sys.stderr.write(f"python -m verify audit: error: --ops: unknown op(s) {unknown}; "
+                             f"known: {', '.join(OPS)}\n")
+            return 2
+    if args.max_examples < 1 or args.timeout <= 0:
+        parser.print_usage(sys.stderr)
+        sys.stderr.write("python -m verify audit: error: --max-examples and --timeout must be positive\n")
+        return 2
+
+    # Imported here: Hypothesis, SymPy and mpmath load only when an audit runs.
+    from .audit import audit
+    from .audit_render import render, to_dict
+    from .audit_sandbox import UnusableEngine, UsageError
+
+    def progress(line: str) -> None:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+    try:
+        result = audit(args.engine, max_examples=args.max_examples, seed=args.seed, ops=ops,
+                       timeout=args.timeout, progress=progress)
+    except UsageError as error:
+        parser.print_usage(sys.stderr)
+        sys.stderr.write(f"python -m verify audit: error: {error}\n")
+        return 2
+    except UnusableEngine as error:
+        sys.stderr.write(f"python -m verify audit: unusable engine: {error}\n")
+        return 2
+    if args.json:
+        sys.stdout.write(json.dumps(to_dict(result), indent=2) + "\n")
+    else:
+        sys.stdout.write(render(result))
+    return result.exit_code
