@@ -21,8 +21,21 @@ __all__ = ["Fault", "InputRow", "NodeRow", "Report", "assert_gradients", "check"
 
 
 def check(output: Value, *, inputs: Sequence[Value] | Mapping[str, Value] | None = None) -> Report:
-    """Verify ``output``'s graph: forward values and the gradient of every input leaf."""
-    raise NotImplementedError
+    """Verify ``output``'s graph: forward values and the gradient of every input leaf.
+
+    Call it after ``output.backward()``. ``inputs`` picks the leaves to report on
+    (a mapping also names them); by default all leaves, named x0, x1, ...
+    """
+    from .graph import to_program
+
+    program, values = to_program(output, inputs)
+    if inputs is None:
+        slots = None
+    else:
+        slot_of = {id(v): i for i, v in enumerate(values)}
+        chosen = inputs.values() if isinstance(inputs, Mapping) else inputs
+        slots = [slot_of[id(v)] for v in chosen]
+    return check_run(program, [v.data for v in values], [v.grad for v in values], inputs=slots)
 
 
 def check_run(
@@ -32,8 +45,15 @@ def check_run(
     *,
     inputs: Sequence[int] | None = None,
 ) -> Report:
-    """Verify what an engine computed for ``program``: slot i's ``data[i]`` and ``grad[i]``."""
-    raise NotImplementedError
+    """Verify what an engine computed for ``program``: slot i's ``data[i]`` and ``grad[i]``.
+
+    ``data``/``grad`` are each slot's ``.data``/``.grad`` after one ``backward()``
+    from the last slot (None where the engine gave none); ``inputs`` are the slots
+    to report on, by default every program input.
+    """
+    from .verdict import check_run as run
+
+    return run(program, data, grad, inputs=inputs)
 
 
 def assert_gradients(output: Value, *, inputs: Sequence[Value] | Mapping[str, Value] | None = None) -> Report:
@@ -44,12 +64,13 @@ def assert_gradients(output: Value, *, inputs: Sequence[Value] | Mapping[str, Va
     return report
 
 
+_LAZY = ("expressions", "points")
+"""Hypothesis strategies, loaded on first use so that `import verify` does not import hypothesis."""
+
+
 def __getattr__(name: str) -> Any:
-    # Hypothesis strategies (verify.expressions, ...) load on first use, so that
-    # `import verify` does not import hypothesis.
-    if not name.startswith("_"):
+    if name in _LAZY:
         from . import strategies
 
-        if hasattr(strategies, name):
-            return getattr(strategies, name)
+        return getattr(strategies, name)
     raise AttributeError(f"module 'verify' has no attribute {name!r}")

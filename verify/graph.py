@@ -36,13 +36,13 @@ def to_program(
     k = 0
     names: list[str] = []
     for leaf in leaves:
-        name = names_by_id.get(id(leaf))
-        if name is None:
+        given_name = names_by_id.get(id(leaf))
+        if given_name is None:
             while f"x{k}" in taken:
                 k += 1
-            name = f"x{k}"
-            taken.add(name)
-        names.append(name)
+            given_name = f"x{k}"
+            taken.add(given_name)
+        names.append(given_name)
 
     slot_of = {id(v): i for i, v in enumerate(leaves)}
     program_steps: list[Step] = []

@@ -26,6 +26,7 @@ class Node:
     calc: Calculus
     args: tuple[int | None, ...]
     consts: tuple[float | None, ...]
+    fixed: tuple[Any, ...]  # the constants as exact mpf (a float is exact at any precision >= 53 bits)
 
 
 def plan(program: Program) -> list[Node]:
@@ -36,7 +37,8 @@ def plan(program: Program) -> list[Node]:
         fixed = tuple((i, a.value) for i, a in enumerate(step.args) if isinstance(a, Const))
         args = tuple(None if isinstance(a, Const) else a for a in step.args)
         consts = tuple(a.value if isinstance(a, Const) else None for a in step.args)
-        nodes.append(Node(first + j, calculus(step.op, fixed), args, consts))
+        exact_consts = tuple(None if c is None else mpmath.mpf(c) for c in consts)
+        nodes.append(Node(first + j, calculus(step.op, fixed), args, consts, exact_consts))
     return nodes
 
 
@@ -51,10 +53,7 @@ class UndefinedAt(ArithmeticError):
 
 def operands(node: Node, values: list[Any]) -> list[Any]:
     """The node's operand values as mpf, constants converted exactly."""
-    return [
-        values[a] if a is not None else mpmath.mpf(c)
-        for a, c in zip(node.args, node.consts, strict=True)
-    ]
+    return [values[a] if a is not None else c for a, c in zip(node.args, node.fixed, strict=True)]
 
 
 def forward(nodes: list[Node], leaves: list[Any]) -> list[Any]:

@@ -20,7 +20,51 @@ from micrograd.ops import OPS, Op
 
 from .ns import MPMATH, SYMPY
 
-Evaluator = Callable[[list[Any]], Any]
+
+class Formula:
+    """A compiled SymPy expression over the operands: a constant, one operand, or general.
+
+    The first two kinds cost nothing to evaluate, which is most of the partials
+    of a big graph (add, sub, mul): ``mp`` gives an mpf at the current
+    precision, ``fl`` a float (general ones go through mpmath, then round once).
+    """
+
+    __slots__ = ("const", "float_const", "index", "function", "q")
+
+    def __init__(self, symbols: tuple[Any, ...], expr: Any) -> None:
+        self.const: Any = None
+        self.float_const = 0.0
+        self.index = -1
+        self.function: Callable[..., Any] | None = None
+        self.q = 1
+        if expr.is_Rational:
+            self.const, self.q = int(expr.p), int(expr.q)
+            self.float_const = self.const / self.q
+            if self.q == 1:
+                self.const = mpmath.mpf(self.const)
+        elif expr in symbols:
+            self.index = symbols.index(expr)
+        else:
+            self.function = sympy.lambdify(symbols, expr, modules="mpmath")
+
+    @property
+    def trivial(self) -> bool:
+        return self.function is None
+
+    def mp(self, args: list[Any]) -> Any:
+        if self.index >= 0:
+            return args[self.index]
+        if self.function is None:
+            return self.const if self.q == 1 else mpmath.mpf(self.const) / self.q
+        return self.function(*args)
+
+    def fl(self, args: list[float]) -> float:
+        if self.index >= 0:
+            return args[self.index]
+        if self.function is None:
+            return self.float_const
+        return float(real(self.function(*(mpmath.mpf(a) for a in args)), "a derivative"))
+
 
 
 class Undefined(ArithmeticError):
@@ -40,10 +84,12 @@ class Calculus:
 
     row: Op
     symbols: tuple[Any, ...]
-    partials: tuple[Evaluator | None, ...]
-    curvature: tuple[tuple[Evaluator, ...] | None, ...]
+    partials: tuple[Formula | None, ...]
+    curvature: tuple[tuple[Formula, ...] | None, ...]
     formulas: tuple[str, ...]
     sides: dict[float, tuple[Any, Any]]
+    one_rounding: bool = False
+    """The op is one float operation (x + y, x / y, x ** 3): floats give it within an ulp."""
 
     def value(self, args: list[Any]) -> Any:
         """The op at ``args`` (mpf), raising Undefined where it has no real finite value."""
@@ -57,8 +103,10 @@ class Calculus:
         """d op / d operand i at ``args``, an mpf (ignores kinks: see ``kink``)."""
         evaluate = self.partials[i]
         assert evaluate is not None, "constant operands have no partial"
+        if evaluate.trivial:
+            return evaluate.mp(args)
         try:
-            out = evaluate(args)
+            out = evaluate.mp(args)
         except (ZeroDivisionError, ValueError, OverflowError) as error:
             raise Undefined(f"{self.row.name}'s derivative is undefined here ({error})") from None
         return real(out, f"{self.row.name}'s derivative")
@@ -78,10 +126,16 @@ def real(x: Any, what: str) -> Any:
             raise Undefined(f"{what} is not real here")
         x = x.real
     if not isinstance(x, mpmath.mpf):
+        if isinstance(x, complex):
+            raise Undefined(f"{what} is not real here")
         x = mpmath.mpf(x)
-    if not mpmath.isfinite(x):
+    m = x._mpf_
+    if not m[1] and m != _ZERO:  # inf and nan have a zero mantissa
         raise Undefined(f"{what} is {x} here")
     return x
+
+
+_ZERO = mpmath.mpf(0)._mpf_
 
 
 def calculus(op: str, constants: tuple[tuple[int, float], ...] = ()) -> Calculus:
@@ -100,8 +154,8 @@ def _derive(op: str, fixed: tuple[tuple[int, float], ...]) -> Calculus:
         operands[i] = sympy.Rational(value)  # exact: never a 53-bit Float
     expr = row.math(SYMPY, *operands)
     names = {s: sympy.Symbol(f"__{i}__") for i, s in enumerate(symbols)}
-    partials: list[Evaluator | None] = []
-    curvature: list[tuple[Evaluator, ...] | None] = []
+    partials: list[Formula | None] = []
+    curvature: list[tuple[Formula, ...] | None] = []
     formulas: list[str] = []
     exprs: list[Any] = []
     for i, s in enumerate(symbols):
@@ -113,8 +167,8 @@ def _derive(op: str, fixed: tuple[tuple[int, float], ...]) -> Calculus:
             continue
         d = sympy.diff(expr, s)
         exprs.append(d)
-        partials.append(_compile(symbols, d))
-        second = tuple(_compile(symbols, _smooth(sympy.diff(d, t))) for t in symbols)
+        partials.append(Formula(symbols, d))
+        second = tuple(Formula(symbols, _smooth(sympy.diff(d, t))) for t in symbols)
         curvature.append(second)
         text = str(d.subs(names))
         for k in range(row.arity):
@@ -126,7 +180,8 @@ def _derive(op: str, fixed: tuple[tuple[int, float], ...]) -> Calculus:
         left = sympy.limit(d0, symbols[0], sympy.Rational(point), "-")
         right = sympy.limit(d0, symbols[0], sympy.Rational(point), "+")
         sides[point] = (_number(left), _number(right))
-    return Calculus(row, symbols, tuple(partials), tuple(curvature), tuple(formulas), sides)
+    one = bool(expr.is_rational_function(*symbols)) and sympy.count_ops(expr) <= 1
+    return Calculus(row, symbols, tuple(partials), tuple(curvature), tuple(formulas), sides, one)
 
 
 def _smooth(expr: Any) -> Any:
@@ -137,20 +192,6 @@ def _smooth(expr: Any) -> Any:
 def _number(x: Any) -> Any:
     p, q = sympy.Rational(x).p, sympy.Rational(x).q
     return mpmath.mpf(p) / q
-
-
-def _compile(symbols: tuple[Any, ...], expr: Any) -> Evaluator:
-    """A fast evaluator of ``expr`` on a list of mpf operands."""
-    if expr.is_Rational:
-        p, q = int(expr.p), int(expr.q)
-        if q == 1:
-            return lambda args: mpmath.mpf(p)
-        return lambda args: mpmath.mpf(p) / q
-    for i, s in enumerate(symbols):
-        if expr == s:
-            return lambda args: args[i]
-    function = sympy.lambdify(symbols, expr, modules="mpmath")
-    return lambda args: function(*args)
 
 
 def formula(op: str, constants: tuple[tuple[int, float], ...], i: int, operands: list[str]) -> str:
