@@ -127,41 +127,43 @@ class Value:
         derivative is undefined or overflows, ``NonFiniteError`` is raised and
         every ``.grad`` is left as it was before the call.
         """
-        # Pass 1: count the consumers of each inner node (leaves need no
-        # count: nothing flows out of them). Inner nodes' gradients from
-        # earlier calls are set aside so that only this call's adjoints flow.
         if not self._parents:  # a leaf: d(self)/d(self) = 1, nothing else
             self.grad += 1.0
             return
-        consumers: dict[Value, int] = {self: 0}
+        # Pass 1: an iterative depth-first walk puts the inner nodes in
+        # topological order, operands first. Leaves need no place in it:
+        # nothing flows out of them. Inner nodes' gradients from earlier calls
+        # are set aside, so that only this call's adjoints flow.
+        order: list[Value] = []
         inner_before: list[tuple[Value, float]] = []
         leaves_before: list[tuple[Value, float]] = []
-        stack = [self]
+        seen: set[Value] = set()
+        stack = [(self, False)]
         while stack:
-            node = stack.pop()
+            node, operands_done = stack.pop()
+            if operands_done:
+                order.append(node)
+                continue
+            if node in seen:
+                continue
+            seen.add(node)
+            stack.append((node, True))
             if node.grad:
                 inner_before.append((node, node.grad))
                 node.grad = 0.0
             for parent in node._parents:
-                if not parent._parents:
-                    if parent.grad:
-                        leaves_before.append((parent, parent.grad))
-                    continue
-                count = consumers.get(parent)
-                if count is None:
-                    consumers[parent] = 1
-                    stack.append(parent)
-                else:
-                    consumers[parent] = count + 1
+                if parent._parents:
+                    if parent not in seen:
+                        stack.append((parent, False))
+                elif parent.grad:
+                    leaves_before.append((parent, parent.grad))
 
-        # Pass 2: a node is ready once all its consumers are done; its adjoint
-        # is then complete and flows to its operands.
+        # Pass 2: consumers first, each node's adjoint is complete when it is
+        # reached, and flows to its operands.
         self.grad = 1.0
-        ready = [self]
         node = self
         try:
-            while ready:
-                node = ready.pop()
+            for node in reversed(order):
                 g = node.grad
                 if not _isfinite(g):
                     raise NonFiniteError(node.op, _operands(node), f"its gradient overflowed to {g}")
@@ -176,15 +178,10 @@ class Value:
                     x.grad += dx * g
                     y.grad += dy * g
                 for parent in parents:
-                    if parent._parents:
-                        count = consumers[parent] - 1
-                        consumers[parent] = count
-                        if not count:
-                            ready.append(parent)
-                    elif not _isfinite(parent.grad):
+                    if not parent._parents and not _isfinite(parent.grad):
                         raise NonFiniteError(node.op, _operands(node), "a leaf's gradient overflowed")
         except (ArithmeticError, ValueError) as error:
-            _restore(consumers, inner_before, leaves_before)
+            _restore(order, inner_before + leaves_before)
             if isinstance(error, MathError):
                 raise
             reason = f"derivative is undefined or infinite here ({error})"
@@ -280,16 +277,12 @@ def _operands(node: Value) -> tuple[float, ...]:
     return tuple(p.data for p in node._parents)
 
 
-def _restore(
-    inner: dict[Value, int],
-    inner_before: list[tuple[Value, float]],
-    leaves_before: list[tuple[Value, float]],
-) -> None:
+def _restore(inner: list[Value], before: list[tuple[Value, float]]) -> None:
     """Undo a failed backward: every .grad back to its value before the call."""
     for node in inner:
         node.grad = 0.0
         for parent in node._parents:
             if not parent._parents:
                 parent.grad = 0.0
-    for node, grad in inner_before + leaves_before:
+    for node, grad in before:
         node.grad = grad

@@ -11,6 +11,7 @@ Stdlib only: importing the engine must stay cheap.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -120,18 +121,18 @@ def _positive_base(x: float, y: float) -> float:
 
 
 _ROWS = (
-    Op("add", 2, lambda x, y: x + y, lambda out, x, y: (1.0, 1.0),
+    Op("add", 2, operator.add, lambda out, x, y: (1.0, 1.0),
        lambda m, x, y: x + y, "{0} + {1}", (REAL, REAL)),
-    Op("sub", 2, lambda x, y: x - y, lambda out, x, y: (1.0, -1.0),
+    Op("sub", 2, operator.sub, lambda out, x, y: (1.0, -1.0),
        lambda m, x, y: x - y, "{0} - {1}", (REAL, REAL)),
-    Op("mul", 2, lambda x, y: x * y, lambda out, x, y: (y, x),
+    Op("mul", 2, operator.mul, lambda out, x, y: (y, x),
        lambda m, x, y: x * y, "{0} * {1}", (REAL, REAL)),
-    Op("div", 2, lambda x, y: x / y, lambda out, x, y: (1.0 / y, -out / y),
+    Op("div", 2, operator.truediv, lambda out, x, y: (1.0 / y, -out / y),
        lambda m, x, y: x / y, "{0} / {1}", (REAL, NONZERO)),
-    Op("neg", 1, lambda x: -x, lambda out, x: -1.0,
+    Op("neg", 1, operator.neg, lambda out, x: -1.0,
        lambda m, x: -x, "-{0}", (REAL,)),
     # x ** k for an integer k: any sign of x.
-    Op("powi", 2, lambda x, k: x**k, lambda out, x, k: (k * x ** (k - 1.0) if k else 0.0, 0.0),
+    Op("powi", 2, operator.pow, lambda out, x, k: (k * x ** (k - 1.0) if k else 0.0, 0.0),
        lambda m, x, k: x**k, "{0} ** {1}", (NONZERO, INTEGER), (1,)),
     # x ** k for a non-integer k: x > 0.
     Op("powc", 2, math.pow, lambda out, x, k: (k * x ** (k - 1.0), 0.0),
