@@ -73,7 +73,7 @@ def test_only_the_chosen_ops_are_drawn_besides_shifts(program: Program) -> None:
 @given(points(region=POSITIVE, min_magnitude=1e-3, max_magnitude=1e3))
 def test_points_stay_in_region_and_bounds(x: float) -> None:
     assert x in POSITIVE
-    assert 1e-3 <= x < 1e4
+    assert 1e-3 <= x <= 1e3
 
 
 class _Reached(Exception):

@@ -35,14 +35,16 @@ BIG = 1e12
 """No slot's value exceeds this in magnitude: keeps exp, powers and products finite."""
 TINY = 1e-12
 """Nor is it below this, unless exactly 0: keeps gradients out of subnormals."""
-_CALM = 100.0
-"""Computed operands of periodic ops stay within this: a rounding error in a huge
-argument would change sin's value, which no engine can be blamed for."""
+_CALM = {"sin": 100.0, "cos": 100.0, "tanh": 20.0, "sigmoid": 20.0}
+"""Operands of these ops stay within these bounds: a rounding error in a huge
+argument changes sin's value, and beyond 20 tanh and sigmoid round to their
+limits so that no float64 engine can get their tiny derivatives right."""
+_UNDERFLOWS = frozenset({"exp", "sigmoid"})
+"""Ops whose exact result is never 0: a 0.0 from them is an underflow."""
 
 # Ops drawn by default, simplest first: shrinking moves towards the front.
 _ORDER = ("add", "mul", "sub", "neg", "div", "powi", "powc", "pow", "exp", "log", "tanh",
           "sigmoid", "relu", "abs", "sqrt", "sin", "cos")
-_PERIODIC = frozenset({"sin", "cos"})
 _NAMES = ("x", "y", "z", "w", "u")
 
 
@@ -53,7 +55,7 @@ def points(
 
     Simple values (small integers and halves) come first, so they are what
     shrinking ends on; the rest are ``m * 10**e`` for a mantissa ``m`` in
-    [1, 10) and ``min_magnitude <= 10**e <= max_magnitude``, of either sign
+    [1, 10), clipped to ``[min_magnitude, max_magnitude]``, of either sign
     where the region allows.
     """
     if not isinstance(region, Region):
@@ -67,9 +69,12 @@ def points(
         return st.integers(-4, 4).map(float).filter(lambda k: k in region)
     lo = math.floor(math.log10(min_magnitude))
     hi = math.floor(math.log10(max_magnitude))
-    simple = st.integers(-8, 8).map(lambda n: n / 2)
+    simple = st.integers(-8, 8).map(lambda n: max(-max_magnitude, min(n / 2, max_magnitude)))
+    def clip(m: float) -> float:
+        return min(max(m, min_magnitude), max_magnitude)
+
     spread = st.builds(
-        lambda m, e, negative: (-1.0 if negative else 1.0) * m * 10.0**e,
+        lambda m, e, negative: (-1.0 if negative else 1.0) * clip(m * 10.0**e),
         st.floats(1.0, 10.0, exclude_max=True),
         st.integers(lo, hi),
         st.booleans(),
@@ -198,6 +203,8 @@ class _Builder:
             return None
         if not math.isfinite(out) or abs(out) > BIG or 0.0 < abs(out) < TINY:
             return None
+        if out == 0.0 and op in _UNDERFLOWS:
+            return None
         self.steps.append(Step(op, tuple(args)))
         self.values.append(out)
         return len(self.values) - 1
@@ -207,12 +214,12 @@ class _Builder:
         back: int = self.draw(st.integers(0, len(self.values) - 1))
         return len(self.values) - 1 - back
 
-    def _shift(self, slot: int, region: Region, calm: bool = False) -> int:
-        """``slot`` itself if safely inside ``region``, else ``slot + c`` landing on a drawn point."""
+    def _shift(self, slot: int, region: Region, bound: float = BIG) -> int:
+        """``slot`` if safely inside ``region`` and within ``bound``, else ``slot + c`` on a drawn point."""
         value = self.values[slot]
-        if _safely_in(region, value) and not (calm and abs(value) > _CALM):
+        if _safely_in(region, value) and abs(value) <= bound:
             return slot
-        target = self.draw(points(region=region, max_magnitude=_CALM if calm else 1e8))
+        target = self.draw(points(region=region, max_magnitude=min(bound, 1e8)))
         for goal in (target, _into(region, 1.0)):
             shifted = self._push("add", (slot, Const(goal - value)))
             if shifted is not None and _safely_in(region, self.values[shifted], value):
@@ -258,7 +265,7 @@ class _Builder:
                 region = op.domain[i]
                 if op.name == "pow" and i == 1:
                     region = _between(-4.0, 4.0)
-                args.append(self._shift(self._slot(), region, calm=op.name in _PERIODIC))
+                args.append(self._shift(self._slot(), region, _CALM.get(op.name, BIG)))
         if self._push(op.name, args) is None:
             self._retry_calm(op, args)
 
