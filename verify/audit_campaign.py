@@ -24,7 +24,7 @@ from .program import Program
 from .strategies import expressions
 
 if TYPE_CHECKING:
-    from .report import Report
+    from .report import Fault, Report
 
 
 @dataclass
@@ -120,6 +120,9 @@ def run_campaign(
         # The engine failed once and then passed on the same program.
         if state.result.finding is not None:
             state.result.finding.message += " (not reproducible: the engine is nondeterministic)"
+    if state.result.finding is None and state.unblamed is not None:
+        state.result.finding = state.unblamed
+        state.unblamed.shrunk = False
     state.result.seconds = time.monotonic() - started
     return state.result
 
@@ -131,6 +134,7 @@ class _State:
         self.progress = progress
         self.result = Campaign()
         self.every = max(1, max_examples // 10)
+        self.unblamed: Finding | None = None
 
     def judge(self, program: Program) -> None:
         result = self.result
@@ -147,6 +151,12 @@ class _State:
                               f"smallest so far {len(result.finding.program.steps)} steps")
         finding = self._run(program)
         if finding is None:
+            return
+        if not finding.op and finding.kind in ("gradient", "forward"):
+            # The verifier saw wrong gradients but could not pin one op. Keep looking
+            # for a fault it can blame; report this one only if none turns up.
+            if self.unblamed is None or _size(program) < _size(self.unblamed.program):
+                self.unblamed = finding
             return
         if result.finding is None:
             self.progress(f"  fault after {result.examples} programs: {finding.kind} in {finding.op}; "
@@ -189,7 +199,8 @@ class _State:
             report = check_run(program, data, grad)
         except Exception as error:  # the verifier's own fault: never blamed on the engine
             if len(self.result.verifier_errors) < 3:
-                self.result.verifier_errors.append(f"{type(error).__name__}: {error}")
+                shown = program.source(leaf="Value").replace("\n", "; ")
+                self.result.verifier_errors.append(f"{type(error).__name__}: {error} on: {shown}")
             self.result.verdicts["verifier error"] += 1
             return None
         if self.result.finding is None:
@@ -198,8 +209,17 @@ class _State:
             return None
         if report.faults:
             blamed = report.faults[0]
-            return Finding(blamed.kind, blamed.op, program, blamed.message, report)
+            return Finding(blamed.kind, _blamed_op(blamed), program, blamed.message, report)
         return Finding("gradient", "", program, "gradients disagree (no op blamed)", report)
+
+
+_UNDECIDED = "one of their rules, or the summation, is wrong"
+"""How the verifier says it cannot tell which consumer of a node is at fault: such a
+fault names the node's own op, which is not the culprit."""
+
+
+def _blamed_op(fault: Fault) -> str:
+    return "" if _UNDECIDED in fault.message else fault.op
 
 
 def _size(program: Program) -> tuple[int, int]:

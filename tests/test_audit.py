@@ -1,0 +1,173 @@
+"""Test the tester: the audit passes correct engines and catches every planted bug with the right blame."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from verify.audit import audit
+from verify.audit_coverage import depth, features
+from verify.audit_sandbox import UnusableEngine, UsageError, check_spec
+from verify.cli_audit import main
+from verify.program import Const, Program, Step
+
+ENGINES = Path(__file__).parent / "engines"
+REFERENCE = f"{ENGINES / 'reference.py'}:Value"
+
+
+def planted(name: str) -> str:
+    return f"{ENGINES / 'planted.py'}:{name}"
+
+
+# ---- the coverage features, on hand-built programs ----
+
+def test_features_of_a_shared_dag_with_constants() -> None:
+    # v1 = x * x; v2 = 2.0 - v1; v3 = v2 * v1; y unused
+    program = Program(
+        (("x", 1e5), ("y", 1e-5)),
+        (Step("mul", (0, 0)), Step("sub", (Const(2.0), 2)), Step("mul", (3, 2))),
+    )
+    assert features(program) == {"same", "const-left", "shared", "large", "small", "unused"}
+    assert depth(program) == 3
+
+
+def test_features_at_and_near_a_kink() -> None:
+    at = Program((("x", 0.5),), (Step("sub", (0, Const(0.5))), Step("relu", (1,))))
+    near = Program((("x", 0.5),), (Step("sub", (0, Const(0.5 - 1e-9))), Step("abs", (1,))))
+    assert features(at) == {"const-right", "kink"}
+    assert features(near) == {"const-right", "near-kink"}
+
+
+# ---- specs and unusable engines: exit code 2 ----
+
+@pytest.mark.parametrize("spec", ["engine.py", "engine.py:", ":Value", "a b:Value", "mod:1x"])
+def test_malformed_specs_are_usage_errors(spec: str) -> None:
+    with pytest.raises(UsageError):
+        check_spec(spec)
+
+
+def test_cli_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert main(["--engine", "nonsense"]) == 2
+    assert main(["--engine", REFERENCE, "--ops", "add,frobnicate"]) == 2
+    assert "frobnicate" in capsys.readouterr().err
+    assert main(["--engine", REFERENCE, "--max-examples", "0"]) == 2
+
+
+def test_missing_file_or_class_is_an_unusable_engine(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--engine", str(ENGINES / "nowhere.py") + ":Value"]) == 2
+    assert "no such file" in capsys.readouterr().err
+    assert main(["--engine", f"{ENGINES / 'reference.py'}:Nope"]) == 2
+    assert "has no class 'Nope'" in capsys.readouterr().err
+    with pytest.raises(UnusableEngine, match="Number"):
+        audit(f"{ENGINES / 'reference.py'}:Number", max_examples=5)  # not a class: int | float
+
+
+# ---- correct engines pass ----
+
+def test_the_reference_engine_passes_and_reports_what_it_lacks() -> None:
+    result = audit(REFERENCE, max_examples=60)
+    assert result.campaign.finding is None, result.campaign.finding
+    assert result.exit_code == 0
+    assert result.campaign.examples == 60
+    drawable = set(result.survey.drawable_ops())
+    assert {"add", "mul", "div", "powi", "tanh", "log", "relu"} <= drawable
+    assert not {"sin", "abs", "sigmoid", "pow"} & drawable  # the reference engine has none of them
+    # It resets nothing between calls: y = x*x + x at 1.5 gives 4, then 4 + 1 + 2*1.5*2 = 11.
+    assert result.survey.twice == {"first": 4.0, "second": 11.0}
+
+
+def test_our_engine_passes_the_audit(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--engine", "micrograd.engine:Value", "--max-examples", "40", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["ok"] is True
+    assert all(row["tested"] for row in out["ops"].values())
+    assert out["depth"] == {"works_to": 100_000, "failure": None}
+    assert out["backward_twice"]["second"] == 2 * out["backward_twice"]["first"] == 8.0
+
+
+# ---- planted bugs are caught, blamed right, and shrunk ----
+
+@pytest.mark.parametrize(
+    ("engine", "kind", "op"),
+    [
+        ("Overwrites", "gradient", None),  # the lost contribution shows at the shared node's consumer
+        ("BreadthFirst", "gradient", None),
+        ("SignOfNegatives", "gradient", "mul"),
+        ("SaturatedTanh", "gradient", "tanh"),
+        ("ImpreciseLog", "gradient", "log"),
+        ("WrongOperand", "gradient", "mul"),
+    ],
+)
+def test_each_planted_bug_is_found_blamed_and_shrunk(engine: str, kind: str, op: str | None) -> None:
+    result = audit(planted(engine), max_examples=300)
+    finding = result.campaign.finding
+    assert finding is not None, f"{engine}: no fault found"
+    assert result.exit_code == 1
+    assert finding.kind == kind
+    if op is not None:
+        assert finding.op == op, finding.message
+    assert len(finding.program.steps) <= 6, finding.program.source()
+
+
+def test_a_hanging_engine_times_out_and_is_reported() -> None:
+    result = audit(planted("Hangs"), max_examples=5, timeout=1.0)
+    finding = result.campaign.finding
+    assert finding is not None
+    assert finding.kind == "timeout"
+    assert result.exit_code == 1
+
+
+def test_a_recursing_backward_is_a_fault_not_a_crash_of_the_audit() -> None:
+    result = audit(planted("Recurses"), max_examples=20)
+    finding = result.campaign.finding
+    assert finding is not None
+    assert (finding.kind, finding.op) == ("error", "backward")
+    assert "RecursionError" in finding.message
+    assert len(finding.program.steps) <= 1
+
+
+def test_the_cli_prints_a_pasteable_reproduction(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--engine", planted("WrongOperand"), "--seed", "3"]) == 1
+    out = capsys.readouterr().out
+    assert "FAULT: gradient in mul" in out
+    assert "from planted import WrongOperand" in out
+    assert "--seed 3" in out
+    snippet = out.split("minimal failing program:\n")[1].split("\n\n")[0]
+    # The snippet runs as it is, with the audited engine.
+    code = "\n".join(line[4:] for line in snippet.splitlines())
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ENGINES.parent)
+    assert done.returncode == 0, done.stderr
+
+
+# ---- micrograd 0.1.0, fetched from the package index at test time ----
+
+@pytest.fixture(scope="session")
+def micrograd_010(tmp_path_factory: pytest.TempPathFactory) -> str:
+    folder = tmp_path_factory.mktemp("micrograd-0.1.0")
+    fetched = subprocess.run(
+        [sys.executable, "-m", "pip", "download", "micrograd==0.1.0", "--no-deps", "--quiet",
+         "-d", str(folder)],
+        capture_output=True, text=True, timeout=120,
+    )
+    wheels = list(folder.glob("micrograd-0.1.0-*.whl"))
+    if fetched.returncode != 0 or not wheels:
+        pytest.skip(f"micrograd 0.1.0 could not be fetched (offline?): {fetched.stderr.strip()[-200:]}")
+    with zipfile.ZipFile(wheels[0]) as wheel:
+        wheel.extractall(folder)
+    return f"{folder / 'micrograd' / 'engine.py'}:Value"
+
+
+def test_micrograd_010_is_audited_cleanly(micrograd_010: str) -> None:
+    result = audit(micrograd_010, max_examples=100)
+    assert result.campaign.finding is None, result.campaign.finding
+    tested = set(result.survey.drawable_ops())
+    assert tested == {"add", "sub", "mul", "div", "neg", "powi", "powc", "relu"}
+    # Its recursive topological sort stops near Python's limit of 1,000 frames.
+    assert 900 <= result.survey.depth_ok < 1000
+    assert "RecursionError" in (result.survey.depth_failure or "")
