@@ -19,11 +19,15 @@ class Value:
     """A scalar, the op that made it, its operands and its gradient.
 
     Graph access, read-only, for tools: ``op`` (the op's name; "" for a
-    leaf, "const" for a number used as an operand), ``parents`` (operands in
-    order; ``a + a`` has two) and ``rule`` (the op's row in ``OPS``).
+    leaf), ``parents`` (operands in order; ``a + a`` has two; a number
+    operand appears as a ``Constant`` whose op is "const") and ``rule`` (the
+    op's row in ``OPS``).
     """
 
-    __slots__ = ("data", "grad", "_parents", "_op")
+    # Operands live in two slots rather than a tuple, and number operands stay
+    # plain floats: one garbage-collected object per node instead of three
+    # makes graphs smaller and the collector's passes cheaper.
+    __slots__ = ("data", "grad", "_op", "_x", "_y")
 
     data: float
     grad: float
@@ -31,8 +35,9 @@ class Value:
     def __init__(self, data: Number) -> None:
         self.data = _to_float(data, type(self).__name__)
         self.grad = 0.0
-        self._parents: tuple[Value, ...] = ()
         self._op: Op | None = None
+        self._x: Value | float | None = None
+        self._y: Value | float | None = None
 
     @property
     def op(self) -> str:
@@ -40,7 +45,8 @@ class Value:
 
     @property
     def parents(self) -> tuple[Value, ...]:
-        return self._parents
+        operands = (self._x,) if self._y is None else (self._x, self._y)
+        return tuple(p if isinstance(p, Value) else Constant(p) for p in operands if p is not None)
 
     @property
     def rule(self) -> Op | None:
@@ -78,8 +84,8 @@ class Value:
     def __pow__(self, other: Operand) -> Value:
         if isinstance(other, Value):
             return _binary(POW, self, other)
-        k = _constant(other)
-        return _binary(POWI if k.data.is_integer() else POWC, self, k)
+        k = _number(other)
+        return _binary(POWI if k.is_integer() else POWC, self, k)
 
     def __rpow__(self, other: Number) -> Value:
         return _binary(POW, other, self)
@@ -127,16 +133,16 @@ class Value:
         derivative is undefined or overflows, ``NonFiniteError`` is raised and
         every ``.grad`` is left as it was before the call.
         """
-        if not self._parents:  # a leaf: d(self)/d(self) = 1, nothing else
+        if self._op is None:  # a leaf: d(self)/d(self) = 1, nothing else
             self.grad += 1.0
             return
         # Pass 1: an iterative depth-first walk puts the inner nodes in
-        # topological order, operands first. Leaves need no place in it:
-        # nothing flows out of them. Inner nodes' gradients from earlier calls
+        # topological order, operands first, and lists the leaves with their
+        # gradients before this call. Inner nodes' gradients from earlier calls
         # are set aside, so that only this call's adjoints flow.
         order: list[Value] = []
         inner_before: list[tuple[Value, float]] = []
-        leaves_before: list[tuple[Value, float]] = []
+        leaves: list[tuple[Value, float]] = []
         seen: set[Value] = set()
         stack = [(self, False)]
         while stack:
@@ -151,15 +157,17 @@ class Value:
             if node.grad:
                 inner_before.append((node, node.grad))
                 node.grad = 0.0
-            for parent in node._parents:
-                if parent._parents:
-                    if parent not in seen:
-                        stack.append((parent, False))
-                elif parent.grad:
-                    leaves_before.append((parent, parent.grad))
+            for operand in (node._x, node._y):
+                if not isinstance(operand, Value) or operand in seen:
+                    continue
+                if operand._op is not None:
+                    stack.append((operand, False))
+                else:
+                    seen.add(operand)
+                    leaves.append((operand, operand.grad))
 
-        # Pass 2: consumers first, each node's adjoint is complete when it is
-        # reached, and flows to its operands.
+        # Pass 2: consumers first, so each node's adjoint is complete when it
+        # is reached; it flows to its operands (numbers take nothing).
         self.grad = 1.0
         node = self
         try:
@@ -167,21 +175,27 @@ class Value:
                 g = node.grad
                 if not _isfinite(g):
                     raise NonFiniteError(node.op, _operands(node), f"its gradient overflowed to {g}")
-                parents = node._parents
+                x, y = node._x, node._y
                 rule = node._op.grad  # type: ignore[union-attr]  # every inner node has a row
-                if len(parents) == 1:
-                    (x,) = parents
-                    x.grad += rule(node.data, x.data) * g
+                if y is None:
+                    x.grad += rule(node.data, x.data) * g  # type: ignore[union-attr]
+                elif x.__class__ is float:
+                    y.grad += rule(node.data, x, y.data)[1] * g  # type: ignore[union-attr]
+                elif y.__class__ is float:
+                    x.grad += rule(node.data, x.data, y)[0] * g  # type: ignore[union-attr]
                 else:
-                    x, y = parents
-                    dx, dy = rule(node.data, x.data, y.data)
-                    x.grad += dx * g
-                    y.grad += dy * g
-                for parent in parents:
-                    if not parent._parents and not _isfinite(parent.grad):
-                        raise NonFiniteError(node.op, _operands(node), "a leaf's gradient overflowed")
+                    dx, dy = rule(node.data, x.data, y.data)  # type: ignore[union-attr]
+                    x.grad += dx * g  # type: ignore[union-attr]
+                    y.grad += dy * g  # type: ignore[union-attr]
+            for leaf, _ in leaves:
+                if not _isfinite(leaf.grad):
+                    reason = f"a leaf's gradient overflowed to {leaf.grad}"
+                    raise NonFiniteError("backward", (leaf.data,), reason)
         except (ArithmeticError, ValueError) as error:
-            _restore(order, inner_before + leaves_before)
+            for inner in order:
+                inner.grad = 0.0
+            for before, grad in inner_before + leaves:
+                before.grad = grad
             if isinstance(error, MathError):
                 raise
             reason = f"derivative is undefined or infinite here ({error})"
@@ -215,19 +229,13 @@ def _to_float(x: object, who: str) -> float:
     return value
 
 
-def _constant(x: Number) -> Constant:
-    if type(x) is float and _isfinite(x):
-        data = x
-    elif isinstance(x, Real):
-        data = _to_float(x, "Constant")
-    else:
-        raise TypeError(f"cannot combine a Value with {type(x).__name__}: {x!r}")
-    constant = _new(Constant)
-    constant.data = data
-    constant.grad = 0.0
-    constant._parents = ()
-    constant._op = None
-    return constant
+def _number(x: object) -> float:
+    """A number operand, checked once and kept as a plain float."""
+    if x.__class__ is float and _isfinite(x):
+        return x
+    if isinstance(x, Real):
+        return _to_float(x, "Constant")
+    raise TypeError(f"cannot combine a Value with {type(x).__name__}: {x!r}")
 
 
 # Forward: run the row on floats, turn Python's math errors into MathError,
@@ -243,27 +251,33 @@ def _unary(op: Op, x: Value) -> Value:
     node = _new(Value)
     node.data = out
     node.grad = 0.0
-    node._parents = (x,)
     node._op = op
+    node._x = x
+    node._y = None
     return node
 
 
 def _binary(op: Op, x: Operand, y: Operand) -> Value:
-    if not isinstance(x, Value):
-        x = _constant(x)
-    if not isinstance(y, Value):
-        y = _constant(y)
+    if isinstance(x, Value):
+        a = x.data
+    else:
+        x = a = _number(x)
+    if isinstance(y, Value):
+        b = y.data
+    else:
+        y = b = _number(y)
     try:
-        out = op.forward(x.data, y.data)
+        out = op.forward(a, b)
     except (ArithmeticError, ValueError) as error:
-        raise _forward_error(op, (x.data, y.data), error) from None
+        raise _forward_error(op, (a, b), error) from None
     if not _isfinite(out):
-        raise NonFiniteError(op.name, (x.data, y.data), f"result is {out}")
+        raise NonFiniteError(op.name, (a, b), f"result is {out}")
     node = _new(Value)
     node.data = out
     node.grad = 0.0
-    node._parents = (x, y)
     node._op = op
+    node._x = x
+    node._y = y
     return node
 
 
@@ -274,15 +288,4 @@ def _forward_error(op: Op, operands: tuple[float, ...], error: Exception) -> Mat
 
 
 def _operands(node: Value) -> tuple[float, ...]:
-    return tuple(p.data for p in node._parents)
-
-
-def _restore(inner: list[Value], before: list[tuple[Value, float]]) -> None:
-    """Undo a failed backward: every .grad back to its value before the call."""
-    for node in inner:
-        node.grad = 0.0
-        for parent in node._parents:
-            if not parent._parents:
-                parent.grad = 0.0
-    for node, grad in before:
-        node.grad = grad
+    return tuple(p.data for p in node.parents)

@@ -43,7 +43,7 @@ def draw_dot(
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
     red = {id(v) for v in highlight}
     names = {id(v): name for v, name in labels.items()} if labels else {}
-    order = _topological(root)
+    order, operands = _topological(root)
     number = {id(v): i for i, v in enumerate(order)}
 
     lines = [
@@ -60,8 +60,8 @@ def draw_dot(
             attrs.append("color=red, fontcolor=red, penwidth=2")
         lines.append(f"  n{number[id(v)]} [{', '.join(attrs)}];")
     for v in order:
-        binary = len(v.parents) == 2
-        for position, parent in enumerate(v.parents):
+        binary = len(operands[id(v)]) == 2
+        for position, parent in enumerate(operands[id(v)]):
             label = f' [label="{OPERAND_NAMES[position]}"]' if binary else ""
             lines.append(f"  n{number[id(parent)]} -> n{number[id(v)]}{label};")
     lines.append("}")
@@ -103,9 +103,14 @@ def render(root_or_dot_source: Value | str, path: str | os.PathLike[str]) -> Pat
     return target
 
 
-def _topological(root: Value) -> list[Value]:
-    """Every node of root's graph, operands before the nodes they feed; no recursion."""
+def _topological(root: Value) -> tuple[list[Value], dict[int, tuple[Value, ...]]]:
+    """Every node of root's graph, operands before the nodes they feed; no recursion.
+
+    Also each node's operands, read once: a number operand is a fresh
+    ``Constant`` on every read of ``parents``, so edges must use these.
+    """
     order: list[Value] = []
+    operands: dict[int, tuple[Value, ...]] = {}
     seen: set[int] = set()
     stack: list[tuple[Value, bool]] = [(root, False)]
     while stack:
@@ -117,8 +122,9 @@ def _topological(root: Value) -> list[Value]:
             continue
         seen.add(id(node))
         stack.append((node, True))
-        stack.extend((p, False) for p in reversed(node.parents) if id(p) not in seen)
-    return order
+        operands[id(node)] = parents = node.parents
+        stack.extend((p, False) for p in reversed(parents) if id(p) not in seen)
+    return order, operands
 
 
 def _node_label(v: Value, name: str | None) -> str:
