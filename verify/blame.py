@@ -122,7 +122,7 @@ def _lone_contribution(
     """The consumer whose contribution alone equals ``g``, if any."""
     for c in sorted({c for c, _ in uses}):
         term = _contribution(grad, partials, uses, c)
-        if term is not None and distance(g, term) <= tol + CLOSE * abs(g):
+        if term is not None and g != 0 and distance(g, term) <= tol + CLOSE * abs(g):
             return c
     return None
 

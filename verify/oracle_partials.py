@@ -90,6 +90,8 @@ class Calculus:
     sides: dict[float, tuple[Any, Any]]
     one_rounding: bool = False
     """The op is one float operation (x + y, x / y, x ** 3): floats give it within an ulp."""
+    monotonic: bool = False
+    """A unary op whose derivative keeps one sign: its rule may be written over the output."""
 
     def value(self, args: list[Any]) -> Any:
         """The op at ``args`` (mpf), raising Undefined where it has no real finite value."""
@@ -181,7 +183,24 @@ def _derive(op: str, fixed: tuple[tuple[int, float], ...]) -> Calculus:
         right = sympy.limit(d0, symbols[0], sympy.Rational(point), "+")
         sides[point] = (_number(left), _number(right))
     one = bool(expr.is_rational_function(*symbols)) and sympy.count_ops(expr) <= 1
-    return Calculus(row, symbols, tuple(partials), tuple(curvature), tuple(formulas), sides, one)
+    mono = row.arity == 1 and _keeps_sign(row, partials[0])
+    return Calculus(row, symbols, tuple(partials), tuple(curvature), tuple(formulas), sides, one, mono)
+
+
+def _keeps_sign(row: Op, partial: Formula | None) -> bool:
+    """Whether the partial has one strict sign over a spread of points of the domain."""
+    if partial is None:
+        return False
+    signs = set()
+    for lo, hi in row.domain[0].intervals:
+        for k in range(-4, 2):  # moderate points: saturation would round the sign to 0
+            for x in (10.0**k, -(10.0**k), 0.5 * 10.0**k):
+                if lo < x < hi:
+                    try:
+                        signs.add(mpmath.sign(partial.mp([mpmath.mpf(x)])))
+                    except (ArithmeticError, ValueError):
+                        continue
+    return len(signs) == 1 and 0 not in signs
 
 
 def _smooth(expr: Any) -> Any:

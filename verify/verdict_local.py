@@ -126,7 +126,7 @@ def _partials(node: Node, xs: list[float]) -> list[Pair | None]:
 def _partial_slack(node: Node, xs: list[float], ps: list[Pair | None], out: float | None) -> list[float]:
     """How far a correct engine's value of each partial may be from the exact one."""
     slacks = []
-    unary = len(xs) == 1
+    over_output = node.calc.monotonic
     for i, pair in enumerate(ps):
         if pair is None or pair[0] != pair[1]:
             slacks.append(0.0)
@@ -144,7 +144,7 @@ def _partial_slack(node: Node, xs: list[float], ps: list[Pair | None], out: floa
                 size += c * ulp(abs(x))
                 # A rule written over the output (tanh' = 1 - out**2) sees the output's
                 # rounding as an operand moved by ulp(out) / |f'|.
-                if unary and p:
+                if over_output and p:
                     size += c * ulp(abs(out) if out is not None else p) / p
         slacks.append(ULPS * size)
     return slacks
