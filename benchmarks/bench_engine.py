@@ -117,8 +117,8 @@ def bytes_per_node(n_ops: int) -> None:
     y.backward()
     after, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    nodes = 2 * n_ops + 1  # every op, the number operand made for each, the leaf
-    print(f"memory, {n_ops:,}-op chain ({nodes:,} nodes: ops, one number operand each, a leaf):")
+    nodes = inner_ops(y) + 1  # every op and the leaf; number operands live inside their op's node
+    print(f"memory, {n_ops:,}-op chain ({nodes:,} nodes: the ops and a leaf):")
     for name, size in (("forward only", forward), ("after backward", after - before),
                        ("peak in backward", peak - before)):
         print(f"  {name:<17} {size / nodes:6.1f} bytes/node  ({size / n_ops:6.1f} bytes/op)")
