@@ -77,8 +77,11 @@ def blame(
         if len(suspects) == 1:
             direct.append(_wrong_rule(program, by_slot, names, data, grad, partials, uses, s, suspects[0]))
             continue
+        ops = {_op(program, c) for c in suspects}
+        # Several uses by an op already shown wrong elsewhere: that op takes the blame here too.
+        op = ops.pop() if len(ops) == 1 else _op(program, s)
         vague.append(Fault(
-            s, names[s], _op(program, s), _operands_of(by_slot, s, data), "gradient", _show(expected), g,
+            s, names[s], op, _operands_of(by_slot, s, data), "gradient", _show(expected), g,
             f"the gradient of {names[s]} is {g!r}, exactly {_show(expected)}; it is used by "
             f"{_list(names, consumers, program)}: one of their rules, or the summation, is wrong",
         ))
