@@ -59,6 +59,8 @@ class Campaign:
     limits: list[str] = field(default_factory=list)
     verifier_errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    first_fault_seconds: float | None = None
+    """When the first fault turned up (before shrinking), from the campaign's start."""
 
 
 _SHALLOW = 100
@@ -135,6 +137,7 @@ class _State:
         self.result = Campaign()
         self.every = max(1, max_examples // 10)
         self.unblamed: Finding | None = None
+        self.started = time.monotonic()
 
     def judge(self, program: Program) -> None:
         result = self.result
@@ -159,6 +162,7 @@ class _State:
                 self.unblamed = finding
             return
         if result.finding is None:
+            result.first_fault_seconds = time.monotonic() - self.started
             self.progress(f"  fault after {result.examples} programs: {finding.kind} in {finding.op}; "
                           f"shrinking...")
         elif finding.key != result.finding.key:

@@ -122,7 +122,8 @@ def _measure_depth(engine: EngineProcess, result: Survey) -> None:
             bad = depth
             break
         good = depth
-    if bad is not None:
+    # Bisect only a depth limit: an engine that hangs or breaks would cost a timeout per try.
+    if bad is not None and why is not None and "RecursionError" in why:
         for _ in range(_BISECTIONS):
             if bad - good <= 1:
                 break
