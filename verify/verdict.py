@@ -84,6 +84,13 @@ def check_run(
                 ):
                     notes.append(f"oracle fault: the symbolic gradient for {names[s]} evaluates to {value}")
 
+    value = data[-1]
+    if value is not None and not faults:
+        exact_out = low.values[-1]
+        off = float(abs(mpmath.mpf(value) - exact_out) / abs(exact_out)) if exact_out else abs(value)
+        if off > 1e-8:
+            notes.append(f"the engine's value {value!r} is off from the exact one by {off:.3g} (relative), "
+                         "yet every op is right to rounding: the forward is ill-conditioned here")
     rows = [_input_row(s, names, grad, low, high, local, diffs if per_input else None, shown) for s in slots]
     verdict = _verdict(faults, rows, notes, local)
     if verdict == "fail" and not faults:
