@@ -102,3 +102,14 @@ def test_render_names_the_blamed_op() -> None:
     text = report.render()
     assert "FAIL" in text and "blamed op: log" in text
     assert "\033[" in report.render(color=True)
+
+
+def test_an_engine_that_gives_only_leaf_gradients_is_judged_end_to_end() -> None:
+    program = Program((("x", 0.5),), (Step("tanh", (0,)), Step("mul", (1, Const(3.0)))))
+    t = 0.46211715726000974  # tanh(0.5)
+    good = 3.0 * (1.0 - t * t)
+    data = [0.5, t, 3.0 * t]
+    report = verify.check_run(program, data, [good, None, None])
+    assert report.verdict == "pass", report.render()
+    report = verify.check_run(program, data, [good * (1 + 1e-9), None, None])
+    assert report.verdict == "fail" and "no per-node gradients" in report.faults[0].message

@@ -227,15 +227,16 @@ def _check_adjoints(
                 ideal_hi[a] += max(ends)
             m = max(abs(pl), abs(ph))
             spread[a] += m * sp
+            # Allowances weigh by the consumer's adjoint: the engine's, or a correct one's if unknown.
+            w = abs(g) if g is not None else max(abs(il), abs(ih))
+            scale[a] += w * m
+            allowed[a] += w * slack[s][i]
+            terms[a] += 1
             if g is None:
                 blind[a] = True
-                continue
-            if g:
+            elif g:
                 lo[a] += min(g * pl, g * ph)
                 hi[a] += max(g * pl, g * ph)
-                scale[a] += abs(g) * m
-            allowed[a] += abs(g) * slack[s][i]
-            terms[a] += 1
     result.ideal = list(zip(ideal_lo, ideal_hi, strict=True))
     result.spread = spread
     if result.unchecked > 0:
