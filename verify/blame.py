@@ -185,14 +185,18 @@ def _operands_of(by_slot: dict[int, Node], s: int, data: Sequence[float | None])
 
 
 def written(node: Node, names: list[str], data: Sequence[float | None]) -> str:
-    shown = []
+    """The node over its operands' names, then the engine's operand values: "v1.tanh() at v1 = 0.5"."""
+    shown: list[str] = []
+    values: list[str] = []
     for a, c in zip(node.args, node.consts, strict=True):
         if a is None:
             shown.append(repr(c))
         else:
-            d = data[a]
-            shown.append(f"{names[a]}={d!r}" if d is not None else names[a])
-    return node.calc.row.write(*shown)
+            shown.append(names[a])
+            if data[a] is not None and names[a] not in (v.split(" = ")[0] for v in values):
+                values.append(f"{names[a]} = {data[a]!r}")
+    text = node.calc.row.write(*shown)
+    return f"{text} at {', '.join(values)}" if values else text
 
 
 def _list(names: list[str], slots: list[int], program: Program | None = None) -> str:
