@@ -24,30 +24,13 @@ from collections.abc import Callable
 from typing import Any
 
 import karpathy
+from cases import seed_expression
 
 from micrograd import Value
 from micrograd.moons import make_moons, max_margin_loss
 from micrograd.nn import MLP
 
 Timing = tuple[float, float]  # best, median seconds
-
-
-def seed_expression(V: Any) -> Any:
-    """micrograd's README example, forward and backward, on engine ``V``."""
-    a = V(-4.0)
-    b = V(2.0)
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    g.backward()
-    return g
 
 
 def chain(V: Any, n_ops: int) -> Any:

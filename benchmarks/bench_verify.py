@@ -13,6 +13,8 @@ import random
 import time
 from collections.abc import Callable
 
+from cases import seed_expression
+
 import verify
 import verify.verdict  # SymPy and mpmath load here, before any timing
 from micrograd import Value
@@ -21,19 +23,7 @@ from micrograd.nn import MLP
 
 
 def seed() -> Value:
-    a, b = Value(-4.0), Value(2.0)
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    g.backward()
-    return g
+    return seed_expression(Value)  # type: ignore[no-any-return]
 
 
 def nested_tanh(depth: int) -> Value:
