@@ -8,9 +8,12 @@ passing, so the minimal program shows the same bug that was found.
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +64,33 @@ class Campaign:
     seconds: float = 0.0
     first_fault_seconds: float | None = None
     """When the first fault turned up (before shrinking), from the campaign's start."""
+
+
+VERIFY_TIMEOUT = 30.0
+"""Seconds the verifier may spend on one program before it gives up on it."""
+
+
+class VerifierTimeout(Exception):
+    """The exact oracle took too long on one program (never blamed on the engine)."""
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    # SIGALRM exists on POSIX and works in the main thread only; elsewhere no limit.
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(*_: object) -> None:
+        raise VerifierTimeout(f"no verdict within {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 _SHALLOW = 100
@@ -200,7 +230,8 @@ class _State:
         from . import check_run
 
         try:
-            report = check_run(program, data, grad)
+            with _time_limit(VERIFY_TIMEOUT):
+                report = check_run(program, data, grad)
         except Exception as error:  # the verifier's own fault: never blamed on the engine
             if len(self.result.verifier_errors) < 3:
                 shown = program.source(leaf="Value").replace("\n", "; ")
