@@ -34,6 +34,7 @@ class Audit:
     ops: list[str] | None
     survey: Survey
     campaign: Campaign
+    timeout: float = DEFAULT_TIMEOUT
 
     @property
     def exit_code(self) -> int:
@@ -45,6 +46,8 @@ class Audit:
                  "--max-examples", str(self.max_examples)]
         if self.ops is not None:
             words += ["--ops", ",".join(self.ops)]
+        if self.timeout != DEFAULT_TIMEOUT:
+            words += ["--timeout", f"{self.timeout:g}"]
         return shlex.join(words)
 
 
@@ -72,4 +75,4 @@ def audit(
             engine, found, max_examples=max_examples, seed_value=seed, ops=ops, progress=say
         )
         return Audit(spec, engine.class_name, seed, max_examples,
-                     None if ops is None else list(ops), found, campaign)
+                     None if ops is None else list(ops), found, campaign, timeout)

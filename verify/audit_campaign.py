@@ -208,7 +208,8 @@ class _State:
         try:
             answer = self.engine.request("run", program)
         except EngineFailed as failure:
-            return Finding(failure.kind, program.steps[-1].op if program.steps else "", program, str(failure))
+            # Forward or backward: no telling which op hung, so none is blamed.
+            return Finding(failure.kind, "", program, str(failure))
         stage = answer["stage"]
         if stage != "done":
             error = answer["error"]
