@@ -223,7 +223,9 @@ class _Builder:
         value = self.values[slot]
         if _safely_in(region, value) and abs(value) <= bound:
             return slot
-        target = self.draw(points(region=region, max_magnitude=min(bound, 1e8)))
+        # A bounded op (tanh, sin) gets targets across its bound, not mostly tiny ones.
+        low = 1e-3 if bound < BIG else 1e-8
+        target = self.draw(points(region=region, min_magnitude=low, max_magnitude=min(bound, 1e8)))
         for goal in (target, _into(region, 1.0)):
             shifted = self._push("add", (slot, Const(goal - value)))
             if shifted is not None and _safely_in(region, self.values[shifted], value):
