@@ -92,7 +92,8 @@ def snippet(result: Audit, finding: Finding) -> str:
 def _fault(result: Audit, finding: Finding) -> list[str]:
     program = finding.program
     where = "" if not finding.op else f" in {finding.op}"
-    size = f"{len(program.steps)} steps" + ("" if finding.shrunk else ", not shrunk")
+    count = len(program.steps)
+    size = f"{count} step{'' if count == 1 else 's'}" + ("" if finding.shrunk else ", not shrunk")
     lines = [f"FAULT: {finding.kind}{where} ({size})", "", "minimal failing program:"]
     lines += [f"    {line}" for line in snippet(result, finding).splitlines()]
     point = ", ".join(f"{n} = {v!r}" for n, v in program.inputs)
