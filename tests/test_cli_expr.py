@@ -44,6 +44,17 @@ def test_seed_file_prints_readme_numbers_and_passes(capsys: pytest.CaptureFixtur
     assert "\033[" not in out  # not a terminal: plain text
 
 
+def test_explain_prints_the_seed_exact_derivative_formulas(capsys: pytest.CaptureFixture[str]) -> None:
+    _, plain, _ = run(["--file", str(SEED)], capsys)
+    code, out, _ = run(["--file", str(SEED), "--explain"], capsys)
+    assert code == 0
+    formulas = {line.split(" = ")[0].strip(): line for line in out.splitlines() if line.startswith("  dg/d")}
+    assert set(formulas) == {"dg/da", "dg/db"}
+    # relu's derivative appears as a step function of its operand (b + a and b - a)
+    assert all("Heaviside" in line for line in formulas.values())
+    assert "dg/da =" not in plain  # too long for the default output
+
+
 def test_stdin_snippet(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     text = "from micrograd import Value\nx = Value(3.0)\ny = x * x\n"
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))

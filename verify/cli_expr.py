@@ -199,7 +199,7 @@ def _show(report: Report, parsed: Parsed, args: argparse.Namespace, code: int) -
     style = _style(sys.stdout)
     if args.explain:
         sys.stdout.write(render_explain(report, parsed, style) + "\n\n")
-    sys.stdout.write(render_report(report, parsed, style) + "\n")
+    sys.stdout.write(render_report(report, parsed, style, all_formulas=args.explain) + "\n")
 
 
 def _write_dot(path: str, parsed: Parsed, slots: list[Value], report: Report) -> None:

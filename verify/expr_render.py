@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .parse import Parsed
     from .report import NodeRow, Report
 
-MAX_FORMULA = 120  # longer exact derivatives are shown by value only
+MAX_FORMULA = 120  # longer exact derivatives are shown by value only, unless --explain
 
 _COLORS = {"pass": "32", "ok": "32", "fail": "31", "inconclusive": "33", "undefined": "33", "dim": "2",
            "bold": "1"}
@@ -81,8 +81,11 @@ def _constant(x: float) -> str:
     return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
 
 
-def render_report(report: Report, parsed: Parsed, style: Style) -> str:
-    """The default output: forward value, one row per input, blame, notes, summary."""
+def render_report(report: Report, parsed: Parsed, style: Style, *, all_formulas: bool = False) -> str:
+    """The default output: forward value, one row per input, blame, notes, summary.
+
+    Exact derivative formulas longer than MAX_FORMULA are shown only with ``all_formulas``.
+    """
     out = parsed.output
     head = f"{out} = {parsed.formula}" if parsed.formula else f"{out}, the output of the snippet"
     lines = [style.paint(head, "bold"),
@@ -90,7 +93,8 @@ def render_report(report: Report, parsed: Parsed, style: Style) -> str:
              f" exact {short(report.exact_value, 40)})",
              "backward  " + "   ".join(f"{r.name}.grad = {_fixed(r.autograd)}" for r in report.inputs), ""]
     lines += _table(report, parsed, style)
-    formulas = [(r.name, r.formula) for r in report.inputs if r.formula and len(r.formula) <= MAX_FORMULA]
+    formulas = [(r.name, r.formula) for r in report.inputs
+                if r.formula and (all_formulas or len(r.formula) <= MAX_FORMULA)]
     if formulas:
         lines += ["", "exact derivatives"]
         lines += [f"  {style.d}{out}/{style.d}{name} = {_rename(f, {})}" for name, f in formulas]
