@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -172,3 +173,23 @@ def test_micrograd_010_is_audited_cleanly(micrograd_010: str) -> None:
     # Its recursive topological sort stops near Python's limit of 1,000 frames.
     assert 900 <= result.survey.depth_ok < 1000
     assert "RecursionError" in (result.survey.depth_failure or "")
+
+
+def test_a_learners_own_micrograd_package_in_the_current_folder(tmp_path: Path) -> None:
+    # `python -m verify` puts the current folder first on sys.path; a learner's
+    # micrograd/ there must be audited by file, never shadow the op table.
+    (tmp_path / "micrograd").mkdir()
+    (tmp_path / "micrograd" / "__init__.py").write_text("")
+    (tmp_path / "micrograd" / "engine.py").write_text((ENGINES / "reference.py").read_text())
+    env = {**os.environ, "PYTHONPATH": str(ENGINES.parent.parent)}
+
+    def audit_cli(spec: str) -> subprocess.CompletedProcess[str]:
+        argv = [sys.executable, "-m", "verify", "audit", "--engine", spec, "--max-examples", "5"]
+        return subprocess.run(argv, capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300)
+
+    by_file = audit_cli("micrograd/engine.py:Value")
+    assert by_file.returncode == 0, by_file.stdout + by_file.stderr
+    assert "no fault found" in by_file.stdout
+    by_module = audit_cli("micrograd.engine:Value")
+    assert by_module.returncode == 2
+    assert "give its file: --engine micrograd/engine.py:CLASS" in by_module.stderr

@@ -7,10 +7,29 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .report import Fault, InputRow, NodeRow, Report
+
+def _import_our_micrograd() -> None:
+    # The op table must be the micrograd installed beside this package, even
+    # when the current folder (first on sys.path under `python -m`) holds a
+    # learner's own micrograd/ package: that one is audited, never imported.
+    if "micrograd" in sys.modules:
+        return
+    home = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    sys.path.insert(0, home)
+    try:
+        import micrograd  # noqa: F401
+    finally:
+        sys.path.remove(home)
+
+
+_import_our_micrograd()
+
+from .report import Fault, InputRow, NodeRow, Report  # noqa: E402
 
 if TYPE_CHECKING:
     from micrograd.engine import Value

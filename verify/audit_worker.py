@@ -45,10 +45,24 @@ def load(spec: str) -> type:
         found.loader.exec_module(module)
     else:
         module = importlib.import_module(target)
+        _refuse_shadowed(target, module)
     cls = getattr(module, name, None)
     if not isinstance(cls, type):
         raise ImportError(f"{target} has no class {name!r}")
     return cls
+
+
+def _refuse_shadowed(target: str, module: Any) -> None:
+    """``micrograd.engine:Value`` means ours even where the current folder has its own micrograd/."""
+    top = target.split(".")[0]
+    local = Path.cwd() / top
+    found = Path(getattr(module, "__file__", "") or "").resolve()
+    if local.is_dir() and local.resolve() not in found.parents:
+        path = target.replace(".", "/") + ".py"
+        raise ImportError(
+            f"{target} names the {top} package that verify itself uses ({found}), not the one in"
+            f" {local}; to audit that one, give its file: --engine {path}:CLASS"
+        )
 
 
 def _describe(error: BaseException) -> dict[str, str]:
