@@ -264,6 +264,8 @@ def _binary(op: Op, x: Operand, y: Operand) -> Value:
         x = a = _number(x)
     if isinstance(y, Value):
         b = y.data
+    elif y.__class__ is float and _isfinite(y):  # the usual number operand, checked inline
+        b = y
     else:
         y = b = _number(y)
     try:
