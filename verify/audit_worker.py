@@ -53,16 +53,23 @@ def load(spec: str) -> type:
 
 
 def _refuse_shadowed(target: str, module: Any) -> None:
-    """``micrograd.engine:Value`` means ours even where the current folder has its own micrograd/."""
+    """``micrograd.engine:Value`` means ours even where the current folder has its own micrograd/.
+
+    A copy of the same file there (a checkout of this project) is no conflict.
+    """
     top = target.split(".")[0]
     local = Path.cwd() / top
     found = Path(getattr(module, "__file__", "") or "").resolve()
-    if local.is_dir() and local.resolve() not in found.parents:
-        path = target.replace(".", "/") + ".py"
-        raise ImportError(
-            f"{target} names the {top} package that verify itself uses ({found}), not the one in"
-            f" {local}; to audit that one, give its file: --engine {path}:CLASS"
-        )
+    if not local.is_dir() or local.resolve() in found.parents:
+        return
+    path = target.replace(".", "/") + ".py"
+    local_file = Path.cwd() / path
+    if local_file.is_file() and found.is_file() and local_file.read_bytes() == found.read_bytes():
+        return
+    raise ImportError(
+        f"{target} names the {top} package that verify itself uses ({found}), not the one in"
+        f" {local}; to audit that one, give its file: --engine {path}:CLASS"
+    )
 
 
 def _describe(error: BaseException) -> dict[str, str]:
