@@ -7,7 +7,12 @@ for CI) or ``deep`` (a long campaign: ``tox -e deep`` runs the tests marked
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import runpy
+from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -37,3 +42,15 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "property: a Hypothesis property; `tox -e deep` runs these with the deep profile"
     )
+
+
+SEED_EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "seed.py"
+
+
+@pytest.fixture
+def seed_example() -> tuple[dict[str, Any], str]:
+    """Run examples/seed.py (micrograd's README example) as a script: its globals and what it printed."""
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        names = runpy.run_path(str(SEED_EXAMPLE))
+    return names, printed.getvalue()
