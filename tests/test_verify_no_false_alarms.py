@@ -134,3 +134,26 @@ def test_our_engine_never_fails_on_random_programs(program: Program) -> None:
     slots[-1].backward()
     report = verify.check_run(program, [s.data for s in slots], [s.grad for s in slots])
     assert report.verdict != "fail", report.render()
+
+
+def _tanh_run(t: float) -> verify.Report:
+    """tanh(x) at x = 0.001 as an engine reports it: forward t, gradient 1 - t**2."""
+    program = Program((("x", 0.001),), (Step("tanh", (0,)),))
+    return verify.check_run(program, [0.001, t], [1 - t * t, 1.0])
+
+
+def test_a_forward_formula_that_loses_digits_is_a_note_not_a_fault() -> None:
+    # micrograd's lecture computes tanh as (e^2x - 1) / (e^2x + 1): near 0 the
+    # subtraction cancels and the value is off by about 1e-14, beyond rounding.
+    e = math.exp(2 * 0.001)
+    lecture = (e - 1) / (e + 1)
+    assert abs(lecture - math.tanh(0.001)) > 8 * math.ulp(math.tanh(0.001))
+    report = _tanh_run(lecture)
+    assert report.verdict == "pass", report.render()
+    assert any(note.startswith("imprecise forward: ") for note in report.notes)
+
+
+def test_a_forward_value_off_by_a_thousandth_is_a_fault() -> None:
+    report = _tanh_run(math.tanh(0.001) * (1 + 1e-3))
+    assert report.verdict == "fail"
+    assert (report.faults[0].kind, report.faults[0].op) == ("forward", "tanh")
