@@ -193,3 +193,10 @@ def test_a_learners_own_micrograd_package_in_the_current_folder(tmp_path: Path) 
     by_module = audit_cli("micrograd.engine:Value")
     assert by_module.returncode == 2
     assert "give its file: --engine micrograd/engine.py:CLASS" in by_module.stderr
+
+
+def test_a_correct_but_imprecise_formula_is_remarked_not_failed() -> None:
+    result = audit(f"{ENGINES / 'lecture.py'}:LectureTanh", ops=["tanh", "add", "mul"], max_examples=100)
+    assert result.exit_code == 0, result.campaign.finding
+    assert result.campaign.finding is None
+    assert any(r.startswith("imprecise forward: ") and "tanh" in r for r in result.campaign.remarks)

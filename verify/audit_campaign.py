@@ -61,6 +61,8 @@ class Campaign:
     verdicts: Counter[str] = field(default_factory=Counter)
     limits: list[str] = field(default_factory=list)
     verifier_errors: list[str] = field(default_factory=list)
+    remarks: list[str] = field(default_factory=list)
+    """A few reasons behind inconclusive verdicts and imprecise forward values, with their programs."""
     seconds: float = 0.0
     first_fault_seconds: float | None = None
     """When the first fault turned up (before shrinking), from the campaign's start."""
@@ -227,6 +229,19 @@ class _State:
             return Finding("error", "backward", program, f"backward() raised {text}")
         return self._check(program, answer["data"], answer["grad"])
 
+    def _remark(self, program: Program, report: Report) -> None:
+        """Keep a few reasons a program was not a clean pass (two inconclusive, one imprecise)."""
+        if report.verdict == "inconclusive":
+            kind, room = "inconclusive", 2
+            reasons = [r.note for r in report.inputs if r.verdict != "pass" and r.note] + report.notes
+            reason = reasons[0] if reasons else "no reason given"
+        else:
+            kind, room = "imprecise forward", 1
+            reason = next((n for n in report.notes if n.startswith(kind)), "")
+        if reason and sum(r.startswith(kind) for r in self.result.remarks) < room:
+            shown = program.source(leaf="Value").replace("\n", "; ")
+            self.result.remarks.append(f"{kind}: {reason.removeprefix(kind + ': ')}; program: {shown}")
+
     def _check(self, program: Program, data: list[Any], grad: list[Any]) -> Finding | None:
         from . import check_run
 
@@ -241,6 +256,7 @@ class _State:
             return None
         if self.result.finding is None:
             self.result.verdicts[report.verdict] += 1
+            self._remark(program, report)
         if report.verdict != "fail":
             return None
         if report.faults:

@@ -31,6 +31,8 @@ def render(result: Audit) -> str:
     lines += ["", f"{campaign.examples} programs in {campaign.seconds:.1f} s ({verdicts or 'none judged'})"]
     for error in campaign.verifier_errors:
         lines.append(f"  verifier error (not blamed on the engine): {error}")
+    for remark in campaign.remarks:
+        lines.append(f"  not a fault: {remark}")
     finding = campaign.finding
     if finding is None:
         lines.append("no fault found")
@@ -141,6 +143,7 @@ def to_dict(result: Audit) -> dict[str, Any]:
         "seconds": round(campaign.seconds, 3), "ok": finding is None, "exit_code": result.exit_code,
         "ops": ops, "features": {key: campaign.features[key] for key, _ in FEATURES},
         "verdicts": dict(campaign.verdicts), "verifier_errors": list(campaign.verifier_errors),
+        "remarks": list(campaign.remarks),
         "depth": {"works_to": survey.depth_ok, "failure": survey.depth_failure},
         "backward_twice": {**survey.twice, "summary": survey.twice_behaviour()},
         "limits_met": list(campaign.limits), "fault": fault, "reproduce": result.reproduce(),
