@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from numbers import Real
+from typing import Any
 
 from .ops import OPS, DomainError, MathError, NonFiniteError, Op
 
@@ -175,18 +176,20 @@ class Value:
                 g = node.grad
                 if not _isfinite(g):
                     raise NonFiniteError(node.op, _operands(node), f"its gradient overflowed to {g}")
-                x, y = node._x, node._y
+                # An operand is a Value or a number (a float); y is None for unary ops.
+                x: Any = node._x
+                y: Any = node._y
                 rule = node._op.grad  # type: ignore[union-attr]  # every inner node has a row
                 if y is None:
-                    x.grad += rule(node.data, x.data) * g  # type: ignore[union-attr]
+                    x.grad += rule(node.data, x.data) * g
                 elif x.__class__ is float:
-                    y.grad += rule(node.data, x, y.data)[1] * g  # type: ignore[union-attr]
+                    y.grad += rule(node.data, x, y.data)[1] * g
                 elif y.__class__ is float:
-                    x.grad += rule(node.data, x.data, y)[0] * g  # type: ignore[union-attr]
+                    x.grad += rule(node.data, x.data, y)[0] * g
                 else:
-                    dx, dy = rule(node.data, x.data, y.data)  # type: ignore[union-attr]
-                    x.grad += dx * g  # type: ignore[union-attr]
-                    y.grad += dy * g  # type: ignore[union-attr]
+                    dx, dy = rule(node.data, x.data, y.data)
+                    x.grad += dx * g
+                    y.grad += dy * g
             for leaf, _ in leaves:
                 if not _isfinite(leaf.grad):
                     reason = f"a leaf's gradient overflowed to {leaf.grad}"
