@@ -113,3 +113,10 @@ def test_an_engine_that_gives_only_leaf_gradients_is_judged_end_to_end() -> None
     assert report.verdict == "pass", report.render()
     report = verify.check_run(program, data, [good * (1 + 1e-9), None, None])
     assert report.verdict == "fail" and "no per-node gradients" in report.faults[0].message
+
+
+def test_check_before_backward_is_a_clear_error() -> None:
+    x = Value(2.0)
+    y = x * x
+    with pytest.raises(ValueError, match=r"call output.backward\(\) before verify.check"):
+        verify.check(y)

@@ -48,6 +48,8 @@ def check(output: Value, *, inputs: Sequence[Value] | Mapping[str, Value] | None
     from .graph import to_program
 
     program, values = to_program(output, inputs)
+    if output.grad == 0.0:
+        raise ValueError("the output's gradient is 0: call output.backward() before verify.check")
     if inputs is None:
         slots = None
     else:
