@@ -78,10 +78,10 @@ def test_a_rule_wrong_only_for_negative_operands(monkeypatch: pytest.MonkeyPatch
     assert report.verdict == "fail" and report.faults[0].op == "abs"
 
 
-def test_backward_never_called_is_a_fault_at_the_output() -> None:
-    x = Value(2.0)
-    out = x * x
-    report = verify.check(out)
+def test_an_engine_whose_backward_left_the_output_at_0_is_blamed_at_the_output() -> None:
+    # verify.check refuses such a graph outright; check_run judges what a foreign engine did.
+    program = Program((("x", 2.0),), (Step("mul", (0, 0)),))
+    report = verify.check_run(program, [2.0, 4.0], [0.0, 0.0])
     assert report.verdict == "fail"
     fault = report.faults[0]
     assert fault.slot == report.program.size - 1 and "must start from 1" in fault.message
