@@ -157,3 +157,19 @@ def test_a_forward_value_off_by_a_thousandth_is_a_fault() -> None:
     report = _tanh_run(math.tanh(0.001) * (1 + 1e-3))
     assert report.verdict == "fail"
     assert (report.faults[0].kind, report.faults[0].op) == ("forward", "tanh")
+
+
+def test_a_printed_formula_is_evaluated_numerically_not_simplified() -> None:
+    # pow of two values that come from cancellation: substituting exact rationals into
+    # the formula made SymPy try to simplify Rational ** Rational for minutes.
+    program = Program(
+        (("y", 0.004993123180324568), ("z", 2000.01)),
+        (Step("sub", (1, Const(0.009114922315664669))), Step("powi", (0, Const(-3.0))),
+         Step("add", (3, Const(-8033098.741052009))), Step("add", (3, Const(-8033098.741052009))),
+         Step("pow", (4, 5))),
+    )
+    slots = program.build(Value)
+    slots[-1].backward()
+    report = verify.check_run(program, [s.data for s in slots], [s.grad for s in slots])
+    assert report.verdict == "pass", report.render()
+    assert all(row.formula is not None for row in report.inputs)

@@ -44,4 +44,5 @@ def formulas(program: Program, slots: list[int]) -> dict[int, tuple[str, Any]] |
 def value_at(expr: Any, program: Program, digits: int) -> Any:
     """``expr`` at the program's exact inputs, to ``digits`` digits (a SymPy number)."""
     point = {sympy.Symbol(name, real=True): sympy.Rational(v) for name, v in program.inputs}
-    return expr.subs(point).evalf(digits)
+    # Substitute numerically: exact Rational ** Rational can take SymPy minutes to simplify.
+    return expr.evalf(digits, subs=point)
