@@ -173,3 +173,14 @@ def test_a_printed_formula_is_evaluated_numerically_not_simplified() -> None:
     report = verify.check_run(program, [s.data for s in slots], [s.grad for s in slots])
     assert report.verdict == "pass", report.render()
     assert all(row.formula is not None for row in report.inputs)
+
+
+def test_nested_sigmoids_of_rational_powers_are_checked_promptly() -> None:
+    # SymPy's evalf of this printed formula ran for minutes; it is evaluated in mpmath now.
+    x = Value(2.5)
+    out = abs((x**-1.5).sigmoid().sigmoid().log())
+    out.backward()
+    report = verify.check(out)
+    assert report.verdict == "pass", report.render()
+    assert report.inputs[0].formula is not None
+    assert not [n for n in report.notes if "printed formula" in n]

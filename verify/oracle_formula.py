@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import mpmath  # type: ignore[import-untyped]
 import sympy  # type: ignore[import-untyped]
 
 from micrograd.ops import OPS
@@ -41,8 +42,19 @@ def formulas(program: Program, slots: list[int]) -> dict[int, tuple[str, Any]] |
     return result
 
 
-def value_at(expr: Any, program: Program, digits: int) -> Any:
-    """``expr`` at the program's exact inputs, to ``digits`` digits (a SymPy number)."""
-    point = {sympy.Symbol(name, real=True): sympy.Rational(v) for name, v in program.inputs}
-    # Substitute numerically: exact Rational ** Rational can take SymPy minutes to simplify.
-    return expr.evalf(digits, subs=point)
+def value_at(expr: Any, program: Program, digits: int) -> Any | None:
+    """``expr`` at the program's exact inputs, to ``digits`` digits, in mpmath; None if not a finite real.
+
+    Evaluated numerically: substituting exact rationals makes SymPy simplify
+    Rational ** Rational and nested exponentials exactly, which can take minutes.
+    """
+    symbols = [sympy.Symbol(name, real=True) for name, _ in program.inputs]
+    # dummify: the generated code never spells the inputs' (possibly user-chosen) names.
+    function = sympy.lambdify(symbols, expr, modules="mpmath", dummify=True)
+    with mpmath.workdps(digits):
+        try:
+            # A constant formula (0, 2) comes back as a Python number; a complex one fails here.
+            value = mpmath.mpf(function(*(mpmath.mpf(x) for _, x in program.inputs)))
+        except (ArithmeticError, ValueError, TypeError):
+            return None
+    return value if mpmath.isfinite(value) else None
