@@ -21,19 +21,34 @@ MAX_TREE = 200
 """Largest expression tree (sharing expanded) whose gradient is printed."""
 
 
+SHORT = 2**20
+"""Constants print as fractions whose numerator and denominator stay below this."""
+
+
 def formulas(program: Program, slots: list[int]) -> dict[int, tuple[str, Any]] | None:
-    """For each input slot: its exact derivative as text and as a SymPy expression; None if too big."""
+    """For each input slot: its exact derivative as text and as a SymPy expression; None if too big.
+
+    Only for readable formulas: a small tree, and constants that are short
+    fractions (2.0, 0.5, 10). A long one such as 3.999999 (an exact binary
+    fraction over 2**50) would not be read, and SymPy may spend minutes on it:
+    a constant base b ** (x + c) is split into an exact b ** c.
+    """
     first = len(program.inputs)
-    tree = [1] * first
-    for step in program.steps:
-        tree.append(1 + sum(1 if isinstance(a, Const) else tree[a] for a in step.args))
-        if tree[-1] > MAX_TREE:
+    cone = _cone(program)  # only the steps the output depends on
+    tree = [1] * program.size
+    for slot in cone:
+        args = program.steps[slot - first].args
+        tree[slot] = 1 + sum(1 if isinstance(a, Const) else tree[a] for a in args)
+        if tree[slot] > MAX_TREE:
+            return None
+        if not all(_short(a.value) for a in args if isinstance(a, Const)):
             return None
     symbols = [sympy.Symbol(name, real=True) for name, _ in program.inputs]
-    exprs: list[Any] = list(symbols)
-    for step in program.steps:
-        args = [sympy.Rational(a.value) if isinstance(a, Const) else exprs[a] for a in step.args]
-        exprs.append(OPS[step.op].math(SYMPY, *args))
+    exprs: list[Any] = [*symbols, *([None] * len(program.steps))]
+    for slot in cone:
+        step = program.steps[slot - first]
+        operands = [sympy.Rational(a.value) if isinstance(a, Const) else exprs[a] for a in step.args]
+        exprs[slot] = OPS[step.op].math(SYMPY, *operands)
     out = exprs[-1]
     result = {}
     for s in slots:
@@ -49,8 +64,11 @@ def value_at(expr: Any, program: Program, digits: int) -> Any | None:
     Rational ** Rational and nested exponentials exactly, which can take minutes.
     """
     symbols = [sympy.Symbol(name, real=True) for name, _ in program.inputs]
-    # dummify: the generated code never spells the inputs' (possibly user-chosen) names.
-    function = sympy.lambdify(symbols, expr, modules="mpmath", dummify=True)
+    try:
+        # dummify: the generated code never spells the inputs' (possibly user-chosen) names.
+        function = sympy.lambdify(symbols, expr, modules="mpmath", dummify=True)
+    except (TypeError, ValueError):  # e.g. a Heaviside of zoo that cannot become a Piecewise
+        return None
     with mpmath.workdps(digits):
         try:
             # A constant formula (0, 2) comes back as a Python number; a complex one fails here.
@@ -58,3 +76,18 @@ def value_at(expr: Any, program: Program, digits: int) -> Any | None:
         except (ArithmeticError, ValueError, TypeError):
             return None
     return value if mpmath.isfinite(value) else None
+
+
+def _cone(program: Program) -> list[int]:
+    """The step slots the output depends on, in order."""
+    first = len(program.inputs)
+    needed = {program.size - 1}
+    for slot in range(program.size - 1, first - 1, -1):
+        if slot in needed:
+            needed.update(a for a in program.steps[slot - first].args if not isinstance(a, Const))
+    return sorted(s for s in needed if s >= first)
+
+
+def _short(x: float) -> bool:
+    numerator, denominator = x.as_integer_ratio()
+    return abs(numerator) < SHORT and denominator < SHORT
