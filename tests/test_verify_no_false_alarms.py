@@ -184,3 +184,17 @@ def test_nested_sigmoids_of_rational_powers_are_checked_promptly() -> None:
     assert report.verdict == "pass", report.render()
     assert report.inputs[0].formula is not None
     assert not [n for n in report.notes if "printed formula" in n]
+
+
+def test_a_formula_sympy_cannot_print_is_left_out_not_a_crash() -> None:
+    # One input's derivative formula holds zoo, which SymPy's mpmath printer cannot write.
+    program = Program(
+        (("x", 3.0), ("y", 0.889178219214092), ("z", 9.845141245417153e-06)),
+        (Step("pow", (1, 1)), Step("relu", (0,)), Step("relu", (2,)), Step("div", (1, 4)),
+         Step("neg", (0,)), Step("tanh", (5,)), Step("relu", (6,)), Step("div", (1, 8)),
+         Step("add", (9, 10))),
+    )
+    slots = program.build(Value)
+    slots[-1].backward()
+    report = verify.check_run(program, [s.data for s in slots], [s.grad for s in slots])
+    assert report.verdict == "pass", report.render()

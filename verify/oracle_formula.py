@@ -67,7 +67,9 @@ def value_at(expr: Any, program: Program, digits: int) -> Any | None:
     try:
         # dummify: the generated code never spells the inputs' (possibly user-chosen) names.
         function = sympy.lambdify(symbols, expr, modules="mpmath", dummify=True)
-    except (TypeError, ValueError):  # e.g. a Heaviside of zoo that cannot become a Piecewise
+    except (TypeError, ValueError, KeyError, NotImplementedError):
+        # SymPy's printer cannot write some expressions (zoo, a Heaviside of zoo):
+        # such a formula is then not printed.
         return None
     with mpmath.workdps(digits):
         try:
