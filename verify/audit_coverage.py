@@ -74,10 +74,5 @@ def depth(program: Program) -> int:
 
 
 def _reached(program: Program) -> set[int]:
-    """Input slots the output depends on (iterative: programs may be very deep)."""
-    seen = {program.size - 1}
-    n = len(program.inputs)
-    for j in range(len(program.steps) - 1, -1, -1):
-        if n + j in seen:
-            seen.update(a for a in program.steps[j].args if not isinstance(a, Const))
-    return {s for s in seen if s < n}
+    """Input slots the output depends on."""
+    return {s for s in program.feeding_output() if s < len(program.inputs)}

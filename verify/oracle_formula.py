@@ -34,7 +34,7 @@ def formulas(program: Program, slots: list[int]) -> dict[int, tuple[str, Any]] |
     a constant base b ** (x + c) is split into an exact b ** c.
     """
     first = len(program.inputs)
-    cone = _cone(program)  # only the steps the output depends on
+    cone = sorted(s for s in program.feeding_output() if s >= first)  # only steps the output needs
     tree = [1] * program.size
     for slot in cone:
         args = program.steps[slot - first].args
@@ -78,16 +78,6 @@ def value_at(expr: Any, program: Program, digits: int) -> Any | None:
         except (ArithmeticError, ValueError, TypeError):
             return None
     return value if mpmath.isfinite(value) else None
-
-
-def _cone(program: Program) -> list[int]:
-    """The step slots the output depends on, in order."""
-    first = len(program.inputs)
-    needed = {program.size - 1}
-    for slot in range(program.size - 1, first - 1, -1):
-        if slot in needed:
-            needed.update(a for a in program.steps[slot - first].args if not isinstance(a, Const))
-    return sorted(s for s in needed if s >= first)
 
 
 def _short(x: float) -> bool:

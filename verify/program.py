@@ -66,6 +66,15 @@ class Program:
     def size(self) -> int:
         return len(self.inputs) + len(self.steps)
 
+    def feeding_output(self) -> set[int]:
+        """Every slot the output depends on, the output included (no recursion: programs may be deep)."""
+        first = len(self.inputs)
+        needed = {self.size - 1}
+        for slot in range(self.size - 1, first - 1, -1):
+            if slot in needed:
+                needed.update(a for a in self.steps[slot - first].args if not isinstance(a, Const))
+        return needed
+
     def names(self) -> list[str]:
         """A name for every slot: the inputs' own, then v1, v2, ..."""
         taken = {name for name, _ in self.inputs}
