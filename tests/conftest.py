@@ -11,11 +11,14 @@ import contextlib
 import io
 import os
 import runpy
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from micrograd import OPS
 
 _SLOW_GENERATION = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]
 
@@ -54,3 +57,23 @@ def seed_example() -> tuple[dict[str, Any], str]:
     with contextlib.redirect_stdout(printed):
         names = runpy.run_path(str(SEED_EXAMPLE))
     return names, printed.getvalue()
+
+
+
+@pytest.fixture
+def plant_rule() -> Iterator[Callable[[str, Callable[..., Any]], None]]:
+    """Give one op a different backward rule for the length of a test.
+
+    The row is changed in place: the engine's methods and every node share
+    it. Rows are frozen, which is right everywhere but here.
+    """
+    saved: list[tuple[Any, Callable[..., Any]]] = []
+
+    def plant(name: str, grad: Callable[..., Any]) -> None:
+        row = OPS[name]
+        saved.append((row, row.grad))
+        object.__setattr__(row, "grad", grad)
+
+    yield plant
+    for row, grad in reversed(saved):
+        object.__setattr__(row, "grad", grad)

@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -131,14 +132,9 @@ def test_help_documents_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     assert "exit codes" in out and "0  every witness agrees" in out and "1  a gradient" in out
 
 
-def test_planted_fault_is_exit_1(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_planted_fault_is_exit_1(capsys: pytest.CaptureFixture[str], plant_rule: Callable[..., None]) -> None:
     # A wrong local derivative for tanh (1 + out**2 instead of 1 - out**2) must be caught and blamed.
-    import dataclasses
-
-    from micrograd import ops
-
-    wrong = dataclasses.replace(ops.OPS["tanh"], grad=lambda out, x: 1.0 + out * out)
-    monkeypatch.setitem(ops.OPS, "tanh", wrong)
+    plant_rule("tanh", lambda out, x: 1.0 + out * out)
     code, out, _ = run(["x * tanh(x)", "--at", "x=0.5"], capsys)
     assert code == 1
     assert out.splitlines()[-1].startswith("FAIL")
