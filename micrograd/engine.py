@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from numbers import Real
 from typing import Any
 
@@ -16,6 +17,71 @@ ADD, SUB, MUL, DIV, NEG = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], OPS["n
 POWI, POWC, POW = OPS["powi"], OPS["powc"], OPS["pow"]
 
 
+# Forward: each method runs its row on floats, turns Python's math errors into
+# MathError, refuses non-finite results, records the node and counts it as a
+# use of its operands. The methods are made by two factories, one per arity,
+# so that a forward op costs a single Python call; for the same reason each
+# writes the node out itself.
+def _unary(op: Op) -> Callable[[Value], Value]:
+    """The method ``self.<op>()``."""
+    forward = op.forward
+
+    def method(self: Value) -> Value:
+        a = self.data
+        try:
+            out = forward(a)
+        except (ArithmeticError, ValueError) as error:
+            raise _forward_error(op, (a,), error) from None
+        if not _isfinite(out):
+            raise NonFiniteError(op.name, (a,), f"result is {out}")
+        node = _new(Value)
+        node.data = out
+        node.grad = 0.0
+        node._op = op
+        node._x = self
+        node._y = None
+        node._uses = 0
+        self._uses += 1
+        return node
+
+    return method
+
+
+def _binary(op: Op, reflected: bool = False) -> Callable[[Value, Operand], Value]:
+    """The method ``self <op> other``, or ``other <op> self`` when reflected."""
+    forward = op.forward
+
+    def method(self: Value, other: Any) -> Value:
+        if other.__class__ is float and _isfinite(other):  # the usual number operand, checked inline
+            b = other
+        elif isinstance(other, Value):
+            b = other.data
+        else:
+            other = b = _number(other)
+        x, y, a = self, other, self.data
+        if reflected:
+            x, y, a, b = y, x, b, a
+        try:
+            out = forward(a, b)
+        except (ArithmeticError, ValueError) as error:
+            raise _forward_error(op, (a, b), error) from None
+        if not _isfinite(out):
+            raise NonFiniteError(op.name, (a, b), f"result is {out}")
+        node = _new(Value)
+        node.data = out
+        node.grad = 0.0
+        node._op = op
+        node._x = x
+        node._y = y
+        node._uses = 0
+        self._uses += 1
+        if other.__class__ is not float:
+            other._uses += 1
+        return node
+
+    return method
+
+
 class Value:
     """A scalar, the op that made it, its operands and its gradient.
 
@@ -27,8 +93,9 @@ class Value:
 
     # Operands live in two slots rather than a tuple, and number operands stay
     # plain floats: one garbage-collected object per node instead of three
-    # makes graphs smaller and the collector's passes cheaper.
-    __slots__ = ("data", "grad", "_op", "_x", "_y")
+    # makes graphs smaller and the collector's passes cheaper. ``_uses``
+    # counts the ops that took this node as an operand (see backward).
+    __slots__ = ("data", "grad", "_op", "_x", "_y", "_uses")
 
     data: float
     grad: float
@@ -39,6 +106,7 @@ class Value:
         self._op: Op | None = None
         self._x: Value | float | None = None
         self._y: Value | float | None = None
+        self._uses = 0
 
     @property
     def op(self) -> str:
@@ -57,72 +125,45 @@ class Value:
         made_by = f", op={self.op!r}" if self._op is not None else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{made_by})"
 
+    def __copy__(self) -> Value:
+        # A copy is one more consumer of each operand.
+        twin = _new(type(self))
+        twin.data, twin.grad, twin._op, twin._x, twin._y = self.data, self.grad, self._op, self._x, self._y
+        twin._uses = 0
+        for operand in (self._x, self._y):
+            if isinstance(operand, Value):
+                operand._uses += 1
+        return twin
+
     # ---- arithmetic: each line picks a row of the op table ----
-    def __add__(self, other: Operand) -> Value:
-        return _binary(ADD, self, other)
-
-    def __radd__(self, other: Number) -> Value:
-        return _binary(ADD, other, self)
-
-    def __sub__(self, other: Operand) -> Value:
-        return _binary(SUB, self, other)
-
-    def __rsub__(self, other: Number) -> Value:
-        return _binary(SUB, other, self)
-
-    def __mul__(self, other: Operand) -> Value:
-        return _binary(MUL, self, other)
-
-    def __rmul__(self, other: Number) -> Value:
-        return _binary(MUL, other, self)
-
-    def __truediv__(self, other: Operand) -> Value:
-        return _binary(DIV, self, other)
-
-    def __rtruediv__(self, other: Number) -> Value:
-        return _binary(DIV, other, self)
+    __add__ = _binary(ADD)
+    __radd__ = _binary(ADD, reflected=True)
+    __sub__ = _binary(SUB)
+    __rsub__ = _binary(SUB, reflected=True)
+    __mul__ = _binary(MUL)
+    __rmul__ = _binary(MUL, reflected=True)
+    __truediv__ = _binary(DIV)
+    __rtruediv__ = _binary(DIV, reflected=True)
+    __rpow__ = _binary(POW, reflected=True)
+    __neg__ = _unary(NEG)
+    __abs__ = _unary(OPS["abs"])
+    relu = _unary(OPS["relu"])
+    tanh = _unary(OPS["tanh"])
+    exp = _unary(OPS["exp"])
+    log = _unary(OPS["log"])
+    sigmoid = _unary(OPS["sigmoid"])
+    sin = _unary(OPS["sin"])
+    cos = _unary(OPS["cos"])
+    sqrt = _unary(OPS["sqrt"])
 
     def __pow__(self, other: Operand) -> Value:
         if isinstance(other, Value):
-            return _binary(POW, self, other)
+            return _power(self, other)
         k = _number(other)
-        return _binary(POWI if k.is_integer() else POWC, self, k)
-
-    def __rpow__(self, other: Number) -> Value:
-        return _binary(POW, other, self)
-
-    def __neg__(self) -> Value:
-        return _unary(NEG, self)
+        return (_integer_power if k.is_integer() else _real_power)(self, k)
 
     def __pos__(self) -> Value:
         return self
-
-    def __abs__(self) -> Value:
-        return _unary(OPS["abs"], self)
-
-    def relu(self) -> Value:
-        return _unary(OPS["relu"], self)
-
-    def tanh(self) -> Value:
-        return _unary(OPS["tanh"], self)
-
-    def exp(self) -> Value:
-        return _unary(OPS["exp"], self)
-
-    def log(self) -> Value:
-        return _unary(OPS["log"], self)
-
-    def sigmoid(self) -> Value:
-        return _unary(OPS["sigmoid"], self)
-
-    def sin(self) -> Value:
-        return _unary(OPS["sin"], self)
-
-    def cos(self) -> Value:
-        return _unary(OPS["cos"], self)
-
-    def sqrt(self) -> Value:
-        return _unary(OPS["sqrt"], self)
 
     # ---- reverse mode ----
     def backward(self) -> None:
@@ -133,78 +174,39 @@ class Value:
         with ``Module.zero_grad()`` (or ``v.grad = 0.0``) between steps. If a
         derivative is undefined or overflows, ``NonFiniteError`` is raised and
         every ``.grad`` is left as it was before the call.
+
+        Adjoints flow from consumers to operands, each node's once all its
+        consumers have passed theirs on. The consumers to wait for are first
+        taken to be all the node's uses, counted by the forward ops, which is
+        right unless some use lies outside this graph (a branch not leading
+        here, or one since dropped). Then a node would wait forever: backward
+        starts again after counting the consumers inside the graph.
         """
         if self._op is None:  # a leaf: d(self)/d(self) = 1, nothing else
             self.grad += 1.0
             return
-        # Pass 1: an iterative depth-first walk puts the inner nodes in
-        # topological order, operands first, and lists the leaves with their
-        # gradients before this call. Inner nodes' gradients from earlier calls
-        # are set aside, so that only this call's adjoints flow.
-        order: list[Value] = []
-        inner_before: list[tuple[Value, float]] = []
-        leaves: list[tuple[Value, float]] = []
-        seen: set[Value] = set()
-        stack = [(self, False)]
-        while stack:
-            node, operands_done = stack.pop()
-            if operands_done:
-                order.append(node)
-                continue
-            if node in seen:
-                continue
-            seen.add(node)
-            stack.append((node, True))
-            if node.grad:
-                inner_before.append((node, node.grad))
-                node.grad = 0.0
-            for operand in (node._x, node._y):
-                if not isinstance(operand, Value) or operand in seen:
-                    continue
-                if operand._op is not None:
-                    stack.append((operand, False))
-                else:
-                    seen.add(operand)
-                    leaves.append((operand, operand.grad))
-
-        # Pass 2: consumers first, so each node's adjoint is complete when it
-        # is reached; it flows to its operands (numbers take nothing).
-        self.grad = 1.0
-        node = self
+        queue = [self]
+        waiting: dict[Value, int] = {}
+        set_aside: list[tuple[Value, float]] = []
         try:
-            for node in reversed(order):
-                g = node.grad
-                if not _isfinite(g):
-                    raise NonFiniteError(node.op, _operands(node), f"its gradient overflowed to {g}")
-                # An operand is a Value or a number (a float); y is None for unary ops.
-                x: Any = node._x
-                y: Any = node._y
-                rule = node._op.grad  # type: ignore[union-attr]  # every inner node has a row
-                if y is None:
-                    x.grad += rule(node.data, x.data) * g
-                elif x.__class__ is float:
-                    y.grad += rule(node.data, x, y.data)[1] * g
-                elif y.__class__ is float:
-                    x.grad += rule(node.data, x.data, y)[0] * g
-                else:
-                    dx, dy = rule(node.data, x.data, y.data)
-                    x.grad += dx * g
-                    y.grad += dy * g
-            for leaf, _ in leaves:
-                if not _isfinite(leaf.grad):
-                    reason = f"a leaf's gradient overflowed to {leaf.grad}"
-                    raise NonFiniteError("backward", (leaf.data,), reason)
-        except (ArithmeticError, ValueError) as error:
-            for inner in order:
-                inner.grad = 0.0
-            for before, grad in inner_before + leaves:
-                before.grad = grad
-            if isinstance(error, MathError):
-                raise
-            reason = f"derivative is undefined or infinite here ({error})"
-            raise NonFiniteError(node.op, _operands(node), reason) from None
-        for inner, grad in inner_before:
-            inner.grad += grad
+            if self.grad:
+                set_aside.append((self, self.grad))
+            self.grad = 1.0
+            _flow(queue, waiting, set_aside)
+            if any(node._op is not None for node in waiting):
+                _undo(queue, waiting, set_aside)
+                queue, waiting = [self], {}
+                _count_consumers(self, waiting, set_aside)
+                self.grad = 1.0
+                _flow(queue, waiting, set_aside)
+            for node in waiting:  # leaves with uses elsewhere; the rest were checked in _flow
+                if node._op is None and not _isfinite(node.grad):
+                    raise _overflow(queue, node)
+        except BaseException:
+            _undo(queue, waiting, set_aside)
+            raise
+        for node, grad in set_aside:
+            node.grad += grad
 
 
 Operand = Value | int | float
@@ -218,6 +220,134 @@ class Constant(Value):
     @property
     def op(self) -> str:
         return "const"
+
+
+def _flow(queue: list[Value], waiting: dict[Value, int], set_aside: list[tuple[Value, float]]) -> None:
+    """Pass each node's adjoint on to its operands, consumers first.
+
+    ``queue`` holds the nodes whose adjoint is complete, and grows while it
+    is read. An operand used once is complete as soon as its one consumer
+    has passed on; others wait in ``waiting`` with the number of consumers
+    still to come. An operand's first adjoint of this call replaces its
+    gradient, which goes to ``set_aside`` to be added back at the end.
+    """
+    node = queue[0]
+    try:
+        for node in queue:
+            op = node._op
+            if op is None:  # a leaf; a non-finite adjoint always reaches one
+                if not _isfinite(node.grad):
+                    raise _overflow(queue, node)
+                continue
+            g = node.grad
+            # An operand is a Value or a number (a float); y is None for unary ops.
+            x: Any = node._x
+            y: Any = node._y
+            rule = op.grad
+            if y is None:
+                dx = rule(node.data, x.data) * g
+            elif x.__class__ is float:
+                dy = rule(node.data, x, y.data)[1] * g
+            elif y.__class__ is float:
+                dx = rule(node.data, x.data, y)[0] * g
+            else:
+                dx, dy = rule(node.data, x.data, y.data)
+                dx *= g
+                dy *= g
+            # The same steps for x and for y, written out: a helper call would
+            # cost as much as the whole step.
+            if x.__class__ is not float:
+                if x._uses == 1:
+                    queue.append(x)
+                    if x.grad:
+                        set_aside.append((x, x.grad))
+                    x.grad = dx
+                else:
+                    left = waiting.get(x)
+                    if left is None:
+                        left = x._uses
+                        if x.grad:
+                            set_aside.append((x, x.grad))
+                        x.grad = dx
+                    else:
+                        x.grad += dx
+                    if left == 1:
+                        del waiting[x]
+                        queue.append(x)
+                    else:
+                        waiting[x] = left - 1
+            if y is not None and y.__class__ is not float:
+                if y._uses == 1:
+                    queue.append(y)
+                    if y.grad:
+                        set_aside.append((y, y.grad))
+                    y.grad = dy
+                else:
+                    left = waiting.get(y)
+                    if left is None:
+                        left = y._uses
+                        if y.grad:
+                            set_aside.append((y, y.grad))
+                        y.grad = dy
+                    else:
+                        y.grad += dy
+                    if left == 1:
+                        del waiting[y]
+                        queue.append(y)
+                    else:
+                        waiting[y] = left - 1
+    except (ArithmeticError, ValueError) as error:
+        if isinstance(error, MathError):
+            raise
+        reason = f"derivative is undefined or infinite here ({error})"
+        raise NonFiniteError(node.op, _operands(node), reason) from None
+
+
+def _count_consumers(root: Value, waiting: dict[Value, int], set_aside: list[tuple[Value, float]]) -> None:
+    """Set ``waiting`` to each node's number of consumers inside the graph.
+
+    Every node's gradient is set aside and zeroed, so that ``_flow`` only
+    adds to it. A node used once is in the graph through its one consumer,
+    so its count is 1, as ``_flow`` expects.
+    """
+    nodes = [root]
+    waiting[root] = 0
+    for node in nodes:
+        for operand in (node._x, node._y):
+            if isinstance(operand, Value):
+                if operand in waiting:
+                    waiting[operand] += 1
+                else:
+                    waiting[operand] = 1
+                    nodes.append(operand)
+    for node in nodes:
+        if node.grad:
+            set_aside.append((node, node.grad))
+            node.grad = 0.0
+
+
+def _undo(queue: list[Value], waiting: dict[Value, int], set_aside: list[tuple[Value, float]]) -> None:
+    """Put back every gradient this call has touched: all are in the queue or waiting."""
+    for node in queue:
+        node.grad = 0.0
+    for node in waiting:
+        node.grad = 0.0
+    for node, grad in set_aside:
+        node.grad = grad
+    set_aside.clear()
+
+
+def _overflow(queue: list[Value], leaf: Value) -> NonFiniteError:
+    """The error for a non-finite gradient that reached ``leaf``.
+
+    A non-finite adjoint spreads to every operand below it (even 0 * inf is
+    nan), so it always reaches a leaf: backward checks only the leaves, and
+    then blames the first node, in the order adjoints flowed, that went wrong.
+    """
+    for node in queue:
+        if node._op is not None and not _isfinite(node.grad):
+            return NonFiniteError(node.op, _operands(node), f"its gradient overflowed to {node.grad}")
+    return NonFiniteError("backward", (leaf.data,), f"a leaf's gradient overflowed to {leaf.grad}")
 
 
 def _to_float(x: object, who: str) -> float:
@@ -241,50 +371,7 @@ def _number(x: object) -> float:
     raise TypeError(f"cannot combine a Value with {type(x).__name__}: {x!r}")
 
 
-# Forward: run the row on floats, turn Python's math errors into MathError,
-# refuse non-finite results, and record the node. One function per arity
-# keeps the hot path free of generic tuple building, and each writes the node
-# out itself: a shared helper would cost a call, about a fifth of a forward op.
-def _unary(op: Op, x: Value) -> Value:
-    try:
-        out = op.forward(x.data)
-    except (ArithmeticError, ValueError) as error:
-        raise _forward_error(op, (x.data,), error) from None
-    if not _isfinite(out):
-        raise NonFiniteError(op.name, (x.data,), f"result is {out}")
-    node = _new(Value)
-    node.data = out
-    node.grad = 0.0
-    node._op = op
-    node._x = x
-    node._y = None
-    return node
-
-
-def _binary(op: Op, x: Operand, y: Operand) -> Value:
-    if isinstance(x, Value):
-        a = x.data
-    else:
-        x = a = _number(x)
-    if isinstance(y, Value):
-        b = y.data
-    elif y.__class__ is float and _isfinite(y):  # the usual number operand, checked inline
-        b = y
-    else:
-        y = b = _number(y)
-    try:
-        out = op.forward(a, b)
-    except (ArithmeticError, ValueError) as error:
-        raise _forward_error(op, (a, b), error) from None
-    if not _isfinite(out):
-        raise NonFiniteError(op.name, (a, b), f"result is {out}")
-    node = _new(Value)
-    node.data = out
-    node.grad = 0.0
-    node._op = op
-    node._x = x
-    node._y = y
-    return node
+_power, _integer_power, _real_power = _binary(POW), _binary(POWI), _binary(POWC)
 
 
 def _forward_error(op: Op, operands: tuple[float, ...], error: Exception) -> MathError:

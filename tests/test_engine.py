@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import math
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from micrograd import Constant, DomainError, MathError, NonFiniteError, Value
+from micrograd import OPS, Constant, DomainError, MathError, NonFiniteError, Value
 
 
 def test_seed_example_prints_micrograd_numbers(seed_example: tuple[dict[str, Any], str]) -> None:
@@ -169,7 +171,7 @@ def test_non_numbers_are_type_errors(bad: object) -> None:
 
 def test_number_ops_with_strings_are_type_errors() -> None:
     with pytest.raises(TypeError):
-        Value(1.0) + "x"  # type: ignore[operator]
+        Value(1.0) + "x"  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
@@ -222,6 +224,87 @@ def test_gradient_overflow_raises() -> None:
     with pytest.raises(NonFiniteError, match="overflowed"):
         y.backward()
     assert x.grad == 0.0
+
+
+# Backward first trusts the forward ops' count of each node's uses; these
+# graphs have uses outside the differentiated graph, so it must count again.
+def test_a_branch_outside_the_graph_gets_nothing() -> None:
+    x = Value(3.0)
+    h = x * x
+    a = h + 1.0
+    b = h * 2.0  # a second use of h, not on the way to a
+    a.backward()
+    assert (x.grad, h.grad, a.grad, b.grad) == (6.0, 1.0, 1.0, 0.0)
+    b.backward()  # d(2x^2)/dx = 4x = 12
+    assert (x.grad, h.grad, b.grad) == (6.0 + 12.0, 1.0 + 2.0, 1.0)
+
+
+def test_a_dropped_use_does_not_block_backward() -> None:
+    x = Value(0.5)
+    h = x.exp()
+    h * 5.0  # built and dropped at once
+    y = h * h  # e^(2x): dy/dx = 2 e^(2x)
+    y.backward()
+    assert x.grad == pytest.approx(2 * math.exp(1.0), rel=1e-15)
+    y.backward()
+    assert x.grad == pytest.approx(4 * math.exp(1.0), rel=1e-15)
+
+
+def test_backward_from_an_inner_node_then_from_the_output() -> None:
+    x = Value(2.0)
+    h = x * 3.0
+    y = h * h  # 9x^2: dy/dx = 18x = 36
+    h.backward()
+    assert (x.grad, h.grad) == (3.0, 1.0)
+    y.backward()
+    assert (x.grad, h.grad, y.grad) == (3.0 + 36.0, 1.0 + 12.0, 1.0)
+
+
+def test_a_leaf_used_by_many_graphs() -> None:
+    w = Value(2.0)
+    for i in range(1, 4):
+        (w * float(i)).backward()
+    assert w.grad == 1.0 + 2.0 + 3.0
+
+
+def test_a_copied_node_is_one_more_use() -> None:
+    x = Value(2.0)
+    h = x * 3.0
+    y = h + copy.copy(h)  # 6x
+    y.backward()
+    assert x.grad == 6.0
+    assert copy.copy(x).data == 2.0 and copy.copy(x).op == ""
+
+
+def test_overflow_with_uses_outside_the_graph_leaves_grads_untouched() -> None:
+    x = Value(1e-200)
+    x + 1.0  # a use outside the graph below
+    y = (x * 1e200) * 1e200
+    with pytest.raises(NonFiniteError, match="overflowed"):
+        y.backward()
+    assert (x.grad, y.grad) == (0.0, 0.0)
+
+
+class _Interrupted(BaseException):
+    pass
+
+
+def test_an_interrupted_backward_leaves_grads_untouched(plant_rule: Callable[..., None]) -> None:
+    x = Value(0.5)
+    x.grad = 7.0  # left over from an earlier call
+    y = x.tanh() * x
+    tanh_rule = OPS["tanh"].grad
+
+    def interrupt(out: float, x: float) -> float:
+        raise _Interrupted
+
+    plant_rule("tanh", interrupt)
+    with pytest.raises(_Interrupted):
+        y.backward()
+    assert (x.grad, y.grad) == (7.0, 0.0)
+    plant_rule("tanh", tanh_rule)
+    y.backward()  # d(x tanh x)/dx = tanh x + x (1 - tanh^2 x)
+    assert x.grad == pytest.approx(7.0 + math.tanh(0.5) + 0.5 * (1 - math.tanh(0.5) ** 2), rel=1e-15)
 
 
 def test_million_op_chain_forward_and_backward() -> None:
