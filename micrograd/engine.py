@@ -19,9 +19,9 @@ POWI, POWC, POW = OPS["powi"], OPS["powc"], OPS["pow"]
 
 # Forward: each method runs its row on floats, turns Python's math errors into
 # MathError, refuses non-finite results, records the node and counts it as a
-# use of its operands. The methods are made by two factories, one per arity,
-# so that a forward op costs a single Python call; for the same reason each
-# writes the node out itself.
+# use of its operands. The methods are made by factories, one per operand
+# layout, so that a forward op costs a single Python call; for the same
+# reason each writes the node out itself.
 def _unary(op: Op) -> Callable[[Value], Value]:
     """The method ``self.<op>()``."""
     forward = op.forward
@@ -47,8 +47,8 @@ def _unary(op: Op) -> Callable[[Value], Value]:
     return method
 
 
-def _binary(op: Op, reflected: bool = False) -> Callable[[Value, Operand], Value]:
-    """The method ``self <op> other``, or ``other <op> self`` when reflected."""
+def _binary(op: Op) -> Callable[[Value, Operand], Value]:
+    """The method ``self <op> other``."""
     forward = op.forward
 
     def method(self: Value, other: Any) -> Value:
@@ -58,9 +58,7 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, Operand], Value
             b = other.data
         else:
             other = b = _number(other)
-        x, y, a = self, other, self.data
-        if reflected:
-            x, y, a, b = y, x, b, a
+        a = self.data
         try:
             out = forward(a, b)
         except (ArithmeticError, ValueError) as error:
@@ -71,12 +69,38 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, Operand], Value
         node.data = out
         node.grad = 0.0
         node._op = op
-        node._x = x
-        node._y = y
+        node._x = self
+        node._y = other
         node._uses = 0
         self._uses += 1
         if other.__class__ is not float:
             other._uses += 1
+        return node
+
+    return method
+
+
+def _reflected(op: Op) -> Callable[[Value, Number], Value]:
+    """The method ``other <op> self``, which Python calls for a number ``other`` (``2 - x``)."""
+    forward = op.forward
+
+    def method(self: Value, other: Any) -> Value:
+        a = _number(other)
+        b = self.data
+        try:
+            out = forward(a, b)
+        except (ArithmeticError, ValueError) as error:
+            raise _forward_error(op, (a, b), error) from None
+        if not _isfinite(out):
+            raise NonFiniteError(op.name, (a, b), f"result is {out}")
+        node = _new(Value)
+        node.data = out
+        node.grad = 0.0
+        node._op = op
+        node._x = a
+        node._y = self
+        node._uses = 0
+        self._uses += 1
         return node
 
     return method
@@ -137,14 +161,14 @@ class Value:
 
     # ---- arithmetic: each line picks a row of the op table ----
     __add__ = _binary(ADD)
-    __radd__ = _binary(ADD, reflected=True)
+    __radd__ = _reflected(ADD)
     __sub__ = _binary(SUB)
-    __rsub__ = _binary(SUB, reflected=True)
+    __rsub__ = _reflected(SUB)
     __mul__ = _binary(MUL)
-    __rmul__ = _binary(MUL, reflected=True)
+    __rmul__ = _reflected(MUL)
     __truediv__ = _binary(DIV)
-    __rtruediv__ = _binary(DIV, reflected=True)
-    __rpow__ = _binary(POW, reflected=True)
+    __rtruediv__ = _reflected(DIV)
+    __rpow__ = _reflected(POW)
     __neg__ = _unary(NEG)
     __abs__ = _unary(OPS["abs"])
     relu = _unary(OPS["relu"])
