@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from micrograd import OPS, Constant, DomainError, MathError, NonFiniteError, Value
+from micrograd import OPS, Constant, DomainError, MathError, NonFiniteError, Value, engine
+from micrograd.nn import MLP
 
 
 def test_seed_example_prints_micrograd_numbers(seed_example: tuple[dict[str, Any], str]) -> None:
@@ -283,6 +284,31 @@ def test_overflow_with_uses_outside_the_graph_leaves_grads_untouched() -> None:
     with pytest.raises(NonFiniteError, match="overflowed"):
         y.backward()
     assert (x.grad, y.grad) == (0.0, 0.0)
+
+
+def test_counting_again_only_when_a_use_lies_outside(monkeypatch: pytest.MonkeyPatch) -> None:
+    recounts: list[Value] = []
+    count = engine._count_consumers
+
+    def counted(root: Value, *rest: Any) -> None:
+        recounts.append(root)
+        count(root, *rest)
+
+    monkeypatch.setattr(engine, "_count_consumers", counted)
+    x = Value(2.0)
+    model = MLP(2, [3, 1])
+    for _ in range(2):  # parameters (leaves) are used again by every step
+        loss = (model([x, x * x]) - 1.0) ** 2  # type: ignore[operator]
+        model.zero_grad()
+        loss.backward()
+    assert recounts == []
+    h = x * 3.0
+    h + 1.0  # a use of h outside the graph below
+    y = h * h
+    x.grad = 0.0
+    y.backward()
+    assert recounts == [y]
+    assert x.grad == 36.0  # d(9x^2)/dx = 18x
 
 
 class _Interrupted(BaseException):
