@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from itertools import islice
 from numbers import Real
 from typing import Any
 
@@ -204,7 +205,8 @@ class Value:
         taken to be all the node's uses, counted by the forward ops, which is
         right unless some use lies outside this graph (a branch not leading
         here, or one since dropped). Then a node would wait forever: backward
-        starts again after counting the consumers inside the graph.
+        counts again, for the part of the graph still to do, the consumers
+        inside it, and goes on.
         """
         if self._op is None:  # a leaf: d(self)/d(self) = 1, nothing else
             self.grad += 1.0
@@ -216,13 +218,11 @@ class Value:
             if self.grad:
                 set_aside.append((self, self.grad))
             self.grad = 1.0
-            _flow(queue, waiting, set_aside)
+            _flow(queue, 0, waiting, set_aside)
             if any(node._op is not None for node in waiting):
-                _undo(queue, waiting, set_aside)
-                queue, waiting = [self], {}
-                _count_consumers(self, waiting, set_aside)
-                self.grad = 1.0
-                _flow(queue, waiting, set_aside)
+                start = len(queue)
+                queue += _recount(waiting, set_aside)
+                _flow(queue, start, waiting, set_aside)
             for node in waiting:  # leaves with uses elsewhere; the rest were checked in _flow
                 if node._op is None and not _isfinite(node.grad):
                     raise _overflow(queue, node)
@@ -246,18 +246,20 @@ class Constant(Value):
         return "const"
 
 
-def _flow(queue: list[Value], waiting: dict[Value, int], set_aside: list[tuple[Value, float]]) -> None:
+def _flow(
+    queue: list[Value], start: int, waiting: dict[Value, int], set_aside: list[tuple[Value, float]]
+) -> None:
     """Pass each node's adjoint on to its operands, consumers first.
 
     ``queue`` holds the nodes whose adjoint is complete, and grows while it
-    is read. An operand used once is complete as soon as its one consumer
+    is read from ``start``. An operand used once is complete as soon as its one consumer
     has passed on; others wait in ``waiting`` with the number of consumers
     still to come. An operand's first adjoint of this call replaces its
     gradient, which goes to ``set_aside`` to be added back at the end.
     """
-    node = queue[0]
+    node = queue[start]
     try:
-        for node in queue:
+        for node in islice(queue, start, None):
             op = node._op
             if op is None:  # a leaf; a non-finite adjoint always reaches one
                 if not _isfinite(node.grad):
@@ -327,27 +329,40 @@ def _flow(queue: list[Value], waiting: dict[Value, int], set_aside: list[tuple[V
         raise NonFiniteError(node.op, _operands(node), reason) from None
 
 
-def _count_consumers(root: Value, waiting: dict[Value, int], set_aside: list[tuple[Value, float]]) -> None:
-    """Set ``waiting`` to each node's number of consumers inside the graph.
+def _recount(waiting: dict[Value, int], set_aside: list[tuple[Value, float]]) -> list[Value]:
+    """Count again the consumers to wait for, where a use lies outside the graph.
 
-    Every node's gradient is set aside and zeroed, so that ``_flow`` only
-    adds to it. A node used once is in the graph through its one consumer,
-    so its count is 1, as ``_flow`` expects.
+    Such a node is stuck in ``waiting``. Every node not yet passed on lies
+    at or below a stuck one, so the consumers still to come are exactly the
+    uses among the stuck nodes and all below them. Nodes reached here for
+    the first time have their gradient set aside and zeroed. Returns the
+    stuck nodes that now wait for nothing.
     """
-    nodes = [root]
-    waiting[root] = 0
-    for node in nodes:
+    stuck = [node for node in waiting if node._op is not None]
+    left = dict.fromkeys(stuck, 0)
+    below = list(stuck)
+    for node in below:
         for operand in (node._x, node._y):
-            if isinstance(operand, Value):
-                if operand in waiting:
-                    waiting[operand] += 1
-                else:
-                    waiting[operand] = 1
-                    nodes.append(operand)
-    for node in nodes:
-        if node.grad:
-            set_aside.append((node, node.grad))
-            node.grad = 0.0
+            if not isinstance(operand, Value):
+                continue
+            if operand._uses == 1:  # reached once, from its one consumer; _flow needs no count
+                below.append(operand)
+            elif operand in left:
+                left[operand] += 1
+            else:
+                left[operand] = 1
+                below.append(operand)
+                if operand not in waiting and operand.grad:
+                    set_aside.append((operand, operand.grad))
+                    operand.grad = 0.0
+    ready = []
+    for node, count in left.items():
+        if count:
+            waiting[node] = count
+        else:
+            del waiting[node]
+            ready.append(node)
+    return ready
 
 
 def _undo(queue: list[Value], waiting: dict[Value, int], set_aside: list[tuple[Value, float]]) -> None:
