@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from verify.audit import audit
+from verify.audit_campaign import keep_shortest
 from verify.audit_coverage import depth, features
 from verify.audit_sandbox import UnusableEngine, UsageError, check_spec
 from verify.cli_audit import main
@@ -200,3 +201,12 @@ def test_a_correct_but_imprecise_formula_is_remarked_not_failed() -> None:
     assert result.exit_code == 0, result.campaign.finding
     assert result.campaign.finding is None
     assert any(r.startswith("imprecise forward: ") and "tanh" in r for r in result.campaign.remarks)
+
+
+def test_the_shortest_remarks_are_kept() -> None:
+    remarks = ["imprecise forward: a; program: v1 = x.tanh()"]
+    for steps in (40, 3, 25, 1, 30):
+        keep_shortest(remarks, "inconclusive: why; program: " + "v = x + 1.0; " * steps, "inconclusive", 2)
+    kept = sorted(r.count(";") for r in remarks if r.startswith("inconclusive"))
+    assert kept == [1 + 1, 1 + 3]  # the two shortest programs, each with its reason
+    assert remarks[0].startswith("imprecise forward")  # another kind is left alone

@@ -68,6 +68,20 @@ class Campaign:
     """When the first fault turned up (before shrinking), from the campaign's start."""
 
 
+def keep_shortest(remarks: list[str], remark: str, kind: str, room: int) -> None:
+    """Add ``remark`` to ``remarks``, keeping at most ``room`` of its kind: the shortest.
+
+    A short example is one a reader can follow; the first found may be hundreds of steps.
+    """
+    same = [i for i, r in enumerate(remarks) if r.startswith(kind)]
+    if len(same) < room:
+        remarks.append(remark)
+        return
+    longest = max(same, key=lambda i: len(remarks[i]))
+    if len(remark) < len(remarks[longest]):
+        remarks[longest] = remark
+
+
 VERIFY_TIMEOUT = 30.0
 """Seconds the verifier may spend on one program before it gives up on it."""
 
@@ -238,9 +252,10 @@ class _State:
         else:
             kind, room = "imprecise forward", 1
             reason = next((n for n in report.notes if n.startswith(kind)), "")
-        if reason and sum(r.startswith(kind) for r in self.result.remarks) < room:
+        if reason:
             shown = program.source(leaf="Value").replace("\n", "; ")
-            self.result.remarks.append(f"{kind}: {reason.removeprefix(kind + ': ')}; program: {shown}")
+            remark = f"{kind}: {reason.removeprefix(kind + ': ')}; program: {shown}"
+            keep_shortest(self.result.remarks, remark, kind, room)
 
     def _check(self, program: Program, data: list[Any], grad: list[Any]) -> Finding | None:
         from . import check_run
