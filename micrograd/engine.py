@@ -252,10 +252,11 @@ def _flow(
     """Pass each node's adjoint on to its operands, consumers first.
 
     ``queue`` holds the nodes whose adjoint is complete, and grows while it
-    is read from ``start``. An operand used once is complete as soon as its one consumer
-    has passed on; others wait in ``waiting`` with the number of consumers
-    still to come. An operand's first adjoint of this call replaces its
-    gradient, which goes to ``set_aside`` to be added back at the end.
+    is read from ``start``. An operand used once is complete as soon as its
+    one consumer has passed on; others wait in ``waiting`` with the number
+    of consumers still to come. An operand's first adjoint of this call
+    replaces its gradient, which goes to ``set_aside`` to be added back at
+    the end.
     """
     node = queue[start]
     try:
