@@ -267,7 +267,8 @@ def _flow(
                     raise _overflow(queue, node)
                 continue
             g = node.grad
-            # An operand is a Value or a number (a float); y is None for unary ops.
+            # An operand is a Value or a number (a float); y is None for unary
+            # ops. A number takes no adjoint: it becomes None here too.
             x: Any = node._x
             y: Any = node._y
             rule = op.grad
@@ -275,15 +276,17 @@ def _flow(
                 dx = rule(node.data, x.data) * g
             elif x.__class__ is float:
                 dy = rule(node.data, x, y.data)[1] * g
+                x = None
             elif y.__class__ is float:
                 dx = rule(node.data, x.data, y)[0] * g
+                y = None
             else:
                 dx, dy = rule(node.data, x.data, y.data)
                 dx *= g
                 dy *= g
             # The same steps for x and for y, written out: a helper call would
             # cost as much as the whole step.
-            if x.__class__ is not float:
+            if x is not None:
                 if x._uses == 1:
                     queue.append(x)
                     if x.grad:
@@ -303,7 +306,7 @@ def _flow(
                         queue.append(x)
                     else:
                         waiting[x] = left - 1
-            if y is not None and y.__class__ is not float:
+            if y is not None:
                 if y._uses == 1:
                     queue.append(y)
                     if y.grad:
