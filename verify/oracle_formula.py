@@ -7,6 +7,9 @@ asked only when it is small.
 
 from __future__ import annotations
 
+import functools
+import operator
+from collections.abc import Callable
 from typing import Any
 
 import mpmath  # type: ignore[import-untyped]
@@ -62,22 +65,91 @@ def value_at(expr: Any, program: Program, digits: int) -> Any | None:
 
     Evaluated numerically: substituting exact rationals makes SymPy simplify
     Rational ** Rational and nested exponentials exactly, which can take minutes.
+    The tree is walked directly (``_FUNCTIONS``): printing and compiling it with
+    lambdify cost ~20 ms a call. A node the table does not know gives None:
+    the formula is then not printed.
     """
-    symbols = [sympy.Symbol(name, real=True) for name, _ in program.inputs]
-    try:
-        # dummify: the generated code never spells the inputs' (possibly user-chosen) names.
-        function = sympy.lambdify(symbols, expr, modules="mpmath", dummify=True)
-    except (TypeError, ValueError, KeyError, NotImplementedError):
-        # SymPy's printer cannot write some expressions (zoo, a Heaviside of zoo):
-        # such a formula is then not printed.
-        return None
     with mpmath.workdps(digits):
+        # The symbols as formulas() makes them; SymPy compares symbols by name and assumptions.
+        values: dict[Any, Any] = {
+            sympy.Symbol(name, real=True): mpmath.mpf(x) for name, x in program.inputs
+        }
         try:
-            # A constant formula (0, 2) comes back as a Python number; a complex one fails here.
-            value = mpmath.mpf(function(*(mpmath.mpf(x) for _, x in program.inputs)))
-        except (ArithmeticError, ValueError, TypeError):
+            # A complex value (a negative base to a fractional power) fails in mpf().
+            value = mpmath.mpf(_evaluate(expr, values))
+        except (ArithmeticError, ValueError, TypeError, _Unknown):
             return None
     return value if mpmath.isfinite(value) else None
+
+
+class _Unknown(Exception):
+    """A node ``_FUNCTIONS`` has no entry for (zoo, nan, oo, DiracDelta, Piecewise, ...)."""
+
+
+def _heaviside(x: Any, at_zero: Any = 0.5) -> Any:
+    # SymPy's Heaviside(x, H0) is H0 at 0 (1/2 unless given); a complex x raises TypeError.
+    return mpmath.mpf(0) if x < 0 else mpmath.mpf(at_zero) if x == 0 else mpmath.mpf(1)
+
+
+_FUNCTIONS: dict[Any, Callable[..., Any]] = {
+    sympy.Add: lambda *xs: functools.reduce(operator.add, xs),
+    sympy.Mul: lambda *xs: functools.reduce(operator.mul, xs),
+    sympy.Pow: operator.pow,  # mpmath takes x ** (1/2) as sqrt, and 0 ** -1 raises
+    sympy.exp: mpmath.exp,
+    sympy.log: mpmath.log,
+    sympy.sin: mpmath.sin,
+    sympy.cos: mpmath.cos,
+    sympy.tan: mpmath.tan,
+    sympy.cot: mpmath.cot,
+    sympy.sinh: mpmath.sinh,
+    sympy.cosh: mpmath.cosh,
+    sympy.tanh: mpmath.tanh,
+    sympy.sech: mpmath.sech,
+    # SymPy writes arg(x) of a real x as atan2(0, x). At x = 0 SymPy leaves atan2 and arg
+    # undefined; mpmath gives 0, as it did under lambdify.
+    sympy.atan2: mpmath.atan2,
+    sympy.Abs: mpmath.fabs,
+    sympy.sign: mpmath.sign,  # sign(0) = 0 in both
+    sympy.Heaviside: _heaviside,
+    sympy.Max: max,  # a complex operand raises TypeError, as lambdify's max did
+    sympy.Min: min,
+    sympy.re: mpmath.re,
+    sympy.im: mpmath.im,
+    sympy.arg: mpmath.arg,  # of a complex intermediate: x ** y with x < 0
+}
+"""Each SymPy function class's mpmath counterpart, applied to the evaluated arguments."""
+
+_CONSTANTS: dict[Any, Any] = {sympy.pi: mpmath.pi, sympy.E: mpmath.e, sympy.I: mpmath.j}
+
+
+def _evaluate(expr: Any, values: dict[Any, Any]) -> Any:
+    """``expr`` in mpmath at the working precision; ``values`` maps the symbols and collects every node.
+
+    An explicit stack, not recursion: a node is applied once its arguments
+    are in ``values``, and a repeated subtree is evaluated once.
+    """
+    stack = [expr]
+    while stack:
+        node = stack[-1]
+        if node in values:
+            stack.pop()
+            continue
+        waiting = [a for a in node.args if a not in values]
+        if waiting:
+            stack.extend(waiting)
+            continue
+        stack.pop()
+        if node.is_Rational:
+            values[node] = mpmath.mpf(node.p) / node.q  # rounded at the working precision
+        elif node.is_Float:
+            values[node] = mpmath.mpf(node)  # exact binary value, then rounded
+        elif node in _CONSTANTS:
+            values[node] = +_CONSTANTS[node]  # unary plus: the constant at the working precision
+        elif node.func in _FUNCTIONS:
+            values[node] = _FUNCTIONS[node.func](*(values[a] for a in node.args))
+        else:
+            raise _Unknown(node.func.__name__)
+    return values[expr]
 
 
 def _short(x: float) -> bool:
