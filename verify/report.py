@@ -100,5 +100,13 @@ class Report:
                 }
                 for f in self.faults
             ],
+            "nodes": [
+                {
+                    "slot": n.slot, "name": n.name, "op": n.op, "args": list(n.args), "data": n.data,
+                    "grad": n.grad, "exact_data": n.exact_data, "exact_grad": n.exact_grad,
+                    "local": [{"partial": partial, "exact": value} for partial, value in n.local],
+                }
+                for n in self.nodes
+            ],
             "notes": list(self.notes),
         }
