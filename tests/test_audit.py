@@ -196,6 +196,17 @@ def test_a_learners_own_micrograd_package_in_the_current_folder(tmp_path: Path) 
     assert "give its file: --engine micrograd/engine.py:CLASS" in by_module.stderr
 
 
+def test_an_engine_file_that_imports_its_siblings_relatively(tmp_path: Path) -> None:
+    package = tmp_path / "mygrad"
+    package.mkdir()
+    (package / "__init__.py").write_text("from .engine import Value\n")
+    (package / "rules.py").write_text((ENGINES / "reference.py").read_text())
+    (package / "engine.py").write_text("from .rules import Value\n")
+    result = audit(f"{package / 'engine.py'}:Value", max_examples=20)
+    assert result.exit_code == 0, result.campaign.finding
+    assert result.campaign.examples == 20
+
+
 def test_a_correct_but_imprecise_formula_is_remarked_not_failed() -> None:
     result = audit(f"{ENGINES / 'lecture.py'}:LectureTanh", ops=["tanh", "add", "mul"], max_examples=100)
     assert result.exit_code == 0, result.campaign.finding

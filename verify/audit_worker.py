@@ -37,12 +37,13 @@ def load(spec: str) -> type:
         # Siblings of the file (its nn.py, utils.py, ...) must import too.
         sys.path.insert(0, str(path.parent))
         module_name = "audited_" + path.stem
-        found = importlib.util.spec_from_file_location(module_name, path)
-        if found is None or found.loader is None:
-            raise ImportError(f"cannot import {target}")
-        module = importlib.util.module_from_spec(found)
-        sys.modules[module_name] = module
-        found.loader.exec_module(module)
+        if (path.parent / "__init__.py").is_file():
+            # A file of a package may import its siblings relatively (from .ops import ...):
+            # load the package under a name of its own, which cannot shadow verify's micrograd.
+            package = "audited_" + path.parent.name
+            _exec(package, path.parent / "__init__.py", package=True)
+            module_name = f"{package}.{path.stem}"
+        module = _exec(module_name, path)
     else:
         module = importlib.import_module(target)
         _refuse_shadowed(target, module)
@@ -50,6 +51,18 @@ def load(spec: str) -> type:
     if not isinstance(cls, type):
         raise ImportError(f"{target} has no class {name!r}")
     return cls
+
+
+def _exec(name: str, path: Path, package: bool = False) -> Any:
+    """Run the file at ``path`` as the module ``name`` (a package's ``__init__.py`` if ``package``)."""
+    locations = [str(path.parent)] if package else None
+    found = importlib.util.spec_from_file_location(name, path, submodule_search_locations=locations)
+    if found is None or found.loader is None:
+        raise ImportError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(found)
+    sys.modules[name] = module
+    found.loader.exec_module(module)
+    return module
 
 
 def _refuse_shadowed(target: str, module: Any) -> None:
