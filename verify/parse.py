@@ -22,7 +22,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping, Sequence
 
-from .parse_expression import ExpressionBuilder
+from .parse_expression import ExpressionBuilder, is_dunder
 from .parse_graph import Ref, Term
 from .parse_guard import parse_tree
 from .parse_limits import MAX_BRACKETS, MAX_CHARS, MAX_DEPTH, MAX_EXPONENT, MAX_INT_BITS, MAX_NODES
@@ -81,7 +81,7 @@ def parse_at(items: Sequence[str]) -> dict[str, float]:
 def _check_new_name(name: str, where: str) -> None:
     if not name.isidentifier():
         raise ParseError(f"{where}: {name!r} is not a name")
-    if name.startswith("__") or name.endswith("__"):
+    if is_dunder(name):
         raise ParseError(f"{where}: names with double underscores are not allowed")
     if name in SYNTAX.functions or name == "Value":
         raise ParseError(f"{where}: {name!r} is a function name; pick another name")
