@@ -46,7 +46,7 @@ def formulas(program: Program, slots: list[int]) -> dict[int, tuple[str, Any]] |
             return None
         if not all(_short(a.value) for a in args if isinstance(a, Const)):
             return None
-    symbols = [sympy.Symbol(name, real=True) for name, _ in program.inputs]
+    symbols = _symbols(program)
     exprs: list[Any] = [*symbols, *([None] * len(program.steps))]
     for slot in cone:
         step = program.steps[slot - first]
@@ -70,9 +70,8 @@ def value_at(expr: Any, program: Program, digits: int) -> Any | None:
     the formula is then not printed.
     """
     with mpmath.workdps(digits):
-        # The symbols as formulas() makes them; SymPy compares symbols by name and assumptions.
         values: dict[Any, Any] = {
-            sympy.Symbol(name, real=True): mpmath.mpf(x) for name, x in program.inputs
+            symbol: mpmath.mpf(x) for symbol, (_, x) in zip(_symbols(program), program.inputs, strict=True)
         }
         try:
             # A complex value (a negative base to a fractional power) fails in mpf().
@@ -150,6 +149,11 @@ def _evaluate(expr: Any, values: dict[Any, Any]) -> Any:
         else:
             raise _Unknown(node.func.__name__)
     return values[expr]
+
+
+def _symbols(program: Program) -> list[Any]:
+    """One real symbol per input, named as the input: formulas() and value_at() must agree on them."""
+    return [sympy.Symbol(name, real=True) for name, _ in program.inputs]
 
 
 def _short(x: float) -> bool:
