@@ -1,0 +1,172 @@
+"""The finite-difference witness: central differences of the exact function, on balls.
+
+It checks the mirror itself, not the engine: the function is the program
+evaluated from the op table's definitions, so a central difference with a
+tiny step must agree with the reverse-mode gradient of the SymPy partials.
+Each input moves by 2**-STEP_BITS of its own size (of 1 when it is larger
+than 1 or 0), so the step never leaves a domain near 0 and resolves periodic
+functions at 1e300; the quotient is a certified ball, and its truncation
+error is estimated from a second difference at twice the step. With few
+inputs each gets its own difference; with many, a few random directions
+are checked against the exact directional derivative (the dot-product test).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..program import Program
+from .ball import Ball, ball, finite, text, workprec
+from .exact import Node, UndefinedAt, forward, operands
+
+STEP_BITS = 64
+"""Each input moves by 2**-STEP_BITS of its size: truncation error ~2**-128 relative for smooth functions."""
+RICHARDSON = 2.0
+"""The difference may be off by this many times its change between steps h and 2h: that change is
+3x the truncation error (c h**2 against 4 c h**2), so this allows 6x."""
+PER_INPUT = 8
+"""Up to this many inputs, each gets its own difference."""
+DIRECTIONS = 2
+RESOLVE_BITS = 48
+"""A difference counts once its ball is this tight, relative to the size of the derivative's terms."""
+MAX_BITS = 20_000
+
+
+@dataclass
+class Difference:
+    """One central difference along ``direction`` (scaled per input) and the exact derivative along it."""
+
+    direction: list[int]
+    fd: Ball | None
+    exact: Ball
+    agrees: bool
+    why: str
+
+    def shown(self, digits: int = 20) -> str:
+        return "" if self.fd is None else text(self.fd, digits)
+
+
+def differences(
+    program: Program, nodes: list[Node], values: Sequence[Ball], gradient: Sequence[Ball], seed: int = 0
+) -> tuple[list[Difference], bool]:
+    """Differences along coordinate or random directions; True if one per input."""
+    n = len(program.inputs)
+    if n <= PER_INPUT:
+        directions = [[int(i == k) for i in range(n)] for k in range(n)]
+    else:
+        rng = random.Random(seed)
+        directions = [[rng.choice((-1, 1)) for _ in range(n)] for _ in range(DIRECTIONS)]
+    return [_along(program, nodes, d, values, gradient) for d in directions], n <= PER_INPUT
+
+
+def _along(
+    program: Program, nodes: list[Node], d: list[int], values: Sequence[Ball], gradient: Sequence[Ball]
+) -> Difference:
+    x0 = [v for _, v in program.inputs]
+    scales = [min(abs(x), 1.0) if x else 1.0 for x in x0]
+    exact = ball(0)
+    size = ball(0)
+    for di, si, gi in zip(d, scales, gradient, strict=True):
+        if di:
+            exact = exact + gi * (di * si)
+            size = size + abs(gi) * si
+    f0 = abs(values[-1])
+    sides = _kink_sides_values(nodes, list(values))
+    # What "small" means for this difference: the size of the derivative's terms, or where
+    # they are all 0, a step's worth of f (the difference is then pure truncation).
+    scale = size if not size.is_zero() else (f0 if not f0.is_zero() else ball(1)) * ball(2.0) ** -STEP_BITS
+    # The step keeps the change of f across it tiny against f itself (a derivative of 1e81
+    # would otherwise sweep cos through 1e60 periods): h = 2**-STEP_BITS * min(1, |f| / |D|).
+    big = 0 if size.is_zero() or f0.is_zero() else _exponent(size) - _exponent(f0)
+    shrink = max(0, big)
+    # Bits: the step, its shrinking, x + h itself (log2 |x| more), the cancellation in the
+    # difference when the derivative is small against f, and the digits wanted.
+    need = (2 * STEP_BITS + shrink + max(0, -big) + max(0, max(_exponent(ball(x)) for x in x0))
+            + RESOLVE_BITS + 64)
+    if need > MAX_BITS:
+        return Difference(d, None, exact, True, f"difference skipped: it would need {need} bits")
+    for attempt in range(3):
+        with workprec(need << attempt):
+            h = ball(2.0) ** -(STEP_BITS + shrink)
+            try:
+                fd, fd_sides = _quotient(nodes, x0, d, scales, h)
+            except UndefinedAt as error:
+                why = f"difference skipped: the step leaves the domain ({error})"
+                return Difference(d, None, exact, True, why)
+            if fd is None:
+                continue
+            if any(s != sides for s in fd_sides) and all(sides):
+                return Difference(d, None, exact, True, "difference skipped: a kink lies within the step")
+            if fd.rad() > scale * ball(2.0) ** -RESOLVE_BITS:
+                continue  # not resolved yet: more bits
+            gap = _gap(fd, exact)
+            if gap <= fd.rad() + exact.rad():
+                return Difference(d, fd, exact, True, "")
+            try:
+                wide, _ = _quotient(nodes, x0, d, scales, 2 * h)
+            except UndefinedAt:
+                wide = None
+            if wide is None:
+                return Difference(d, None, exact, True, "difference skipped: the step leaves the domain")
+            truncation = abs(wide - fd)
+            if truncation > scale * ball(2.0) ** -RESOLVE_BITS:
+                return Difference(d, None, exact, True,
+                                  "difference skipped: the function varies too fast for the step")
+            allowed = fd.rad() + exact.rad() + RICHARDSON * truncation
+            return Difference(d, fd, exact, bool(gap <= allowed), "")
+    return Difference(d, None, exact, True, f"difference skipped: not resolved at {need << 2} bits")
+
+
+def _exponent(x: Ball) -> int:
+    """About log2 |x| (0 for 0)."""
+    m = abs(x).mid()
+    if m.is_zero():
+        return 0
+    return int(float(m.log() / ball(2).log())) if m.is_finite() else 0
+
+
+def _quotient(
+    nodes: list[Node], x0: list[float], d: list[int], scales: list[float], h: Ball
+) -> tuple[Ball | None, list[list[int]]]:
+    """(f(x + h d s) - f(x - h d s)) / 2h, or None when the balls are too wide; and the kink sides met."""
+    up_x = [ball(x) + h * (di * si) for x, di, si in zip(x0, d, scales, strict=True)]
+    down_x = [ball(x) - h * (di * si) for x, di, si in zip(x0, d, scales, strict=True)]
+    up = forward(nodes, up_x)
+    down = forward(nodes, down_x)
+    q = (up[-1] - down[-1]) / (2 * h)
+    if not finite(q):
+        return None, []
+    return q, [_kink_sides_values(nodes, up), _kink_sides_values(nodes, down)]
+
+
+def _kink_sides_values(nodes: list[Node], values: list[Ball]) -> list[int]:
+    """For every op with kinks, which side of its kinks operand 0 lies on (0: on one, or unknown)."""
+    sides = []
+    for node in nodes:
+        kinks = node.calc.row.kinks
+        if kinks:
+            x = operands(node, values)[0]
+            side = 0
+            for k in kinks:
+                if x > k:
+                    side += 1
+                elif x < k:
+                    side -= 1
+                else:
+                    side = 0
+                    break
+            sides.append(side)
+    return sides
+
+
+def _gap(fd: Ball, exact: Ball) -> Ball:
+    """How far the difference's midpoint lies from the exact ball (0 if inside)."""
+    m = fd.mid()
+    lo, hi = exact.lower(), exact.upper()
+    if m < lo:
+        return lo - m
+    if m > hi:
+        return m - hi
+    return ball(0)

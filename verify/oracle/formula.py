@@ -1,0 +1,201 @@
+"""The exact gradient as a formula, for reading only: built when the expression is small, within a time limit.
+
+Whole-expression differentiation swells on shared subgraphs and SymPy
+recurses on deep trees, so the tree is measured first, in integers (size
+with sharing expanded, nesting depth, constants that print as short
+fractions), SymPy is asked only when all are small, and a clock stops it.
+The verdict never waits on this: a formula that is not ready is not shown.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sympy  # type: ignore[import-untyped]
+
+from micrograd.ops import OPS
+
+from ..program import Const, Program
+from .ball import Ball, ball, workprec
+from .ns import SYMPY
+
+MAX_TREE = 200
+"""Largest expression tree (sharing expanded) whose gradient is printed."""
+MAX_DEPTH = 24
+"""Deepest nesting printed: SymPy walks trees recursively."""
+SECONDS = 1.0
+"""Time SymPy may take for all of a program's formulas."""
+SHORT = 2**20
+"""Constants print as fractions whose numerator and denominator stay below this."""
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+@contextmanager
+def _clock(seconds: float) -> Iterator[bool]:
+    """Raise _OutOfTime after ``seconds`` (POSIX main thread); yields whether the clock runs."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield False
+        return
+    if signal.getitimer(signal.ITIMER_REAL)[0]:  # someone else's timer is running: leave it alone
+        yield False
+        return
+
+    def expire(*_: object) -> None:
+        raise _OutOfTime()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield True
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def formulas(program: Program, slots: list[int]) -> dict[int, tuple[str, Any]]:
+    """For each input slot: its exact derivative as text and as a SymPy expression, when small enough.
+
+    Only readable formulas: a small, shallow tree whose constants are short
+    fractions (2.0, 0.5, 10). Without a clock (not the main thread) the size
+    limits are quartered.
+    """
+    first = len(program.inputs)
+    cone = sorted(s for s in program.feeding_output() if s >= first)  # only steps the output needs
+    tree = [1] * program.size
+    depth = [0] * program.size
+    for slot in cone:
+        args = program.steps[slot - first].args
+        tree[slot] = 1 + sum(1 if isinstance(a, Const) else tree[a] for a in args)
+        depth[slot] = 1 + max((depth[a] for a in args if not isinstance(a, Const)), default=0)
+        if not all(_short(a.value) for a in args if isinstance(a, Const)):
+            return {}
+    if not cone or tree[cone[-1]] > MAX_TREE or depth[cone[-1]] > MAX_DEPTH:
+        return {}
+    symbols = input_symbols(program)
+    result: dict[int, tuple[str, Any]] = {}
+    try:
+        with _clock(SECONDS) as timed:
+            if not timed and (tree[cone[-1]] > MAX_TREE // 4 or depth[cone[-1]] > MAX_DEPTH // 4):
+                return {}
+            exprs: list[Any] = [*symbols, *([None] * len(program.steps))]
+            for slot in cone:
+                step = program.steps[slot - first]
+                operands = [sympy.Rational(a.value) if isinstance(a, Const) else exprs[a] for a in step.args]
+                exprs[slot] = OPS[step.op].math(SYMPY, *operands)
+            for s in slots:
+                d = sympy.diff(exprs[-1], symbols[s])
+                result[s] = (str(d), d)
+    except (_OutOfTime, RecursionError):
+        return {}
+    return result
+
+
+def value_at(expr: Any, program: Program, bits: int) -> Ball | None:
+    """``expr`` at the program's exact inputs, as a ball; None if it has no finite real value there.
+
+    Walked with an explicit stack (``_FUNCTIONS``): no recursion, and a
+    repeated subtree is evaluated once. A node the table does not know gives
+    None: the formula is then not printed.
+    """
+    with workprec(bits):
+        values: dict[Any, Any] = {s: ball(x) for s, (_, x) in zip(input_symbols(program), program.inputs,
+                                                                    strict=True)}
+        try:
+            value = _evaluate(expr, values)
+        except (ArithmeticError, ValueError, TypeError, _Unknown):
+            return None
+    return value if value.is_finite() else None
+
+
+class _Unknown(Exception):
+    """A node ``_FUNCTIONS`` has no entry for (zoo, nan, DiracDelta, Piecewise, ...)."""
+
+
+def _fold(f: Callable[[Ball, Ball], Ball]) -> Callable[..., Ball]:
+    def apply(*xs: Ball) -> Ball:
+        out = xs[0]
+        for x in xs[1:]:
+            out = f(out, x)
+        return out
+
+    return apply
+
+
+def _power(x: Ball, y: Ball) -> Ball:
+    if y.is_exact() and y.is_integer():
+        return x ** int(y.unique_fmpz())
+    return x ** y
+
+
+def _heaviside(x: Ball, at_zero: Ball | None = None) -> Ball:
+    if x > 0:
+        return ball(1)
+    if x < 0:
+        return ball(0)
+    raise _Unknown("Heaviside at its jump")
+
+
+def _sign(x: Ball) -> Ball:
+    if x > 0:
+        return ball(1)
+    if x < 0:
+        return ball(-1)
+    if x.is_exact() and x.is_zero():
+        return ball(0)
+    raise _Unknown("sign near 0")
+
+
+_FUNCTIONS: dict[Any, Callable[..., Ball]] = {
+    sympy.Add: _fold(lambda a, b: a + b),
+    sympy.Mul: _fold(lambda a, b: a * b),
+    sympy.Pow: _power,
+    sympy.exp: lambda x: x.exp(), sympy.log: lambda x: x.log(),
+    sympy.sin: lambda x: x.sin(), sympy.cos: lambda x: x.cos(), sympy.tan: lambda x: x.tan(),
+    sympy.sinh: lambda x: x.sinh(), sympy.cosh: lambda x: x.cosh(), sympy.tanh: lambda x: x.tanh(),
+    sympy.sech: lambda x: x.sech(), sympy.Abs: abs, sympy.sign: _sign, sympy.Heaviside: _heaviside,
+    sympy.Max: _fold(lambda a, b: a.max(b)), sympy.Min: _fold(lambda a, b: a.min(b)),
+}
+"""Each SymPy function class's ball counterpart, applied to the evaluated arguments."""
+
+
+def _evaluate(expr: Any, values: dict[Any, Any]) -> Ball:
+    """``expr`` on balls at the working precision; ``values`` maps the symbols and collects every node."""
+    stack = [expr]
+    while stack:
+        node = stack[-1]
+        if node in values:
+            stack.pop()
+            continue
+        waiting = [a for a in node.args if a not in values]
+        if waiting:
+            stack.extend(waiting)
+            continue
+        stack.pop()
+        if node.is_Rational:
+            values[node] = ball(int(node.p)) / int(node.q)
+        elif node == sympy.E:
+            values[node] = ball(1).exp()
+        elif node == sympy.pi:
+            values[node] = ball(0).pi()
+        elif node.func in _FUNCTIONS:
+            values[node] = _FUNCTIONS[node.func](*(values[a] for a in node.args))
+        else:
+            raise _Unknown(node.func.__name__)
+    return values[expr]
+
+
+def input_symbols(program: Program) -> list[Any]:
+    """One real symbol per input, named as the input: formulas() and value_at() must agree on them."""
+    return [sympy.Symbol(name, real=True) for name, _ in program.inputs]
+
+
+def _short(x: float) -> bool:
+    numerator, denominator = x.as_integer_ratio()
+    return abs(numerator) < SHORT and denominator < SHORT
