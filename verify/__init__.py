@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 __all__ = ["Fault", "InputRow", "NodeRow", "Report", "assert_gradients", "check", "check_run"]
 
 
-def check(output: Value, *, inputs: Sequence[Value] | Mapping[str, Value] | None = None) -> Report:
+def check(output: Value, *, inputs: Iterable[Value] | Mapping[str, Value] | None = None) -> Report:
     """Verify ``output``'s graph: forward values and the gradient of every input leaf.
 
     Call it after ``output.backward()``. ``inputs`` picks the leaves to report on
@@ -47,6 +47,8 @@ def check(output: Value, *, inputs: Sequence[Value] | Mapping[str, Value] | None
     """
     from .graph import to_program
 
+    if inputs is not None and not isinstance(inputs, Mapping):
+        inputs = list(inputs)  # an iterator (model.parameters() of a generator) is read once
     program, values = to_program(output, inputs)
     if output.grad == 0.0:
         raise ValueError("the output's gradient is 0: call output.backward() before verify.check")
@@ -72,12 +74,12 @@ def check_run(
     from the last slot (None where the engine gave none); ``inputs`` are the slots
     to report on, by default every program input.
     """
-    from .verdict import check_run as run
+    from .judge.verdict import check_run as run
 
     return run(program, data, grad, inputs=inputs)
 
 
-def assert_gradients(output: Value, *, inputs: Sequence[Value] | Mapping[str, Value] | None = None) -> Report:
+def assert_gradients(output: Value, *, inputs: Iterable[Value] | Mapping[str, Value] | None = None) -> Report:
     """``check(output)``, raising ``AssertionError`` with the rendered report unless it passes."""
     report = check(output, inputs=inputs)
     if not report.ok:

@@ -22,9 +22,9 @@ def to_program(
         raise TypeError(f"verify needs a micrograd Value, not {type(output).__name__}")
     if isinstance(output, Constant):
         raise ValueError("the output is a constant: there is nothing to differentiate")
-    order = _post_order(output)
-    leaves = [v for v in order if not v.parents]
-    steps = [v for v in order if v.parents]
+    order, parents_of = _post_order(output)
+    leaves = [v for v in order if not parents_of[id(v)]]
+    steps = [v for v in order if parents_of[id(v)]]
 
     given = _given_names(inputs)
     leaf_ids = {id(v) for v in leaves}
@@ -49,30 +49,33 @@ def to_program(
     for j, node in enumerate(steps):
         slot_of[id(node)] = len(leaves) + j
         args: list[Arg] = []
-        for parent in node.parents:
+        for parent in parents_of[id(node)]:
             args.append(Const(parent.data) if isinstance(parent, Constant) else slot_of[id(parent)])
         program_steps.append(Step(node.op, tuple(args)))
     program = Program(tuple(zip(names, (v.data for v in leaves), strict=True)), tuple(program_steps))
     return program, [*leaves, *steps]
 
 
-def _post_order(output: Value) -> list[Value]:
-    """Every non-constant node once, operands before the nodes that use them."""
+def _post_order(output: Value) -> tuple[list[Value], dict[int, tuple[Value, ...]]]:
+    """Every non-constant node once, operands before the nodes that use them; and each node's operands.
+
+    ``parents`` is read once per node: it builds a fresh ``Constant`` for each number operand.
+    """
     order: list[Value] = []
-    seen = {id(output)}
+    parents_of: dict[int, tuple[Value, ...]] = {id(output): output.parents}
     stack: list[tuple[Value, int]] = [(output, 0)]
     while stack:
         node, i = stack.pop()
-        parents = node.parents
+        parents = parents_of[id(node)]
         if i < len(parents):
             stack.append((node, i + 1))
             parent = parents[i]
-            if not isinstance(parent, Constant) and id(parent) not in seen:
-                seen.add(id(parent))
+            if not isinstance(parent, Constant) and id(parent) not in parents_of:
+                parents_of[id(parent)] = parent.parents
                 stack.append((parent, 0))
         else:
             order.append(node)
-    return order
+    return order, parents_of
 
 
 def _given_names(inputs: Sequence[Value] | Mapping[str, Value] | None) -> dict[str, Value]:

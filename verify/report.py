@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -22,22 +23,45 @@ class InputRow:
     rel_error: float | None
     ulps: float | None
     verdict: str
-    formula: str | None = None
     note: str = ""
+    formulas: Callable[[], dict[int, str]] = field(default=dict, repr=False, compare=False)
+    """Builds the readable formulas on first use: SymPy is never on the verdict's path."""
+
+    @property
+    def formula(self) -> str | None:
+        """The exact derivative as a formula, when the expression is small enough to print."""
+        return self.formulas().get(self.slot)
+
+
+FaultKind = Literal[
+    "forward", "wrong-rule", "lost-contribution", "traversal", "seed", "dead", "non-finite", "gradient"
+]
+"""What went wrong: a value (forward), a local rule, the summation of a reused node's
+contributions (lost-contribution), the order of backward (traversal), the output's own
+gradient (seed), a gradient on a node the output does not use (dead), nan or inf
+(non-finite), or a gradient off with no step to blame (gradient)."""
 
 
 @dataclass(frozen=True)
 class Fault:
-    """One node whose forward value or adjoint no correct engine could produce."""
+    """One number no correct engine could produce, and the step to blame for it.
 
+    ``slot``/``name`` is the node whose value or gradient is wrong; ``op`` and
+    ``culprit`` the step blamed (for a gradient, the consumer that passed the
+    wrong contribution; "" and None when no step can be blamed), ``index``
+    which of its operands, ``operands`` its operand values as the engine had them.
+    """
+
+    kind: FaultKind
     slot: int
     name: str
     op: str
+    culprit: int | None
     operands: tuple[float, ...]
-    kind: Literal["forward", "gradient"]
     expected: str
     actual: float | None
     message: str
+    index: int | None = None
 
 
 @dataclass(frozen=True)
@@ -64,13 +88,22 @@ class Report:
     exact_value: str
     inputs: list[InputRow]
     faults: list[Fault]
-    nodes: list[NodeRow]
     notes: list[str]
     program: Program
     ok: bool = field(init=False)
+    node_rows: Callable[[], list[NodeRow]] = field(default=lambda: [], repr=False, compare=False)
+    """Builds ``nodes`` on first use: a big graph's rows cost more than its verdict."""
+    _nodes: list[NodeRow] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.ok = self.verdict == "pass"
+
+    @property
+    def nodes(self) -> list[NodeRow]:
+        """Every slot: the engine's data and grad beside the exact ones, and each exact local partial."""
+        if self._nodes is None:
+            self._nodes = self.node_rows()
+        return self._nodes
 
     def render(self, color: bool = False) -> str:
         """The report for humans: input table, blamed op, notes, summary line."""
@@ -95,8 +128,9 @@ class Report:
             ],
             "faults": [
                 {
-                    "slot": f.slot, "name": f.name, "op": f.op, "operands": list(f.operands),
-                    "kind": f.kind, "expected": f.expected, "actual": f.actual, "message": f.message,
+                    "kind": f.kind, "slot": f.slot, "name": f.name, "op": f.op, "culprit": f.culprit,
+                    "index": f.index, "operands": list(f.operands), "expected": f.expected,
+                    "actual": f.actual, "message": f.message,
                 }
                 for f in self.faults
             ],

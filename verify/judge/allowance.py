@@ -1,0 +1,215 @@
+"""What a correct float64 engine may compute for one node, at the engine's own operands.
+
+For the node's value and for each local partial the allowed set is the hull of
+
+- the exact value (a certified ball) widened by ``BASE_ULPS`` ulps: any engine
+  that is right to a few ulps passes, whatever formula it uses;
+- every formula the op's row accepts (``Op.accepts``: ``1 - out**2`` and
+  ``1/cosh(x)**2`` for tanh, ``s*(1-s)`` and ``s(x)*s(-x)`` for sigmoid,
+  ``k * x**(k - 1)`` with ``k - 1`` rounded, ...), evaluated on float
+  intervals (``floats.FL``), so their rounding, cancellation, underflow and
+  overflow are exactly what an engine using them meets.
+
+The allowance is data beside each row: a new op states its own error model.
+Nothing here reads the engine's ``grad``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from micrograd.ops import Op
+
+from ..oracle.ball import Ball, ball, enclosure, finite, tight, workprec
+from ..oracle.calculus import Calculus
+from .floats import FL, Fl, Inapplicable, Outward, above, below
+
+BASE_ULPS = 4.0
+"""Any correct engine is within this many ulps of the exact value of each op and each partial."""
+
+_PRECISIONS = (96, 256, 1024, 4096, 16384)
+"""Bits tried for an exact value at the engine's operands, until the ball is tight."""
+_TIGHT_BITS = 70
+_FLOOR = ball(2.0) ** -1100  # below every subnormal's spacing: tight enough for any float
+
+
+@dataclass
+class Allowed:
+    """One node's allowed value and partials; ``exact_*`` are the exact enclosures before widening."""
+
+    value: Fl
+    exact_value: Fl
+    partials: list[Fl | None]
+    best: list[Fl | None]
+    """The exact partials rounded to nearest: what the most careful engine gives."""
+    precise: Fl
+    """The exact value widened by ``BASE_ULPS``: a value outside it but inside ``value`` is imprecise."""
+    kink: bool = False
+
+
+class UndefinedHere(ArithmeticError):
+    """The op or a partial has no finite value at the engine's operands."""
+
+
+def allowed(calc: Calculus, xs: Sequence[float], out: float | None, variable: Sequence[bool]) -> Allowed:
+    """The allowance at the engine's operands ``xs`` and output ``out``.
+
+    ``variable[i]`` is False for a constant operand (it gets no partial).
+    """
+    row = calc.row
+    if calc.one_operation and not row.accepts.values and not row.accepts.partials:
+        quick = _quick(calc, xs, variable)
+        if quick is not None:
+            return quick
+    exact_value = _exact_value(calc, xs)
+    value = precise = exact_value.widened(BASE_ULPS)
+    points = [Fl(x) for x in xs]
+    for form in row.accepts.values:
+        value = _hull(value, form, points)
+    sides = calc.kink(xs[0]) if calc.sides else None
+    partials: list[Fl | None] = []
+    best: list[Fl | None] = []
+    seen = Fl(out) if out is not None else Fl(_mid(exact_value))
+    for i, p in enumerate(calc.partials):
+        if p is None or not variable[i]:
+            partials.append(None)
+            best.append(None)
+            continue
+        if i == 0 and sides is not None:
+            kink = Fl(min(sides), max(sides))
+            partials.append(kink)
+            best.append(kink)
+            continue
+        exact, nearest = _exact_partial(calc, i, xs)
+        widened = exact if p.trivial else exact.widened(BASE_ULPS)
+        best.append(Fl(nearest))
+        forms = row.accepts.partials[i] if i < len(row.accepts.partials) else ()
+        total = widened
+        for form in forms:
+            total = _hull(total, form, [seen, *points])
+        partials.append(total)
+    return Allowed(value, exact_value, partials, best, precise, kink=sides is not None)
+
+
+def _quick(calc: Calculus, xs: Sequence[float], variable: Sequence[bool]) -> Allowed | None:
+    """The common case without intervals: one float operation whose partials are exact floats."""
+    partials: list[Fl | None] = []
+    for i, p in enumerate(calc.partials):
+        if p is None or not variable[i]:
+            partials.append(None)
+            continue
+        if i == 0 and calc.sides and calc.kink(xs[0]) is not None:
+            return None
+        v = p.on_floats(xs)
+        if v is None:
+            return None
+        partials.append(Fl(v))
+    try:
+        r = calc.row.math(_FLOATS, *xs)
+    except (ArithmeticError, ValueError):
+        return None
+    if not math.isfinite(r):
+        return None
+    exact_value = Fl(below(r), above(r))  # one rounding: the exact value is within half an ulp
+    value = exact_value.widened(BASE_ULPS)
+    return Allowed(value, exact_value, partials, partials, value)
+
+
+_FLOATS = type(FL)(abs=abs, max=max)
+
+
+def _mid(x: Fl) -> float:
+    return x.lo / 2 + x.hi / 2 if x.finite else (x.lo if math.isfinite(x.lo) else x.hi)
+
+
+def _hull(total: Fl, form: Callable[..., Any], args: list[Fl]) -> Fl:
+    try:
+        got = form(FL, *args)
+    except (Inapplicable, ZeroDivisionError, OverflowError, ValueError):
+        return total  # an engine using it here raises or gives nan: judged apart
+    got = got if isinstance(got, Fl) else Fl(float(got))
+    if not (got.lo == got.lo and got.hi == got.hi) or not got.finite:
+        return total
+    return total.hull(got)
+
+
+def _exact_value(calc: Calculus, xs: Sequence[float]) -> Fl:
+    """An enclosure of the op's exact value at the float operands."""
+    if _exact_in_floats(calc.row):
+        try:
+            got = calc.row.math(_EXACT, *(Outward(x) for x in xs))
+        except (Inapplicable, ZeroDivisionError) as error:
+            raise UndefinedHere(f"{calc.row.name} is undefined here ({error})") from None
+        return got if isinstance(got, Fl) else Outward(float(got)) + 0.0
+    return _enclose(lambda args: calc.value(args), xs, f"{calc.row.name}'s value")[0]
+
+
+def _exact_partial(calc: Calculus, i: int, xs: Sequence[float]) -> tuple[Fl, float]:
+    """An enclosure of the exact partial, and the float nearest it (what the most careful engine gives)."""
+    p = calc.partials[i]
+    assert p is not None
+    if p.constant is not None:
+        return Fl(p.constant), p.constant
+    if p.operand is not None:
+        return Fl(xs[p.operand]), xs[p.operand]
+    return _enclose(lambda args: calc.partial(i, args), xs, f"{calc.row.name}'s derivative")
+
+
+def _enclose(f: Callable[[list[Ball]], Ball], xs: Sequence[float], what: str) -> tuple[Fl, float]:
+    """A float interval holding ``f`` at the exact float operands, from balls tightened as needed,
+    and the float nearest it."""
+    got = None
+    for bits in _PRECISIONS:
+        with workprec(bits):
+            got = f([ball(x) for x in xs])
+            if finite(got) and tight(got, _TIGHT_BITS, _FLOOR):
+                break
+    assert got is not None
+    if not finite(got):
+        raise UndefinedHere(f"{what} is undefined here")
+    nearest = float(got.mid())
+    if got.is_exact() and ball(nearest) == got:
+        return Fl(nearest), nearest
+    return Fl(*enclosure(got)), nearest
+
+
+class _NotExact(Exception):
+    """The op needs more than + - * / on floats (exp, pow, ...): evaluate it on balls."""
+
+
+class _Exact(Outward):
+    """Float intervals whose ** is refused: a power is a math-library call, not exact."""
+
+    __slots__ = ()
+
+    def __pow__(self, other: Any) -> Fl:
+        raise _NotExact()
+
+    def __rpow__(self, other: Any) -> Fl:
+        raise _NotExact()
+
+
+def _refuse(*_: Any) -> Any:
+    raise _NotExact()
+
+
+_EXACT = type(FL)(
+    exp=_refuse, log=_refuse, tanh=_refuse, cosh=_refuse, sin=_refuse, cos=_refuse, sqrt=_refuse,
+    abs=abs, max=FL.max, e=None,
+)
+
+
+@cache
+def _exact_in_floats(row: Op) -> bool:
+    """Whether the op's definition uses only + - * / (and max, abs): then float intervals are exact."""
+    try:
+        row.math(_EXACT, *(_Exact(0.75) for _ in range(row.arity)))
+    except _NotExact:
+        return False
+    except (Inapplicable, ZeroDivisionError):
+        return True
+    return True

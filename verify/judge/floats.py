@@ -1,0 +1,279 @@
+"""What a float64 engine can compute: intervals that hold every result of a formula in floats.
+
+``Fl`` is an interval of floats. Its + - * / round each end to nearest,
+as IEEE does: on two points that is the one float any engine computes, and
+since rounding to nearest is monotonic, on wider intervals the ends bound
+every result an engine can get from operands inside. Math functions (``FL``
+namespace) stand for a correct engine's math library: each is evaluated
+exactly on balls, then may be off by ``LIBM_ULPS`` ulps (but a true value
+that is all but a float is that float: ``SATURATED``). Evaluating an op's
+formula on ``Fl`` points therefore encloses what any engine using that
+formula, in that order, computes: rounded constants (``k - 1.0``),
+cancellation (``1 - out * out`` is exactly 0 at out = 1.0), underflow and
+overflow included. ``Outward`` rounds outward on points too: its results
+hold the exact real value.
+
+A formula that cannot run at a point (a pole, log of a negative number, a
+nan) raises ``Inapplicable``: an engine using it there would raise or give
+nan, which is judged on its own.
+"""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+from typing import Any
+
+from ..oracle.ball import MAX_FLOAT, Ball, ball, enclosure, workprec
+
+LIBM_ULPS = 4.0
+"""How far a correct engine's exp, log, tanh, pow, sin, ... may be from the true value, in ulps."""
+
+_INF = math.inf
+_down = math.nextafter
+_ulp = math.ulp
+
+
+class Inapplicable(ArithmeticError):
+    """The formula has no finite float value here (a pole, a domain error, inf - inf)."""
+
+
+def below(x: float) -> float:
+    return _down(x, -_INF)
+
+
+def above(x: float) -> float:
+    return _down(x, _INF)
+
+
+def _checked(cls: type[Fl], lo: float, hi: float, point: bool) -> Fl:
+    if lo != lo or hi != hi:  # nan
+        raise Inapplicable("nan")
+    if cls.rounds_points:
+        return cls(lo, hi)  # the IEEE results themselves
+    return cls(below(lo), above(hi))
+
+
+def _number(x: Any) -> Fl:
+    if isinstance(x, Fl):
+        return x
+    f = float(x)
+    return Fl(f, f)
+
+
+def _ends(x: Any) -> tuple[float, float]:
+    o = _number(x)
+    return o.lo, o.hi
+
+
+class Fl:
+    """The float interval [lo, hi]; lo <= hi, either may be infinite."""
+
+    __slots__ = ("lo", "hi")
+    rounds_points = True
+    """Round each end to nearest, as an engine does (False: round outward, to hold the exact result)."""
+
+    def __init__(self, lo: float, hi: float | None = None) -> None:
+        self.lo = lo
+        self.hi = lo if hi is None else hi
+
+    def __repr__(self) -> str:
+        return f"Fl({self.lo!r}, {self.hi!r})"
+
+    def __contains__(self, x: float) -> bool:
+        return self.lo <= x <= self.hi
+
+    @property
+    def finite(self) -> bool:
+        return self.lo > -_INF and self.hi < _INF
+
+    @property
+    def magnitude(self) -> float:
+        return max(-self.lo, self.hi)
+
+    def hull(self, other: Fl) -> Fl:
+        return Fl(min(self.lo, other.lo), max(self.hi, other.hi))
+
+    def widened(self, ulps: float) -> Fl:
+        """Each end moved out by ``ulps`` of its own size (never by 0: at least the smallest subnormal)."""
+        lo, hi = self.lo, self.hi
+        return Fl(lo - ulps * _ulp(lo) if lo != -_INF else lo, hi + ulps * _ulp(hi) if hi != _INF else hi)
+
+    def distance(self, x: float) -> float:
+        """How far ``x`` lies outside (0 inside)."""
+        if x < self.lo:
+            return self.lo - x
+        if x > self.hi:
+            return x - self.hi
+        return 0.0
+
+    # ---- arithmetic, rounded outward ----
+    def __add__(self, other: Any) -> Fl:
+        o = _number(other)
+        return _checked(type(self), self.lo + o.lo, self.hi + o.hi, self.lo == self.hi and o.lo == o.hi)
+
+    __radd__ = __add__
+
+    def __sub__(self, other: Any) -> Fl:
+        o = _number(other)
+        return _checked(type(self), self.lo - o.hi, self.hi - o.lo, self.lo == self.hi and o.lo == o.hi)
+
+    def __rsub__(self, other: Any) -> Fl:
+        return type(self)(*_ends(other)) - self
+
+    def __neg__(self) -> Fl:
+        return Fl(-self.hi, -self.lo)
+
+    def __pos__(self) -> Fl:
+        return self
+
+    def __mul__(self, other: Any) -> Fl:
+        o = _number(other)
+        if self.lo == self.hi and o.lo == o.hi:
+            return _checked(type(self), self.lo * o.lo, self.lo * o.lo, True)
+        a, b, c, d = self.lo * o.lo, self.lo * o.hi, self.hi * o.lo, self.hi * o.hi
+        return _checked(type(self), min(a, b, c, d), max(a, b, c, d), False)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other: Any) -> Fl:
+        o = _number(other)
+        if o.lo <= 0.0 <= o.hi:
+            raise Inapplicable("division by an interval holding 0")
+        if self.lo == self.hi and o.lo == o.hi:
+            return _checked(type(self), self.lo / o.lo, self.lo / o.lo, True)
+        a, b, c, d = self.lo / o.lo, self.lo / o.hi, self.hi / o.lo, self.hi / o.hi
+        return _checked(type(self), min(a, b, c, d), max(a, b, c, d), False)
+
+    def __rtruediv__(self, other: Any) -> Fl:
+        return type(self)(*_ends(other)) / self
+
+    def __pow__(self, other: Any) -> Fl:
+        return _pow(self, _number(other))
+
+    def __rpow__(self, other: Any) -> Fl:
+        return _pow(_number(other), self)
+
+    def __abs__(self) -> Fl:
+        if self.lo >= 0.0:
+            return self
+        if self.hi <= 0.0:
+            return -self
+        return Fl(0.0, max(-self.lo, self.hi))
+
+
+SATURATED = 2.0**-100
+"""A true value this close to a float, in ulps of that float, is returned exactly by every correct
+library: tanh(300) is 1.0 and exp(-800) is 0.0 everywhere, never a neighbour."""
+
+_BITS = 192
+
+
+def _library(exact: Ball) -> Fl:
+    """What a correct math library returns for a function whose true value is the ball ``exact``."""
+    if not exact.is_finite():
+        raise Inapplicable("no finite value")
+    if abs(exact) > MAX_FLOAT:
+        raise Inapplicable("overflows float64")  # math.exp and friends raise OverflowError
+    nearest = float(exact.mid())
+    if abs(exact - nearest) < ball(_ulp(nearest)) * SATURATED:  # in balls: the float product underflows
+        return Fl(nearest, nearest)
+    lo, hi = enclosure(exact)
+    k = LIBM_ULPS
+    return Fl(lo - k * _ulp(lo), hi + k * _ulp(hi))
+
+
+def _function(name: str, on_ball: Any, monotone: int, domain: float = -_INF, low: float | None = None) -> Any:
+    """A library function on float intervals: exact on balls, then the library's error.
+
+    ``monotone`` is 1 (increasing), -1 (decreasing), 0 (neither: a non-point
+    interval gets the range [low, 1]).
+    """
+
+    def apply(x: Any) -> Fl:
+        x = _number(x)
+        if x.lo < domain or x.lo != x.lo:
+            raise Inapplicable(f"{name} outside its domain")
+        with workprec(_BITS):
+            if x.lo == x.hi:
+                return _library(on_ball(ball(x.lo)))
+            if monotone == 0:
+                return Fl(-1.0 if low is None else low, 1.0 if low is None else _INF)
+            a, b = _library(on_ball(ball(x.lo))), _library(on_ball(ball(x.hi)))
+        return a.hull(b)
+
+    apply.__name__ = name
+    return apply
+
+
+def _cosh(x: Any) -> Fl:
+    x = _number(x)
+    if x.lo < 0.0 < x.hi:
+        with workprec(_BITS):
+            a, b = _library(ball(x.lo).cosh()), _library(ball(x.hi).cosh())
+        return Fl(1.0, max(a.hi, b.hi))
+    if x.hi <= 0.0:
+        return _function("cosh", lambda v: v.cosh(), 1)(-x)
+    return _function("cosh", lambda v: v.cosh(), 1)(x)
+
+
+def _power_ball(x: Ball, y: Ball) -> Ball:
+    if y.is_exact() and y.is_integer():
+        return x ** int(y.unique_fmpz())
+    return x ** y
+
+
+def _pow(x: Fl, y: Fl) -> Fl:
+    """x ** y as a math library computes it (Python's float ** is C's pow)."""
+    integer = y.lo == y.hi and float(y.lo).is_integer()
+    if integer and y.lo == 0.0:
+        return Fl(1.0, 1.0)
+    if not integer and (x.lo < 0.0 or (x.lo == 0.0 and y.lo <= 0.0)):
+        raise Inapplicable("a non-integer power of a number that may be negative or 0")
+    if integer and y.lo < 0.0 and x.lo <= 0.0 <= x.hi:
+        raise Inapplicable("a negative power of a number that may be 0")
+    with workprec(_BITS):
+        # For x > 0, x ** y is monotonic in each argument (and for an integer y on each side
+        # of 0 in x): the extremes are at the corners, or 0 for an even power of an interval around 0.
+        corners = [_library(_power_ball(ball(a), ball(b))) for a in {x.lo, x.hi} for b in {y.lo, y.hi}]
+    out = corners[0]
+    for c in corners[1:]:
+        out = out.hull(c)
+    if integer and x.lo < 0.0 < x.hi:
+        out = out.hull(Fl(0.0))
+    return out
+
+
+def _max(a: Any, b: Any) -> Fl:
+    a, b = _number(a), _number(b)
+    return Fl(max(a.lo, b.lo), max(a.hi, b.hi))
+
+
+def product(a: Fl, b: Fl) -> Fl:
+    """Every float an engine gets multiplying numbers of ``a`` and ``b``; 0 x inf is 0 (an infinite
+    end is a bound, not a value)."""
+    if (a.lo == a.hi == 0.0) or (b.lo == b.hi == 0.0):
+        return Fl(0.0)
+    if a.lo == a.hi and b.lo == b.hi:
+        r = a.lo * b.lo
+        return Fl(r, r)
+    ends = [a.lo * b.lo, a.lo * b.hi, a.hi * b.lo, a.hi * b.hi]
+    ends = [0.0 if e != e else e for e in ends]
+    return Fl(min(ends), max(ends))
+
+
+class Outward(Fl):
+    """A float interval whose every operation rounds outward: it holds the exact real result."""
+
+    __slots__ = ()
+    rounds_points = False
+
+
+FL = SimpleNamespace(
+    exp=_function("exp", lambda v: v.exp(), 1), log=_function("log", lambda v: v.log(), 1, domain=0.0),
+    tanh=_function("tanh", lambda v: v.tanh(), 1), cosh=_cosh,
+    sin=_function("sin", lambda v: v.sin(), 0), cos=_function("cos", lambda v: v.cos(), 0),
+    sqrt=_function("sqrt", lambda v: v.sqrt(), 1, domain=0.0),
+    abs=abs, max=_max, e=Fl(math.e, math.e),
+)
+"""The op table's math namespace on float intervals: what a correct engine's library may return."""

@@ -1,0 +1,386 @@
+"""The verdict on one engine run: certified exact values, the per-node checks, and the end-to-end check.
+
+What the verdicts promise (the README says the same):
+
+- every exact value is a ball that provably holds the true value, and only
+  its certified digits are printed;
+- ``fail``: some number lies outside everything a correct float64 engine
+  may compute (``allowance``), at the engine's own operands; the blamed step
+  is the first node whose check fails;
+- ``pass``: every checked number is one a correct engine may compute, and
+  the check could have failed: a sign-flipped or doubled gradient would not
+  pass, and the best float64 engine resolves the exact gradient;
+- ``inconclusive``: no float64 engine can resolve the value here
+  (ill-conditioned forward, cancellation, overflow), the oracles disagree,
+  or the balls could not be made tight enough; the reason is given;
+- ``undefined``: the function or its gradient has no finite real value at
+  this point (outside an op's domain, or beyond float64's range).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..oracle.ball import Ball, ball, span_text, text, tight, to_float, workprec
+from ..oracle.calculus import formula
+from ..oracle.exact import Exact, Node, UndefinedAt, exact, plan
+from ..oracle.fd import Difference, differences
+from ..oracle.formula import formulas, value_at
+from ..program import Const, Program
+from ..report import Fault, InputRow, NodeRow, Report, Verdict
+from .blame import blame, show, written
+from .local import Sweep, sweep
+
+PRECISIONS = (128, 256, 512, 1024, 2048, 4096, 8192, 16384)
+"""Bits tried for the exact witness, until every reported value is certified."""
+CERTIFIED_BITS = 113
+"""An exact value is certified when its ball is this tight (34 digits), or below ``FLOOR``."""
+FLOOR = ball(2.0) ** -1200
+"""Absolute radius below which a ball is tight whatever its size: below every float's spacing."""
+ESCALATION_SECONDS = 10.0
+"""Raising the precision stops once a check has spent this long on it."""
+DIGITS = 34
+"""Significant digits shown for exact values."""
+WIDE = 0.5
+"""The best float64 engine must be within this fraction of the exact gradient for a check to decide."""
+MIN_NORMAL = 2.2250738585072014e-308
+MAX_FAULTS = 50
+
+
+def check_run(
+    program: Program,
+    data: Sequence[float | None],
+    grad: Sequence[float | None],
+    *,
+    inputs: Sequence[int] | None = None,
+) -> Report:
+    """Verify one engine run: ``data[i]``/``grad[i]`` are slot i's value and gradient (None if not given)."""
+    if not isinstance(program, Program):
+        raise TypeError(f"check_run needs a Program, not {type(program).__name__}")
+    size = program.size
+    if len(data) != size or len(grad) != size:
+        raise ValueError(f"the program has {size} slots but data has {len(data)} and grad {len(grad)}")
+    slots = list(range(len(program.inputs))) if inputs is None else list(inputs)
+    for s in slots:
+        if not (isinstance(s, int) and 0 <= s < size):
+            raise ValueError(f"input slot {s!r} is not a slot of the program (0..{size - 1})")
+    names = program.names()
+    data_f = _floats(data, "value")
+    grad_f = _floats(grad, "gradient")
+    nodes = plan(program)
+    try:
+        ex, uncertified = _certified(program, nodes, slots)
+    except UndefinedAt as error:
+        why = f"undefined at {names[error.slot]}: {error.reason}"
+        return Report("undefined", data_f[-1], "", [], [], [why], program)
+    finite_data = [d if d is None or math.isfinite(d) else None for d in data_f]
+    finite_grad = [g if g is None or math.isfinite(g) else None for g in grad_f]
+    found = sweep(program, nodes, finite_data, finite_grad, ex.values)
+    notes: list[str] = []
+    faults = _forward_faults(program, nodes, names, data_f, found, ex)
+    faults += _non_finite(names, data_f, grad_f, found)
+    faults += blame(program, nodes, names, finite_data, finite_grad, found)
+    if len(faults) > MAX_FAULTS:
+        notes.append(f"more than {MAX_FAULTS} faults: only the first {MAX_FAULTS} are listed")
+        faults = faults[:MAX_FAULTS]
+    notes += _imprecise(program, nodes, names, finite_data, found)
+    if found.undefined:
+        s, why = next(iter(found.undefined.items()))
+        notes.append(f"the engine's own values leave an op's domain: {names[s]} = "
+                     f"{written(nodes[s - len(program.inputs)], names, _values(finite_data, ex))}: {why}")
+    if found.unchecked:
+        notes.append(f"{found.unchecked} node(s) had no engine adjoint to check, or a consumer without one")
+    notes += _kink_notes(program, nodes, ex, names)
+    diffs, per_input = differences(program, nodes, ex.values, ex.adjoints[: len(program.inputs)])
+    for d in diffs:
+        if d.why:
+            notes.append(d.why)
+        elif not d.agrees:
+            notes.append("oracle fault: the finite difference disagrees with the exact gradient"
+                         f" (fd {d.shown()}, exact {text(d.exact, 20)})")
+    if not per_input:
+        agreeing = sum(1 for d in diffs if d.fd is not None and d.agrees)
+        notes.append(f"finite differences checked along {len(diffs)} random directions, {agreeing} agreed")
+    value = data_f[-1]
+    if value is not None and math.isfinite(value) and not faults:
+        off = _relative(value, ex.values[-1])
+        if off > 1e-8:
+            notes.append(f"the engine's value {value!r} is off from the exact one by {off:.3g} (relative), "
+                         "yet every op is right to rounding: the forward is ill-conditioned here")
+    shown = _lazy(lambda: _formulas(program, slots, ex))
+    rows = [_row(s, names, grad_f, ex, s not in uncertified, found, diffs if per_input else None, shown)
+            for s in slots]
+    verdict = _verdict(faults, rows, notes, found)
+    if verdict == "fail" and not faults:
+        for r in rows:
+            if r.verdict == "fail":
+                faults.append(Fault("gradient", r.slot, r.name, "", None, (), r.exact, r.autograd,
+                                    f"the gradient of {r.name} is off by more than rounding explains; "
+                                    "the engine gave no per-node gradients to blame an op"))
+    report = Report(verdict, value, text(ex.values[-1], DIGITS), rows, faults, notes, program)
+    report.node_rows = lambda: _node_rows(program, nodes, names, data_f, grad_f, ex)
+    return report
+
+
+def _floats(values: Sequence[Any], what: str) -> list[float | None]:
+    out: list[float | None] = []
+    for s, v in enumerate(values):
+        if v is None:
+            out.append(None)
+        elif isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise TypeError(f"slot {s}'s {what} is a {type(v).__name__}, not a float")
+        else:
+            out.append(float(v))
+    return out
+
+
+def _certified(program: Program, nodes: list[Node], slots: list[int]) -> tuple[Exact, set[int]]:
+    """The exact witness at rising precision, until the output value and the reported adjoints are tight.
+
+    Returns it with the reported slots still not certified. At a kink an
+    adjoint is a true interval (every derivative between the one-sided ones):
+    its radius stops shrinking as the precision rises, and then it is settled.
+    """
+    started = time.monotonic()
+    ex = previous = None
+    open_slots = set(slots)
+    for bits in PRECISIONS:
+        ex = exact(program, nodes, bits)
+        with workprec(bits):
+            value_ok = tight(ex.values[-1], CERTIFIED_BITS, FLOOR)
+            open_slots = {s for s in slots if not _settled(ex, previous, s)}
+        if (not ex.unsure and value_ok and not open_slots) or time.monotonic() - started > ESCALATION_SECONDS:
+            break
+        previous = ex
+    assert ex is not None
+    if ex.unsure:
+        open_slots = set(slots)
+    return ex, open_slots
+
+
+def _settled(ex: Exact, previous: Exact | None, s: int) -> bool:
+    a = ex.adjoints[s]
+    if tight(a, CERTIFIED_BITS, FLOOR):
+        return True
+    if not ex.kinks or previous is None or previous.kinks != ex.kinks or not a.is_finite():
+        return False
+    return bool(a.rad() * 2 > previous.adjoints[s].rad())
+
+
+def _values(data: Sequence[float | None], ex: Exact) -> list[float]:
+    return [d if d is not None else to_float(ex.values[s]) for s, d in enumerate(data)]
+
+
+def _relative(x: float, exact_value: Ball) -> float:
+    with workprec(128):
+        e = ball(x) - exact_value
+        size = abs(exact_value)
+        if size.is_zero():
+            return abs(x)
+        return float(abs(e) / size)
+
+
+def _forward_faults(
+    program: Program, nodes: list[Node], names: list[str], data: Sequence[float | None],
+    found: Sweep, ex: Exact,
+) -> list[Fault]:
+    first = len(program.inputs)
+    values = _values([d if d is None or math.isfinite(d) else None for d in data], ex)
+    faults = []
+    for s in found.forward_faults:
+        node = nodes[s - first]
+        actual = data[s]
+        assert actual is not None
+        here = found.allowed[s]
+        exact_value = here.exact_value
+        mid = exact_value.lo / 2 + exact_value.hi / 2
+        off = abs(actual - mid) / abs(mid) if mid else math.inf
+        faults.append(Fault(
+            "forward", s, names[s], node.calc.row.name, s, tuple(_operand_values(node, values)),
+            show(exact_value), actual,
+            f"{names[s]} = {written(node, names, values)} is {actual!r}, exactly {show(exact_value)} "
+            f"(relative error {off:.3g}; a correct engine gives {show(here.value)})",
+        ))
+    return faults
+
+
+def _operand_values(node: Node, values: list[float]) -> list[float]:
+    return [values[a] if a is not None else c for a, c in zip(node.args, node.consts, strict=True)]  # type: ignore[misc]
+
+
+def _non_finite(
+    names: list[str], data: Sequence[float | None], grad: Sequence[float | None], found: Sweep
+) -> list[Fault]:
+    """nan and inf where a correct engine gives a finite number (where the envelope overflows, they are allowed)."""
+    faults = []
+    for s, d in enumerate(data):
+        if d is not None and not math.isfinite(d):
+            faults.append(Fault("non-finite", s, names[s], "", s, (), "a finite number", d,
+                                f"the engine's value of {names[s]} is {d}"))
+    for s, g in enumerate(grad):
+        if g is not None and not math.isfinite(g) and found.envelope[s].finite:
+            faults.append(Fault("non-finite", s, names[s], "", None, (), show(found.envelope[s]), g,
+                                f"the engine's gradient of {names[s]} is {g}; a correct engine gives "
+                                f"{show(found.envelope[s])}"))
+    return faults
+
+
+def _imprecise(
+    program: Program, nodes: list[Node], names: list[str], data: Sequence[float | None], found: Sweep
+) -> list[str]:
+    first = len(program.inputs)
+    values = [d if d is not None else math.nan for d in data]
+    notes = []
+    for s in found.imprecise[:1]:
+        node = nodes[s - first]
+        here = found.allowed[s]
+        actual = data[s]
+        assert actual is not None
+        notes.append(f"imprecise forward: {names[s]} = {written(node, names, values)} is {actual!r}, exactly "
+                     f"{show(here.exact_value)}: more than rounding, but what a formula the op accepts gives "
+                     "here (it loses digits); its gradient is still checked")
+    return notes
+
+
+def _kink_notes(program: Program, nodes: list[Node], ex: Exact, names: list[str]) -> list[str]:
+    notes = []
+    for s in ex.kinks:
+        node = nodes[s - len(program.inputs)]
+        (point, (left, right)), *_ = node.calc.sides.items()
+        notes.append(f"{names[s]} = {node.calc.row.name}(...) sits exactly on its kink at {point}: any "
+                     f"derivative between the one-sided ones [{min(left, right):g}, {max(left, right):g}] "
+                     "is accepted, including the engine's convention")
+    return notes
+
+
+def _lazy(make: Callable[[], dict[int, str]]) -> Callable[[], dict[int, str]]:
+    """``make`` called once, on first use."""
+    made: list[dict[int, str]] = []
+
+    def get() -> dict[int, str]:
+        if not made:
+            made.append(make())
+        return made[0]
+
+    return get
+
+
+def _formulas(program: Program, slots: list[int], ex: Exact) -> dict[int, str]:
+    """The printed formula of each input, only where it evaluates to the certified gradient."""
+    if ex.kinks:
+        return {}
+    shown = {}
+    for s, (written_form, expr) in formulas(program, slots).items():
+        value = value_at(expr, program, ex.bits)
+        if value is not None and value.overlaps(ex.adjoints[s]):
+            shown[s] = written_form
+    return shown
+
+
+def _row(
+    s: int, names: list[str], grad: Sequence[float | None], ex: Exact, certified: bool, found: Sweep,
+    diffs: list[Difference] | None, shown: Callable[[], dict[int, str]],
+) -> InputRow:
+    g = grad[s]
+    exact_g = ex.adjoints[s]
+    kink = bool(ex.kinks) and not exact_g.is_exact() and certified and not tight(exact_g, CERTIFIED_BITS, FLOOR)
+    exact_text = span_text(exact_g) if kink else text(exact_g, DIGITS)
+    fd = ""
+    fd_ok = True
+    if diffs is not None and s < len(diffs):
+        fd = diffs[s].shown()
+        fd_ok = diffs[s].agrees
+    if g is None:
+        return InputRow(names[s], s, None, exact_text, fd, None, None, "inconclusive",
+                        "the engine gave no gradient", shown)
+    rel, ulps = _error(g, exact_g)
+    envelope, best = found.envelope[s], found.best[s]
+
+    def row(verdict: str, note: str) -> InputRow:
+        return InputRow(names[s], s, g, exact_text, fd, rel, ulps, verdict, note, shown)
+
+    if not math.isfinite(g):
+        if envelope.finite:
+            return row("fail", f"the engine's gradient is {g}")
+        return row("inconclusive", "the gradient overflows float64 on its way here")
+    if not certified:
+        reason = ex.unsure[0][1] if ex.unsure else "cancellation"
+        return row("inconclusive", f"the exact gradient could not be certified ({reason})")
+    if not fd_ok:
+        return row("inconclusive", "oracle fault: finite difference and exact gradient disagree")
+    if g not in envelope:
+        return row("fail", f"no correct float64 engine gives this: it gives {show(envelope)} here")
+    if not best.finite or not envelope.finite:
+        return row("inconclusive", "an adjoint on the way here overflows float64")
+    if not kink:
+        exact_f = to_float(exact_g)
+        # How far the most careful engine lands from the exact value, at the engine's forward values:
+        # rounding in the forward moved it there (ill-conditioned), or the backward's sum cancels.
+        drift = max(abs(best.lo - exact_f), abs(best.hi - exact_f))
+        drifted = best.distance(exact_f)
+        if abs(exact_f) >= MIN_NORMAL:
+            if drift > WIDE * abs(exact_f):
+                return row("inconclusive", f"ill-conditioned: even the most careful float64 engine may give "
+                                           f"{show(best)} here, against an exact value of {text(exact_g, 6)}")
+            if -exact_f in envelope or (math.isfinite(2 * exact_f) and 2 * exact_f in envelope):
+                return row("inconclusive", f"the rules a correct engine may use lose the digits here: "
+                                           f"anything in {show(envelope)} is possible")
+        elif drift > MIN_NORMAL:
+            why = "the engine's forward values put" if drifted > MIN_NORMAL else "rounding that cancels leaves"
+            return row("inconclusive", f"ill-conditioned: {why} even the most careful float64 engine at "
+                                       f"{show(best)}, against an exact value of {text(exact_g, 6)}")
+        elif envelope.magnitude > MIN_NORMAL:
+            return row("inconclusive", f"cancellation: the exact value is {text(exact_g, 6)}, and rounding "
+                                       f"that cancels lets a correct engine give anything in {show(envelope)}")
+    note = ""
+    if g not in best:
+        note = f"accepted: the engine's rules lose digits here (a correct engine gives {show(envelope)})"
+    return row("pass", note)
+
+
+def _error(g: float, exact_g: Ball) -> tuple[float | None, float | None]:
+    """How far ``g`` lies from the exact ball: relative, and in ulps of the exact value."""
+    with workprec(128):
+        x = ball(g)
+        lo, hi = exact_g.lower(), exact_g.upper()
+        err = float(lo - x) if x < lo else float(x - hi) if x > hi else 0.0
+        size = float(exact_g.abs_upper())
+    rel = err / size if size else (0.0 if err == 0 else None)
+    ulps = 0.0 if err == 0 else (err / math.ulp(size) if size else None)
+    return rel, ulps
+
+
+def _verdict(faults: list[Fault], rows: list[InputRow], notes: list[str], found: Sweep) -> Verdict:
+    if faults or any(r.verdict == "fail" for r in rows):
+        return "fail"
+    if any(r.verdict != "pass" for r in rows) or any(n.startswith("oracle fault") for n in notes):
+        return "inconclusive"
+    if found.undefined:
+        return "inconclusive"
+    return "pass"
+
+
+def _node_rows(
+    program: Program, nodes: list[Node], names: list[str],
+    data: Sequence[float | None], grad: Sequence[float | None], ex: Exact,
+) -> list[NodeRow]:
+    rows = []
+    for s, (name, _) in enumerate(program.inputs):
+        rows.append(NodeRow(s, name, "", (), data[s], grad[s], text(ex.values[s], 30),
+                            text(ex.adjoints[s], 30), ()))
+    for node in nodes:
+        s = node.slot
+        step = program.steps[s - len(program.inputs)]
+        args = tuple(repr(a.value) if isinstance(a, Const) else names[a] for a in step.args)
+        fixed = tuple((i, a.value) for i, a in enumerate(step.args) if isinstance(a, Const))
+        ps = ex.partials.get(s, [])
+        local = tuple(
+            (formula(step.op, fixed, i, list(args)), text(p, 30)) for i, p in enumerate(ps) if p is not None
+        )
+        rows.append(NodeRow(s, names[s], step.op, args, data[s], grad[s], text(ex.values[s], 30),
+                            text(ex.adjoints[s], 30), local))
+    return rows
+
