@@ -26,7 +26,7 @@ from micrograd.ops import Op
 
 from ..oracle.ball import Ball, ball, enclosure, finite, tight, workprec
 from ..oracle.calculus import Calculus
-from .floats import FL, Fl, Inapplicable, Outward, above, below
+from .floats import FL, Fl, Inapplicable, Outward, above, around, below
 
 BASE_ULPS = 4.0
 """Any correct engine is within this many ulps of the exact value of each op and each partial."""
@@ -65,8 +65,8 @@ def allowed(calc: Calculus, xs: Sequence[float], out: float | None, variable: Se
         quick = _quick(calc, xs, variable)
         if quick is not None:
             return quick
-    exact_value = _exact_value(calc, xs)
-    value = precise = exact_value.widened(BASE_ULPS)
+    exact_value, precise = _exact_value(calc, xs)
+    value = precise
     points = [Fl(x) for x in xs]
     for form in row.accepts.values:
         value = _hull(value, form, points)
@@ -84,8 +84,7 @@ def allowed(calc: Calculus, xs: Sequence[float], out: float | None, variable: Se
             partials.append(kink)
             best.append(kink)
             continue
-        exact, nearest = _exact_partial(calc, i, xs)
-        widened = exact if p.trivial else exact.widened(BASE_ULPS)
+        exact, nearest, widened = _exact_partial(calc, i, xs)
         best.append(Fl(nearest))
         forms = row.accepts.partials[i] if i < len(row.accepts.partials) else ()
         total = widened
@@ -137,31 +136,34 @@ def _hull(total: Fl, form: Callable[..., Any], args: list[Fl]) -> Fl:
     return total.hull(got)
 
 
-def _exact_value(calc: Calculus, xs: Sequence[float]) -> Fl:
-    """An enclosure of the op's exact value at the float operands."""
+def _exact_value(calc: Calculus, xs: Sequence[float]) -> tuple[Fl, Fl]:
+    """The op's exact value at the float operands: an enclosure, and the floats within ``BASE_ULPS`` of it."""
     if _exact_in_floats(calc.row):
         try:
             got = calc.row.math(_EXACT, *(Outward(x) for x in xs))
         except (Inapplicable, ZeroDivisionError) as error:
             raise UndefinedHere(f"{calc.row.name} is undefined here ({error})") from None
-        return got if isinstance(got, Fl) else Outward(float(got)) + 0.0
-    return _enclose(lambda args: calc.value(args), xs, f"{calc.row.name}'s value")[0]
+        got = got if isinstance(got, Fl) else Outward(float(got)) + 0.0
+        return got, got.widened(BASE_ULPS)
+    enclosed, _, widened = _enclose(lambda args: calc.value(args), xs, f"{calc.row.name}'s value")
+    return enclosed, widened
 
 
-def _exact_partial(calc: Calculus, i: int, xs: Sequence[float]) -> tuple[Fl, float]:
-    """An enclosure of the exact partial, and the float nearest it (what the most careful engine gives)."""
+def _exact_partial(calc: Calculus, i: int, xs: Sequence[float]) -> tuple[Fl, float, Fl]:
+    """The exact partial: an enclosure, the float nearest it (what the most careful engine gives), and
+    the floats within ``BASE_ULPS`` ulps of it."""
     p = calc.partials[i]
     assert p is not None
     if p.constant is not None:
-        return Fl(p.constant), p.constant
+        return Fl(p.constant), p.constant, Fl(p.constant)
     if p.operand is not None:
-        return Fl(xs[p.operand]), xs[p.operand]
+        return Fl(xs[p.operand]), xs[p.operand], Fl(xs[p.operand])
     return _enclose(lambda args: calc.partial(i, args), xs, f"{calc.row.name}'s derivative")
 
 
-def _enclose(f: Callable[[list[Ball]], Ball], xs: Sequence[float], what: str) -> tuple[Fl, float]:
-    """A float interval holding ``f`` at the exact float operands, from balls tightened as needed,
-    and the float nearest it."""
+def _enclose(f: Callable[[list[Ball]], Ball], xs: Sequence[float], what: str) -> tuple[Fl, float, Fl]:
+    """``f`` at the exact float operands, from balls tightened as needed: a float interval holding it,
+    the float nearest it, and every float within ``BASE_ULPS`` ulps of it."""
     got = None
     for bits in _PRECISIONS:
         with workprec(bits):
@@ -173,8 +175,8 @@ def _enclose(f: Callable[[list[Ball]], Ball], xs: Sequence[float], what: str) ->
         raise UndefinedHere(f"{what} is undefined here")
     nearest = float(got.mid())
     if got.is_exact() and ball(nearest) == got:
-        return Fl(nearest), nearest
-    return Fl(*enclosure(got)), nearest
+        return Fl(nearest), nearest, around(got, nearest, BASE_ULPS)
+    return Fl(*enclosure(got)), nearest, around(got, nearest, BASE_ULPS)
 
 
 class _NotExact(Exception):

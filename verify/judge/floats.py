@@ -178,9 +178,21 @@ def _library(exact: Ball) -> Fl:
     nearest = float(exact.mid())
     if abs(exact - nearest) < ball(_ulp(nearest)) * SATURATED:  # in balls: the float product underflows
         return Fl(nearest, nearest)
+    return around(exact, nearest, LIBM_ULPS)
+
+
+def around(exact: Ball, nearest: float, ulps: float) -> Fl:
+    """Every float within ``ulps`` ulps of the true value ``exact`` (``nearest`` is the float nearest it).
+
+    Such a float is at most floor(ulps + 1/2) floats from ``nearest``, as the
+    true value lies within half an ulp of it; a ball too wide for that is
+    widened from its ends instead.
+    """
+    if exact.rad() <= ball(_ulp(nearest)) * 2.0**-8:
+        k = math.floor(ulps + 0.5)
+        return Fl(nearest - k * _ulp(nearest), nearest + k * _ulp(nearest))
     lo, hi = enclosure(exact)
-    k = LIBM_ULPS
-    return Fl(lo - k * _ulp(lo), hi + k * _ulp(hi))
+    return Fl(lo - ulps * _ulp(lo), hi + ulps * _ulp(hi))
 
 
 def _function(name: str, on_ball: Any, monotone: int, domain: float = -_INF, low: float | None = None) -> Any:

@@ -21,8 +21,9 @@ from ..program import Program
 from .ball import Ball, ball, finite, text, workprec
 from .exact import Node, UndefinedAt, forward, operands
 
-STEP_BITS = 64
-"""Each input moves by 2**-STEP_BITS of its size: truncation error ~2**-128 relative for smooth functions."""
+STEP_BITS = 32
+"""Each input moves by 2**-STEP_BITS of its size: truncation error ~2**-64 relative for smooth functions,
+well above the exact gradient's own radius (2**-113), so the two are compared on the truncation."""
 RICHARDSON = 2.0
 """The difference may be off by this many times its change between steps h and 2h: that change is
 3x the truncation error (c h**2 against 4 c h**2), so this allows 6x."""
@@ -32,6 +33,7 @@ DIRECTIONS = 2
 RESOLVE_BITS = 48
 """A difference counts once its ball is this tight, relative to the size of the derivative's terms."""
 MAX_BITS = 20_000
+_COMBINE_BITS = 20_000
 
 
 @dataclass
@@ -68,10 +70,11 @@ def _along(
     scales = [min(abs(x), 1.0) if x else 1.0 for x in x0]
     exact = ball(0)
     size = ball(0)
-    for di, si, gi in zip(d, scales, gradient, strict=True):
-        if di:
-            exact = exact + gi * (di * si)
-            size = size + abs(gi) * si
+    with workprec(_COMBINE_BITS):  # the gradient's balls are this tight: keep them so
+        for di, si, gi in zip(d, scales, gradient, strict=True):
+            if di:
+                exact = exact + gi * (di * si)
+                size = size + abs(gi) * si
     f0 = abs(values[-1])
     sides = _kink_sides_values(nodes, list(values))
     # What "small" means for this difference: the size of the derivative's terms, or where

@@ -1,0 +1,220 @@
+"""Every tolerance is a promise, and these tests keep it in both directions.
+
+For each one: a planted error just outside it is caught, and a correct
+alternative just inside it passes. The same two checks run with the
+tolerance loosened 10x (the planted error must then slip through) and
+tightened 10x (the correct alternative must then be refused): so a change of
+any tolerance by 10x in either direction turns this file red.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+import verify
+from micrograd import Value
+from verify.judge import allowance, blame, floats, local, verdict
+from verify.oracle import calculus, fd
+from verify.oracle.ball import ball, workprec
+from verify.program import Const, Program, Step
+
+
+def _moved(x: float, ulps: int) -> float:
+    for _ in range(abs(ulps)):
+        x = math.nextafter(x, math.inf if ulps > 0 else -math.inf)
+    return x
+
+
+def _engine(program: Program, change: Callable[[list[float], list[float]], None]) -> verify.Report:
+    """Our engine's numbers for ``program``, changed as a correct or planted engine would."""
+    slots = program.build(Value)
+    slots[-1].backward()
+    data, grad = [s.data for s in slots], [s.grad for s in slots]
+    change(data, grad)
+    return verify.check_run(program, data, grad)
+
+
+def _not_wrong(report: verify.Report) -> bool:
+    return report.verdict != "fail" and not report.faults
+
+
+# ---- BASE_ULPS: any correct engine is within a few ulps of the exact value and partial ----
+
+LOG = Program((("x", 3.7),), (Step("log", (0,)),))
+
+
+def _log_value(ulps: int) -> verify.Report:
+    def change(data: list[float], grad: list[float]) -> None:
+        data[1] = _moved(data[1], ulps)
+
+    return _engine(LOG, change)
+
+
+def _log_partial(ulps: int) -> verify.Report:
+    def change(data: list[float], grad: list[float]) -> None:
+        grad[0] = _moved(1 / 3.7, ulps)
+
+    with _scaled(floats, "LIBM_ULPS", 0.0):  # the library formula x**-1 exact: the baseline alone decides
+        return _engine(LOG, change)
+
+
+# ---- LIBM_ULPS: a correct math library is within a few ulps ----
+
+def _cosh_rule(cosh_ulps: int) -> verify.Report:
+    """tanh' = 1/cosh(x)**2 with a cosh that is ``cosh_ulps`` off."""
+    x = 0.3
+    program = Program((("x", x),), (Step("tanh", (0,)),))
+
+    def change(data: list[float], grad: list[float]) -> None:
+        grad[0] = 1 / _moved(math.cosh(x), cosh_ulps) ** 2
+
+    return _engine(program, change)
+
+
+# ---- summation: gamma(n - 2) * sum |t| for a sum of n contributions in any order ----
+
+# x's contributions are 1, 1e16 and -1e16: summed in one order they give 0, in another 1.
+SUMS = Program((("x", 1.0),), (Step("mul", (0, Const(1e16))), Step("mul", (0, Const(-1e16))),
+                               Step("add", (1, 2)), Step("add", (3, 0))))
+
+
+def _sum_to(value: float) -> verify.Report:
+    def change(data: list[float], grad: list[float]) -> None:
+        grad[0] = value
+
+    return _engine(SUMS, change)
+
+
+# ---- RICHARDSON: the finite difference's truncation allowance ----
+
+EXP = Program((("x", 1.0),), (Step("exp", (0,)),))
+
+
+def _exp_mirror(error: float) -> verify.Report:
+    """Our engine on exp(x) with the oracle's own partial of exp off by ``error`` (relative)."""
+    calc = calculus.calculus("exp")
+    partial = calc.partials[0]
+    assert partial is not None
+    right = partial.on_balls
+
+    def wrong(args: Any) -> Any:
+        return right(args) * (1 + ball(error))
+
+    object.__setattr__(partial, "on_balls", wrong)
+    try:
+        return _engine(EXP, lambda data, grad: None)
+    finally:
+        object.__setattr__(partial, "on_balls", right)
+
+
+def _oracle_fault(report: verify.Report) -> bool:
+    return any(n.startswith("oracle fault") for n in report.notes)
+
+
+# The truncation error of the difference of exp at 1, relative: h**2 / 6 with h = 2**-STEP_BITS.
+TRUNCATION = 2.0 ** (-2 * fd.STEP_BITS) / 6
+
+
+# ---- WIDE: how far forward rounding may move the best engine before a check cannot decide ----
+
+def _forward_drift(x: float) -> str:
+    """((x + 2**52) - 2**52) * y: the forward rounds x; y's gradient is that rounded x."""
+    program = Program((("x", x), ("y", 2.0)), (Step("add", (0, Const(2.0**52))), Step("sub", (2, Const(2.0**52))),
+                                               Step("mul", (3, 1))))
+    return _engine(program, lambda data, grad: None).inputs[1].verdict
+
+
+# ---- CLOSE: when blame names a lost contribution ----
+
+REUSED = Program((("x", 0.7),), (Step("mul", (0, Const(3.0))), Step("mul", (0, Const(5.0))), Step("add", (1, 2))))
+
+
+def _named_lost(relative: float) -> bool:
+    """x's gradient is v1's contribution alone, off by ``relative``: is it named a lost contribution?"""
+    def change(data: list[float], grad: list[float]) -> None:
+        grad[0] = 3.0 * (1 + relative)
+
+    report = _engine(REUSED, change)
+    return any(f.kind == "lost-contribution" for f in report.faults)
+
+
+# ---- SATURATED: a true value all but a float is that float in every library ----
+
+_SATURATED = floats.SATURATED
+
+
+def _snapped(thresholds: float) -> bool:
+    with workprec(256):
+        exact = ball(1.0) + ball(math.ulp(1.0)) * _SATURATED * thresholds
+        got = floats._library(exact)
+    return got.lo == got.hi == 1.0
+
+
+@dataclass(frozen=True)
+class Guard:
+    name: str
+    module: Any
+    attribute: str
+    caught: Callable[[], bool]
+    """A planted error just outside the tolerance is caught."""
+    passes: Callable[[], bool]
+    """A correct alternative just inside it passes."""
+
+
+GUARDS = [
+    Guard("BASE_ULPS on a value", allowance, "BASE_ULPS",
+          lambda: _log_value(12).verdict == "fail", lambda: _not_wrong(_log_value(3))),
+    Guard("BASE_ULPS on a partial", allowance, "BASE_ULPS",
+          lambda: _log_partial(12).verdict == "fail", lambda: _not_wrong(_log_partial(3))),
+    Guard("LIBM_ULPS in an accepted formula", floats, "LIBM_ULPS",
+          lambda: _cosh_rule(30).verdict == "fail", lambda: _not_wrong(_cosh_rule(3))),
+    Guard("summation of reused nodes' contributions", local, "summation",
+          lambda: _sum_to(8.0).verdict == "fail", lambda: _not_wrong(_sum_to(0.0))),
+    Guard("finite difference against the exact gradient", fd, "RICHARDSON",
+          lambda: _oracle_fault(_exp_mirror(40 * TRUNCATION)), lambda: not _oracle_fault(_exp_mirror(0.0))),
+    Guard("how far forward rounding may move a decidable gradient", verdict, "WIDE",
+          lambda: _forward_drift(0.4) == "inconclusive", lambda: _forward_drift(1.5) == "pass"),
+    Guard("closeness that names a lost contribution", blame, "CLOSE",
+          lambda: not _named_lost(3e-9), lambda: _named_lost(3e-10)),
+    Guard("a library's saturated results", floats, "SATURATED",
+          lambda: not _snapped(1.5), lambda: _snapped(0.5)),
+]
+
+
+@contextmanager
+def _scaled(module: Any, attribute: str, factor: float) -> Iterator[None]:
+    old = getattr(module, attribute)
+    if callable(old):
+        def new(*args: Any) -> Any:
+            return old(*args) * factor
+    else:
+        new = old * factor
+    setattr(module, attribute, new)
+    try:
+        yield
+    finally:
+        setattr(module, attribute, old)
+
+
+@pytest.mark.parametrize("guard", GUARDS, ids=lambda g: g.name)
+def test_the_planted_error_is_caught_and_the_correct_alternative_passes(guard: Guard) -> None:
+    assert guard.caught(), f"{guard.name}: the planted error just outside is not caught"
+    assert guard.passes(), f"{guard.name}: the correct alternative just inside is refused"
+
+
+@pytest.mark.parametrize("guard", GUARDS, ids=lambda g: g.name)
+def test_loosened_10x_the_planted_error_slips_through(guard: Guard) -> None:
+    with _scaled(guard.module, guard.attribute, 10.0):
+        assert not guard.caught(), f"{guard.name}: a 10x looser tolerance still catches it; tighten the guard"
+
+
+@pytest.mark.parametrize("guard", GUARDS, ids=lambda g: g.name)
+def test_tightened_10x_the_correct_alternative_is_refused(guard: Guard) -> None:
+    with _scaled(guard.module, guard.attribute, 0.1):
+        assert not guard.passes(), f"{guard.name}: a 10x tighter tolerance still passes it; tighten the guard"
