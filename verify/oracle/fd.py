@@ -33,6 +33,10 @@ DIRECTIONS = 2
 RESOLVE_BITS = 48
 """A difference counts once its ball is this tight, relative to the size of the derivative's terms."""
 MAX_BITS = 20_000
+SHRINKS = 8
+"""Steps tried, each 2**-STEP_BITS smaller, before a difference that does not settle is skipped."""
+CONVERGED_BITS = 20
+"""Two extrapolated differences that agree to this many bits have settled on the derivative."""
 _COMBINE_BITS = 20_000
 
 
@@ -80,7 +84,7 @@ def _along(
     # What "small" means for this difference: the size of the derivative's terms, or where
     # they are all 0, a step's worth of f (the difference is then pure truncation).
     scale = size if not size.is_zero() else (f0 if not f0.is_zero() else ball(1)) * ball(2.0) ** -STEP_BITS
-    # The step keeps the change of f across it tiny against f itself (a derivative of 1e81
+    # The first step keeps the change of f across it tiny against f itself (a derivative of 1e81
     # would otherwise sweep cos through 1e60 periods): h = 2**-STEP_BITS * min(1, |f| / |D|).
     big = 0 if size.is_zero() or f0.is_zero() else _exponent(size) - _exponent(f0)
     shrink = max(0, big)
@@ -90,36 +94,66 @@ def _along(
             + RESOLVE_BITS + 64)
     if need > MAX_BITS:
         return Difference(d, None, exact, True, f"difference skipped: it would need {need} bits")
-    for attempt in range(3):
-        with workprec(need << attempt):
-            h = ball(2.0) ** -(STEP_BITS + shrink)
-            try:
-                fd, fd_sides = _quotient(nodes, x0, d, scales, h)
-            except UndefinedAt as error:
-                why = f"difference skipped: the step leaves the domain ({error})"
-                return Difference(d, None, exact, True, why)
-            if fd is None:
-                continue
-            if any(s != sides for s in fd_sides) and all(sides):
-                return Difference(d, None, exact, True, "difference skipped: a kink lies within the step")
-            if fd.rad() > scale * ball(2.0) ** -RESOLVE_BITS:
-                continue  # not resolved yet: more bits
-            gap = _gap(fd, exact)
-            if gap <= fd.rad() + exact.rad():
-                return Difference(d, fd, exact, True, "")
-            try:
-                wide, _ = _quotient(nodes, x0, d, scales, 2 * h)
-            except UndefinedAt:
-                wide = None
-            if wide is None:
-                return Difference(d, None, exact, True, "difference skipped: the step leaves the domain")
-            truncation = abs(wide - fd)
-            if truncation > scale * ball(2.0) ** -RESOLVE_BITS:
-                return Difference(d, None, exact, True,
-                                  "difference skipped: the function varies too fast for the step")
-            allowed = fd.rad() + exact.rad() + RICHARDSON * truncation
-            return Difference(d, fd, exact, bool(gap <= allowed), "")
-    return Difference(d, None, exact, True, f"difference skipped: not resolved at {need << 2} bits")
+    # A step too large for a fast-varying term (cos of a huge argument hidden under a large
+    # smooth one) gives differences that do not converge: then the step shrinks.
+    for k in range(SHRINKS):
+        bits = need + k * STEP_BITS
+        for attempt in range(3):
+            with workprec(bits << attempt):
+                h = ball(2.0) ** -(STEP_BITS * (k + 1) + shrink)
+                try:
+                    q1, fd_sides = _quotient(nodes, x0, d, scales, h)
+                except UndefinedAt as error:
+                    why = f"difference skipped: the step leaves the domain ({error})"
+                    return Difference(d, None, exact, True, why)
+                if q1 is None or not _resolved(q1, size, scale):
+                    continue  # not resolved yet: more bits
+                if any(s != sides for s in fd_sides) and all(sides):
+                    return Difference(d, None, exact, True, "difference skipped: a kink lies within the step")
+                gap = _gap(q1, exact)
+                if gap <= q1.rad() + exact.rad():
+                    return Difference(d, q1, exact, True, "")
+                try:
+                    q2, _ = _quotient(nodes, x0, d, scales, 2 * h)
+                    q4, _ = _quotient(nodes, x0, d, scales, 4 * h) if q2 is not None else (None, [])
+                except UndefinedAt:
+                    return Difference(d, None, exact, True, "difference skipped: the step leaves the domain")
+                if q2 is None:
+                    continue
+                if not _settled(q1, q2, size, scale):
+                    break  # noise, not a derivative: a smaller step
+                allowed = q1.rad() + exact.rad() + RICHARDSON * abs(q2 - q1)
+                if gap <= allowed:
+                    return Difference(d, q1, exact, True, "")
+                if q4 is not None and _converged(q1, q2, q4):
+                    return Difference(d, q1, exact, False, "")
+                break  # the differences do not settle: a smaller step
+    return Difference(d, None, exact, True, "difference skipped: the function varies too fast for the step")
+
+
+def _resolved(q: Ball, size: Ball, scale: Ball) -> bool:
+    """Whether the difference's ball is tight: against its own size, or where the derivative is 0,
+    against a step's worth of f."""
+    if size.is_zero():
+        return bool(q.rad() <= scale * ball(2.0) ** -RESOLVE_BITS)
+    return bool(q.rad() <= abs(q.mid()) * ball(2.0) ** -RESOLVE_BITS)
+
+
+def _settled(q1: Ball, q2: Ball, size: Ball, scale: Ball) -> bool:
+    """Whether the differences at steps h and 2h agree closely enough for their gap to estimate truncation."""
+    bound = scale * ball(2.0) ** -RESOLVE_BITS if size.is_zero() else abs(q1) * ball(2.0) ** -CONVERGED_BITS
+    return bool(abs(q1 - q2) <= bound)
+
+
+def _converged(q1: Ball, q2: Ball, q4: Ball) -> bool:
+    """Whether differences at steps h, 2h, 4h behave as c h**2 does: their extrapolations agree.
+
+    Differences of a step too large to resolve the function are noise; those
+    of a small enough one, extrapolated (q + (q - q') / 3), agree closely.
+    """
+    r12 = q1 + (q1 - q2) / 3
+    r24 = q2 + (q2 - q4) / 3
+    return bool(abs(r12 - r24) <= abs(r12) * ball(2.0) ** -CONVERGED_BITS)
 
 
 def _exponent(x: Ball) -> int:
