@@ -1,0 +1,358 @@
+"""The soundness campaign: random programs over all of float64, judged on correct engines and planted bugs.
+
+    PYTHONPATH=. python benchmarks/soundness_campaign.py [--programs 200000] [--workers 2] [--seed 0]
+
+Every program runs on our engine and on the correct engines of the zoo
+(tests/engines/zoo: closures, a tape, op codes, constants as leaves, NumPy
+scalars, other rule forms such as 1/cosh**2, s(x)*s(-x), x * y**-1 and
+exp(y*log x)). Any "fail" on them is a false alarm. Each program's exact
+gradients are re-evaluated independently, by plain reverse mode in mpmath
+at 1,000 digits (no balls), and a printed exact value that disagrees in a
+certified digit is a wrong exact value. Then every op's rule in our engine is planted with a relative error
+of 1e-12, and the campaign counts how often that is caught, and why not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import functools
+import importlib.util
+import math
+import multiprocessing
+import random
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import mpmath  # type: ignore[import-untyped]
+import sympy  # type: ignore[import-untyped]
+
+from micrograd import OPS, MathError, Value
+from verify import check_run
+from verify.oracle.ns import MPMATH, SYMPY
+from verify.program import Const, Program, Step
+
+ZOO = Path(__file__).resolve().parent.parent / "tests" / "engines" / "zoo"
+CORRECT = ("base.py", "localgrads.py", "altrules.py", "tape.py", "opcodes.py", "constants.py", "numpy_scalars.py")
+BANDS = ("below 1e-100", "1e-100 to 1e-8", "1e-8 to 1e8", "1e8 to 1e100", "above 1e100")
+DIGITS = 1000
+
+
+def load(file: str) -> type | None:
+    spec = importlib.util.spec_from_file_location(f"zoo_{Path(file).stem}", ZOO / file)
+    if spec is None or spec.loader is None:
+        return None
+    sys.path.insert(0, str(ZOO))
+    try:
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    except ImportError:  # NumPy missing: that engine sits out
+        return None
+    finally:
+        sys.path.remove(str(ZOO))
+    cls: type = module.Value
+    return cls
+
+
+# ---- programs over all of float64 ----
+
+def _number(rng: random.Random, lo: int = -300, hi: int = 300) -> float:
+    if rng.random() < 0.2:
+        return rng.choice([0.5, 1.0, 2.0, -1.5, 3.0, 0.25, -0.75])
+    return rng.choice((-1.0, 1.0)) * rng.uniform(1.0, 10.0) * 10.0 ** rng.randint(lo, hi)
+
+
+def _exponent(rng: random.Random, op: str) -> float:
+    if op == "powi":
+        return float(rng.choice([-3, -2, -1, 2, 3, 4, 5, 7, 11, 50]))
+    k = rng.choice([0.5, -0.5, 1.5, 2.5, -1.5, 0.3, 1 / 3, 0.1, -2.7, 7.5, 0.01, 40.3])
+    return k
+
+
+def program(rng: random.Random) -> Program | None:
+    """Random inputs from 1e-300 to 1e300, then steps kept when our engine computes them finitely."""
+    inputs = [(f"x{i}", _number(rng)) for i in range(rng.randint(1, 3))]
+    slots = [Value(v) for _, v in inputs]
+    steps: list[Step] = []
+    ops = list(OPS)
+    for _ in range(rng.randint(1, 7)):
+        op = rng.choice(ops)
+        row = OPS[op]
+        args: list[int | Const] = []
+        for i in range(row.arity):
+            if i in row.constant:
+                args.append(Const(_exponent(rng, op)))
+            elif row.arity == 2 and op != "pow" and not args and rng.random() < 0.15:
+                args.append(Const(_number(rng, -8, 8)))
+            elif row.arity == 2 and op != "pow" and args and not isinstance(args[0], Const) and rng.random() < 0.2:
+                args.append(Const(_number(rng, -8, 8)))
+            else:
+                # Fresh slots first: most steps then feed the output.
+                used = {a for s in steps for a in s.args if not isinstance(a, Const)}
+                fresh = [s for s in range(len(slots)) if s not in used]
+                pool = fresh if fresh and rng.random() < 0.7 else list(range(len(slots)))
+                args.append(rng.choice(pool))
+        if all(isinstance(a, Const) for a in args):
+            continue
+        try:
+            out = _call(row, [a.value if isinstance(a, Const) else slots[a] for a in args])
+        except (MathError, ZeroDivisionError, OverflowError, ValueError, TypeError):
+            continue
+        steps.append(Step(op, tuple(args)))
+        slots.append(out)
+    return Program(tuple(inputs), tuple(steps)) if steps else None
+
+
+def _call(row: Any, operands: list[Any]) -> Any:
+    from verify.program import call
+
+    return call(row, *operands)
+
+
+def band(program: Program, data: list[float]) -> str:
+    exponents = [abs(math.log10(abs(v))) * (1 if abs(v) >= 1 else -1) for v in data if v and math.isfinite(v)]
+    far = max(exponents, key=abs, default=0.0)
+    if far <= -100:
+        return BANDS[0]
+    if far <= -8:
+        return BANDS[1]
+    if far < 8:
+        return BANDS[2]
+    if far < 100:
+        return BANDS[3]
+    return BANDS[4]
+
+
+# ---- the independent re-evaluation ----
+
+@functools.lru_cache(maxsize=None)
+def _partials(op: str, fixed: tuple[tuple[int, float], ...]) -> tuple[Callable[..., Any] | None, ...]:
+    """The op's partials from SymPy, compiled for mpmath: plain reverse mode, no balls."""
+    row = OPS[op]
+    symbols = sympy.symbols(f"a0:{row.arity}", real=True)
+    operands: list[Any] = list(symbols)
+    for i, value in fixed:
+        operands[i] = sympy.Rational(value)
+    expr = row.math(SYMPY, *operands)
+    out: list[Callable[..., Any] | None] = []
+    for i, s in enumerate(symbols):
+        if i in dict(fixed):
+            out.append(None)
+        else:
+            d = sympy.diff(expr, s).replace(sympy.DiracDelta, lambda *a: sympy.Integer(0))
+            out.append(sympy.lambdify(symbols, d, modules="mpmath"))
+    return tuple(out)
+
+
+def reference(program: Program, digits: int) -> list[Any] | None:
+    """The exact gradient of every input by reverse mode in mpmath at ``digits`` digits."""
+    first = len(program.inputs)
+    with mpmath.workdps(digits):
+        values = [mpmath.mpf(v) for _, v in program.inputs]
+        for step in program.steps:
+            values.append(OPS[step.op].math(MPMATH, *[mpmath.mpf(a.value) if isinstance(a, Const) else values[a]
+                                                      for a in step.args]))
+        adjoint = [mpmath.mpf(0)] * len(values)
+        adjoint[-1] = mpmath.mpf(1)
+        for j in range(len(program.steps) - 1, -1, -1):
+            step = program.steps[j]
+            if not adjoint[first + j]:
+                continue
+            fixed = tuple((i, a.value) for i, a in enumerate(step.args) if isinstance(a, Const))
+            xs = [mpmath.mpf(a.value) if isinstance(a, Const) else values[a] for a in step.args]
+            for i, (a, d) in enumerate(zip(step.args, _partials(step.op, fixed), strict=True)):
+                if d is None or isinstance(a, Const):
+                    continue
+                p = d(*xs)
+                if not isinstance(p, mpmath.mpf) or not mpmath.isfinite(p):
+                    return None
+                adjoint[a] += adjoint[first + j] * p
+    return adjoint[:first]
+
+
+def wrong_exact(program: Program, printed: list[str]) -> tuple[int, int]:
+    """Printed exact gradients that disagree in a certified digit with mpmath at 1,000 digits,
+    and how many could be checked (the reference must agree with itself at 1,100 digits)."""
+    try:
+        truth, again = reference(program, DIGITS), reference(program, DIGITS + 100)
+    except (ArithmeticError, ValueError, TypeError):
+        return 0, 0
+    if truth is None or again is None or len(printed) != len(truth):  # undefined: nothing printed
+        return 0, 0
+    wrong = checked = 0
+    with mpmath.workdps(DIGITS):
+        for shown, true, other in zip(printed, truth, again, strict=True):
+            if shown.startswith("[") or shown == "unknown":
+                continue  # a kink's interval, or nothing claimed
+            if abs(true - other) > abs(true) * mpmath.mpf(10) ** -200:
+                continue  # the reference itself cancels away at 1,000 digits
+            checked += 1
+            if shown.startswith("0 (|x| < "):
+                wrong += abs(true) > mpmath.mpf(shown[len("0 (|x| < "):-1])
+                continue
+            value = mpmath.mpf(shown)
+            mantissa = shown.split("e")[0].lstrip("-")
+            digits = len(mantissa.replace(".", "").lstrip("0")) or 1
+            unit = abs(value) * mpmath.mpf(10) ** (1 - digits) if value else mpmath.mpf(0)
+            wrong += abs(true - value) > unit
+    return wrong, checked
+
+
+# ---- one worker's share ----
+
+def _run(engine: type, program: Program) -> tuple[list[Any], list[Any]] | None:
+    try:
+        slots = program.build(engine)
+        slots[-1].backward()
+    except Exception:  # a correct engine may raise outside float64's reach (1/cosh(x)**2 at x = 800)
+        return None
+    return [float(s.data) for s in slots], [float(s.grad) for s in slots]
+
+
+def _planted(op: str) -> Callable[..., Any]:
+    rule = OPS[op].grad
+
+    def wrong(*args: Any) -> Any:
+        g = rule(*args)
+        return tuple(x * (1 + 1e-12) for x in g) if isinstance(g, tuple) else g * (1 + 1e-12)
+
+    return wrong
+
+
+def work(job: tuple[int, int, int]) -> dict[str, Any]:
+    seed, count, plants = job
+    rng = random.Random(seed)
+    engines: dict[str, type] = {"micrograd (ours)": Value}
+    for file in CORRECT:
+        cls = load(file)
+        if cls is not None:
+            engines[file.removesuffix(".py")] = cls
+    table: dict[tuple[str, str], collections.Counter[str]] = collections.defaultdict(collections.Counter)
+    wrong = checked = 0
+    done = 0
+    false_alarms: list[str] = []
+    started = time.monotonic()
+    while done < count:
+        p = program(rng)
+        if p is None:
+            continue
+        ours = _run(Value, p)
+        if ours is None:
+            continue
+        done += 1
+        where = band(p, ours[0])
+        printed: list[str] = []
+        for name, engine in engines.items():
+            numbers = ours if engine is Value else _run(engine, p)
+            if numbers is None:
+                table[(name, where)]["engine raised"] += 1
+                continue
+            report = check_run(p, *numbers)
+            table[(name, where)][report.verdict] += 1
+            if report.verdict == "fail" and len(false_alarms) < 5:
+                false_alarms.append(f"{name}: {p.source()}".replace("\n", "; "))
+            if engine is Value:
+                printed = [r.exact for r in report.inputs]
+        w, c = wrong_exact(p, printed)
+        wrong += w
+        checked += c
+    seconds = time.monotonic() - started
+    planted: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
+    reasons: collections.Counter[str] = collections.Counter()
+    for op in OPS:
+        row = OPS[op]
+        right = row.grad
+        tried = 0
+        while tried < plants:
+            p = program(rng)
+            if p is None:
+                continue
+            first = len(p.inputs)
+            if not any(p.steps[s - first].op == op for s in p.feeding_output() if s >= first):
+                continue
+            good = _run(Value, p)
+            object.__setattr__(row, "grad", _planted(op))
+            try:
+                bad = _run(Value, p)
+            finally:
+                object.__setattr__(row, "grad", right)
+            if good is None or bad is None:
+                continue
+            tried += 1
+            if bad[1] == good[1]:
+                planted[op]["invisible (same floats)"] += 1
+                continue
+            report = check_run(p, *bad)
+            planted[op][report.verdict] += 1
+            if report.verdict != "fail":
+                why = next((r.note for r in report.inputs if r.verdict != "pass" and r.note), "")
+                reasons[why.split(":")[0] or report.verdict] += 1
+    return {"table": table, "wrong": wrong, "checked": checked, "programs": done, "seconds": seconds, "false": false_alarms,
+            "planted": planted, "reasons": reasons}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--programs", type=int, default=200_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--plants", type=int, default=300, help="programs per op with a planted 1e-12 error")
+    args = parser.parse_args()
+    chunk = 1000
+    jobs = [(args.seed * 1_000_003 + i, min(chunk, args.programs - i * chunk), 0)
+            for i in range(math.ceil(args.programs / chunk))]
+    per_worker = max(1, args.plants // args.workers)
+    jobs += [(args.seed * 7_919 + 10**9 + w, 0, per_worker) for w in range(args.workers)]
+    table: dict[tuple[str, str], collections.Counter[str]] = collections.defaultdict(collections.Counter)
+    planted: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
+    reasons: collections.Counter[str] = collections.Counter()
+    wrong = checked = programs = 0
+    seconds = 0.0
+    false_alarms: list[str] = []
+    started = time.monotonic()
+    with multiprocessing.Pool(args.workers) as pool:
+        for part in pool.imap_unordered(work, jobs):
+            for key, counts in part["table"].items():
+                table[key].update(counts)
+            for op, counts in part["planted"].items():
+                planted[op].update(counts)
+            reasons.update(part["reasons"])
+            wrong += part["wrong"]
+            checked += part["checked"]
+            programs += part["programs"]
+            seconds += part["seconds"]
+            false_alarms += part["false"]
+    wall = time.monotonic() - started
+    engines = sorted({name for name, _ in table}, key=lambda n: (not n.startswith("micrograd"), n))
+    print(f"{programs:,} programs, each on {len(engines)} correct engines ({wall:.0f} s wall, "
+          f"{programs / max(seconds, 1e-9) * args.workers:.0f} programs/s on {args.workers} workers)\n")
+    header = f"{'engine':<18} {'band':<16} {'pass':>8} {'inconcl.':>9} {'undef.':>7} {'FAIL':>6} {'raised':>7}"
+    print(header)
+    for name in engines:
+        for where in BANDS:
+            c = table.get((name, where))
+            if not c:
+                continue
+            print(f"{name:<18} {where:<16} {c['pass']:>8} {c['inconclusive']:>9} {c['undefined']:>7} "
+                  f"{c['fail']:>6} {c['engine raised']:>7}")
+    fails = sum(c["fail"] for c in table.values())
+    print(f"\nfalse alarms (fail on a correct engine): {fails}")
+    for line in false_alarms:
+        print(f"  {line}")
+    print(f"wrong exact values (a certified digit disagreeing with mpmath at {DIGITS} digits): {wrong} "
+          f"of {checked:,} checked\n")
+    print("a 1e-12 relative error planted in one rule of our engine:")
+    print(f"{'op':<9} {'caught':>7} {'inconcl.':>9} {'missed':>7} {'same floats':>12}")
+    for op in OPS:
+        c = planted[op]
+        print(f"{op:<9} {c['fail']:>7} {c['inconclusive']:>9} {c['pass']:>7} {c['invisible (same floats)']:>12}")
+    print("\nwhy a visible planted error was not a fail:")
+    for why, n in reasons.most_common(8):
+        print(f"  {n:>6}  {why}")
+
+
+if __name__ == "__main__":
+    main()
