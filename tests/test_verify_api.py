@@ -12,7 +12,7 @@ import sympy
 import verify
 from micrograd import OPS, Value
 from verify.graph import to_program
-from verify.ns import MPMATH, SYMPY
+from verify.oracle.ns import MPMATH, SYMPY
 from verify.program import Const, Program, Step
 
 

@@ -8,13 +8,13 @@ from typing import Any
 
 import mpmath  # type: ignore[import-untyped]
 
-from .oracle_exact import Exact, Node, UndefinedAt, exact, plan
-from .oracle_fd import Difference, differences
-from .oracle_formula import formulas, value_at
-from .oracle_partials import formula
+from .oracle.exact import Exact, Node, UndefinedAt, exact, plan
+from .oracle.fd import Difference, differences
+from .oracle.formula import formulas, value_at
+from .oracle.partials import formula
+from .oracle.span import Num, Span, as_span, distance, magnitude
 from .program import Const, Program
 from .report import Fault, InputRow, NodeRow, Report, Verdict
-from .span import Num, Span, as_span, distance, magnitude
 from .verdict_local import Local, check_nodes
 
 PRECISIONS = ((40, 60), (100, 140))

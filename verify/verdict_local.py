@@ -26,12 +26,12 @@ from typing import Any
 import mpmath  # type: ignore[import-untyped]
 
 from .blame import blame, operand_floats, written
-from .ns import MPMATH as _MP
-from .oracle_exact import Node
-from .oracle_partials import Undefined, real
+from .oracle.exact import Node
+from .oracle.ns import MPMATH as _MP
+from .oracle.partials import Undefined, real
+from .oracle.span import Span
 from .program import Program
 from .report import Fault
-from .span import Span
 
 ULPS = 8.0
 """Rounding allowed per operation, in ulps: covers libm error and equivalent formulas."""

@@ -17,8 +17,8 @@ import sympy  # type: ignore[import-untyped]
 
 from micrograd.ops import OPS
 
+from ..program import Const, Program
 from .ns import SYMPY
-from .program import Const, Program
 
 MAX_TREE = 200
 """Largest expression tree (sharing expanded) whose gradient is printed."""

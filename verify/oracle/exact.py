@@ -1,7 +1,7 @@
 """The exact witness: forward values and reverse-mode adjoints of a program at its exact inputs.
 
 Reverse mode runs node by node over the DAG, each local partial coming from
-SymPy (``oracle_partials``) and accumulated in mpmath at a chosen precision,
+SymPy (``oracle.partials``) and accumulated in mpmath at a chosen precision,
 so its cost is linear in the graph and every node gets its exact adjoint.
 The caller runs it at two precisions and trusts only digits they share.
 """
@@ -13,8 +13,8 @@ from typing import Any
 
 import mpmath  # type: ignore[import-untyped]
 
-from .oracle_partials import Calculus, Undefined, calculus
-from .program import Const, Program
+from ..program import Const, Program
+from .partials import Calculus, Undefined, calculus
 from .span import Num, is_zero, plus, span, times
 
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import mpmath  # type: ignore[import-untyped]
 
-from .oracle_exact import Node, UndefinedAt, forward, operands
-from .program import Program
+from ..program import Program
+from .exact import Node, UndefinedAt, forward, operands
 from .span import Num, Span, as_span, plus, times
 
 DPS = 60
