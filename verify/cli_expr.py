@@ -19,9 +19,9 @@ from .parse import MAX_CHARS, ParseError, parse, parse_at
 if TYPE_CHECKING:
     from micrograd.engine import Value
 
-    from .expr_render import Style
     from .parse import Parsed
     from .report import Report
+    from .report.expr import Style
 
 EXIT_OK, EXIT_FAULT, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -172,7 +172,7 @@ def _refuse(error: ParseError, as_json: bool) -> int:
 
 
 def _style(stream: IO[str]) -> Style:
-    from .expr_render import Style
+    from .report.expr import Style
 
     terminal = stream.isatty()
     encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
@@ -180,7 +180,7 @@ def _style(stream: IO[str]) -> Style:
 
 
 def _show(report: Report, parsed: Parsed, args: argparse.Namespace, code: int) -> None:
-    from .expr_render import render_explain, render_report
+    from .report.expr import render_explain, render_report
 
     if args.json:
         document = report.to_dict()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .report import InputRow, Report
+    from . import InputRow, Report
 
 MAX_ROWS = 20
 """Inputs shown in full; beyond this, passing inputs are counted rather than listed."""

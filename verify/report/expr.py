@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 
 from micrograd.ops import OPS
 
-from .program import Const
+from ..program import Const
 
 if TYPE_CHECKING:
-    from .parse import Parsed
-    from .report import NodeRow, Report
+    from ..parse import Parsed
+    from . import NodeRow, Report
 
 MAX_FORMULA = 120  # longer exact derivatives are shown by value only, unless --explain
 

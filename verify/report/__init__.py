@@ -1,11 +1,15 @@
-"""What the verifier found: a verdict, one row per input, the blamed op, every node."""
+"""What the verifier found: a verdict, one row per input, the blamed op, every node.
+
+The data lives here, with its JSON form (``Report.to_dict``); ``text`` renders
+it for ``Report.render()``, ``expr`` for ``python -m verify expr``.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .program import Program
+from ..program import Program
 
 Verdict = Literal["pass", "fail", "inconclusive", "undefined"]
 
@@ -74,7 +78,7 @@ class Report:
 
     def render(self, color: bool = False) -> str:
         """The report for humans: input table, blamed op, notes, summary line."""
-        from .render import render
+        from .text import render
 
         return render(self, color=color)
 
