@@ -16,7 +16,7 @@ from collections.abc import Callable
 from cases import seed_expression
 
 import verify
-import verify.verdict  # SymPy and mpmath load here, before any timing
+import verify.judge.verdict  # SymPy and mpmath load here, before any timing
 from micrograd import Value
 from micrograd.moons import make_moons, max_margin_loss
 from micrograd.nn import MLP

@@ -72,7 +72,7 @@ def check_run(
     from the last slot (None where the engine gave none); ``inputs`` are the slots
     to report on, by default every program input.
     """
-    from .verdict import check_run as run
+    from .judge.verdict import check_run as run
 
     return run(program, data, grad, inputs=inputs)
 

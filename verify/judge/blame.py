@@ -15,10 +15,10 @@ from typing import Any
 
 import mpmath  # type: ignore[import-untyped]
 
-from .oracle.exact import Node
-from .oracle.span import Num, Span, distance, magnitude, plus, times
-from .program import Program
-from .report import Fault
+from ..oracle.exact import Node
+from ..oracle.span import Num, Span, distance, magnitude, plus, times
+from ..program import Program
+from ..report import Fault
 
 CLOSE = 1e-9
 """Relative closeness that identifies an adjoint with one specific wrong sum."""

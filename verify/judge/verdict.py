@@ -8,14 +8,14 @@ from typing import Any
 
 import mpmath  # type: ignore[import-untyped]
 
-from .oracle.exact import Exact, Node, UndefinedAt, exact, plan
-from .oracle.fd import Difference, differences
-from .oracle.formula import formulas, value_at
-from .oracle.partials import formula
-from .oracle.span import Num, Span, as_span, distance, magnitude
-from .program import Const, Program
-from .report import Fault, InputRow, NodeRow, Report, Verdict
-from .verdict_local import Local, check_nodes
+from ..oracle.exact import Exact, Node, UndefinedAt, exact, plan
+from ..oracle.fd import Difference, differences
+from ..oracle.formula import formulas, value_at
+from ..oracle.partials import formula
+from ..oracle.span import Num, Span, as_span, distance, magnitude
+from ..program import Const, Program
+from ..report import Fault, InputRow, NodeRow, Report, Verdict
+from .local import Local, check_nodes
 
 PRECISIONS = ((40, 60), (100, 140))
 """Digits for the exact witness: computed at both of a pair, trusted where they agree."""

@@ -25,13 +25,13 @@ from typing import Any
 
 import mpmath  # type: ignore[import-untyped]
 
+from ..oracle.exact import Node
+from ..oracle.ns import MPMATH as _MP
+from ..oracle.partials import Undefined, real
+from ..oracle.span import Span
+from ..program import Program
+from ..report import Fault
 from .blame import blame, operand_floats, written
-from .oracle.exact import Node
-from .oracle.ns import MPMATH as _MP
-from .oracle.partials import Undefined, real
-from .oracle.span import Span
-from .program import Program
-from .report import Fault
 
 ULPS = 8.0
 """Rounding allowed per operation, in ulps: covers libm error and equivalent formulas."""
