@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import ast
 
-from .parse_expression import ExpressionBuilder, is_dunder
-from .parse_graph import Input, Ref, Term, to_parsed
-from .parse_result import Parsed, ParseError
-from .parse_syntax import SYNTAX
-from .parse_wording import describe, suggest
+from .expression import ExpressionBuilder, is_dunder
+from .graph import Input, Ref, Term, to_parsed
+from .result import Parsed, ParseError
+from .syntax import SYNTAX
+from .wording import describe, suggest
 
 _IGNORED_IMPORTS = ("micrograd", "micrograd.engine")
 _SHOWABLE_ATTRIBUTES = ("data", "grad")

@@ -11,13 +11,13 @@ import math
 
 from micrograd.ops import Op
 
-from .parse_graph import Call, Input, Ref, Term
-from .parse_limits import MAX_EXPONENT, MAX_INT_BITS, MAX_NODES
-from .parse_position import Span, source_line, span_of
-from .parse_result import ParseError
-from .parse_syntax import PY_TOKEN, SYNTAX
-from .parse_wording import describe, suggest
-from .program import caller
+from ..program import caller
+from .graph import Call, Input, Ref, Term
+from .limits import MAX_EXPONENT, MAX_INT_BITS, MAX_NODES
+from .position import Span, source_line, span_of
+from .result import ParseError
+from .syntax import PY_TOKEN, SYNTAX
+from .wording import describe, suggest
 
 _FOREIGN_MODULES = ("math", "np", "numpy", "torch", "mpmath", "sympy", "cmath")
 

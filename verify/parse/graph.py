@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from micrograd.ops import Op
 
-from .parse_position import Span
-from .parse_result import Parsed
-from .program import Arg, Const, Program, Step
+from ..program import Arg, Const, Program, Step
+from .position import Span
+from .result import Parsed
 
 
 @dataclass(frozen=True)

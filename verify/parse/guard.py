@@ -10,9 +10,9 @@ import ast
 import io
 import tokenize
 
-from .parse_limits import MAX_BRACKETS, MAX_CHARS, MAX_DEPTH, MAX_NODES
-from .parse_position import char_column, source_line
-from .parse_result import ParseError
+from .limits import MAX_BRACKETS, MAX_CHARS, MAX_DEPTH, MAX_NODES
+from .position import char_column, source_line
+from .result import ParseError
 
 
 def parse_tree(text: str) -> ast.Module:

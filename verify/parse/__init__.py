@@ -8,13 +8,13 @@ Two input forms share one grammar:
   harmless ``y.backward()`` and ``print(...)`` lines, which are ignored.
 
 The syntax is derived from the op table's ``notation``, never listed twice
-(``parse_syntax``).
+(``syntax``).
 
 Safety: the text is only ever read by ``tokenize`` and ``ast.parse`` (which
-execute nothing), after size checks (``parse_guard``), and the tree is walked
-against a whitelist (``parse_statements``, ``parse_expression``). Nothing is
+execute nothing), after size checks (``guard``), and the tree is walked
+against a whitelist (``statements``, ``expression``). Nothing is
 evaluated except arithmetic on number literals, under limits on size,
-nesting, node count and exponent size (``parse_limits``).
+nesting, node count and exponent size (``limits``).
 """
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping, Sequence
 
-from .parse_expression import ExpressionBuilder, is_dunder
-from .parse_graph import Ref, Term
-from .parse_guard import parse_tree
-from .parse_limits import MAX_BRACKETS, MAX_CHARS, MAX_DEPTH, MAX_EXPONENT, MAX_INT_BITS, MAX_NODES
-from .parse_position import Span
-from .parse_result import Parsed, ParseError
-from .parse_statements import StatementBuilder
-from .parse_syntax import SYNTAX, Syntax, syntax_of
+from .expression import ExpressionBuilder, is_dunder
+from .graph import Ref, Term
+from .guard import parse_tree
+from .limits import MAX_BRACKETS, MAX_CHARS, MAX_DEPTH, MAX_EXPONENT, MAX_INT_BITS, MAX_NODES
+from .position import Span
+from .result import Parsed, ParseError
+from .statements import StatementBuilder
+from .syntax import SYNTAX, Syntax, syntax_of
 
 __all__ = [
     "MAX_CHARS", "MAX_BRACKETS", "MAX_DEPTH", "MAX_NODES", "MAX_EXPONENT", "MAX_INT_BITS",

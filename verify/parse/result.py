@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .parse_position import Span
-from .program import Program
+from ..program import Program
+from .position import Span
 
 
 class ParseError(Exception):
