@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from verify.audit import audit
-from verify.audit_campaign import keep_shortest
-from verify.audit_coverage import depth, features
-from verify.audit_sandbox import UnusableEngine, UsageError, check_spec
+from verify.audit.api import audit
+from verify.audit.campaign import keep_shortest
+from verify.audit.coverage import depth, features
+from verify.audit.sandbox import UnusableEngine, UsageError, check_spec
 from verify.cli_audit import main
 from verify.program import Const, Program, Step
 

@@ -6,7 +6,7 @@ import math
 
 from micrograd.ops import OPS
 
-from .program import Const, Program
+from ..program import Const, Program
 
 FEATURES = (
     ("shared", "an inner node used by two or more steps"),

@@ -11,8 +11,8 @@ from typing import Any
 
 from micrograd.ops import OPS
 
-from .audit_probe import forms_of
-from .audit_sandbox import EngineFailed, EngineProcess, UnusableEngine
+from .probe import forms_of
+from .sandbox import EngineFailed, EngineProcess, UnusableEngine
 
 DEPTHS = (100, 1_000, 10_000, 100_000)
 """Chain depths tried; between the last that works and the first that fails we bisect."""

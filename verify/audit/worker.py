@@ -21,7 +21,7 @@ from typing import Any
 
 from micrograd.ops import OPS
 
-from .program import Const, Program, call
+from ..program import Const, Program, call
 
 RECURSION_LIMIT = 1000
 """Python's default: what the engine's users get."""
@@ -117,7 +117,7 @@ def run(cls: type, program: Program) -> dict[str, Any]:
 
 def serve(conn: Connection, spec: str) -> None:
     """The worker's main loop: load the engine, then answer (name, payload) requests."""
-    from .audit_probe import PROBES
+    from .probe import PROBES
 
     # The engine's prints must not mix with the audit's own output.
     devnull = os.open(os.devnull, os.O_WRONLY)

@@ -13,7 +13,7 @@ from typing import Any
 
 from micrograd.ops import OPS
 
-from .program import call
+from ..program import call
 
 FORMS = {
     # form -> (left operand, right operand): "v" a leaf, "c" a plain number

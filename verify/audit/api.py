@@ -1,7 +1,7 @@
 """Audit any micrograd-style engine class: survey it, run a campaign, keep the evidence.
 
 ``audit("path/to/engine.py:Value")`` is what ``python -m verify audit`` runs.
-The engine lives in a worker process (``audit_sandbox``); SymPy and mpmath
+The engine lives in a worker process (``sandbox``); SymPy and mpmath
 judge its numbers in this process (``verify.check_run``).
 
 Exit codes (``Audit.exit_code``): 0 no fault found, 1 a fault found. A depth
@@ -16,9 +16,9 @@ import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .audit_campaign import Campaign, Progress, run_campaign
-from .audit_sandbox import EngineProcess
-from .audit_survey import Survey, survey
+from .campaign import Campaign, Progress, run_campaign
+from .sandbox import EngineProcess
+from .survey import Survey, survey
 
 DEFAULT_EXAMPLES = 300
 DEFAULT_SEED = 0
@@ -62,8 +62,8 @@ def audit(
 ) -> Audit:
     """Survey the engine class ``spec`` names, then audit it on ``max_examples`` programs.
 
-    Raises ``audit_sandbox.UsageError`` for a malformed spec and
-    ``audit_sandbox.UnusableEngine`` when the class cannot be loaded or lacks
+    Raises ``sandbox.UsageError`` for a malformed spec and
+    ``sandbox.UnusableEngine`` when the class cannot be loaded or lacks
     the bare protocol (``Cls(x)``, ``.data``, ``.grad``, ``x + y``, ``x + 1.0``).
     """
     say = progress or (lambda _: None)

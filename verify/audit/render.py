@@ -8,10 +8,10 @@ from typing import Any
 
 from micrograd.ops import OPS
 
-from .audit import Audit
-from .audit_campaign import Finding
-from .audit_coverage import FEATURES
-from .audit_probe import FORMS, forms_of
+from .api import Audit
+from .campaign import Finding
+from .coverage import FEATURES
+from .probe import FORMS, forms_of
 
 _FORM_TITLES = {"v": "f(x)", "vv": "x∘y", "vc": "x∘2", "cv": "2∘x"}
 

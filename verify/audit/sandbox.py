@@ -11,7 +11,7 @@ import multiprocessing
 import re
 from typing import Any
 
-from .audit_worker import serve
+from .worker import serve
 
 _SPEC = re.compile(r"^(?P<target>[^:]+):(?P<name>[A-Za-z_][A-Za-z0-9_]*)$")
 _MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")

@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING, Any
 from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
 from hypothesis.errors import Flaky
 
-from .audit_coverage import depth, features
-from .audit_sandbox import EngineFailed, EngineProcess
-from .audit_survey import Survey
-from .program import Program
-from .strategies import expressions
+from ..program import Program
+from ..strategies import expressions
+from .coverage import depth, features
+from .sandbox import EngineFailed, EngineProcess
+from .survey import Survey
 
 if TYPE_CHECKING:
-    from .report import Fault, Report
+    from ..report import Fault, Report
 
 
 @dataclass
@@ -258,7 +258,7 @@ class _State:
             keep_shortest(self.result.remarks, remark, kind, room)
 
     def _check(self, program: Program, data: list[Any], grad: list[Any]) -> Finding | None:
-        from . import check_run
+        from .. import check_run
 
         try:
             with _time_limit(VERIFY_TIMEOUT):
