@@ -15,7 +15,7 @@ from verify.audit.api import audit
 from verify.audit.campaign import keep_shortest
 from verify.audit.coverage import depth, features
 from verify.audit.sandbox import UnusableEngine, UsageError, check_spec
-from verify.cli_audit import main
+from verify.cli.audit import main
 from verify.program import Const, Program, Step
 
 ENGINES = Path(__file__).parent / "engines"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from verify.cli_expr import main
+from verify.cli.expr import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "seed.py"

@@ -25,9 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     command, rest = args[0], args[1:]
     # Imported lazily: each command pulls in SymPy and friends only when used.
     if command == "expr":
-        from .cli_expr import main as run
+        from .cli.expr import main as run
     elif command == "audit":
-        from .cli_audit import main as run
+        from .cli.audit import main as run
     else:
         sys.stderr.write(f"python -m verify: unknown command {command!r}\n\n{USAGE}")
         return 2

@@ -14,14 +14,14 @@ import os
 import sys
 from typing import IO, TYPE_CHECKING, Any
 
-from .parse import MAX_CHARS, ParseError, parse, parse_at
+from ..parse import MAX_CHARS, ParseError, parse, parse_at
 
 if TYPE_CHECKING:
     from micrograd.engine import Value
 
-    from .parse import Parsed
-    from .report import Report
-    from .report.expr import Style
+    from ..parse import Parsed
+    from ..report import Report
+    from ..report.expr import Style
 
 EXIT_OK, EXIT_FAULT, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -68,7 +68,7 @@ def main(argv: list[str]) -> int:
     except ParseError as error:
         return _refuse(error, args.json)
 
-    from . import check_run  # SymPy and mpmath load here, after the input is known good
+    from .. import check_run  # SymPy and mpmath load here, after the input is known good
 
     data = [s.data for s in slots]
     grad = [s.grad for s in slots]
@@ -131,7 +131,7 @@ def _run(parsed: Parsed) -> list[Value]:
     """Build the program in our engine and run backward; a MathError becomes a ParseError at its op."""
     from micrograd import OPS, MathError, Value
 
-    from .program import Const, call
+    from ..program import Const, call
 
     program = parsed.program
     slots: list[Value] = [Value(value) for _, value in program.inputs]
@@ -172,7 +172,7 @@ def _refuse(error: ParseError, as_json: bool) -> int:
 
 
 def _style(stream: IO[str]) -> Style:
-    from .report.expr import Style
+    from ..report.expr import Style
 
     terminal = stream.isatty()
     encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
@@ -180,7 +180,7 @@ def _style(stream: IO[str]) -> Style:
 
 
 def _show(report: Report, parsed: Parsed, args: argparse.Namespace, code: int) -> None:
-    from .report.expr import render_explain, render_report
+    from ..report.expr import render_explain, render_report
 
     if args.json:
         document = report.to_dict()

@@ -64,9 +64,9 @@ def main(argv: list[str]) -> int:
         return 2
 
     # Imported here: Hypothesis, SymPy and mpmath load only when an audit runs.
-    from .audit.api import audit
-    from .audit.render import render, to_dict
-    from .audit.sandbox import UnusableEngine, UsageError
+    from ..audit.api import audit
+    from ..audit.render import render, to_dict
+    from ..audit.sandbox import UnusableEngine, UsageError
 
     def progress(line: str) -> None:
         sys.stderr.write(line + "\n")
