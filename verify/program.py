@@ -11,10 +11,12 @@ program drives our engine, a learner's engine, and the exact mirror.
 
 from __future__ import annotations
 
+import builtins
+import functools
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from micrograd.ops import OPS, Op
 
@@ -109,27 +111,44 @@ class Program:
         return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class Notation:
+    """How a row of the op table is written in Python: the one reading of ``Op.notation``.
+
+    The parser's grammar (``verify.parse.syntax``) and the engine caller below
+    both use it, so what can be parsed and what can be built are the same.
+    """
+
+    form: Literal["infix", "prefix", "method", "builtin"]
+    """Written as "{0} + {1}", "-{0}", "{0}.tanh()" or "abs({0})"."""
+    word: str
+    """The operator token ("+", "-") or the name ("tanh", "abs")."""
+    apply: Callable[..., Any]
+    """Applies the op to engine objects or numbers: ``operator.add``, ``methodcaller("tanh")``, ``abs``."""
+
+
 _INFIX: dict[str, Callable[[Any, Any], Any]] = {
-    "+": operator.add, "-": operator.sub, "*": operator.mul,
-    "/": operator.truediv, "**": operator.pow,
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "**": operator.pow,
+    "//": operator.floordiv, "%": operator.mod, "@": operator.matmul,
 }
+_PREFIX: dict[str, Callable[[Any], Any]] = {"-": operator.neg}
+
+
+@functools.cache
+def notation(op: Op) -> Notation:
+    """Read ``op.notation``; ``ValueError`` for a notation with no Python form."""
+    n = op.notation
+    if n.startswith("{0} ") and n.endswith(" {1}") and n[4:-4] in _INFIX:
+        return Notation("infix", n[4:-4], _INFIX[n[4:-4]])
+    if n.endswith("{0}") and n[:-3] in _PREFIX:
+        return Notation("prefix", n[:-3], _PREFIX[n[:-3]])
+    if n.startswith("{0}.") and n.endswith("()") and n[4:-2].isidentifier():
+        return Notation("method", n[4:-2], operator.methodcaller(n[4:-2]))
+    if n.endswith("({0})") and n[:-5].isidentifier() and callable(getattr(builtins, n[:-5], None)):
+        return Notation("builtin", n[:-5], getattr(builtins, n[:-5]))
+    raise ValueError(f"op {op.name}: notation {n!r} has no known Python form")
 
 
 def call(op: Op, *operands: Any) -> Any:
     """Apply ``op`` to engine objects or numbers the way its notation says."""
-    return caller(op)(*operands)
-
-
-def caller(op: Op) -> Callable[..., Any]:
-    """The Python callable behind a row's notation: "{0} + {1}" -> operator.add."""
-    n = op.notation
-    if n.startswith("{0} ") and n.endswith(" {1}"):
-        return _INFIX[n[4:-4]]
-    if n == "-{0}":
-        return operator.neg
-    if n.startswith("{0}.") and n.endswith("()"):
-        return operator.methodcaller(n[4:-2])
-    if n.endswith("({0})") and n[:-5] == "abs":
-        return abs
-    raise ValueError(f"op {op.name}: notation {n!r} has no known Python form")
-
+    return notation(op).apply(*operands)

@@ -11,7 +11,7 @@ import math
 
 from micrograd.ops import Op
 
-from ..program import caller
+from ..program import notation
 from .graph import Call, Input, Ref, Term
 from .limits import MAX_EXPONENT, MAX_INT_BITS, MAX_NODES
 from .position import Span, source_line, span_of
@@ -179,11 +179,12 @@ class ExpressionBuilder:
         """Compute an op on plain numbers, as Python would, within limits."""
         xs = tuple(x for x in operands if not isinstance(x, Ref))
         written = row.write(*(repr(x) for x in xs))
+        written_as = notation(row)
         try:
-            if row.notation.startswith("{0} ") or row.notation == "-{0}":
-                if row.notation == "{0} ** {1}":
+            if written_as.form in ("infix", "prefix"):  # as Python computes it: 2 ** 3 stays an int
+                if written_as.word == "**":
                     _check_power(xs[0], xs[1])
-                result = caller(row)(*xs)
+                result = written_as.apply(*xs)
             else:
                 result = row.forward(*(float(x) for x in xs))
         except OverflowError:
