@@ -135,6 +135,15 @@ def test_a_recursing_backward_is_a_fault_not_a_crash_of_the_audit() -> None:
     assert len(finding.program.steps) <= 1
 
 
+def test_an_engine_that_refuses_an_input_is_blamed_on_the_leaf() -> None:
+    result = audit(planted("RefusesLargeInputs"), max_examples=100)
+    finding = result.campaign.finding
+    assert finding is not None
+    assert (finding.kind, finding.op) == ("error", "leaf")
+    assert "raised ValueError" in finding.message and "too large for an input" in finding.message
+    assert result.exit_code == 1
+
+
 def test_the_cli_prints_a_pasteable_reproduction(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--engine", planted("WrongOperand"), "--seed", "3"]) == 1
     out = capsys.readouterr().out

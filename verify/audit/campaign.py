@@ -237,9 +237,12 @@ class _State:
                     self.result.limits.append(f"{text} in {stage} ({len(program.steps)} steps)")
                 return None
             if stage == "forward":
-                j = answer["step"]
-                op = program.steps[j].op if j < len(program.steps) else "leaf"
-                return Finding("error", op, program, f"step {j + 1} raised {text}")
+                slot, n = answer["slot"], len(program.inputs)
+                if slot < n:  # making an input raised
+                    name, value = program.inputs[slot]
+                    return Finding("error", "leaf", program, f"input {name} = {value!r} raised {text}")
+                j = slot - n
+                return Finding("error", program.steps[j].op, program, f"step {j + 1} raised {text}")
             return Finding("error", "backward", program, f"backward() raised {text}")
         return self._check(program, answer["data"], answer["grad"])
 

@@ -100,12 +100,13 @@ def run(cls: type, program: Program) -> dict[str, Any]:
     """Build ``program`` with ``cls``, call backward on its output, read every slot."""
     slots: list[Any] = []
     try:
-        slots = [cls(float(value)) for _, value in program.inputs]
+        for _, value in program.inputs:
+            slots.append(cls(float(value)))
         for step in program.steps:
             operands = [a.value if isinstance(a, Const) else slots[a] for a in step.args]
             slots.append(call(OPS[step.op], *operands))
     except Exception as error:
-        return {"stage": "forward", "step": len(slots) - len(program.inputs), "error": _describe(error)}
+        return {"stage": "forward", "slot": len(slots), "error": _describe(error)}
     data = [_number(getattr(s, "data", None)) for s in slots]
     try:
         slots[-1].backward()
