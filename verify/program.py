@@ -89,16 +89,39 @@ class Program:
             names.append(f"v{k}")
         return names
 
-    def build(self, leaf: Callable[[float], Any]) -> list[Any]:
-        """Build the program in an engine; return every slot's object.
+    def run(
+        self,
+        leaf: Callable[[float], Any],
+        *,
+        backward: bool = True,
+        catch: type[Exception] | tuple[type[Exception], ...] = Exception,
+        before_backward: Callable[[list[Any]], object] | None = None,
+    ) -> list[Any]:
+        """Build the program in an engine, then call ``backward()`` on its output; every slot's object.
 
         ``leaf`` makes an input (e.g. the engine's ``Value`` class). Only
         Python operators and method calls are used, never engine internals.
+        An exception of a ``catch`` type raised by the engine becomes a
+        ``RunFailed`` that says where. ``before_backward(slots)`` runs between
+        the two passes, outside that net (the audit reads ``.data`` there,
+        before backward can touch it).
         """
-        slots: list[Any] = [leaf(value) for _, value in self.inputs]
-        for step in self.steps:
-            operands = [a.value if isinstance(a, Const) else slots[a] for a in step.args]
-            slots.append(call(OPS[step.op], *operands))
+        slots: list[Any] = []
+        try:
+            for _, value in self.inputs:
+                slots.append(leaf(value))
+            for step in self.steps:
+                operands = [a.value if isinstance(a, Const) else slots[a] for a in step.args]
+                slots.append(call(OPS[step.op], *operands))
+        except catch as error:
+            raise RunFailed("forward", len(slots), slots, error) from error
+        if before_backward is not None:
+            before_backward(slots)
+        if backward:
+            try:
+                slots[-1].backward()
+            except catch as error:
+                raise RunFailed("backward", None, slots, error) from error
         return slots
 
     def source(self, leaf: str = "Value") -> str:
@@ -109,6 +132,21 @@ class Program:
             operands = [repr(a.value) if isinstance(a, Const) else names[a] for a in step.args]
             lines.append(f"{names[len(self.inputs) + j]} = {OPS[step.op].write(*operands)}")
         return "\n".join(lines)
+
+
+class RunFailed(Exception):
+    """The engine raised while ``Program.run`` built a program in it, or in its ``backward()``."""
+
+    def __init__(self, stage: Literal["forward", "backward"], slot: int | None, slots: list[Any],
+                 error: Exception) -> None:
+        super().__init__(f"{stage if slot is None else f'slot {slot}'}: {type(error).__name__}: {error}")
+        self.stage = stage
+        self.slot = slot
+        """The slot being made when the forward pass raised (an input if < len(inputs)); None in backward."""
+        self.slots = slots
+        """Every slot's object made before the error (all of them, if backward raised)."""
+        self.error = error
+        """The engine's own exception."""
 
 
 @dataclass(frozen=True)

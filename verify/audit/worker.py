@@ -19,9 +19,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from micrograd.ops import OPS
-
-from ..program import Const, Program, call
+from ..program import Program, RunFailed
 
 RECURSION_LIMIT = 1000
 """Python's default: what the engine's users get."""
@@ -98,20 +96,17 @@ def _number(x: Any) -> float | None:
 
 def run(cls: type, program: Program) -> dict[str, Any]:
     """Build ``program`` with ``cls``, call backward on its output, read every slot."""
-    slots: list[Any] = []
+    data: list[float | None] = []
+
+    def read(slots: list[Any]) -> None:
+        data.extend(_number(getattr(s, "data", None)) for s in slots)
+
     try:
-        for _, value in program.inputs:
-            slots.append(cls(float(value)))
-        for step in program.steps:
-            operands = [a.value if isinstance(a, Const) else slots[a] for a in step.args]
-            slots.append(call(OPS[step.op], *operands))
-    except Exception as error:
-        return {"stage": "forward", "slot": len(slots), "error": _describe(error)}
-    data = [_number(getattr(s, "data", None)) for s in slots]
-    try:
-        slots[-1].backward()
-    except Exception as error:
-        return {"stage": "backward", "data": data, "error": _describe(error)}
+        slots = program.run(lambda value: cls(float(value)), before_backward=read)
+    except RunFailed as failed:
+        if failed.stage == "forward":
+            return {"stage": "forward", "slot": failed.slot, "error": _describe(failed.error)}
+        return {"stage": "backward", "data": data, "error": _describe(failed.error)}
     grad = [_number(getattr(s, "grad", None)) for s in slots]
     return {"stage": "done", "data": data, "grad": grad}
 

@@ -129,24 +129,18 @@ def _bounded(stream: IO[bytes], what: str) -> str:
 
 def _run(parsed: Parsed) -> list[Value]:
     """Build the program in our engine and run backward; a MathError becomes a ParseError at its op."""
-    from micrograd import OPS, MathError, Value
+    from micrograd import MathError, Value
 
-    from ..program import Const, call
+    from ..program import RunFailed
 
-    program = parsed.program
-    slots: list[Value] = [Value(value) for _, value in program.inputs]
-    n = len(slots)
-    for j, step in enumerate(program.steps):
-        operands = [a.value if isinstance(a, Const) else slots[a] for a in step.args]
-        try:
-            slots.append(call(OPS[step.op], *operands))
-        except MathError as error:
-            raise parsed.error_at(n + j, f"undefined at this point: {error}",
-                                  hint="choose a point inside the op's domain (--at NAME=VALUE)") from None
     try:
-        slots[-1].backward()
-    except MathError as error:
-        slot = _culprit(slots, error)
+        slots: list[Value] = parsed.program.run(Value, catch=MathError)
+    except RunFailed as failed:
+        error = failed.error
+        if failed.slot is not None:
+            raise parsed.error_at(failed.slot, f"undefined at this point: {error}",
+                                  hint="choose a point inside the op's domain (--at NAME=VALUE)") from None
+        slot = _culprit(failed.slots, error)
         message = f"the gradient is undefined at this point: {error}"
         hint = "choose another point (--at NAME=VALUE)"
         raise (parsed.error_at(slot, message, hint) if slot is not None else ParseError(message, hint=hint)) \
