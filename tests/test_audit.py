@@ -14,7 +14,8 @@ import pytest
 from verify.audit.api import audit
 from verify.audit.campaign import keep_shortest
 from verify.audit.coverage import depth, features
-from verify.audit.sandbox import UnusableEngine, UsageError, check_spec
+from verify.audit.sandbox import UnusableEngine
+from verify.audit.spec import EngineSpec, UsageError
 from verify.cli.audit import main
 from verify.program import Const, Program, Step
 
@@ -50,7 +51,15 @@ def test_features_at_and_near_a_kink() -> None:
 @pytest.mark.parametrize("spec", ["engine.py", "engine.py:", ":Value", "a b:Value", "mod:1x"])
 def test_malformed_specs_are_usage_errors(spec: str) -> None:
     with pytest.raises(UsageError):
-        check_spec(spec)
+        EngineSpec.parse(spec)
+
+
+def test_a_spec_names_a_file_or_a_module_and_a_class() -> None:
+    by_file = EngineSpec.parse("path/to/engine.py:Value")
+    assert (by_file.is_file, by_file.target, by_file.name) == (True, "path/to/engine.py", "Value")
+    assert EngineSpec.parse("engine.py:Value").is_file and EngineSpec.parse("lib/engine:Value").is_file
+    by_module = EngineSpec.parse("micrograd.engine:Value")
+    assert (by_module.is_file, by_module.target, by_module.name) == (False, "micrograd.engine", "Value")
 
 
 def test_cli_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:

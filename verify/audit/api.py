@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from .campaign import Campaign, Progress, run_campaign
 from .sandbox import EngineProcess
+from .spec import EngineSpec
 from .survey import Survey, survey
 
 DEFAULT_EXAMPLES = 300
@@ -27,7 +28,7 @@ DEFAULT_TIMEOUT = 10.0
 
 @dataclass
 class Audit:
-    spec: str
+    spec: EngineSpec
     class_name: str
     seed: int
     max_examples: int
@@ -42,7 +43,7 @@ class Audit:
 
     def reproduce(self) -> str:
         """The command that repeats this audit exactly."""
-        words = ["python", "-m", "verify", "audit", "--engine", self.spec, "--seed", str(self.seed),
+        words = ["python", "-m", "verify", "audit", "--engine", self.spec.text, "--seed", str(self.seed),
                  "--max-examples", str(self.max_examples)]
         if self.ops is not None:
             words += ["--ops", ",".join(self.ops)]
@@ -62,7 +63,7 @@ def audit(
 ) -> Audit:
     """Survey the engine class ``spec`` names, then audit it on ``max_examples`` programs.
 
-    Raises ``sandbox.UsageError`` for a malformed spec and
+    Raises ``spec.UsageError`` for a malformed spec and
     ``sandbox.UnusableEngine`` when the class cannot be loaded or lacks
     the bare protocol (``Cls(x)``, ``.data``, ``.grad``, ``x + y``, ``x + 1.0``).
     """
@@ -74,5 +75,5 @@ def audit(
         campaign = run_campaign(
             engine, found, max_examples=max_examples, seed_value=seed, ops=ops, progress=say
         )
-        return Audit(spec, engine.class_name, seed, max_examples,
+        return Audit(engine.spec, engine.class_name, seed, max_examples,
                      None if ops is None else list(ops), found, campaign, timeout)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 from micrograd.ops import OPS
@@ -19,7 +17,7 @@ _FORM_TITLES = {"v": "f(x)", "vv": "x∘y", "vc": "x∘2", "cv": "2∘x"}
 def render(result: Audit) -> str:
     """The audit as text: coverage, findings, and on a fault a pasteable reproduction."""
     campaign = result.campaign
-    lines = [f"audit of {result.spec} (class {result.class_name}), seed {result.seed}", ""]
+    lines = [f"audit of {result.spec.text} (class {result.class_name}), seed {result.seed}", ""]
     lines += _op_table(result)
     lines += ["", f"features covered (programs out of {campaign.examples}):"]
     width = max(len(text) for _, text in FEATURES)
@@ -78,16 +76,16 @@ def _behaviour(result: Audit) -> list[str]:
 
 def snippet(result: Audit, finding: Finding) -> str:
     """The failing program as a script for the audited engine."""
-    target, _, name = result.spec.rpartition(":")
-    if target.endswith(".py") or "/" in target or os.sep in target:
-        path = Path(target).resolve()
-        head = [f"import sys; sys.path.insert(0, {str(path.parent)!r})", f"from {path.stem} import {name}"]
+    spec = result.spec
+    if spec.is_file:
+        folder, module = spec.path.parent, spec.path.stem
+        head = [f"import sys; sys.path.insert(0, {str(folder)!r})", f"from {module} import {spec.name}"]
     else:
-        head = [f"from {target} import {name}"]
+        head = [f"from {spec.target} import {spec.name}"]
     program = finding.program
     names = program.names()
     inputs = ", ".join(f"{n}.grad" for n, _ in program.inputs)
-    body = [program.source(leaf=name), f"{names[-1]}.backward()", f"print({inputs})"]
+    body = [program.source(leaf=spec.name), f"{names[-1]}.backward()", f"print({inputs})"]
     return "\n".join([*head, *body])
 
 
@@ -138,7 +136,7 @@ def to_dict(result: Audit) -> dict[str, Any]:
             "report": None if finding.report is None else finding.report.to_dict(),
         }
     return {
-        "engine": result.spec, "class": result.class_name, "seed": result.seed,
+        "engine": result.spec.text, "class": result.class_name, "seed": result.seed,
         "max_examples": result.max_examples, "examples": campaign.examples,
         "seconds": round(campaign.seconds, 3), "ok": finding is None, "exit_code": result.exit_code,
         "ops": ops, "features": {key: campaign.features[key] for key, _ in FEATURES},

@@ -8,18 +8,12 @@ engine that hangs, recurses or crashes can never take the audit down.
 from __future__ import annotations
 
 import multiprocessing
-import re
 from typing import Any
 
+from .spec import EngineSpec
 from .worker import serve
 
-_SPEC = re.compile(r"^(?P<target>[^:]+):(?P<name>[A-Za-z_][A-Za-z0-9_]*)$")
-_MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _START_TIMEOUT = 60.0
-
-
-class UsageError(Exception):
-    """The engine spec is malformed."""
 
 
 class UnusableEngine(Exception):
@@ -34,24 +28,11 @@ class EngineFailed(Exception):
         self.kind = kind
 
 
-def check_spec(spec: str) -> None:
-    """Raise ``UsageError`` unless ``spec`` reads path/to/file.py:Class or package.module:Class."""
-    match = _SPEC.match(spec)
-    if match is None:
-        raise UsageError(
-            f"--engine {spec!r}: expected path/to/file.py:ClassName or package.module:ClassName"
-        )
-    target = match["target"]
-    if not (target.endswith(".py") or "/" in target or _MODULE.match(target)):
-        raise UsageError(f"--engine {spec!r}: {target!r} is neither a .py file nor a module name")
-
-
 class EngineProcess:
     """One worker process running the engine ``spec``; restarted after a hang or crash."""
 
     def __init__(self, spec: str, timeout: float) -> None:
-        check_spec(spec)
-        self.spec = spec
+        self.spec = EngineSpec.parse(spec)  # UsageError if malformed
         self.timeout = timeout
         self.class_name = ""
         self.restarts = 0
@@ -77,12 +58,12 @@ class EngineProcess:
         self._conn = parent
         if not parent.poll(_START_TIMEOUT):
             self.close()
-            raise UnusableEngine(f"loading {self.spec} took longer than {_START_TIMEOUT:.0f} s")
+            raise UnusableEngine(f"loading {self.spec.text} took longer than {_START_TIMEOUT:.0f} s")
         try:
             status, detail = parent.recv()
         except EOFError:
             self.close()
-            raise UnusableEngine(f"loading {self.spec} killed the worker process") from None
+            raise UnusableEngine(f"loading {self.spec.text} killed the worker process") from None
         if status != "ready":
             self.close()
             raise UnusableEngine(detail)

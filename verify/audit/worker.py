@@ -20,16 +20,17 @@ from pathlib import Path
 from typing import Any
 
 from ..program import Program, RunFailed
+from .spec import EngineSpec
 
 RECURSION_LIMIT = 1000
 """Python's default: what the engine's users get."""
 
 
-def load(spec: str) -> type:
-    """Import ``path/to/file.py:Class`` or ``package.module:Class`` and return the class."""
-    target, _, name = spec.rpartition(":")
-    if target.endswith(".py") or os.sep in target or "/" in target:
-        path = Path(target).resolve()
+def load(spec: EngineSpec) -> type:
+    """Import the file or module ``spec`` names and return its class."""
+    target, name = spec.target, spec.name
+    if spec.is_file:
+        path = spec.path
         if not path.is_file():
             raise ImportError(f"no such file: {target}")
         # Siblings of the file (its nn.py, utils.py, ...) must import too.
@@ -111,7 +112,7 @@ def run(cls: type, program: Program) -> dict[str, Any]:
     return {"stage": "done", "data": data, "grad": grad}
 
 
-def serve(conn: Connection, spec: str) -> None:
+def serve(conn: Connection, spec: EngineSpec) -> None:
     """The worker's main loop: load the engine, then answer (name, payload) requests."""
     from .probe import PROBES
 
@@ -122,7 +123,7 @@ def serve(conn: Connection, spec: str) -> None:
     try:
         cls = load(spec)
     except BaseException as error:  # the engine's module may raise anything, even SystemExit
-        conn.send(("unusable", f"cannot load {spec}: {type(error).__name__}: {error}"))
+        conn.send(("unusable", f"cannot load {spec.text}: {type(error).__name__}: {error}"))
         return
     conn.send(("ready", cls.__name__))
     handlers = {"run": run, **PROBES}

@@ -66,7 +66,8 @@ def main(argv: list[str]) -> int:
     # Imported here: Hypothesis, SymPy and mpmath load only when an audit runs.
     from ..audit.api import audit
     from ..audit.render import render, to_dict
-    from ..audit.sandbox import UnusableEngine, UsageError
+    from ..audit.sandbox import UnusableEngine
+    from ..audit.spec import UsageError
 
     def progress(line: str) -> None:
         sys.stderr.write(line + "\n")
