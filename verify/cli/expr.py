@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from ..parse import Parsed
     from ..report import Report
-    from ..report.expr import Style
+    from ..report.style import Style
 
 EXIT_OK, EXIT_FAULT, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -166,7 +166,7 @@ def _refuse(error: ParseError, as_json: bool) -> int:
 
 
 def _style(stream: IO[str]) -> Style:
-    from ..report.expr import Style
+    from ..report.style import Style
 
     terminal = stream.isatty()
     encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")

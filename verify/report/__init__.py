@@ -1,7 +1,8 @@
 """What the verifier found: a verdict, one row per input, the blamed op, every node.
 
 The data lives here, with its JSON form (``Report.to_dict``); ``text`` renders
-it for ``Report.render()``, ``expr`` for ``python -m verify expr``.
+it for ``Report.render()``, ``expr`` for ``python -m verify expr``, both in the
+one palette of ``style``.
 """
 
 from __future__ import annotations
@@ -77,10 +78,11 @@ class Report:
         self.ok = self.verdict == "pass"
 
     def render(self, color: bool = False) -> str:
-        """The report for humans: input table, blamed op, notes, summary line."""
+        """The report for humans: input table, blamed op, notes, summary line; ANSI colours if ``color``."""
+        from .style import Style
         from .text import render
 
-        return render(self, color=color)
+        return render(self, Style(color=color))
 
     def to_dict(self) -> dict[str, Any]:
         """The report as plain JSON-ready data."""

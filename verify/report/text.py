@@ -4,22 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .style import Style
+
 if TYPE_CHECKING:
     from . import InputRow, Report
 
 MAX_ROWS = 20
 """Inputs shown in full; beyond this, passing inputs are counted rather than listed."""
 
-_COLORS = {"pass": "32", "fail": "31", "inconclusive": "33", "undefined": "35"}
 
-
-def render(report: Report, color: bool = False) -> str:
-    """The whole report as text; ANSI colors for the verdicts when ``color``."""
-
-    def paint(verdict: str, text: str) -> str:
-        return f"\033[{_COLORS.get(verdict, '0')}m{text}\033[0m" if color else text
-
-    lines = [f"{paint(report.verdict, report.verdict.upper())}: {_summary(report)}"]
+def render(report: Report, style: Style) -> str:
+    """The whole report as text, the verdicts painted in ``style``."""
+    lines = [f"{style.paint(report.verdict.upper(), report.verdict)}: {_summary(report)}"]
     if report.value is not None or report.exact_value:
         lines.append(f"  value  {report.value!r}   exact {report.exact_value or '-'}")
     rows = report.inputs
@@ -31,7 +27,7 @@ def render(report: Report, color: bool = False) -> str:
         for k, row in enumerate(table):
             cells = [cell.ljust(w) for cell, w in zip(row, widths, strict=True)]
             if k:
-                cells[-1] = paint(row[-1], cells[-1])
+                cells[-1] = style.paint(cells[-1], row[-1])
             lines.append("  " + "  ".join(cells).rstrip())
         if len(shown) < len(rows):
             lines.append(f"  ... and {len(rows) - len(shown)} more inputs, all passing")
