@@ -26,14 +26,14 @@ from .expression import ExpressionBuilder, is_dunder
 from .graph import Ref, Term
 from .guard import parse_tree
 from .limits import MAX_BRACKETS, MAX_CHARS, MAX_DEPTH, MAX_EXPONENT, MAX_INT_BITS, MAX_NODES
-from .position import Span
+from .position import Place
 from .result import Parsed, ParseError
 from .statements import StatementBuilder
 from .syntax import SYNTAX, Syntax, syntax_of
 
 __all__ = [
     "MAX_CHARS", "MAX_BRACKETS", "MAX_DEPTH", "MAX_NODES", "MAX_EXPONENT", "MAX_INT_BITS",
-    "Syntax", "syntax_of", "SYNTAX", "ParseError", "Span", "Parsed", "Term",
+    "Syntax", "syntax_of", "SYNTAX", "ParseError", "Place", "Parsed", "Term",
     "parse", "parse_number", "parse_at",
 ]
 

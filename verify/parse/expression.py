@@ -14,7 +14,7 @@ from micrograd.ops import Op
 from ..program import notation
 from .graph import Call, Input, Ref, Term
 from .limits import MAX_EXPONENT, MAX_INT_BITS, MAX_NODES
-from .position import Span, source_line, span_of
+from .position import Place, place_of, source_line
 from .result import ParseError
 from .syntax import PY_TOKEN, SYNTAX
 from .wording import describe, suggest
@@ -41,12 +41,12 @@ class ExpressionBuilder:
     def fail(self, message: str, node: ast.AST | None = None, hint: str | None = None) -> ParseError:
         if node is None or getattr(node, "lineno", None) is None:
             return ParseError(message, hint=hint)
-        span = self.span(node)
-        return ParseError(message, line=span.line, col=span.col, width=span.width,
-                          source=source_line(self.text, span.line), hint=hint)
+        place = self.place(node)
+        return ParseError(message, line=place.line, col=place.col, width=place.width,
+                          source=source_line(self.text, place.line), hint=hint)
 
-    def span(self, node: ast.AST) -> Span:
-        return span_of(self.text, node)
+    def place(self, node: ast.AST) -> Place:
+        return place_of(self.text, node)
 
     # ---- expressions ----
     def expr(self, node: ast.expr) -> Term:
@@ -95,7 +95,7 @@ class ExpressionBuilder:
             return self.env[name]
         if name in self.at:
             self.used_at.add(name)
-            self.nodes.append(Input(name, self.at[name], self.span(node)))
+            self.nodes.append(Input(name, self.at[name], self.place(node)))
             ref = Ref(len(self.nodes) - 1)
             self.env[name] = ref
             self.named[ref.index] = name
@@ -172,7 +172,7 @@ class ExpressionBuilder:
         args = tuple(x if isinstance(x, Ref) else self.as_float(x, node) for x in operands)
         if len(self.nodes) >= MAX_NODES:
             raise self.fail(f"more than {MAX_NODES:,} operations", node)
-        self.nodes.append(Call(row, args, self.span(node)))
+        self.nodes.append(Call(row, args, self.place(node)))
         return Ref(len(self.nodes) - 1)
 
     def fold(self, row: Op, operands: tuple[Term, ...], node: ast.AST) -> Term:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from micrograd.ops import Op
 
 from ..program import Arg, Const, Program, Step
-from .position import Span
+from .position import Place
 from .result import Parsed
 
 
@@ -27,14 +27,14 @@ Term = Ref | int | float
 class Input:
     name: str
     value: float
-    span: Span | None
+    place: Place | None
 
 
 @dataclass
 class Call:
     op: Op
     args: tuple[Term, ...]
-    span: Span | None
+    place: Place | None
 
 
 def to_parsed(nodes: Sequence[Input | Call], named: Mapping[int, str], bound: Iterable[str],
@@ -67,7 +67,7 @@ def to_parsed(nodes: Sequence[Input | Call], named: Mapping[int, str], bound: It
                                       for a in call.args)
         program_steps.append(Step(call.op.name, args))
     program = Program(tuple(program_inputs), tuple(program_steps))
-    return Parsed(program, labels, labels[slot[root.index]], tuple(nodes[i].span for i in order),
+    return Parsed(program, labels, labels[slot[root.index]], tuple(nodes[i].place for i in order),
                   tuple(text.splitlines()), formula)
 
 

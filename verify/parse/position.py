@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class Span:
+class Place:
     """Where a piece of text is: 1-based line and column, width in characters."""
 
     line: int
@@ -29,7 +29,7 @@ def char_column(text: str, node: ast.AST) -> int | None:
     return len(source_line(text, line).encode()[:offset].decode(errors="replace")) + 1
 
 
-def span_of(text: str, node: ast.AST) -> Span:
+def place_of(text: str, node: ast.AST) -> Place:
     """The node's extent; a node spanning several lines runs to the end of its first."""
     line: int = getattr(node, "lineno", 1)
     col = char_column(text, node) or 1
@@ -37,5 +37,5 @@ def span_of(text: str, node: ast.AST) -> Span:
     end_offset = getattr(node, "end_col_offset", None)
     if end_line == line and end_offset is not None:
         end = len(source_line(text, line).encode()[:end_offset].decode(errors="replace")) + 1
-        return Span(line, col, max(1, end - col))
-    return Span(line, col, max(1, len(source_line(text, line)) - col + 1))
+        return Place(line, col, max(1, end - col))
+    return Place(line, col, max(1, len(source_line(text, line)) - col + 1))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..program import Program
-from .position import Span
+from .position import Place
 
 
 class ParseError(Exception):
@@ -49,14 +49,14 @@ class Parsed:
     program: Program
     labels: tuple[str, ...]  # one per slot: the user's name (earlier values c_1, c_2), else v1, v2, ...
     output: str  # the output's label
-    spans: tuple[Span | None, ...]  # one per slot
+    places: tuple[Place | None, ...]  # one per slot
     lines: tuple[str, ...]  # the source lines, for pointing at a slot
     formula: str | None  # the source when the input was a single expression
 
     def error_at(self, slot: int, message: str, hint: str | None = None) -> ParseError:
         """A ParseError pointing at the text that made ``slot``."""
-        span = self.spans[slot]
-        if span is None:
+        place = self.places[slot]
+        if place is None:
             return ParseError(message, hint=hint)
-        return ParseError(message, line=span.line, col=span.col, width=span.width,
-                          source=self.lines[span.line - 1], hint=hint)
+        return ParseError(message, line=place.line, col=place.col, width=place.width,
+                          source=self.lines[place.line - 1], hint=hint)

@@ -148,7 +148,7 @@ class StatementBuilder(ExpressionBuilder):
                 raise self.fail("Value(...) takes a number", call.args[0],
                                 hint=f"to reuse a Value, write '{name} = {ast.unparse(call.args[0])}'")
             value = self.as_float(term, call.args[0])
-        self.nodes.append(Input(name, value, self.span(call)))
+        self.nodes.append(Input(name, value, self.place(call)))
         index = len(self.nodes) - 1
         self.named[index] = name
         self.env[name] = Ref(index)
