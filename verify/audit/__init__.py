@@ -5,5 +5,13 @@
 what the engine has, ``campaign`` draws programs with Hypothesis and has the
 judge check each run, ``coverage`` counts what the programs exercised, and
 ``render`` shows the result. This package imports nothing heavy: the worker
-process loads only what it needs.
+process loads only what it needs, and the CLI reads the defaults below
+without loading Hypothesis.
 """
+
+DEFAULT_EXAMPLES = 300
+"""Programs an audit tries."""
+DEFAULT_SEED = 0
+"""Seed of the program generator."""
+DEFAULT_TIMEOUT = 10.0
+"""Seconds per program before the engine counts as hung."""

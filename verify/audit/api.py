@@ -16,14 +16,11 @@ import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from . import DEFAULT_EXAMPLES, DEFAULT_SEED, DEFAULT_TIMEOUT
 from .campaign import Campaign, Progress, run_campaign
 from .sandbox import EngineProcess
 from .spec import EngineSpec
 from .survey import Survey, survey
-
-DEFAULT_EXAMPLES = 300
-DEFAULT_SEED = 0
-DEFAULT_TIMEOUT = 10.0
 
 
 @dataclass

@@ -11,6 +11,8 @@ import sys
 
 from micrograd.ops import OPS
 
+from ..audit import DEFAULT_EXAMPLES, DEFAULT_SEED, DEFAULT_TIMEOUT
+
 DESCRIPTION = """\
 Audit a micrograd-style engine: random expression programs built through the
 engine's own operators, judged exactly (SymPy) and by high-precision finite
@@ -31,14 +33,16 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--engine", required=True, metavar="SPEC", help="the engine class to audit")
-    parser.add_argument("--max-examples", type=int, default=300, metavar="N",
-                        help="programs to try (default 300)")
-    parser.add_argument("--seed", type=int, default=0, metavar="S",
-                        help="seed of the program generator (default 0); the same seed repeats the audit")
+    parser.add_argument("--max-examples", type=int, default=DEFAULT_EXAMPLES, metavar="N",
+                        help=f"programs to try (default {DEFAULT_EXAMPLES})")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S",
+                        help=f"seed of the program generator (default {DEFAULT_SEED});"
+                             " the same seed repeats the audit")
     parser.add_argument("--ops", metavar="LIST",
                         help=f"comma-separated ops to draw (default all the engine has): {','.join(OPS)}")
-    parser.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
-                        help="time limit per program before the engine counts as hung (default 10)")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                        help="time limit per program before the engine counts as hung"
+                             f" (default {DEFAULT_TIMEOUT:g})")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
 
