@@ -64,7 +64,7 @@ class Survey:
         return f"backward() twice gives neither 2x nor 1x: {shown} (intermediate grads are not reset?)"
 
 
-def survey(engine: EngineProcess, ops: list[str] | None = None) -> Survey:
+def survey(engine: EngineProcess) -> Survey:
     """Probe ``engine``; raise ``UnusableEngine`` if it lacks the bare protocol."""
     leaf = engine.request("leaf")
     if "error" in leaf:
@@ -72,7 +72,7 @@ def survey(engine: EngineProcess, ops: list[str] | None = None) -> Survey:
     if leaf["problems"]:
         raise UnusableEngine("; ".join(leaf["problems"]))
     result = Survey()
-    for op in ops if ops is not None else list(OPS):
+    for op in OPS:
         result.forms[op] = {}
         for form in forms_of(op):
             try:
