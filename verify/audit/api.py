@@ -62,7 +62,7 @@ def audit(
 
     Raises ``spec.UsageError`` for a malformed spec and
     ``sandbox.UnusableEngine`` when the class cannot be loaded or lacks
-    the bare protocol (``Cls(x)``, ``.data``, ``.grad``, ``x + y``, ``x + 1.0``).
+    the bare protocol (``Cls(x)``, ``.data``, ``.grad``, ``x + y``, ``x + 1.0``, ``x - 1.0``).
     """
     say = progress or (lambda _: None)
     with EngineProcess(spec, timeout) as engine:

@@ -20,8 +20,8 @@ differences (mpmath), and shrunk to a minimal failing program. The engine runs
 in a separate process with a time limit per program.
 
 SPEC is path/to/file.py:ClassName or package.module:ClassName. The class must
-support Cls(x), .data, .grad, .backward(), and x + y / x + 2.0; other ops are
-probed and those missing are reported "not tested".
+support Cls(x), .data, .grad, .backward(), x + y, x + 2.0 and x - 2.0; other
+ops are probed and those missing are reported "not tested".
 """
 
 EPILOG = "exit codes: 0 no fault found, 1 fault found, 2 usage error or unusable engine"
