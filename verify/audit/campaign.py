@@ -261,7 +261,7 @@ class _State:
             keep_shortest(self.result.remarks, remark, kind, room)
 
     def _check(self, program: Program, data: list[Any], grad: list[Any]) -> Finding | None:
-        from .. import check_run
+        from ..judge.verdict import check_run
 
         try:
             with _time_limit(VERIFY_TIMEOUT):

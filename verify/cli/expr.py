@@ -68,7 +68,7 @@ def main(argv: list[str]) -> int:
     except ParseError as error:
         return _refuse(error, args.json)
 
-    from .. import check_run  # SymPy and mpmath load here, after the input is known good
+    from ..judge.verdict import check_run  # SymPy and mpmath load here, after the input is known good
 
     data = [s.data for s in slots]
     grad = [s.grad for s in slots]

@@ -1,25 +1,48 @@
 """How ``python -m verify expr`` shows a Report: table, summary, blame, and --explain.
 
 Plain ASCII by default; colour and unicode only when asked (on a terminal).
-Slots are shown under the user's own names (``Parsed.labels``).
+Slots are shown under the user's own names (``Source.labels``): the view takes
+what it needs of a parsed input as the ``Source`` protocol, which
+``verify.parse.Parsed`` satisfies, so the report does not depend on the parser.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from micrograd.ops import OPS
 
-from ..program import Const
+from ..program import Const, Program
 from .style import Style
 
 if TYPE_CHECKING:
-    from ..parse import Parsed
     from . import NodeRow, Report
 
 MAX_FORMULA = 120  # longer exact derivatives are shown by value only, unless --explain
+
+
+class Pointer(Protocol):
+    """An error that points at a place in the source (``verify.parse.ParseError``)."""
+
+    def render(self) -> str: ...
+
+
+class Source(Protocol):
+    """What the view needs of the input a program was parsed from (``verify.parse.Parsed``)."""
+
+    @property
+    def program(self) -> Program: ...
+    @property
+    def labels(self) -> tuple[str, ...]: ...  # one per slot, the user's names
+    @property
+    def output(self) -> str: ...  # the output's label
+    @property
+    def formula(self) -> str | None: ...  # the text, when the input was one formula
+
+    def error_at(self, slot: int, message: str) -> Pointer: ...  # ``message`` at the text that made ``slot``
+
 
 def number(x: float | None, digits: int = 6) -> str:
     """A float for reading: 6 significant digits, no trailing '.0' noise."""
@@ -40,7 +63,7 @@ def short(text: str, width: int = 34) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
-def expression(parsed: Parsed, slot: int) -> str:
+def expression(parsed: Source, slot: int) -> str:
     """``c_1 + 1`` for a step, ``Value(-4.0)`` for an input."""
     program = parsed.program
     n = len(program.inputs)
@@ -55,7 +78,7 @@ def _constant(x: float) -> str:
     return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
 
 
-def render_report(report: Report, parsed: Parsed, style: Style, *, all_formulas: bool = False) -> str:
+def render_report(report: Report, parsed: Source, style: Style, *, all_formulas: bool = False) -> str:
     """The default output: forward value, one row per input, blame, notes, summary.
 
     Exact derivative formulas longer than MAX_FORMULA are shown only with ``all_formulas``.
@@ -85,7 +108,7 @@ def render_report(report: Report, parsed: Parsed, style: Style, *, all_formulas:
     return "\n".join(lines)
 
 
-def _table(report: Report, parsed: Parsed, style: Style) -> list[str]:
+def _table(report: Report, parsed: Source, style: Style) -> list[str]:
     header = ("input", "value", "autograd", "exact derivative", "finite difference", "rel.error", "ulps",
               "verdict")
     values = dict(parsed.program.inputs)
@@ -113,7 +136,7 @@ def _sci(x: float | None) -> str:
     return "0" if x == 0 else f"{x:.1e}"
 
 
-def summary(report: Report, parsed: Parsed, style: Style) -> str:
+def summary(report: Report, parsed: Source, style: Style) -> str:
     """One line: verdict, the forward value, and what agreed."""
     n = len(report.inputs)
     value = f"{parsed.output} = {number(report.value)}"
@@ -144,7 +167,7 @@ def _rename(formula: str, names: dict[str, str]) -> str:
     return pattern.sub(lambda m: names[m.group(1)], formula)
 
 
-def render_explain(report: Report, parsed: Parsed, style: Style) -> str:
+def render_explain(report: Report, parsed: Source, style: Style) -> str:
     """The forward pass, then the backward pass node by node: the chain rule at work."""
     labels = parsed.labels
     n = len(parsed.program.inputs)
@@ -173,7 +196,7 @@ def render_explain(report: Report, parsed: Parsed, style: Style) -> str:
     return "\n".join(lines)
 
 
-def _explain_node(node: NodeRow, parsed: Parsed, style: Style, grad: dict[int, float],
+def _explain_node(node: NodeRow, parsed: Source, style: Style, grad: dict[int, float],
                   width: int) -> list[str]:
     labels = parsed.labels
     n = len(parsed.program.inputs)
