@@ -8,6 +8,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -239,3 +240,33 @@ def test_the_shortest_remarks_are_kept() -> None:
     kept = sorted(r.count(";") for r in remarks if r.startswith("inconclusive"))
     assert kept == [1 + 1, 1 + 3]  # the two shortest programs, each with its reason
     assert remarks[0].startswith("imprecise forward")  # another kind is left alone
+
+
+def test_a_verifier_failure_is_loud_and_exits_2(monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    # A bug in the verifier is never blamed on the engine, but it must not pass quietly either.
+    from verify.judge import verdict
+
+    real = verdict.check_run
+    calls = []
+
+    def broken_on_the_third(program: Program, *args: Any, **kwargs: Any) -> Any:
+        calls.append(program)
+        if len(calls) == 3:
+            raise RuntimeError("planted verifier bug")
+        return real(program, *args, **kwargs)
+
+    monkeypatch.setattr(verdict, "check_run", broken_on_the_third)
+    assert main(["--engine", REFERENCE, "--max-examples", "10"]) == 2
+    out, err = capsys.readouterr()
+    assert "no fault found" in out  # the engine is not blamed
+    assert "verifier error (not blamed on the engine): RuntimeError: planted verifier bug" in out
+    assert "tests/test_audit.py:" in out and "in broken_on_the_third) on: x = Value(" in out  # the last frame
+    loud = "the verifier failed on 1 program, this is a bug in verify, please report it"
+    assert out.rstrip().endswith(f"VERIFIER FAILED: {loud}")
+    assert loud in err
+
+    calls.clear()
+    assert main(["--engine", REFERENCE, "--max-examples", "10", "--json"]) == 2
+    document = json.loads(capsys.readouterr().out)
+    assert (document["ok"], document["exit_code"], document["verdicts"]["verifier error"]) == (False, 2, 1)

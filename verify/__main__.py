@@ -5,8 +5,8 @@ Exit codes, as each command's ``--help`` gives them:
 - ``expr``: 0 every witness agrees; 1 a gradient or forward fault was found;
   2 bad input, a point where the formula or its gradient is undefined, an
   inconclusive check, or a usage error.
-- ``audit``: 0 no fault found; 1 a fault found; 2 a usage error or an
-  unusable engine.
+- ``audit``: 0 no fault found; 1 a fault found; 2 a usage error, an
+  unusable engine, or the verifier failed on some program (a bug in verify).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ USAGE = """usage: python -m verify {expr,audit} ...
   audit   audit a micrograd-style engine class        (python -m verify audit --help)
 
 exit codes: 0 no fault, 1 fault found, 2 anything else (bad input, undefined or
-inconclusive, usage error, unusable engine): see each command's --help
+inconclusive, usage error, unusable engine, a verifier failure): see each --help
 """
 
 

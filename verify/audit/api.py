@@ -2,12 +2,15 @@
 
 ``audit("path/to/engine.py:Value")`` is what ``python -m verify audit`` runs.
 The engine lives in a worker process (``sandbox``); SymPy and mpmath
-judge its numbers in this process (``verify.check_run``).
+judge its numbers in this process (``verify.judge``).
 
-Exit codes (``Audit.exit_code``): 0 no fault found, 1 a fault found. A depth
-limit (RecursionError on deep graphs) and the backward-twice behaviour are
-reported as findings of their own and do not change the exit code; usage
-errors and unusable engines raise (the CLI turns them into exit code 2).
+Exit codes (``Audit.exit_code``): 0 no fault found, 1 a fault found, 2 the
+verifier itself failed (raised or timed out) on some program: a bug in verify,
+which is never blamed on the engine, but the audit cannot vouch for those
+programs, so 2 wins over 0 and 1. A depth limit (RecursionError on deep
+graphs) and the backward-twice behaviour are reported as findings of their
+own and do not change the exit code; usage errors and unusable engines raise
+(the CLI turns them into exit code 2 as well).
 """
 
 from __future__ import annotations
@@ -36,7 +39,17 @@ class Audit:
 
     @property
     def exit_code(self) -> int:
+        if self.campaign.verifier_failures:
+            return 2
         return 0 if self.campaign.finding is None else 1
+
+    def verifier_failure(self) -> str | None:
+        """What to say when the verifier failed on some program; None when it never did."""
+        n = self.campaign.verifier_failures
+        if not n:
+            return None
+        programs = f"{n} program{'' if n == 1 else 's'}"
+        return f"the verifier failed on {programs}, this is a bug in verify, please report it"
 
     def reproduce(self) -> str:
         """The command that repeats this audit exactly."""

@@ -11,10 +11,12 @@ from __future__ import annotations
 import signal
 import threading
 import time
+import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
@@ -61,11 +63,17 @@ class Campaign:
     verdicts: Counter[str] = field(default_factory=Counter)
     limits: list[str] = field(default_factory=list)
     verifier_errors: list[str] = field(default_factory=list)
+    """The first few errors of the verifier itself, each with where it was raised and the program."""
     remarks: list[str] = field(default_factory=list)
     """A few reasons behind inconclusive verdicts and imprecise forward values, with their programs."""
     seconds: float = 0.0
     first_fault_seconds: float | None = None
     """When the first fault turned up (before shrinking), from the campaign's start."""
+
+    @property
+    def verifier_failures(self) -> int:
+        """Programs the verifier raised or timed out on (a bug in verify, not the engine's fault)."""
+        return self.verdicts["verifier error"]
 
 
 def keep_shortest(remarks: list[str], remark: str, kind: str, room: int) -> None:
@@ -266,10 +274,13 @@ class _State:
         try:
             with _time_limit(VERIFY_TIMEOUT):
                 report = check_run(program, data, grad)
-        except Exception as error:  # the verifier's own fault: never blamed on the engine
+        except Exception as error:  # the verifier's own fault: never blamed on the engine, never quiet
+            shown = program.source(leaf="Value").replace("\n", "; ")
+            message = f"{type(error).__name__}: {error} ({_raised_at(error)}) on: {shown}"
+            if not self.result.verifier_failures:
+                self.progress(f"  the verifier failed on a program (a bug in verify): {message}")
             if len(self.result.verifier_errors) < 3:
-                shown = program.source(leaf="Value").replace("\n", "; ")
-                self.result.verifier_errors.append(f"{type(error).__name__}: {error} on: {shown}")
+                self.result.verifier_errors.append(message)
             self.result.verdicts["verifier error"] += 1
             return None
         if self.result.finding is None:
@@ -281,6 +292,26 @@ class _State:
             blamed = report.faults[0]
             return Finding(blamed.kind, _blamed_op(blamed), program, blamed.message, report)
         return Finding("gradient", "", program, "gradients disagree (no op blamed)", report)
+
+
+def _raised_at(error: BaseException) -> str:
+    """Where ``error`` came from, the traceback's last frame: ``verify/judge/verdict.py:57 in check_run``.
+
+    For a timeout, the frame the verifier was in when time ran out (the last is the alarm's handler).
+    """
+    frames = traceback.extract_tb(error.__traceback__)
+    if isinstance(error, VerifierTimeout) and len(frames) > 1:
+        frames.pop()
+    if not frames:
+        return "no traceback"
+    last = frames[-1]
+    path = Path(last.filename)
+    shown = path.relative_to(_HOME) if path.is_relative_to(_HOME) else path
+    return f"{shown}:{last.lineno} in {last.name}"
+
+
+_HOME = Path(__file__).resolve().parents[2]
+"""The folder that holds verify/: paths inside it are shown relative to it."""
 
 
 _UNDECIDED = "one of their rules, or the summation, is wrong"

@@ -36,6 +36,9 @@ def render(result: Audit) -> str:
         lines.append("no fault found")
     else:
         lines += ["", *_fault(result, finding)]
+    failure = result.verifier_failure()
+    if failure is not None:
+        lines += ["", f"VERIFIER FAILED: {failure}"]
     return "\n".join(lines) + "\n"
 
 
@@ -138,7 +141,7 @@ def to_dict(result: Audit) -> dict[str, Any]:
     return {
         "engine": result.spec.text, "class": result.class_name, "seed": result.seed,
         "max_examples": result.max_examples, "examples": campaign.examples,
-        "seconds": round(campaign.seconds, 3), "ok": finding is None, "exit_code": result.exit_code,
+        "seconds": round(campaign.seconds, 3), "ok": result.exit_code == 0, "exit_code": result.exit_code,
         "ops": ops, "features": {key: campaign.features[key] for key, _ in FEATURES},
         "verdicts": dict(campaign.verdicts), "verifier_errors": list(campaign.verifier_errors),
         "remarks": list(campaign.remarks),

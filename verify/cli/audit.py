@@ -1,6 +1,7 @@
 """``python -m verify audit``: hunt for gradient bugs in any micrograd-style engine class.
 
-Exit codes: 0 no fault found; 1 a fault found; 2 usage error or unusable engine.
+Exit codes: 0 no fault found; 1 a fault found; 2 usage error, unusable engine,
+or the verifier itself failed on some program (a bug in verify, reported loudly).
 """
 
 from __future__ import annotations
@@ -24,7 +25,13 @@ support Cls(x), .data, .grad, .backward(), x + y, x + 2.0 and x - 2.0; other
 ops are probed and those missing are reported "not tested".
 """
 
-EPILOG = "exit codes: 0 no fault found, 1 fault found, 2 usage error or unusable engine"
+EPILOG = """\
+exit codes:
+  0  no fault found
+  1  a fault found
+  2  a usage error, an unusable engine, or the verifier failed on some program
+     (a bug in verify, never blamed on the engine: please report it)
+"""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -91,4 +98,7 @@ def main(argv: list[str]) -> int:
         sys.stdout.write(json.dumps(to_dict(result), indent=2) + "\n")
     else:
         sys.stdout.write(render(result))
+    failure = result.verifier_failure()
+    if failure is not None:
+        sys.stderr.write(f"python -m verify audit: {failure}\n")
     return result.exit_code
