@@ -357,6 +357,7 @@ def test_the_spin_lock_hangs_its_ops_and_leaves_plus_and_minus_working(tmp_path:
     with ThreadPoolExecutor(len(snippets)) as pool:  # each run waits for its timeout: wait for all at once
         runs = list(pool.map(lambda s: isolated(entry.spec, s, timeout=3.0, tmp_path=tmp_path), snippets))
     for snippet, run in zip(snippets, runs, strict=True):
+        assert b"zoo witness: loaded, running" in run.stderr_head, "the engine was loaded before the hang"
         assert run.timed_out and "error" not in run.result, snippet
     snippet = "x = V(2.0); y = x + 1.0 - x - (-x); y.backward()"
     assert not differences(isolated(entry.spec, snippet, tmp_path=tmp_path).result, reference(snippet))

@@ -155,6 +155,8 @@ def main(argv):
     except BaseException as e:
         result["import_error"] = {"type": type(e).__name__, "message": str(e)[:300]}
     else:
+        sys.stderr.write("zoo witness: loaded, running\n")
+        sys.stderr.flush()
         result.update(observe(cls, witness))
         module = sys.modules[cls.__module__]
         pids = list(getattr(module, "RENDERER_PIDS", []))
