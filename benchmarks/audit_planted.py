@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from verify.audit import audit
+from verify.audit.api import audit
 
 ENGINES = Path(__file__).resolve().parent.parent / "tests" / "engines"
 BUGS = ("Overwrites", "BreadthFirst", "SignOfNegatives", "SaturatedTanh", "ImpreciseLog", "WrongOperand")

@@ -8,14 +8,16 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from verify.audit import audit
-from verify.audit_campaign import keep_shortest
-from verify.audit_coverage import depth, features
-from verify.audit_sandbox import UnusableEngine, UsageError, check_spec
-from verify.cli_audit import main
+from verify.audit.api import audit
+from verify.audit.campaign import keep_shortest
+from verify.audit.coverage import depth, features
+from verify.audit.sandbox import UnusableEngine
+from verify.audit.spec import EngineSpec, UsageError
+from verify.cli.audit import main
 from verify.program import Const, Program, Step
 
 ENGINES = Path(__file__).parent / "engines"
@@ -50,7 +52,15 @@ def test_features_at_and_near_a_kink() -> None:
 @pytest.mark.parametrize("spec", ["engine.py", "engine.py:", ":Value", "a b:Value", "mod:1x"])
 def test_malformed_specs_are_usage_errors(spec: str) -> None:
     with pytest.raises(UsageError):
-        check_spec(spec)
+        EngineSpec.parse(spec)
+
+
+def test_a_spec_names_a_file_or_a_module_and_a_class() -> None:
+    by_file = EngineSpec.parse("path/to/engine.py:Value")
+    assert (by_file.is_file, by_file.target, by_file.name) == (True, "path/to/engine.py", "Value")
+    assert EngineSpec.parse("engine.py:Value").is_file and EngineSpec.parse("lib/engine:Value").is_file
+    by_module = EngineSpec.parse("micrograd.engine:Value")
+    assert (by_module.is_file, by_module.target, by_module.name) == (False, "micrograd.engine", "Value")
 
 
 def test_cli_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -133,6 +143,15 @@ def test_a_recursing_backward_is_a_fault_not_a_crash_of_the_audit() -> None:
     assert (finding.kind, finding.op) == ("error", "backward")
     assert "RecursionError" in finding.message
     assert len(finding.program.steps) <= 1
+
+
+def test_an_engine_that_refuses_an_input_is_blamed_on_the_leaf() -> None:
+    result = audit(planted("RefusesLargeInputs"), max_examples=100)
+    finding = result.campaign.finding
+    assert finding is not None
+    assert (finding.kind, finding.op) == ("error", "leaf")
+    assert "raised ValueError" in finding.message and "too large for an input" in finding.message
+    assert result.exit_code == 1
 
 
 def test_the_cli_prints_a_pasteable_reproduction(capsys: pytest.CaptureFixture[str]) -> None:
@@ -221,3 +240,33 @@ def test_the_shortest_remarks_are_kept() -> None:
     kept = sorted(r.count(";") for r in remarks if r.startswith("inconclusive"))
     assert kept == [1 + 1, 1 + 3]  # the two shortest programs, each with its reason
     assert remarks[0].startswith("imprecise forward")  # another kind is left alone
+
+
+def test_a_verifier_failure_is_loud_and_exits_2(monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    # A bug in the verifier is never blamed on the engine, but it must not pass quietly either.
+    from verify.judge import verdict
+
+    real = verdict.check_run
+    calls = []
+
+    def broken_on_the_third(program: Program, *args: Any, **kwargs: Any) -> Any:
+        calls.append(program)
+        if len(calls) == 3:
+            raise RuntimeError("planted verifier bug")
+        return real(program, *args, **kwargs)
+
+    monkeypatch.setattr(verdict, "check_run", broken_on_the_third)
+    assert main(["--engine", REFERENCE, "--max-examples", "10"]) == 2
+    out, err = capsys.readouterr()
+    assert "no fault found" in out  # the engine is not blamed
+    assert "verifier error (not blamed on the engine): RuntimeError: planted verifier bug" in out
+    assert "tests/test_audit.py:" in out and "in broken_on_the_third) on: x = Value(" in out  # the last frame
+    loud = "the verifier failed on 1 program, this is a bug in verify, please report it"
+    assert out.rstrip().endswith(f"VERIFIER FAILED: {loud}")
+    assert loud in err
+
+    calls.clear()
+    assert main(["--engine", REFERENCE, "--max-examples", "10", "--json"]) == 2
+    document = json.loads(capsys.readouterr().out)
+    assert (document["ok"], document["exit_code"], document["verdicts"]["verifier error"]) == (False, 2, 1)

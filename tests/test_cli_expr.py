@@ -7,6 +7,7 @@ The seed snippet's numbers are the ones micrograd's README prints.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
@@ -17,7 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from verify.cli_expr import main
+from verify import check_run
+from verify.cli.expr import main
+from verify.parse import parse
+from verify.report.expr import summary
+from verify.report.style import PALETTE, Style
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "seed.py"
@@ -147,3 +152,13 @@ def test_module_entry_point_runs_the_seed() -> None:
                             capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
     assert "PASS  g = 24.7041" in result.stdout
+
+
+@pytest.mark.parametrize("verdict", ["pass", "fail", "inconclusive", "undefined"])
+def test_both_renderers_paint_a_verdict_in_the_same_colour(verdict: str) -> None:
+    parsed = parse("a*b", at={"a": 2.0, "b": 3.0})
+    report = dataclasses.replace(check_run(parsed.program, [2.0, 3.0, 6.0], [3.0, 2.0, 1.0]), verdict=verdict)
+    painted = f"\033[{PALETTE[verdict]}m{verdict.upper()}\033[0m"
+    assert report.render(color=True).startswith(painted + ":")
+    assert summary(report, parsed, Style(color=True)).startswith(painted + "  ")
+    assert "\033[" not in report.render() + summary(report, parsed, Style())

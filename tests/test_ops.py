@@ -8,7 +8,7 @@ import pytest
 
 from micrograd import OPS, Value
 from micrograd.ops import INTEGER, NONZERO, POSITIVE, REAL, Op
-from verify.program import caller
+from verify.program import call
 
 # An operand inside each region, and one outside it (None: nothing is outside).
 INSIDE = {REAL: 0.75, POSITIVE: 1.25, NONZERO: -1.5, INTEGER: 3.0}
@@ -30,7 +30,7 @@ def test_row_is_consistent(op: Op) -> None:
 def test_every_row_is_reachable_from_value(op: Op) -> None:
     operands = [INSIDE[region] for region in op.domain]
     args = [x if i in op.constant else Value(x) for i, x in enumerate(operands)]
-    out = caller(op)(*args)
+    out = call(op, *args)
     assert isinstance(out, Value)
     assert out.op == op.name
     assert out.data == op.forward(*operands)

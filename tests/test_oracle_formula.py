@@ -10,7 +10,7 @@ import pytest
 import sympy
 from hypothesis import event, given
 
-from verify.oracle_formula import formulas, value_at
+from verify.oracle.formula import formulas, value_at
 from verify.program import Program, Step
 from verify.strategies import expressions
 

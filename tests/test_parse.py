@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import math
 from pathlib import Path
 
 import pytest
@@ -20,7 +22,7 @@ from verify.parse import (
     parse_number,
     syntax_of,
 )
-from verify.program import Const, Step
+from verify.program import Const, Step, call
 
 SEED = Path(__file__).resolve().parent.parent / "examples" / "seed.py"
 
@@ -105,8 +107,7 @@ def test_seed_snippet_builds_micrograd_readme_numbers() -> None:
     parsed = parse(SEED.read_text())
     assert parsed.program.inputs == (("a", -4.0), ("b", 2.0))
     assert parsed.output == "g"
-    slots = parsed.program.build(Value)
-    slots[-1].backward()
+    slots = parsed.program.run(Value)
     # The numbers printed in micrograd's README for this example.
     assert f"{slots[-1].data:.4f}" == "24.7041"
     assert f"{slots[0].grad:.4f}" == "138.8338"
@@ -312,6 +313,18 @@ def test_syntax_follows_the_table() -> None:
     assert set(SYNTAX.methods) | set(SYNTAX.builtins) == {
         op.name for op in OPS.values() if op.notation.endswith("()") or op.notation.endswith("({0})")
     }
+
+
+def test_the_parser_and_the_engine_caller_read_notation_alike() -> None:
+    floor = Op("floordiv", 2, lambda x, y: x // y, lambda out, x, y: (0.0, 0.0), lambda m, x, y: x,
+               "{0} // {1}", (REAL, REAL))
+    assert syntax_of({"floordiv": floor}).infix[ast.FloorDiv] == (floor,)
+    assert call(floor, 7.0, 2.0) == 3.0
+    sinh = Op("sinh", 1, math.sinh, lambda out, x: math.cosh(x), lambda m, x: x, "sinh({0})", (REAL,))
+    with pytest.raises(ValueError, match="notation"):  # not a Python builtin: neither can use it
+        syntax_of({"sinh": sinh})
+    with pytest.raises(ValueError, match="notation"):
+        call(sinh, 1.0)
 
 
 def test_unknown_notation_is_refused_loudly() -> None:

@@ -10,7 +10,7 @@ from hypothesis import Phase, find, given, settings
 from hypothesis.errors import InvalidArgument
 
 from micrograd.ops import OPS, POSITIVE
-from verify.audit_coverage import features
+from verify.audit.coverage import features
 from verify.program import Const, Program
 from verify.strategies import expressions, points
 

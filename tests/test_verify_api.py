@@ -10,10 +10,10 @@ import pytest
 import sympy
 
 import verify
-from micrograd import OPS, Value
+from micrograd import OPS, DomainError, MathError, Value
 from verify.graph import to_program
-from verify.ns import MPMATH, SYMPY
-from verify.program import Const, Program, Step
+from verify.oracle.ns import MPMATH, SYMPY
+from verify.program import Const, Program, RunFailed, Step
 
 
 def test_assert_gradients_returns_the_report_when_right_and_raises_when_wrong() -> None:
@@ -120,3 +120,21 @@ def test_check_before_backward_is_a_clear_error() -> None:
     y = x * x
     with pytest.raises(ValueError, match=r"call output.backward\(\) before verify.check"):
         verify.check(y)
+
+
+def test_running_a_program_says_which_step_raised_and_keeps_the_error() -> None:
+    program = Program((("x", -1.0),), (Step("mul", (0, 0)), Step("log", (0,)), Step("add", (1, 2))))
+    with pytest.raises(RunFailed) as forward:
+        program.run(Value)
+    assert (forward.value.stage, forward.value.slot) == ("forward", 2)  # log(-1): slot 2, the second step
+    assert isinstance(forward.value.error, DomainError)
+    assert len(forward.value.slots) == 2
+
+    sqrt_at_0 = Program((("x", 0.0),), (Step("sqrt", (0,)),))
+    assert len(sqrt_at_0.run(Value, backward=False)) == 2
+    with pytest.raises(RunFailed) as backward:
+        sqrt_at_0.run(Value)
+    assert (backward.value.stage, backward.value.slot) == ("backward", None)
+    assert isinstance(backward.value.error, MathError)
+    with pytest.raises(ZeroDivisionError):  # only the exceptions asked for are caught
+        Program((("x", 0.0),), (Step("div", (Const(1.0), 0)),)).run(lambda x: x, catch=MathError)

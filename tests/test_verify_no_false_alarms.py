@@ -112,8 +112,7 @@ def test_division_built_as_a_product_with_a_reciprocal_passes() -> None:
             return self * other**-1
 
     program = Program((("x", 0.7), ("y", 3.0)), (Step("div", (0, 1)), Step("tanh", (2,))))
-    slots = program.build(Reciprocal)
-    slots[-1].backward()
+    slots = program.run(Reciprocal)
     report = verify.check_run(program, [s.data for s in slots], [s.grad for s in slots])
     assert report.verdict == "pass", report.render()
 
@@ -121,8 +120,7 @@ def test_division_built_as_a_product_with_a_reciprocal_passes() -> None:
 @pytest.mark.property
 @given(expressions())
 def test_our_engine_never_fails_on_random_programs(program: Program) -> None:
-    slots = program.build(Value)
-    slots[-1].backward()
+    slots = program.run(Value)
     report = verify.check_run(program, [s.data for s in slots], [s.grad for s in slots])
     assert report.verdict != "fail", report.render()
 
@@ -159,8 +157,7 @@ def test_long_constants_leave_the_formula_unprinted_and_the_check_prompt() -> No
          Step("add", (3, Const(-8033098.741052009))), Step("add", (3, Const(-8033098.741052009))),
          Step("pow", (4, 5))),
     )
-    slots = program.build(Value)
-    slots[-1].backward()
+    slots = program.run(Value)
     report = verify.check_run(program, [s.data for s in slots], [s.grad for s in slots])
     assert report.verdict == "pass", report.render()
     assert all(row.formula is None for row in report.inputs)
@@ -185,7 +182,6 @@ def test_a_formula_sympy_cannot_print_is_left_out_not_a_crash() -> None:
          Step("neg", (0,)), Step("tanh", (5,)), Step("relu", (6,)), Step("div", (1, 8)),
          Step("add", (9, 10))),
     )
-    slots = program.build(Value)
-    slots[-1].backward()
+    slots = program.run(Value)
     report = verify.check_run(program, [s.data for s in slots], [s.grad for s in slots])
     assert report.verdict == "pass", report.render()

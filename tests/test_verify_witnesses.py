@@ -87,7 +87,7 @@ def test_many_inputs_use_random_directions_for_the_difference() -> None:
 
 def test_wrong_mirror_is_an_oracle_fault_not_an_engine_fault(monkeypatch: pytest.MonkeyPatch) -> None:
     # Sabotage the finite-difference witness only: the exact and difference witnesses now disagree.
-    from verify import oracle_fd
+    from verify.oracle import fd as oracle_fd
 
     real_forward = oracle_fd.forward
 

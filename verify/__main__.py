@@ -1,7 +1,12 @@
 """``python -m verify``: audit one formula (``expr``) or a whole engine (``audit``).
 
-Exit codes: 0 every witness agrees; 1 a gradient or forward fault was found;
-2 bad input, a point where the formula is undefined, or a usage error.
+Exit codes, as each command's ``--help`` gives them:
+
+- ``expr``: 0 every witness agrees; 1 a gradient or forward fault was found;
+  2 bad input, a point where the formula or its gradient is undefined, an
+  inconclusive check, or a usage error.
+- ``audit``: 0 no fault found; 1 a fault found; 2 a usage error, an
+  unusable engine, or the verifier failed on some program (a bug in verify).
 """
 
 from __future__ import annotations
@@ -13,7 +18,8 @@ USAGE = """usage: python -m verify {expr,audit} ...
   expr    audit one formula or micrograd snippet      (python -m verify expr --help)
   audit   audit a micrograd-style engine class        (python -m verify audit --help)
 
-exit codes: 0 no fault, 1 fault found, 2 bad input or usage error
+exit codes: 0 no fault, 1 fault found, 2 anything else (bad input, undefined or
+inconclusive, usage error, unusable engine, a verifier failure): see each --help
 """
 
 
@@ -25,9 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     command, rest = args[0], args[1:]
     # Imported lazily: each command pulls in SymPy and friends only when used.
     if command == "expr":
-        from .cli_expr import main as run
+        from .cli.expr import main as run
     elif command == "audit":
-        from .cli_audit import main as run
+        from .cli.audit import main as run
     else:
         sys.stderr.write(f"python -m verify: unknown command {command!r}\n\n{USAGE}")
         return 2

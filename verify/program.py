@@ -11,10 +11,12 @@ program drives our engine, a learner's engine, and the exact mirror.
 
 from __future__ import annotations
 
+import builtins
+import functools
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from micrograd.ops import OPS, Op
 
@@ -87,16 +89,39 @@ class Program:
             names.append(f"v{k}")
         return names
 
-    def build(self, leaf: Callable[[float], Any]) -> list[Any]:
-        """Build the program in an engine; return every slot's object.
+    def run(
+        self,
+        leaf: Callable[[float], Any],
+        *,
+        backward: bool = True,
+        catch: type[Exception] | tuple[type[Exception], ...] = Exception,
+        before_backward: Callable[[list[Any]], object] | None = None,
+    ) -> list[Any]:
+        """Build the program in an engine, then call ``backward()`` on its output; every slot's object.
 
         ``leaf`` makes an input (e.g. the engine's ``Value`` class). Only
         Python operators and method calls are used, never engine internals.
+        An exception of a ``catch`` type raised by the engine becomes a
+        ``RunFailed`` that says where. ``before_backward(slots)`` runs between
+        the two passes, outside that net (the audit reads ``.data`` there,
+        before backward can touch it).
         """
-        slots: list[Any] = [leaf(value) for _, value in self.inputs]
-        for step in self.steps:
-            operands = [a.value if isinstance(a, Const) else slots[a] for a in step.args]
-            slots.append(call(OPS[step.op], *operands))
+        slots: list[Any] = []
+        try:
+            for _, value in self.inputs:
+                slots.append(leaf(value))
+            for step in self.steps:
+                operands = [a.value if isinstance(a, Const) else slots[a] for a in step.args]
+                slots.append(call(OPS[step.op], *operands))
+        except catch as error:
+            raise RunFailed("forward", len(slots), slots, error) from error
+        if before_backward is not None:
+            before_backward(slots)
+        if backward:
+            try:
+                slots[-1].backward()
+            except catch as error:
+                raise RunFailed("backward", None, slots, error) from error
         return slots
 
     def source(self, leaf: str = "Value") -> str:
@@ -109,27 +134,59 @@ class Program:
         return "\n".join(lines)
 
 
+class RunFailed(Exception):
+    """The engine raised while ``Program.run`` built a program in it, or in its ``backward()``."""
+
+    def __init__(self, stage: Literal["forward", "backward"], slot: int | None, slots: list[Any],
+                 error: Exception) -> None:
+        super().__init__(f"{stage if slot is None else f'slot {slot}'}: {type(error).__name__}: {error}")
+        self.stage = stage
+        self.slot = slot
+        """The slot being made when the forward pass raised (an input if < len(inputs)); None in backward."""
+        self.slots = slots
+        """Every slot's object made before the error (all of them, if backward raised)."""
+        self.error = error
+        """The engine's own exception."""
+
+
+@dataclass(frozen=True)
+class Notation:
+    """How a row of the op table is written in Python: the one reading of ``Op.notation``.
+
+    The parser's grammar (``verify.parse.syntax``) and the engine caller below
+    both use it, so what can be parsed and what can be built are the same.
+    """
+
+    form: Literal["infix", "prefix", "method", "builtin"]
+    """Written as "{0} + {1}", "-{0}", "{0}.tanh()" or "abs({0})"."""
+    word: str
+    """The operator token ("+", "-") or the name ("tanh", "abs")."""
+    apply: Callable[..., Any]
+    """Applies the op to engine objects or numbers: ``operator.add``, ``methodcaller("tanh")``, ``abs``."""
+
+
 _INFIX: dict[str, Callable[[Any, Any], Any]] = {
-    "+": operator.add, "-": operator.sub, "*": operator.mul,
-    "/": operator.truediv, "**": operator.pow,
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "**": operator.pow,
+    "//": operator.floordiv, "%": operator.mod, "@": operator.matmul,
 }
+_PREFIX: dict[str, Callable[[Any], Any]] = {"-": operator.neg}
+
+
+@functools.cache
+def notation(op: Op) -> Notation:
+    """Read ``op.notation``; ``ValueError`` for a notation with no Python form."""
+    n = op.notation
+    if n.startswith("{0} ") and n.endswith(" {1}") and n[4:-4] in _INFIX:
+        return Notation("infix", n[4:-4], _INFIX[n[4:-4]])
+    if n.endswith("{0}") and n[:-3] in _PREFIX:
+        return Notation("prefix", n[:-3], _PREFIX[n[:-3]])
+    if n.startswith("{0}.") and n.endswith("()") and n[4:-2].isidentifier():
+        return Notation("method", n[4:-2], operator.methodcaller(n[4:-2]))
+    if n.endswith("({0})") and n[:-5].isidentifier() and callable(getattr(builtins, n[:-5], None)):
+        return Notation("builtin", n[:-5], getattr(builtins, n[:-5]))
+    raise ValueError(f"op {op.name}: notation {n!r} has no known Python form")
 
 
 def call(op: Op, *operands: Any) -> Any:
     """Apply ``op`` to engine objects or numbers the way its notation says."""
-    return caller(op)(*operands)
-
-
-def caller(op: Op) -> Callable[..., Any]:
-    """The Python callable behind a row's notation: "{0} + {1}" -> operator.add."""
-    n = op.notation
-    if n.startswith("{0} ") and n.endswith(" {1}"):
-        return _INFIX[n[4:-4]]
-    if n == "-{0}":
-        return operator.neg
-    if n.startswith("{0}.") and n.endswith("()"):
-        return operator.methodcaller(n[4:-2])
-    if n.endswith("({0})") and n[:-5] == "abs":
-        return abs
-    raise ValueError(f"op {op.name}: notation {n!r} has no known Python form")
-
+    return notation(op).apply(*operands)

@@ -161,7 +161,7 @@ def _programs(draw: Any, config: _Config) -> Program:
     for name in _NAMES[: draw(st.integers(1, config.max_leaves))]:
         builder.add_input(name, draw(points()))
     drawn = 0
-    # A geometric length that shrinks towards the empty program.
+    # A geometric length of at least one step, which shrinks towards a single step.
     while drawn < config.max_nodes and (drawn == 0 or draw(st.integers(0, 6)) > 0):
         drawn += 1
         kind = draw(st.integers(0, 11))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from typing import Any
 
 from reference import Value  # the audit loads engines by path, next to their siblings
 
@@ -85,3 +86,17 @@ class Recurses(Value):
 
     def backward(self) -> None:
         self.backward()
+
+
+class RefusesLargeInputs(Value):
+    """``Cls(x)`` raises for an input of magnitude 1e4 or more: the audit must blame the leaf, not crash."""
+
+    def __init__(
+        self, data: float, _children: tuple[Value, ...] = (), _op: str = "", _constant: bool = False
+    ) -> None:
+        if not _children and not _constant and abs(data) >= 1e4:
+            raise ValueError(f"{data} is too large for an input")
+        super().__init__(data, _children, _op)
+
+    def _wrap(self, other: Any) -> Value:
+        return other if isinstance(other, Value) else type(self)(other, _constant=True)

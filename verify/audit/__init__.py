@@ -1,0 +1,17 @@
+"""Audit any micrograd-style engine class through the micrograd protocol only.
+
+``api.audit`` runs it all: ``sandbox`` keeps the engine in a worker process
+(``worker``, which runs the ``probe`` requests and programs), ``survey`` finds
+what the engine has, ``campaign`` draws programs with Hypothesis and has the
+judge check each run, ``coverage`` counts what the programs exercised, and
+``render`` shows the result. This package imports nothing heavy: the worker
+process loads only what it needs, and the CLI reads the defaults below
+without loading Hypothesis.
+"""
+
+DEFAULT_EXAMPLES = 300
+"""Programs an audit tries."""
+DEFAULT_SEED = 0
+"""Seed of the program generator."""
+DEFAULT_TIMEOUT = 10.0
+"""Seconds per program before the engine counts as hung."""

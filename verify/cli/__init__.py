@@ -1,0 +1,1 @@
+"""The command line: ``python -m verify expr`` (``expr``) and ``python -m verify audit`` (``audit``)."""

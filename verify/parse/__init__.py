@@ -1,0 +1,87 @@
+"""Text to Program: a safe parser for formulas and micrograd snippets.
+
+Two input forms share one grammar:
+
+- a formula, ``a*b + b**3``, whose free names get values from ``--at``;
+- a micrograd snippet: ``from micrograd import Value``, ``x = Value(2.0)``
+  lines (the inputs), assignments and augmented assignments, and the
+  harmless ``y.backward()`` and ``print(...)`` lines, which are ignored.
+
+The syntax is derived from the op table's ``notation``, never listed twice
+(``syntax``).
+
+Safety: the text is only ever read by ``tokenize`` and ``ast.parse`` (which
+execute nothing), after size checks (``guard``), and the tree is walked
+against a whitelist (``statements``, ``expression``). Nothing is
+evaluated except arithmetic on number literals, under limits on size,
+nesting, node count and exponent size (``limits``).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping, Sequence
+
+from .expression import ExpressionBuilder, is_dunder
+from .graph import Ref, Term
+from .guard import parse_tree
+from .limits import MAX_BRACKETS, MAX_CHARS, MAX_DEPTH, MAX_EXPONENT, MAX_INT_BITS, MAX_NODES
+from .position import Place
+from .result import Parsed, ParseError
+from .statements import StatementBuilder
+from .syntax import SYNTAX, Syntax, syntax_of
+
+__all__ = [
+    "MAX_CHARS", "MAX_BRACKETS", "MAX_DEPTH", "MAX_NODES", "MAX_EXPONENT", "MAX_INT_BITS",
+    "Syntax", "syntax_of", "SYNTAX", "ParseError", "Place", "Parsed", "Term",
+    "parse", "parse_number", "parse_at",
+]
+
+
+def parse(text: str, *, at: Mapping[str, float] | None = None, output: str | None = None) -> Parsed:
+    """Parse a formula or a micrograd snippet into a Program.
+
+    ``at`` gives values to free names (and overrides ``x = Value(...)``
+    inputs); ``output`` picks the output by name. Raises ParseError.
+    """
+    tree = parse_tree(text)
+    return StatementBuilder(text, dict(at or {})).run(tree, output)
+
+
+def parse_number(text: str, what: str = "value") -> float:
+    """A number from constant arithmetic (``-4``, ``1/3``, ``2**0.5``), parsed as safely as formulas."""
+    tree = parse_tree(text)
+    body = tree.body
+    if len(body) != 1 or not isinstance(body[0], ast.Expr):
+        raise ParseError(f"{what} {text!r} is not a number")
+    builder = ExpressionBuilder(text, {})
+    term = builder.expr(body[0].value)
+    if isinstance(term, Ref):
+        raise ParseError(f"{what} {text!r} is not a number", hint="names are not allowed here")
+    return builder.as_float(term, body[0].value)
+
+
+def parse_at(items: Sequence[str]) -> dict[str, float]:
+    """``["a=-4", "b=2"]`` -> ``{"a": -4.0, "b": 2.0}``, for ``--at``."""
+    values: dict[str, float] = {}
+    for item in items:
+        name, equals, number = (part.strip() for part in item.partition("="))
+        if not equals or not number:
+            raise ParseError(f"--at expects NAME=VALUE, got {item!r}", hint="for example: --at a=-4 b=2")
+        _check_new_name(name, f"--at {item}")
+        if name in values:
+            raise ParseError(f"--at gives {name!r} twice")
+        try:
+            values[name] = parse_number(number, f"--at {name}:")
+        except ParseError as error:
+            raise ParseError(f"--at {item}: {error.message}", hint=error.hint) from None
+    return values
+
+
+def _check_new_name(name: str, where: str) -> None:
+    if not name.isidentifier():
+        raise ParseError(f"{where}: {name!r} is not a name")
+    if is_dunder(name):
+        raise ParseError(f"{where}: names with double underscores are not allowed")
+    if name in SYNTAX.functions or name == "Value":
+        raise ParseError(f"{where}: {name!r} is a function name; pick another name")
