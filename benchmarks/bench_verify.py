@@ -16,11 +16,7 @@ from collections.abc import Callable
 from cases import seed_expression
 
 import verify
-<<<<<<< HEAD
 import verify.judge.verdict  # SymPy and the ball arithmetic load here, before any timing
-=======
-import verify.judge.verdict  # SymPy and mpmath load here, before any timing
->>>>>>> main
 from micrograd import Value
 from micrograd.moons import make_moons, max_margin_loss
 from micrograd.nn import MLP

@@ -108,12 +108,12 @@ def test_our_engine_passes_the_audit(capsys: pytest.CaptureFixture[str]) -> None
 @pytest.mark.parametrize(
     ("engine", "kind", "op"),
     [
-        ("Overwrites", "gradient", None),  # the lost contribution shows at the shared node's consumer
-        ("BreadthFirst", "gradient", None),
-        ("SignOfNegatives", "gradient", "mul"),
-        ("SaturatedTanh", "gradient", "tanh"),
-        ("ImpreciseLog", "gradient", "log"),
-        ("WrongOperand", "gradient", "mul"),
+        ("Overwrites", "graph", None),  # the lost contribution shows at the shared node's consumer
+        ("BreadthFirst", "graph", None),
+        ("SignOfNegatives", "wrong-rule", "mul"),
+        ("SaturatedTanh", "wrong-rule", "tanh"),
+        ("ImpreciseLog", "wrong-rule", "log"),
+        ("WrongOperand", "wrong-rule", "mul"),
     ],
 )
 def test_each_planted_bug_is_found_blamed_and_shrunk(engine: str, kind: str, op: str | None) -> None:
@@ -121,7 +121,10 @@ def test_each_planted_bug_is_found_blamed_and_shrunk(engine: str, kind: str, op:
     finding = result.campaign.finding
     assert finding is not None, f"{engine}: no fault found"
     assert result.exit_code == 1
-    assert finding.kind == kind
+    if kind == "graph":  # a bug of the graph: any of these, until isolation names it
+        assert finding.kind in ("wrong-rule", "lost-contribution", "traversal"), finding.message
+    else:
+        assert finding.kind == kind
     if op is not None:
         assert finding.op == op, finding.message
     assert len(finding.program.steps) <= 6, finding.program.source()
@@ -157,7 +160,7 @@ def test_an_engine_that_refuses_an_input_is_blamed_on_the_leaf() -> None:
 def test_the_cli_prints_a_pasteable_reproduction(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--engine", planted("WrongOperand"), "--seed", "3"]) == 1
     out = capsys.readouterr().out
-    assert "FAULT: gradient in mul" in out
+    assert "FAULT: wrong-rule in mul" in out
     assert "from planted import WrongOperand" in out
     assert "--seed 3" in out
     snippet = out.split("minimal failing program:\n")[1].split("\n\n")[0]

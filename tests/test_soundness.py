@@ -26,8 +26,7 @@ def _check(build: Callable[[Value], Value], x: float) -> verify.Report:
 
 
 def _run(program: Program, change: Callable[[list[float]], None] | None = None) -> verify.Report:
-    slots = program.build(Value)
-    slots[-1].backward()
+    slots = program.run(Value, catch=())
     grad = [s.grad for s in slots]
     if change is not None:
         change(grad)
@@ -115,7 +114,7 @@ def test_an_exact_value_lost_by_cancellation_is_certified_not_trusted() -> None:
     out.backward()
     report = verify.check(out, inputs={"x": x, "y": y})
     rows = {r.name: r for r in report.inputs}
-    assert rows["y"].exact == "1.000000000000000000000000000000000", rows["y"].exact
+    assert rows["y"].exact == "1.0", rows["y"].exact
     assert rows["y"].verdict == "inconclusive"  # the engine's 0 is right for its forward, not the true 1
     assert rows["x"].verdict == "pass"
     assert report.verdict == "inconclusive"
@@ -162,8 +161,7 @@ def test_a_sign_flipped_or_doubled_gradient_fails_wherever_it_is_a_normal_float(
     op: str, x: float, wrong: float
 ) -> None:
     program = Program((("x", x),), (Step(op, (0,)),))
-    slots = program.build(Value)
-    slots[-1].backward()
+    slots = program.run(Value, catch=())
     right = slots[0].grad
     if not 2.3e-308 <= abs(wrong * right) < math.inf:
         pytest.skip(f"{wrong} x {op}'({x}) is not a normal float")
@@ -171,13 +169,12 @@ def test_a_sign_flipped_or_doubled_gradient_fails_wherever_it_is_a_normal_float(
     assert _run(program, lambda g: g.__setitem__(0, wrong * right)).verdict == "fail"
 
 
-@pytest.mark.parametrize(("op", "k", "x"), [("powi", 3.0, -1e100), ("powi", -2.0, 1e-100), ("powc", 0.5, 1e300),
-                                            ("powc", -1.5, 1e-120)])
+@pytest.mark.parametrize(("op", "k", "x"), [("powi", 3.0, -1e100), ("powi", -2.0, 1e-100),
+                                            ("powc", 0.5, 1e300), ("powc", -1.5, 1e-120)])
 @pytest.mark.parametrize("wrong", [-1.0, 2.0])
 def test_powers_fail_when_flipped_at_huge_and_tiny_bases(op: str, k: float, x: float, wrong: float) -> None:
     program = Program((("x", x),), (Step(op, (0, Const(k))),))
-    slots = program.build(Value)
-    slots[-1].backward()
+    slots = program.run(Value, catch=())
     right = slots[0].grad
     assert _run(program).verdict == "pass"
     assert _run(program, lambda g: g.__setitem__(0, wrong * right)).verdict == "fail"

@@ -33,8 +33,7 @@ def _moved(x: float, ulps: int) -> float:
 
 def _engine(program: Program, change: Callable[[list[float], list[float]], None]) -> verify.Report:
     """Our engine's numbers for ``program``, changed as a correct or planted engine would."""
-    slots = program.build(Value)
-    slots[-1].backward()
+    slots = program.run(Value, catch=())
     data, grad = [s.data for s in slots], [s.grad for s in slots]
     change(data, grad)
     return verify.check_run(program, data, grad)
@@ -125,14 +124,15 @@ TRUNCATION = 2.0 ** (-2 * fd.STEP_BITS) / 6
 
 def _forward_drift(x: float) -> str:
     """((x + 2**52) - 2**52) * y: the forward rounds x; y's gradient is that rounded x."""
-    program = Program((("x", x), ("y", 2.0)), (Step("add", (0, Const(2.0**52))), Step("sub", (2, Const(2.0**52))),
-                                               Step("mul", (3, 1))))
+    steps = (Step("add", (0, Const(2.0**52))), Step("sub", (2, Const(2.0**52))), Step("mul", (3, 1)))
+    program = Program((("x", x), ("y", 2.0)), steps)
     return _engine(program, lambda data, grad: None).inputs[1].verdict
 
 
 # ---- CLOSE: when blame names a lost contribution ----
 
-REUSED = Program((("x", 0.7),), (Step("mul", (0, Const(3.0))), Step("mul", (0, Const(5.0))), Step("add", (1, 2))))
+REUSED = Program((("x", 0.7),),
+                 (Step("mul", (0, Const(3.0))), Step("mul", (0, Const(5.0))), Step("add", (1, 2))))
 
 
 def _named_lost(relative: float) -> bool:

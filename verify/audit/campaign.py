@@ -29,7 +29,7 @@ from .sandbox import EngineFailed, EngineProcess
 from .survey import Survey
 
 if TYPE_CHECKING:
-    from ..report import Fault, Report
+    from ..report import Report
 
 
 @dataclass
@@ -209,7 +209,7 @@ class _State:
         finding = self._run(program)
         if finding is None:
             return
-        if not finding.op and finding.kind in ("gradient", "forward"):
+        if finding.kind == "gradient":
             # The verifier saw wrong gradients but could not pin one op. Keep looking
             # for a fault it can blame; report this one only if none turns up.
             if self.unblamed is None or _size(program) < _size(self.unblamed.program):
@@ -290,7 +290,7 @@ class _State:
             return None
         if report.faults:
             blamed = report.faults[0]
-            return Finding(blamed.kind, _blamed_op(blamed), program, blamed.message, report)
+            return Finding(blamed.kind, blamed.op, program, blamed.message, report)
         return Finding("gradient", "", program, "gradients disagree (no op blamed)", report)
 
 
@@ -312,15 +312,6 @@ def _raised_at(error: BaseException) -> str:
 
 _HOME = Path(__file__).resolve().parents[2]
 """The folder that holds verify/: paths inside it are shown relative to it."""
-
-
-_UNDECIDED = "one of their rules, or the summation, is wrong"
-"""How the verifier says it cannot tell which consumer of a node is at fault: such a
-fault names the node's own op, which is not the culprit."""
-
-
-def _blamed_op(fault: Fault) -> str:
-    return "" if _UNDECIDED in fault.message else fault.op
 
 
 def _size(program: Program) -> tuple[int, int]:

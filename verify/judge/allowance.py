@@ -84,7 +84,7 @@ def allowed(calc: Calculus, xs: Sequence[float], out: float | None, variable: Se
             partials.append(kink)
             best.append(kink)
             continue
-        exact, nearest, widened = _exact_partial(calc, i, xs)
+        _, nearest, widened = _exact_partial(calc, i, xs)
         best.append(Fl(nearest))
         forms = row.accepts.partials[i] if i < len(row.accepts.partials) else ()
         total = widened

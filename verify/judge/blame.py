@@ -39,8 +39,9 @@ def blame(
         assert g is not None and expected is not None
         consumers = sorted({c for c, _ in found.uses[s]}, reverse=True)
         if s == out:
-            direct.append(Fault("seed", s, names[s], _op(program, s), s, _operands(by_slot, s, values),
-                                "1", g, f"the output {names[s]} has gradient {g!r}: backward must start from 1"))
+            operands = _operands(by_slot, s, values)
+            direct.append(Fault("seed", s, names[s], _op(program, s), s, operands, "1", g,
+                                f"the output {names[s]} has gradient {g!r}: backward must start from 1"))
         elif not consumers:
             direct.append(Fault("dead", s, names[s], "", None, (), "0", g,
                                 f"{names[s]} is not used by the output, yet its gradient is {g!r}"))
@@ -129,7 +130,8 @@ def _summation(
                 "lost-contribution", s, names[s], _op(program, c), c, _operands(by_slot, c, values),
                 show(total), g,
                 f"{names[c]} = {written(by_slot[c], names, values)} gave {names[s]} no gradient: "
-                f"{used}; its gradient {g!r} is the sum of all the other contributions; exactly {show(total)}",
+                f"{used}; its gradient {g!r} is the sum of all the other contributions; "
+                f"exactly {show(total)}",
             )
     return None
 
@@ -145,7 +147,8 @@ def _partial_adjoint(grad: Sequence[float | None], found: Sweep, c: int, g: floa
     points = [t.lo for t in terms if t is not None]
     total = sum(points)
     for t in points:
-        for candidate, what in ((t, "one use's contribution"), (total - t, "all but one uses' contributions")):
+        pairs = ((t, "one use's contribution"), (total - t, "all but one uses' contributions"))
+        for candidate, what in pairs:
             if abs(passed - candidate) <= CLOSE * max(abs(passed), abs(total)):
                 return what
     return ""
@@ -166,7 +169,7 @@ def _contribution(grad: Sequence[float | None], found: Sweep, s: int, c: int) ->
     return _sum(parts)
 
 
-def _sum(parts: list[Fl | None]) -> Fl:
+def _sum(parts: Sequence[Fl | None]) -> Fl:
     lo = hi = 0.0
     for p in parts:
         if p is not None:

@@ -218,15 +218,17 @@ def _function(name: str, on_ball: Any, monotone: int, domain: float = -_INF, low
     return apply
 
 
+_COSH = _function("cosh", lambda v: v.cosh(), 1)
+
+
 def _cosh(x: Any) -> Fl:
     x = _number(x)
     if x.lo < 0.0 < x.hi:
         with workprec(_BITS):
             a, b = _library(ball(x.lo).cosh()), _library(ball(x.hi).cosh())
         return Fl(1.0, max(a.hi, b.hi))
-    if x.hi <= 0.0:
-        return _function("cosh", lambda v: v.cosh(), 1)(-x)
-    return _function("cosh", lambda v: v.cosh(), 1)(x)
+    even: Fl = _COSH(-x if x.hi <= 0.0 else x)  # cosh is even: increasing on either side of 0
+    return even
 
 
 def _power_ball(x: Ball, y: Ball) -> Ball:

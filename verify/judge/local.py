@@ -123,7 +123,9 @@ def sweep(
     return result
 
 
-def _reverse(result: Sweep, program: Program, nodes: list[Node], grad: Sequence[float | None], size: int) -> None:
+def _reverse(
+    result: Sweep, program: Program, nodes: list[Node], grad: Sequence[float | None], size: int
+) -> None:
     # Each slot collects its terms, (consumer's adjoint) x (allowed partial), three ways:
     # e from the engine's adjoints, v the envelope, b the most careful engine.
     e_terms: list[list[tuple[float, float]]] = [[] for _ in range(size)]

@@ -100,7 +100,7 @@ def check_run(
             notes.append(d.why)
         elif not d.agrees:
             notes.append("oracle fault: the finite difference disagrees with the exact gradient"
-                         f" (fd {d.shown()}, exact {text(d.exact, 20)})")
+                         f" (fd {d.shown()}, exact {d.shown_exact()})")
     if not per_input:
         agreeing = sum(1 for d in diffs if d.fd is not None and d.agrees)
         notes.append(f"finite differences checked along {len(diffs)} random directions, {agreeing} agreed")
@@ -214,7 +214,7 @@ def _operand_values(node: Node, values: list[float]) -> list[float]:
 def _non_finite(
     names: list[str], data: Sequence[float | None], grad: Sequence[float | None], found: Sweep
 ) -> list[Fault]:
-    """nan and inf where a correct engine gives a finite number (where the envelope overflows, they are allowed)."""
+    """nan and inf where a correct engine gives a finite number (where the envelope overflows, allowed)."""
     faults = []
     for s, d in enumerate(data):
         if d is not None and not math.isfinite(d):
@@ -251,7 +251,7 @@ def _kink_notes(program: Program, nodes: list[Node], ex: Exact, names: list[str]
         node = nodes[s - len(program.inputs)]
         (point, (left, right)), *_ = node.calc.sides.items()
         notes.append(f"{names[s]} = {node.calc.row.name}(...) sits exactly on its kink at {point}: any "
-                     f"derivative between the one-sided ones [{min(left, right):g}, {max(left, right):g}] "
+                     f"derivative between the one-sided ones [{min(left, right)!r}, {max(left, right)!r}] "
                      "is accepted, including the engine's convention")
     return notes
 
@@ -286,7 +286,8 @@ def _row(
 ) -> InputRow:
     g = grad[s]
     exact_g = ex.adjoints[s]
-    kink = bool(ex.kinks) and not exact_g.is_exact() and certified and not tight(exact_g, CERTIFIED_BITS, FLOOR)
+    kink = bool(ex.kinks) and not exact_g.is_exact() and certified and not tight(
+        exact_g, CERTIFIED_BITS, FLOOR)
     exact_text = span_text(exact_g) if kink else text(exact_g, DIGITS)
     fd = ""
     fd_ok = True
@@ -329,12 +330,14 @@ def _row(
                 return row("inconclusive", f"the rules a correct engine may use lose the digits here: "
                                            f"anything in {show(envelope)} is possible")
         elif drift > MIN_NORMAL:
-            why = "the engine's forward values put" if drifted > MIN_NORMAL else "rounding that cancels leaves"
+            why = ("the engine's forward values put" if drifted > MIN_NORMAL
+                   else "rounding that cancels leaves")
             return row("inconclusive", f"ill-conditioned: {why} even the most careful float64 engine at "
                                        f"{show(best)}, against an exact value of {text(exact_g, 6)}")
         elif envelope.magnitude > MIN_NORMAL:
             return row("inconclusive", f"cancellation: the exact value is {text(exact_g, 6)}, and rounding "
-                                       f"that cancels lets a correct engine give anything in {show(envelope)}")
+                                       f"that cancels lets a correct engine give anything in "
+                                       f"{show(envelope)}")
     note = ""
     if g not in best:
         note = f"accepted: the engine's rules lose digits here (a correct engine gives {show(envelope)})"

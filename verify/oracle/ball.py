@@ -18,7 +18,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import sympy  # type: ignore[import-untyped]
-from flint import arb, ctx  # type: ignore[import-untyped]
+from flint import arb, ctx
 
 Ball = Any
 """An ``arb``."""
@@ -85,10 +85,22 @@ def text(x: Ball, digits: int) -> str:
     if not x.is_finite():
         return "unknown"
     with ctx.workprec(_PRINT_BITS):
-        shown = x.str(digits, radius=False)
+        shown = str(x.str(digits, radius=False))
         if shown.startswith(("0e", "-0e")) or shown in ("0", "-0"):
             return f"0 (|x| < {x.abs_upper().str(2, radius=False)})"
-    return str(shown)
+    return _trimmed(shown)
+
+
+def _trimmed(number: str) -> str:
+    """Trailing zeros of the mantissa dropped, as mpmath prints: "2.0", "1.5e+40"."""
+    mantissa, e, exponent = number.partition("e")
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0")
+        if mantissa.endswith("."):
+            mantissa += "0"
+    elif not e:
+        mantissa += ".0"
+    return mantissa + e + exponent
 
 
 def span_text(x: Ball) -> str:

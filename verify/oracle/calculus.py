@@ -179,12 +179,15 @@ def _derive(op: str, fixed: tuple[tuple[int, float], ...]) -> Calculus:
         left = sympy.limit(d0, symbols[0], sympy.Rational(point), "-")
         right = sympy.limit(d0, symbols[0], sympy.Rational(point), "+")
         sides[point] = (float(left), float(right))
-    one = bool(sympy.count_ops(expr) <= 1) and not expr.has(sympy.Pow, sympy.exp, sympy.log, sympy.Function) \
-        or expr.func in (sympy.Max, sympy.Abs) and sympy.count_ops(expr) <= 1
+    # One float operation (x + y, -x, max(x, 0)): floats give it within half an ulp.
+    single = sympy.count_ops(expr) <= 1
+    one = single and (expr.func in (sympy.Max, sympy.Abs)
+                      or not expr.has(sympy.Pow, sympy.exp, sympy.log, sympy.Function))
     diagonal = None
     if row.arity == 2 and not row.constant:
         same = sympy.simplify(row.math(SYMPY, symbols[0], symbols[0]))
-        diagonal = (compile_expr(symbols[:1], same), compile_expr(symbols[:1], _smooth(sympy.diff(same, symbols[0]))))
+        slope = _smooth(sympy.diff(same, symbols[0]))
+        diagonal = (compile_expr(symbols[:1], same), compile_expr(symbols[:1], slope))
     return Calculus(row, tuple(partials), tuple(formulas), sides, one, diagonal)
 
 

@@ -92,7 +92,8 @@ def forward(nodes: list[Node], leaves: list[Ball], unsure: list[tuple[int, str]]
                 raise UndefinedAt(node.slot, f"{node.calc.row.name} is undefined here")
             if unsure is None:
                 raise UndefinedAt(node.slot, f"{node.calc.row.name} may be undefined here")
-            unsure.append((node.slot, f"cannot tell whether {node.calc.row.name}'s operands are in its domain"))
+            why = f"cannot tell whether {node.calc.row.name}'s operands are in its domain"
+            unsure.append((node.slot, why))
             return values
         if abs(v) > MAX_FLOAT:
             raise UndefinedAt(node.slot, f"{node.calc.row.name}'s value overflows float64")
@@ -110,7 +111,9 @@ def _outside(node: Node, xs: list[Ball]) -> bool:
     return False
 
 
-def local_partials(node: Node, xs: list[Ball], unsure: list[tuple[int, str]]) -> tuple[list[Ball | None], bool]:
+def local_partials(
+    node: Node, xs: list[Ball], unsure: list[tuple[int, str]]
+) -> tuple[list[Ball | None], bool]:
     """d node / d operand i on balls (None for constants), and whether operand 0 is on a kink."""
     calc = node.calc
     on_kink = False

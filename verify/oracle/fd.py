@@ -49,9 +49,20 @@ class Difference:
     exact: Ball
     agrees: bool
     why: str
+    scale: float = 1.0
+    """Each input moved by ``scale`` times the step: the difference per unit of that input is fd / scale."""
 
     def shown(self, digits: int = 20) -> str:
-        return "" if self.fd is None else text(self.fd, digits)
+        """The difference as a derivative: per unit of the input along a coordinate direction."""
+        if self.fd is None:
+            return ""
+        with workprec(_COMBINE_BITS):
+            return text(self.fd / self.scale, digits)
+
+    def shown_exact(self, digits: int = 20) -> str:
+        """The exact derivative it is compared with, in the same units."""
+        with workprec(_COMBINE_BITS):
+            return text(self.exact / self.scale, digits)
 
 
 def differences(
@@ -64,7 +75,12 @@ def differences(
     else:
         rng = random.Random(seed)
         directions = [[rng.choice((-1, 1)) for _ in range(n)] for _ in range(DIRECTIONS)]
-    return [_along(program, nodes, d, values, gradient) for d in directions], n <= PER_INPUT
+    diffs = [_along(program, nodes, d, values, gradient) for d in directions]
+    if n <= PER_INPUT:
+        for k, diff in enumerate(diffs):
+            x = program.inputs[k][1]
+            diff.scale = min(abs(x), 1.0) if x else 1.0
+    return diffs, n <= PER_INPUT
 
 
 def _along(

@@ -139,7 +139,9 @@ def _heaviside(x: Ball, at_zero: Ball | None = None) -> Ball:
         return ball(1)
     if x < 0:
         return ball(0)
-    raise _Unknown("Heaviside at its jump")
+    if x.is_exact() and x.is_zero():  # SymPy's Heaviside(0) is 1/2 unless given
+        return ball(0.5) if at_zero is None else at_zero
+    raise _Unknown("Heaviside near its jump")
 
 
 def _sign(x: Ball) -> Ball:
@@ -159,7 +161,9 @@ _FUNCTIONS: dict[Any, Callable[..., Ball]] = {
     sympy.exp: lambda x: x.exp(), sympy.log: lambda x: x.log(),
     sympy.sin: lambda x: x.sin(), sympy.cos: lambda x: x.cos(), sympy.tan: lambda x: x.tan(),
     sympy.sinh: lambda x: x.sinh(), sympy.cosh: lambda x: x.cosh(), sympy.tanh: lambda x: x.tanh(),
-    sympy.sech: lambda x: x.sech(), sympy.Abs: abs, sympy.sign: _sign, sympy.Heaviside: _heaviside,
+    sympy.sech: lambda x: x.sech(), sympy.cot: lambda x: x.cot(), sympy.atan: lambda x: x.atan(),
+    sympy.Abs: abs, sympy.sign: _sign,
+    sympy.Heaviside: _heaviside, sympy.atan2: lambda y, x: type(y).atan2(y, x),
     sympy.Max: _fold(lambda a, b: a.max(b)), sympy.Min: _fold(lambda a, b: a.min(b)),
 }
 """Each SymPy function class's ball counterpart, applied to the evaluated arguments."""
@@ -180,6 +184,9 @@ def _evaluate(expr: Any, values: dict[Any, Any]) -> Ball:
         stack.pop()
         if node.is_Rational:
             values[node] = ball(int(node.p)) / int(node.q)
+        elif node.is_Float:
+            rational = sympy.Rational(node)  # the Float's exact binary value
+            values[node] = ball(int(rational.p)) / int(rational.q)
         elif node == sympy.E:
             values[node] = ball(1).exp()
         elif node == sympy.pi:
@@ -192,8 +199,11 @@ def _evaluate(expr: Any, values: dict[Any, Any]) -> Ball:
 
 
 def input_symbols(program: Program) -> list[Any]:
-    """One real symbol per input, named as the input: formulas() and value_at() must agree on them."""
-    return [sympy.Symbol(name, real=True) for name, _ in program.inputs]
+    """One real symbol per input, named as the input, with the sign it has here: formulas() and
+    value_at() must agree on them. Knowing x > 0 lets SymPy write abs(x) as x and x**-1.5 without
+    the atan2 and sign it needs for a real x of either sign."""
+    return [sympy.Symbol(name, positive=True) if x > 0 else sympy.Symbol(name, negative=True) if x < 0
+            else sympy.Symbol(name, real=True) for name, x in program.inputs]
 
 
 def _short(x: float) -> bool:
