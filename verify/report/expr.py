@@ -54,13 +54,21 @@ def number(x: float | None, digits: int = 6) -> str:
 
 
 def _fixed(x: float | None) -> str:
-    """Four decimals, as micrograd's README prints values and gradients."""
-    return "-" if x is None else f"{x:.4f}"
+    """Four decimals, as micrograd's README prints values and gradients (6 digits when far from 1)."""
+    if x is None:
+        return "-"
+    if x and not 1e-4 <= abs(x) < 1e6:
+        return number(x)
+    return f"{x:.4f}"
 
 
 def short(text: str, width: int = 34) -> str:
-    """An exact decimal string cut to ``width`` characters (it has >= 30 digits)."""
-    return text if len(text) <= width else text[: width - 3] + "..."
+    """An exact decimal string cut to ``width`` characters (it has >= 30 digits), its exponent kept."""
+    if len(text) <= width:
+        return text
+    mantissa, e, exponent = text.partition("e")
+    tail = e + exponent
+    return mantissa[: width - 3 - len(tail)] + "..." + tail
 
 
 def expression(parsed: Source, slot: int) -> str:
@@ -90,6 +98,7 @@ def render_report(report: Report, parsed: Source, style: Style, *, all_formulas:
              f" exact {short(report.exact_value, 40)})",
              "backward  " + "   ".join(f"{r.name}.grad = {_fixed(r.autograd)}" for r in report.inputs), ""]
     lines += _table(report, parsed, style)
+    lines += [f"  {r.name}: {r.note}" for r in report.inputs if r.note]
     formulas = [(r.name, r.formula) for r in report.inputs
                 if r.formula and (all_formulas or len(r.formula) <= MAX_FORMULA)]
     if formulas:
@@ -98,8 +107,8 @@ def render_report(report: Report, parsed: Source, style: Style, *, all_formulas:
     if report.faults:
         lines += ["", style.paint("blame", "fail")]
         for fault in report.faults[:3]:
-            where = parsed.error_at(fault.slot, f"{parsed.labels[fault.slot]} = "
-                                    f"{expression(parsed, fault.slot)}: {fault.message}")
+            at = fault.culprit if fault.culprit is not None else fault.slot
+            where = parsed.error_at(at, f"{parsed.labels[at]} = {expression(parsed, at)}: {fault.message}")
             lines += ["  " + line for line in where.render().removeprefix("error: ").splitlines()]
             lines.append(f"    expected {short(fault.expected, 40)}, engine gave {number(fault.actual, 17)}")
     if report.notes:
@@ -142,14 +151,19 @@ def summary(report: Report, parsed: Source, style: Style) -> str:
     value = f"{parsed.output} = {number(report.value)}"
     ulps = [r.ulps for r in report.inputs if r.ulps is not None and math.isfinite(r.ulps)]
     worst = f" (max {number(max(ulps), 2)} ulp)" if ulps else ""
-    if report.verdict == "pass":
+    lossy = sum(1 for r in report.inputs if r.note)
+    if report.verdict == "pass" and lossy:
+        what = (f"all {n} gradients are what a correct float64 engine computes here, {lossy} from rules "
+                "that lose digits" if n != 1 else
+                "the gradient is what a correct float64 engine computes here, from rules that lose digits")
+    elif report.verdict == "pass":
         what = f"all {n} gradients agree with the exact derivative{worst}" if n != 1 else \
             f"the gradient agrees with the exact derivative{worst}"
     elif report.verdict == "fail":
         bad = sum(1 for r in report.inputs if r.verdict != "pass")
         blamed = report.faults[0] if report.faults else None
-        where = f"; blamed: {parsed.labels[blamed.slot]} = {expression(parsed, blamed.slot)}" \
-            if blamed else ""
+        at = None if blamed is None else (blamed.culprit if blamed.culprit is not None else blamed.slot)
+        where = f"; blamed: {parsed.labels[at]} = {expression(parsed, at)}" if at is not None else ""
         what = f"{bad} of {n} gradients wrong{where}" if bad else f"forward value wrong{where}"
     elif report.verdict == "undefined":
         what = "the function or its gradient is undefined at this point"

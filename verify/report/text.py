@@ -36,7 +36,9 @@ def render(report: Report, style: Style) -> str:
                 lines.append(f"  {r.name}: {r.note}")
     if report.faults:
         first = report.faults[0]
-        lines.append(f"blamed op: {first.op or '(accumulation)'} at {first.name}")
+        names = report.program.names()
+        at = names[first.culprit] if first.culprit is not None else first.name
+        lines.append(f"blamed: {first.kind} in {first.op or 'no single op'} at {at}")
         lines.append(f"  {first.message}")
         for fault in report.faults[1:6]:
             lines.append(f"  also: {fault.message}")
@@ -56,6 +58,10 @@ def _summary(report: Report) -> str:
         return f"{len(report.faults)} fault(s); {passing} of {n} input gradients agree with the exact ones"
     if report.verdict == "inconclusive":
         return f"{passing} of {n} input gradients confirmed; the rest cannot be decided (see notes)"
+    lossy = sum(1 for r in report.inputs if r.note)
+    if lossy:
+        return (f"all {n} input gradients are what a correct float64 engine computes here; {lossy} "
+                "from rules that lose digits (see notes)")
     return f"all {n} input gradients agree with the exact gradient to rounding"
 
 
