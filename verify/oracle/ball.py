@@ -41,10 +41,16 @@ def _max(a: Any, b: Any) -> Ball:
     return arb(a).max(arb(b))
 
 
-ARB = SimpleNamespace(
+class _Balls(SimpleNamespace):
+    @property
+    def e(self) -> Ball:
+        return arb.const_e()  # at the working precision of the moment
+
+
+ARB = _Balls(
     exp=lambda x: arb(x).exp(), log=lambda x: arb(x).log(), tanh=lambda x: arb(x).tanh(),
     cosh=lambda x: arb(x).cosh(), sin=lambda x: arb(x).sin(), cos=lambda x: arb(x).cos(),
-    sqrt=lambda x: arb(x).sqrt(), abs=lambda x: abs(arb(x)), max=_max, e=arb.const_e(),
+    sqrt=lambda x: arb(x).sqrt(), abs=lambda x: abs(arb(x)), max=_max,
 )
 """The op table's math namespace on balls: ``row.math(ARB, *balls)`` encloses the op's value."""
 
