@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable
 
 import pytest
@@ -12,7 +13,7 @@ from hypothesis.errors import InvalidArgument
 from micrograd.ops import OPS, POSITIVE
 from verify.audit.coverage import features
 from verify.program import Const, Program
-from verify.strategies import expressions, points
+from verify.strategies import expressions, expressions_in, points
 
 FIND = settings(database=None, derandomize=True, max_examples=3000)
 
@@ -94,8 +95,8 @@ def _reaches(predicate: Callable[[Program], bool], **kwargs: object) -> None:
         search()
 
 
-@pytest.mark.parametrize("feature", ["shared", "same", "const-left", "const-right", "deep", "kink",
-                                     "near-kink", "large", "small", "unused"])
+@pytest.mark.parametrize("feature", ["shared", "fan-out", "same", "const-left", "const-right", "deep", "kink",
+                                     "near-kink", "large", "small"])
 def test_reaches_every_feature(feature: str) -> None:
     _reaches(lambda p: feature in features(p), max_depth=300 if feature == "deep" else 0)
 
@@ -145,3 +146,89 @@ def test_shrinking_gives_a_tiny_readable_program() -> None:
     assert len(program.inputs) == 1
     assert len(program.steps) <= 4
     assert program.steps[-1].op == "sqrt"
+
+
+# ---- live programs: every input and step feeds the output; sharing, layouts and ops spread ----
+
+def _feeds_everything(program: Program) -> bool:
+    return program.feeding_output() == set(range(program.size))
+
+
+@given(expressions())
+def test_the_output_depends_on_every_input_and_every_step(program: Program) -> None:
+    assert _feeds_everything(program), program.source()
+
+
+@given(expressions(ops=["tanh", "exp"], max_leaves=3))
+def test_unary_only_programs_are_joined_into_the_output_too(program: Program) -> None:
+    assert _feeds_everything(program), program.source()
+    assert {s.op for s in program.steps} <= {"tanh", "exp", "add", "sub"}
+
+
+@given(expressions(ops=["mul", "tanh", "log"], helpers=False))
+def test_without_helpers_only_the_given_ops_appear(program: Program) -> None:
+    assert {s.op for s in program.steps} <= {"mul", "tanh", "log"}
+    for op, xs in _operand_values(program):
+        for x, region in zip(xs, OPS[op].domain, strict=True):
+            assert x in region
+
+
+@given(expressions_in({"add": {"x o y"}, "mul": {"x o y", "x o x"}}))
+def test_expressions_in_draws_only_the_given_layouts(program: Program) -> None:
+    from verify.audit.findings import layout_of
+
+    assert {(s.op, layout_of(s)) for s in program.steps} <= {("add", "x o y"), ("mul", "x o y"),
+                                                              ("mul", "x o x"), ("add", "x o x")}
+    assert all(not isinstance(a, Const) for s in program.steps for a in s.args)  # no numbers at all
+
+
+def _census(strategy: object, n: int = 300) -> tuple[Counter[str], Counter[str], int]:
+    ops: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
+    count = [0]
+
+    @settings(FIND, max_examples=n, phases=(Phase.generate,))
+    @given(strategy)  # type: ignore[arg-type]
+    def census(program: Program) -> None:
+        count[0] += 1
+        ops.update(s.op for s in program.steps)
+        seen.update(features(program))
+
+    census()
+    return ops, seen, count[0]
+
+
+def test_sharing_is_common_and_no_input_is_left_unused() -> None:
+    _, seen, n = _census(expressions(max_depth=0))
+    assert seen["unused"] == 0
+    assert seen["shared"] + seen["same"] >= n // 4  # reused nodes: where accumulation bugs live
+    assert seen["fan-out"] >= n // 10  # a node with three or more consumers
+    assert seen["const-left"] >= n // 10
+
+
+def test_every_op_is_drawn_about_as_often() -> None:
+    # add, sub and mul also serve as helper steps (shifts, kinks, joins): count the others
+    drawn, _, _ = _census(expressions(max_depth=0))
+    counts = {op: drawn[op] for op in OPS if op not in ("add", "sub", "mul")}
+    assert min(counts.values()) * 5 >= max(counts.values()), counts  # it was 1 to 47
+    assert min(counts.values()) >= 15, counts
+
+
+def test_constants_are_drawn_widely() -> None:
+    constants: list[float] = []
+
+    @settings(FIND, max_examples=200, phases=(Phase.generate,))
+    @given(expressions(ops=["add", "sub", "mul", "div"], max_depth=0))
+    def census(program: Program) -> None:
+        constants.extend(a.value for s in program.steps for a in s.args
+                         if isinstance(a, Const) and s.op in ("mul", "div"))
+
+    census()
+    trivial = sum(1 for c in constants if c in (0.0, 1.0, -1.0, 2.0))
+    assert constants and trivial * 5 <= len(constants)  # mostly not 0, +-1 or 2
+    assert max(abs(c) for c in constants) >= 1e9 and min(abs(c) for c in constants if c) <= 1e-8
+
+
+def test_helpers_false_with_no_number_layouts_still_gives_programs() -> None:
+    _, _, n = _census(expressions_in({"add": {"x o y"}, "mul": {"x o y"}}), 50)
+    assert n == 50

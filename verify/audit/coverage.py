@@ -10,6 +10,7 @@ from ..program import Const, Program
 
 FEATURES = (
     ("shared", "an inner node used by two or more steps"),
+    ("fan-out", "a node used by three or more steps"),
     ("same", "the same object on both sides (x * x)"),
     ("const-left", "a number on the left (2.0 - x)"),
     ("const-right", "a number on the right (x - 2.0)"),
@@ -53,6 +54,8 @@ def features(program: Program) -> set[str]:
             values.append(math.nan)
     if any(count >= 2 for count in uses[n:]):
         found.add("shared")
+    if any(count >= 3 for count in uses):
+        found.add("fan-out")
     if depth(program) >= 100:
         found.add("deep")
     for _, value in program.inputs:
