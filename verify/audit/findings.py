@@ -1,0 +1,157 @@
+"""What the audit found, as data: a ``Finding`` per distinct bug, each with its own minimal program.
+
+Renderers only format these fields; nothing anywhere matches message text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from micrograd.ops import OPS
+
+from ..program import Const, Program, Step
+from .outcome import EngineError
+
+if TYPE_CHECKING:
+    from ..report import Report
+
+Kind = Literal[
+    "wrong-rule",         # an op's local derivative is wrong (shown by the op alone, or only in a graph)
+    "lost-contribution",  # a reused node's contributions are not all summed (= instead of +=, x * x)
+    "traversal",          # every op is right alone, but backward visits the graph in a wrong order
+    "crash",              # an op (or backward) raised where the function and its gradient are finite
+    "forward",            # an op's value is wrong
+    "unreadable",         # .grad or .data is not a real number (None, str, complex)
+    "non-finite",         # nan or inf where a correct engine gives a finite number
+    "seed",               # the output's own gradient is not 1
+    "hang",               # the engine did not answer within the time limit
+    "died",               # the engine's process died
+    "gradient",           # a gradient is wrong and no step can be blamed
+]
+KINDS: tuple[str, ...] = ("wrong-rule", "lost-contribution", "traversal", "crash", "forward", "unreadable",
+                          "non-finite", "seed", "hang", "died", "gradient")
+
+Layout = Literal["f(x)", "x o y", "x o c", "c o x", "x o x", "graph", "leaf"]
+LAYOUTS: tuple[str, ...] = ("f(x)", "x o y", "x o c", "c o x", "x o x")
+"""How one op's operands can be laid out: a unary op, two Values, a number on the right or on the
+left, the same object on both sides. Bugs that only a graph shows have layout "graph"."""
+
+Phase = Literal["survey", "battery", "shapes", "random"]
+
+
+def layout_of(step: Step) -> str:
+    """The layout of one step: "f(x)", "x o y", "x o c", "c o x" or "x o x"."""
+    row = OPS[step.op]
+    if row.arity == 1:
+        return "f(x)"
+    left, right = step.args
+    if isinstance(left, Const):
+        return "c o x"
+    if isinstance(right, Const):
+        return "x o c"
+    return "x o x" if left == right else "x o y"
+
+
+def layouts_of(op: str) -> tuple[str, ...]:
+    """The layouts an op can be written in (x ** 2.0 is powi: pow always has a Value exponent)."""
+    row = OPS[op]
+    if row.arity == 1:
+        return ("f(x)",)
+    if row.constant:
+        return ("x o c",)
+    if op == "pow":
+        return ("x o y", "c o x", "x o x")
+    return LAYOUTS[1:]
+
+
+@dataclass
+class Finding:
+    """One distinct bug: its kind, the step and op to blame, and a minimal program that shows it."""
+
+    kind: str
+    """One of KINDS."""
+    op: str
+    """The op to blame (an op-table name); "" when no single op is at fault (traversal, an
+    engine-wide accumulation bug, a hang of the whole graph)."""
+    layout: str
+    """Where it shows: one of LAYOUTS, "graph" (only in a graph), or "leaf" (making an input)."""
+    program: Program
+    """The minimal program that shows it."""
+    message: str
+    """One sentence: the step, the operand, expected and actual."""
+    phase: str = "random"
+    """Which phase found it: "survey", "battery", "shapes" or "random"."""
+    culprit: int | None = None
+    """The slot of the blamed step in ``program``."""
+    operand: int | None = None
+    """Which operand of the blamed step got the wrong gradient (0 or 1)."""
+    node: str = ""
+    """The name of the slot whose number is wrong."""
+    expected: str = ""
+    actual: str = ""
+    evidence: list[str] = field(default_factory=list)
+    """How the blame was proved: isolation and substitution runs, one line each."""
+    confirmed: bool = False
+    """Isolation proved the blame (the op alone fails, or replacing it fixes the graph)."""
+    error: EngineError | None = None
+    """For a crash: the engine's exception."""
+    stage: str = ""
+    """For a crash: "leaf", "forward" or "backward"."""
+    report: Report | None = None
+    """The judge's report on the minimal program."""
+    reproduced: tuple[int, int] | None = None
+    """(k, n): the minimal program failed the same way in k of n runs."""
+    layouts: list[str] = field(default_factory=list)
+    """Every layout it showed in (the minimal program is the smallest)."""
+    found_seconds: float = 0.0
+    """When it was first seen, from the start of the audit."""
+    shrink_seconds: float = 0.0
+    shrink_attempts: int = 0
+    shrunk: bool = True
+    """False when the program could not be made smaller (a hang, a deadline, a deep chain)."""
+    original_steps: int = 0
+    """Steps of the program that first showed it."""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What makes two findings the same bug: the kind and the op."""
+        return (self.kind, self.op)
+
+    @property
+    def steps(self) -> int:
+        return len(self.program.steps)
+
+
+CHAIN_SHOWN = 20
+"""A program with more steps than this that is one repeated step is printed as a loop."""
+
+
+def source_lines(program: Program, leaf: str) -> list[str]:
+    """The program as Python lines for engine class ``leaf``; a long chain of one repeated step as a loop."""
+    loop = _as_loop(program, leaf)
+    if loop is not None:
+        return loop
+    return program.source(leaf=leaf).splitlines()
+
+
+def _as_loop(program: Program, leaf: str) -> list[str] | None:
+    steps = program.steps
+    if len(steps) <= CHAIN_SHOWN:
+        return None
+    n = len(program.inputs)
+    first = steps[0]
+    # Each step's operands: a constant, the step before ("prev"), or a fixed input.
+    pattern: list[Const | int | None] = [a if isinstance(a, Const) else (None if a == 0 else a)
+                                         for a in first.args]
+    for k, step in enumerate(steps):
+        if step.op != first.op:
+            return None
+        expected = [(0 if k == 0 else n + k - 1) if a is None else a for a in pattern]
+        if list(step.args) != expected:
+            return None
+    names = [name for name, _ in program.inputs]
+    lines = [f"{name} = {leaf}({value!r})" for name, value in program.inputs]
+    shown = [repr(a.value) if isinstance(a, Const) else ("y" if a is None else names[a]) for a in pattern]
+    lines += [f"y = {names[0]}", f"for _ in range({len(steps)}):", f"    y = {OPS[first.op].write(*shown)}"]
+    return lines
