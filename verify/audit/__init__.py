@@ -15,3 +15,5 @@ DEFAULT_SEED = 0
 """Seed of the program generator."""
 DEFAULT_TIMEOUT = 10.0
 """Seconds per program before the engine counts as hung."""
+DEFAULT_DEADLINE = 300.0
+"""Seconds the whole audit may take; then it stops cleanly and reports what it did."""

@@ -1,28 +1,32 @@
-"""Audit any micrograd-style engine class: survey it, run a campaign, keep the evidence.
+"""Audit any micrograd-style engine class: survey it, run the campaign, keep the evidence.
 
 ``audit("path/to/engine.py:Value")`` is what ``python -m verify audit`` runs.
 The engine lives in a worker process (``sandbox``); SymPy and mpmath
 judge its numbers in this process (``verify.judge``).
 
-Exit codes (``Audit.exit_code``): 0 no fault found, 1 a fault found, 2 the
+Exit codes (``Audit.exit_code``): 0 no finding, 1 one or more findings, 2 the
 verifier itself failed (raised or timed out) on some program: a bug in verify,
 which is never blamed on the engine, but the audit cannot vouch for those
 programs, so 2 wins over 0 and 1. A depth limit (RecursionError on deep
-graphs) and the backward-twice behaviour are reported as findings of their
-own and do not change the exit code; usage errors and unusable engines raise
-(the CLI turns them into exit code 2 as well).
+graphs) and the backward-twice behaviour are reported as behaviour and do not
+change the exit code; nor does hitting the deadline (the report says so and
+what was done). Usage errors and unusable engines raise (the CLI turns them
+into exit code 2 as well).
 """
 
 from __future__ import annotations
 
+import math
 import shlex
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from . import DEFAULT_EXAMPLES, DEFAULT_SEED, DEFAULT_TIMEOUT
+from . import DEFAULT_DEADLINE, DEFAULT_EXAMPLES, DEFAULT_SEED, DEFAULT_TIMEOUT
 from .campaign import Campaign, Progress, run_campaign
+from .findings import Finding
 from .sandbox import EngineProcess
-from .spec import EngineSpec
+from .spec import EngineSpec, UsageError
 from .survey import Survey, survey
 
 
@@ -36,12 +40,24 @@ class Audit:
     survey: Survey
     campaign: Campaign
     timeout: float = DEFAULT_TIMEOUT
+    deadline: float | None = DEFAULT_DEADLINE
+    seconds: float = 0.0
+    """The whole audit, from the start of the survey."""
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Every distinct bug found, each with its own minimal program."""
+        return self.campaign.findings
+
+    @property
+    def deadline_hit(self) -> bool:
+        return self.campaign.deadline_hit
 
     @property
     def exit_code(self) -> int:
         if self.campaign.verifier_failures:
             return 2
-        return 0 if self.campaign.finding is None else 1
+        return 1 if self.campaign.findings else 0
 
     def verifier_failure(self) -> str | None:
         """What to say when the verifier failed on some program; None when it never did."""
@@ -59,6 +75,8 @@ class Audit:
             words += ["--ops", ",".join(self.ops)]
         if self.timeout != DEFAULT_TIMEOUT:
             words += ["--timeout", f"{self.timeout:g}"]
+        if self.deadline != DEFAULT_DEADLINE and self.deadline is not None:
+            words += ["--deadline", f"{self.deadline:g}"]
         return shlex.join(words)
 
 
@@ -69,21 +87,31 @@ def audit(
     seed: int = DEFAULT_SEED,
     ops: Sequence[str] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    deadline: float | None = DEFAULT_DEADLINE,
     progress: Progress | None = None,
 ) -> Audit:
-    """Survey the engine class ``spec`` names, then audit it on ``max_examples`` programs.
+    """Survey the engine class ``spec`` names, then audit it: battery, shapes, ``max_examples`` programs.
 
-    Raises ``spec.UsageError`` for a malformed spec and
-    ``sandbox.UnusableEngine`` when the class cannot be loaded or lacks
-    the bare protocol (``Cls(x)``, ``.data``, ``.grad``, ``x + y``, ``x + 1.0``, ``x - 1.0``).
+    ``deadline`` is the seconds the whole audit may take (None: no limit); when it is hit
+    the audit stops cleanly and ``Audit.deadline_hit`` says so.
+
+    Raises ``spec.UsageError`` for a malformed spec or deadline and
+    ``sandbox.UnusableEngine`` when the class cannot be loaded, cannot make a
+    leaf, combine two leaves or run ``backward()``.
     """
+    if deadline is not None and not (isinstance(deadline, (int, float)) and deadline > 0
+                                     and math.isfinite(deadline)):
+        raise UsageError(f"deadline={deadline!r}: must be a positive number of seconds")
     say = progress or (lambda _: None)
+    started = time.monotonic()
+    ends = None if deadline is None else started + deadline
     with EngineProcess(spec, timeout) as engine:
         say(f"surveying {spec} ...")
         found = survey(engine)
-        say(f"running {max_examples} programs (seed {seed}) ...")
         campaign = run_campaign(
-            engine, found, max_examples=max_examples, seed_value=seed, ops=ops, progress=say
+            engine, found, max_examples=max_examples, seed_value=seed, ops=ops, progress=say,
+            started=started, deadline=ends,
         )
         return Audit(engine.spec, engine.class_name, seed, max_examples,
-                     None if ops is None else list(ops), found, campaign, timeout)
+                     None if ops is None else list(ops), found, campaign, timeout, deadline,
+                     time.monotonic() - started)

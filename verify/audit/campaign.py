@@ -1,79 +1,95 @@
-"""The campaign: Hypothesis draws programs, the engine runs them, ``check_run`` judges, failures shrink.
+"""The campaign: the battery, graph shapes and deep chains, then random programs; every bug, not the first.
 
-Hypothesis runs a ``@given`` test programmatically (seeded, no example
-database, no deadline). The first fault fixes what is being shrunk (its kind
-and blamed op): while shrinking, a program that fails differently counts as
-passing, so the minimal program shows the same bug that was found.
+Phases, in order, each judged by ``check_run`` through ``diagnose.Lab``:
+
+1. battery, first round: every op in every layout the engine has, at the usual points;
+2. each op inside the two smallest graphs (its operand reused; its operand an inner node);
+3. battery, second round: the tails of every op's domain;
+4. graph shapes (fan-out, diamonds, a reconvergent ladder, twins, a sum of 1,000 terms) and chains
+   of 1e3 to 1e5 steps whose every gradient is checked exactly;
+5. random programs drawn by Hypothesis (generation only: shrinking is ours), with every op and layout
+   that already has a finding set aside, so that the next bug can show.
+
+A failure becomes a ``Finding`` through ``diagnose.explain`` (isolated, shrunk, blamed); a new
+one is kept when its (kind, op) is new, up to ``MAX_FINDINGS``. The campaign stops cleanly at
+the deadline and says so.
 """
 
 from __future__ import annotations
 
-import signal
-import threading
+import contextlib
 import time
-import traceback
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
-from hypothesis.errors import Flaky
+
+from micrograd.ops import OPS
 
 from ..program import Program
-from ..strategies import expressions
-from .coverage import depth, features
+from .battery import Case, Tools, chain_program, graph_cases, op_cases, shape_cases
+from .coverage import features
+from .diagnose import Assessment, Context, Lab, explain, reproduce, single
+from .findings import Finding, layout_of
 from .sandbox import EngineFailed, EngineProcess
 from .survey import Survey
 
-if TYPE_CHECKING:
-    from ..report import Report
+MAX_FINDINGS = 10
+"""Distinct bugs listed at most; the campaign stops looking after this many."""
+DEPTHS = (1_000, 10_000, 100_000)
+"""Chains whose every gradient is checked exactly."""
+_BISECTIONS = 14
+MAX_GRAPH_EXPLANATIONS = 3
+"""Graph failures of the random phase that are shrunk and explained (each may take seconds)."""
 
-
-@dataclass
-class Finding:
-    """A fault: what went wrong, on which op, in which (shrunk) program."""
-
-    kind: str
-    """"gradient" or "forward" (a wrong number), "error" (the engine raised),
-    "timeout" or "crash" (the worker hung or died)."""
-    op: str
-    """The blamed op, "backward" for an error inside backward()."""
-    program: Program
-    message: str
-    report: Report | None = None
-    shrunk: bool = True
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.kind, self.op)
+Progress = Callable[[str], None]
 
 
 @dataclass
 class Campaign:
     """What the campaign did and found."""
 
+    findings: list[Finding] = field(default_factory=list)
+    battery: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """(op, layout) -> battery cases run (layouts include "fan-out" and "inner")."""
+    battery_verdicts: Counter[str] = field(default_factory=Counter)
+    shapes: Counter[str] = field(default_factory=Counter)
+    """Shape family -> programs run."""
+    shape_verdicts: Counter[str] = field(default_factory=Counter)
+    chains: list[tuple[int, str]] = field(default_factory=list)
+    """Each chain depth tried and what happened ("exact", "RecursionError in backward", "wrong ...")."""
     examples: int = 0
-    shrink_steps: int = 0
-    finding: Finding | None = None
+    """Random programs judged."""
     ops: Counter[str] = field(default_factory=Counter)
+    """Steps per op in the random programs."""
     features: Counter[str] = field(default_factory=Counter)
     verdicts: Counter[str] = field(default_factory=Counter)
+    """Verdicts of the random programs."""
     limits: list[str] = field(default_factory=list)
     verifier_errors: list[str] = field(default_factory=list)
-    """The first few errors of the verifier itself, each with where it was raised and the program."""
+    verifier_count: int = 0
     remarks: list[str] = field(default_factory=list)
     """A few reasons behind inconclusive verdicts and imprecise forward values, with their programs."""
     seconds: float = 0.0
     first_fault_seconds: float | None = None
-    """When the first fault turned up (before shrinking), from the campaign's start."""
+    """When the first fault turned up (before shrinking), from the audit's start."""
+    deadline_hit: bool = False
+    stopped: str = ""
+    """Why the campaign ended early ("" when it ran every phase to the end)."""
+    set_aside: list[str] = field(default_factory=list)
+    """Ops and layouts left out of the random programs because a finding is about them."""
+
+    @property
+    def finding(self) -> Finding | None:
+        """The first finding (None when there is none)."""
+        return self.findings[0] if self.findings else None
 
     @property
     def verifier_failures(self) -> int:
         """Programs the verifier raised or timed out on (a bug in verify, not the engine's fault)."""
-        return self.verdicts["verifier error"]
+        return self.verifier_count
 
 
 def keep_shortest(remarks: list[str], remark: str, kind: str, room: int) -> None:
@@ -90,46 +106,12 @@ def keep_shortest(remarks: list[str], remark: str, kind: str, room: int) -> None
         remarks[longest] = remark
 
 
-VERIFY_TIMEOUT = 30.0
-"""Seconds the verifier may spend on one program before it gives up on it."""
+class _Stop(BaseException):
+    """Ends a Hypothesis run at once (a new finding, the deadline, the finding limit)."""
 
 
-class VerifierTimeout(Exception):
-    """The exact oracle took too long on one program (never blamed on the engine)."""
-
-
-@contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    # SIGALRM exists on POSIX and works in the main thread only; elsewhere no limit.
-    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(*_: object) -> None:
-        raise VerifierTimeout(f"no verdict within {seconds:g} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-_SHALLOW = 100
-"""Graphs shallower than this never excuse a RecursionError."""
-
-
-class _Fault(Exception):
-    """Raised inside the Hypothesis test to mark a failing program."""
-
-
-class _Abort(BaseException):
-    """Stops the campaign at once: shrinking a hang would cost a timeout per attempt."""
-
-
-Progress = Callable[[str], None]
+class _Done(Exception):
+    """The campaign has nothing more to do."""
 
 
 def run_campaign(
@@ -140,122 +122,225 @@ def run_campaign(
     seed_value: int,
     ops: Sequence[str] | None = None,
     progress: Progress | None = None,
+    started: float | None = None,
+    deadline: float | None = None,
 ) -> Campaign:
-    """Audit ``engine`` on ``max_examples`` programs drawn from the ops the survey found."""
-    drawable = [op for op in survey.drawable_ops() if ops is None or op in ops]
-    strategy = expressions(
-        ops=drawable,
-        max_depth=survey.max_depth(),
-        constants_left=[op for op in survey.constants_left() if op in drawable],
-        constants_right=[op for op in survey.constants_right() if op in drawable],
-    )
-    state = _State(engine, max_examples, progress or (lambda _: None))
-
-    @settings(
-        max_examples=max_examples,
-        database=None,
-        deadline=None,
-        derandomize=False,
-        phases=(Phase.generate, Phase.shrink),
-        report_multiple_bugs=False,
-        suppress_health_check=list(HealthCheck),
-        verbosity=Verbosity.quiet,
-        print_blob=False,
-    )
-    @seed(seed_value)
-    @given(strategy)
-    def audit_one(program: Program) -> None:
-        state.judge(program)
-
-    started = time.monotonic()
+    """Audit ``engine`` on what the survey found; ``deadline`` is a ``time.monotonic()`` value."""
+    state = _State(engine, survey, ops, progress or (lambda _: None), started, deadline)
+    began = time.monotonic()
     try:
-        audit_one()
-    except (_Fault, _Abort):
+        state.survey_findings()
+        state.battery(core=True)
+        state.tools()
+        state.graphs()
+        state.shapes()
+        state.battery(core=False)
+        state.tools()
+        state.chains()
+        state.random(max_examples, seed_value)
+    except _Done:
         pass
-    except Flaky:
-        # The engine failed once and then passed on the same program.
-        if state.result.finding is not None:
-            state.result.finding.message += " (not reproducible: the engine is nondeterministic)"
-    if state.result.finding is None and state.unblamed is not None:
-        state.result.finding = state.unblamed
-        state.unblamed.shrunk = False
-    state.result.seconds = time.monotonic() - started
+    state.finish()
+    state.result.seconds = time.monotonic() - began
     return state.result
 
 
 class _State:
-    def __init__(self, engine: EngineProcess, max_examples: int, progress: Progress) -> None:
+    def __init__(self, engine: EngineProcess, survey: Survey, ops: Sequence[str] | None, progress: Progress,
+                 started: float | None, deadline: float | None) -> None:
         self.engine = engine
-        self.max_examples = max_examples
+        self.survey = survey
+        self.chosen = set(OPS) if ops is None else set(ops)
         self.progress = progress
+        self.lab = Lab(engine, started=started, deadline=deadline)
         self.result = Campaign()
-        self.every = max(1, max_examples // 10)
-        self.unblamed: Finding | None = None
-        self.started = time.monotonic()
+        self.bad: set[tuple[str, str]] = set()
+        """(op, layout) with a finding: skipped in the battery, left out of random programs."""
+        self.good: Counter[tuple[str, str]] = Counter()
+        """(op, layout) -> battery cases that passed."""
+        self.toolkit = Tools(None, None)
+        self.fan_out_two_ok = False
+        self.graph_explained = 0
+        self.raw_seen: dict[tuple[str, str, str], tuple[str, str]] = {}
+        """(judge's fault kind, op, layout) -> the finding key it was explained as."""
 
-    def judge(self, program: Program) -> None:
-        result = self.result
-        if result.finding is None:
-            result.examples += 1
-            result.ops.update(step.op for step in program.steps)
-            result.features.update(features(program))
-            if result.examples % self.every == 0:
-                self.progress(f"  {result.examples}/{self.max_examples} programs, no fault yet")
+    # ---- bookkeeping ----
+
+    def layouts(self, op: str) -> list[str]:
+        return self.survey.layouts(op) if op in self.chosen else []
+
+    def check_time(self) -> None:
+        if self.lab.out_of_time():
+            self.result.deadline_hit = True
+            self.result.stopped = "the deadline was hit"
+            raise _Done
+        if len(self.result.findings) >= MAX_FINDINGS:
+            self.result.stopped = f"{MAX_FINDINGS} findings: the limit"
+            raise _Done
+
+    def seconds(self) -> float:
+        return time.monotonic() - self.lab.started
+
+    def context(self, phase: str) -> Context:
+        subs = [t for t in (("mul", "x o c"), ("add", "x o c"), ("sub", "x o c"), ("add", "x o y"),
+                            ("mul", "x o y"), ("sub", "x o y"), ("add", "x o x"), ("mul", "x o x"),
+                            ("sub", "x o x")) if self.good[t] and t not in self.bad]
+        return Context(phase, set(self.bad), subs, self.fan_out_two_ok,
+                       [f for f in self.result.findings if f.layout == "graph"])
+
+    def record(self, finding: Finding) -> bool:
+        """Keep ``finding`` if it is a new bug; True if it was new."""
+        if self.result.first_fault_seconds is None:
+            self.result.first_fault_seconds = finding.found_seconds
+        for known in self.result.findings:
+            if known.key == finding.key:
+                if finding.layout not in known.layouts:
+                    known.layouts.append(finding.layout)
+                if finding.steps < known.steps:
+                    finding.layouts = known.layouts
+                    self.result.findings[self.result.findings.index(known)] = finding
+                self._set_aside(finding)
+                return False
+        finding.layouts = [finding.layout]
+        self.result.findings.append(finding)
+        self._set_aside(finding)
+        what = f"{finding.kind}{' in ' + finding.op if finding.op else ''}"
+        self.progress(f"  finding {len(self.result.findings)}: {what} ({finding.phase}, "
+                      f"{finding.steps} step{'' if finding.steps == 1 else 's'}, "
+                      f"{finding.found_seconds:.1f} s)")
+        return True
+
+    def _set_aside(self, finding: Finding) -> None:
+        if not finding.op:
+            return
+        if finding.layout in ("graph", "f(x)") or finding.kind in ("hang", "died"):
+            self.bad.update((finding.op, layout) for layout in ("f(x)", "x o y", "x o c", "c o x", "x o x"))
         else:
-            result.shrink_steps += 1
-            if result.shrink_steps % 50 == 0:
-                self.progress(f"  shrinking: {result.shrink_steps} attempts, "
-                              f"smallest so far {len(result.finding.program.steps)} steps")
-        finding = self._run(program)
-        if finding is None:
-            return
-        if finding.kind == "gradient":
-            # The verifier saw wrong gradients but could not pin one op. Keep looking
-            # for a fault it can blame; report this one only if none turns up.
-            if self.unblamed is None or _size(program) < _size(self.unblamed.program):
-                self.unblamed = finding
-            return
-        if result.finding is None:
-            result.first_fault_seconds = time.monotonic() - self.started
-            self.progress(f"  fault after {result.examples} programs: {finding.kind} in {finding.op}; "
-                          f"shrinking...")
-        elif finding.key != result.finding.key:
-            return  # another fault: keep shrinking the first one
-        if result.finding is None or _size(program) <= _size(result.finding.program):
-            result.finding = finding
-        if finding.kind in ("timeout", "crash"):
-            finding.shrunk = False
-            raise _Abort()
-        raise _Fault()
+            self.bad.add((finding.op, finding.layout))
+            if finding.layout == "x o y" and finding.kind != "lost-contribution":
+                self.bad.add((finding.op, "x o x"))
 
-    def _run(self, program: Program) -> Finding | None:
-        try:
-            answer = self.engine.request("run", program)
-        except EngineFailed as failure:
-            # Forward or backward: no telling which op hung, so none is blamed.
-            return Finding(failure.kind, "", program, str(failure))
-        stage = answer["stage"]
-        if stage != "done":
-            error = answer["error"]
-            text = f"{error['type']}: {error['message']}".rstrip(": ")
-            # Python's default limit allows ~1,000 frames: on a shallow graph a
-            # RecursionError is the engine's bug, on a deep one its known limit.
-            if error["type"] == "RecursionError" and depth(program) >= _SHALLOW:
-                if len(self.result.limits) < 3:
-                    self.result.limits.append(f"{text} in {stage} ({len(program.steps)} steps)")
-                return None
-            if stage == "forward":
-                slot, n = answer["slot"], len(program.inputs)
-                if slot < n:  # making an input raised
-                    name, value = program.inputs[slot]
-                    return Finding("error", "leaf", program, f"input {name} = {value!r} raised {text}")
-                j = slot - n
-                return Finding("error", program.steps[j].op, program, f"step {j + 1} raised {text}")
-            return Finding("error", "backward", program, f"backward() raised {text}")
-        return self._check(program, answer["data"], answer["grad"])
+    def found(self, a: Assessment, phase: str) -> Finding:
+        when = (a.at or time.monotonic()) - self.lab.started
+        finding = explain(self.lab, a, self.context(phase))
+        finding.found_seconds = when
+        return finding
 
-    def _remark(self, program: Program, report: Report) -> None:
-        """Keep a few reasons a program was not a clean pass (two inconclusive, one imprecise)."""
+    # ---- phase 0: what the survey already showed ----
+
+    def survey_findings(self) -> None:
+        hung = [(op, layout, s) for op, per in self.survey.status.items() if op in self.chosen
+                for layout, s in per.items() if s.state == "hangs" and "skipped" not in s.reason]
+        if hung:
+            op, layout, status = hung[0]
+            others = ", ".join(o for o, _, _ in hung[1:])
+            program = _probe_program(op, layout)
+            message = (f"{_written(program)} did not finish within the probe's time limit "
+                       f"({status.reason})" + (f"; so did {others}" if others else ""))
+            finding = Finding("hang", op, layout, program, message, phase="survey", confirmed=True,
+                              shrunk=False, evidence=[f"{o} ({lay}) hangs" for o, lay, _ in hung],
+                              found_seconds=self.seconds())
+            self.record(finding)
+            for o, _, _ in hung:
+                self.bad.update((o, lay) for lay in ("f(x)", "x o y", "x o c", "c o x", "x o x", "hang"))
+        problem = self.survey.backward_problem
+        if problem is not None:
+            program = Program((("x", 0.7), ("y", 1.3)), (_join_step(problem["op"]),))
+            if "hang" in problem:
+                finding = Finding("hang", "", "graph", program,
+                                  f"backward() after {_written(program)} did not finish ({problem['hang']}); "
+                                  "it hangs whichever op combines the two leaves", phase="survey",
+                                  confirmed=True, shrunk=False, found_seconds=self.seconds())
+            else:
+                from .outcome import EngineError, Frame
+
+                frame = problem.get("frame")
+                error = EngineError(problem["type"], problem["message"],
+                                    None if not frame else Frame(frame["file"], frame["line"],
+                                                                 frame["function"], frame["source"]))
+                finding = Finding("crash", "", "graph", program,
+                                  f"backward() after {_written(program)} raised {error.shown()}, "
+                                  "whichever op combines the two leaves", phase="survey", confirmed=True,
+                                  error=error, stage="backward", found_seconds=self.seconds())
+            self.record(finding)
+            self.result.stopped = "backward() fails on every program: nothing else can be judged"
+            raise _Done
+        bad = self.survey.backward_grads
+        if bad:
+            program = Program((("x", 0.7), ("y", 1.3)), (_join_step(self.survey.join),))
+            shown = ", ".join(f"{k}.grad is {v}" for k, v in bad.items())
+            finding = Finding("unreadable", "", "graph", program,
+                              f"after {_written(program)} and backward(), {shown}: not a real number",
+                              phase="survey", confirmed=True, found_seconds=self.seconds())
+            self.record(finding)
+            self.result.stopped = "gradients are not numbers: nothing else can be judged"
+            raise _Done
+
+    # ---- phases 1 and 3: the battery ----
+
+    def battery(self, core: bool) -> None:
+        self.progress(f"battery ({'the usual points' if core else 'the tails'}) ...")
+        for op in OPS:
+            for layout in self.layouts(op):
+                for case in op_cases(op, [layout]):
+                    if case.core != core:
+                        continue
+                    self.check_time()
+                    if (op, "hang") in self.bad:
+                        break
+                    self.run_case(case, "battery")
+
+    def run_case(self, case: Case, phase: str) -> Assessment:
+        timeout = None
+        a = self.lab.check(case.program, timeout)
+        self._count(case, a, phase)
+        if a.verdict in ("hang", "died"):
+            self.bad.add((case.op, "hang"))  # each further case would cost the time limit again
+        if a.failed:
+            if phase == "shapes" and self._explained_by_known(a):
+                return a
+            if phase == "battery" and self._quick_key(a) in {f.key for f in self.result.findings}:
+                return a  # the same bug again, at another point: nothing new to explain
+            finding = self.found(a, phase)
+            self.record(finding)
+            if phase == "battery":
+                self.bad.add((case.op, case.layout))
+                if finding.kind in ("hang", "died"):
+                    self.bad.add((case.op, "hang"))
+        elif a.verdict == "pass" and phase == "battery":
+            self.good[(case.op, case.layout)] += 1
+        return a
+
+    def _count(self, case: Case, a: Assessment, phase: str) -> None:
+        if phase == "battery":
+            self.result.battery[(case.op, case.layout)] += 1
+            self.result.battery_verdicts[a.verdict] += 1
+        else:
+            self.result.shapes[case.layout] += 1
+            self.result.shape_verdicts[a.verdict] += 1
+        if a.verdict == "limit" and len(self.result.limits) < 3:
+            self.result.limits.append(a.reason)
+        self._remark(a)
+
+    def _quick_key(self, a: Assessment) -> tuple[str, str]:
+        """The key a one-step failure's finding will have, without explaining it (cheap)."""
+        step = a.outcome.program.steps[-1]
+        if a.verdict != "fail" or a.fault is None:
+            return (a.verdict, step.op)
+        kind = a.fault.kind
+        if kind in ("forward", "non-finite", "seed"):
+            return (kind, step.op if kind != "seed" else "")
+        if layout_of(step) == "x o x" and (step.op, "x o y") not in self.bad:
+            return ("lost-contribution", step.op)
+        return ("wrong-rule", step.op)
+
+    def _explained_by_known(self, a: Assessment) -> bool:
+        return any((s.op, layout_of(s)) in self.bad for s in a.outcome.program.steps)
+
+    def _remark(self, a: Assessment) -> None:
+        report = a.report
+        if report is None or report.verdict not in ("inconclusive", "pass"):
+            return
         if report.verdict == "inconclusive":
             kind, room = "inconclusive", 2
             reasons = [r.note for r in report.inputs if r.verdict != "pass" and r.note] + report.notes
@@ -264,55 +349,326 @@ class _State:
             kind, room = "imprecise forward", 1
             reason = next((n for n in report.notes if n.startswith(kind)), "")
         if reason:
-            shown = program.source(leaf="Value").replace("\n", "; ")
+            shown = a.outcome.program.source(leaf="Value").replace("\n", "; ")
             remark = f"{kind}: {reason.removeprefix(kind + ': ')}; program: {shown}"
             keep_shortest(self.result.remarks, remark, kind, room)
 
-    def _check(self, program: Program, data: list[Any], grad: list[Any]) -> Finding | None:
-        from ..judge.verdict import check_run
+    # ---- phase 2: each op in the smallest graphs ----
 
-        try:
-            with _time_limit(VERIFY_TIMEOUT):
-                report = check_run(program, data, grad)
-        except Exception as error:  # the verifier's own fault: never blamed on the engine, never quiet
-            shown = program.source(leaf="Value").replace("\n", "; ")
-            message = f"{type(error).__name__}: {error} ({_raised_at(error)}) on: {shown}"
-            if not self.result.verifier_failures:
-                self.progress(f"  the verifier failed on a program (a bug in verify): {message}")
-            if len(self.result.verifier_errors) < 3:
-                self.result.verifier_errors.append(message)
-            self.result.verdicts["verifier error"] += 1
-            return None
-        if self.result.finding is None:
-            self.result.verdicts[report.verdict] += 1
-            self._remark(program, report)
-        if report.verdict != "fail":
-            return None
-        if report.faults:
-            blamed = report.faults[0]
-            return Finding(blamed.kind, blamed.op, program, blamed.message, report)
-        return Finding("gradient", "", program, "gradients disagree (no op blamed)", report)
+    def tools(self) -> None:
+        def ok(op: str, layout: str) -> bool:
+            return self.good[(op, layout)] > 0 and (op, layout) not in self.bad
+
+        edge = next((t for t in (("mul", "x o c"), ("add", "x o c"), ("sub", "x o c"), ("div", "x o c"))
+                     if ok(*t)), None)
+        join = next((t for t in (("add", "x o y"), ("mul", "x o y"), ("sub", "x o y")) if ok(*t)), None)
+        self.toolkit = Tools(edge, join)
+
+    def graphs(self) -> None:
+        if self.toolkit.join is None:
+            return
+        self.progress("each op in a small graph ...")
+        for op in OPS:
+            for layout in self.layouts(op):
+                if layout == "x o x" or (op, layout) in self.bad:
+                    continue
+                for case in graph_cases(op, layout, self.toolkit):
+                    self.check_time()
+                    if (op, layout) in self.bad:
+                        break
+                    a = self.lab.check(case.program)
+                    self.result.battery[(op, case.layout)] += 1
+                    self.result.battery_verdicts[a.verdict] += 1
+                    if a.failed:
+                        finding = self.found(a, "battery")
+                        self.record(finding)
+                        if finding.op == op:
+                            self.bad.add((op, layout))
+                        break
+
+    # ---- phase 4: graph shapes and deep chains ----
+
+    def shapes(self) -> None:
+        cases = shape_cases(self.toolkit)
+        if not cases:
+            return
+        self.progress(f"graph shapes ({len(cases)} programs) ...")
+        failed: list[tuple[Case, Assessment]] = []
+        for case in cases:
+            self.check_time()
+            a = self.lab.check(case.program)
+            self._count(case, a, "shapes")
+            if a.failed:
+                failed.append((case, a))
+        # Whether two uses are enough to go wrong tells traversal order from lost contributions.
+        self.fan_out_two_ok = not any(c.layout.startswith(("diamond", "fan-out 2")) for c, _ in failed)
+        explained = 0
+        for _, a in sorted(failed, key=lambda f: len(f[0].program.steps)):
+            self.check_time()
+            if self._explained_by_known(a) or explained >= 2:
+                continue
+            if any(f.layout == "graph" and not f.op for f in self.result.findings) and \
+                    self._quick_graph(a):
+                continue
+            explained += 1
+            self.record(self.found(a, "shapes"))
+
+    def _quick_graph(self, a: Assessment) -> bool:
+        """A graph failure of the kind an engine-wide finding already explains."""
+        kinds = {f.kind for f in self.result.findings if f.layout == "graph" and not f.op}
+        fault = a.fault
+        return fault is not None and (fault.kind in ("lost-contribution", "traversal", "wrong-rule")
+                                      and bool(kinds & {"lost-contribution", "traversal"}))
+
+    def chains(self) -> None:
+        edge = self.toolkit.edge
+        if edge is not None and edge[0] in ("add", "sub", "mul"):
+            payload: tuple[str, str, float] = (edge[0], edge[1], 1.0)
+        elif self.toolkit.join is not None and self.toolkit.join[0] in ("add", "sub"):
+            payload = (self.toolkit.join[0], "x o y", 0.0)
+        elif self.toolkit.join is not None and self.toolkit.join[0] == "mul":
+            payload = ("mul", "x o y", 1.0)
+        else:
+            return
+        self.progress("deep chains ...")
+        self.survey.depth_checked = True
+
+        def probe(depth: int) -> tuple[str, int | None]:
+            """"exact", "wrong" (with the depth the gradients stop at), or the failure."""
+            try:
+                answer = self.engine.request("depth", (depth, *payload))
+            except EngineFailed as failure:
+                return f"{failure.kind}: {failure}", None
+            if "error" in answer and "ok" not in answer:
+                e = answer["error"]
+                return (f"{e['type']}: {e['message']}" if isinstance(e, dict) else str(e)), None
+            if not answer["ok"]:
+                return f"{answer['error']} in {answer['stage']}", None
+            if answer["first_wrong"] is not None:
+                return "wrong", answer["first_wrong"]
+            return "exact", None
+
+        good, bad, why, wrong_at = 0, None, None, None
+        for depth in DEPTHS:
+            self.check_time()
+            what, at = probe(depth)
+            shown = what if what != "wrong" else f"gradients wrong below depth {at}"
+            self.result.chains.append((depth, shown))
+            if what != "exact":
+                bad, why, wrong_at = depth, what, at
+                break
+            good = depth
+        if bad is not None and why is not None and (why == "wrong" or "RecursionError" in why):
+            lo = max(good, 100 if why != "wrong" else 1)
+            if good == 0 and why != "wrong":
+                what, at = probe(100)
+                if what == "exact":
+                    good = lo = 100
+            for _ in range(_BISECTIONS):
+                if bad - lo <= 1:
+                    break
+                middle = (lo + bad) // 2
+                what, at = probe(middle)
+                if what == "exact":
+                    lo = good = middle
+                elif (what == "wrong") == (why == "wrong"):
+                    bad, wrong_at = middle, at if what == "wrong" else wrong_at
+                else:
+                    break
+        if why == "wrong":
+            self.survey.depth_ok = good
+            self.survey.depth_failure = None
+            program = chain_program(bad or 0, *payload)
+            step = program.steps[0]
+            text = OPS[step.op].write("y", "z" if payload[1] == "x o y" else repr(payload[2]))
+            message = (f"a chain of {bad:,} steps (y = {text}, repeated): every gradient must be exactly 1, "
+                       f"but the gradients are wrong from depth {wrong_at:,} down (the chain of {good:,} "
+                       "steps is exact): backward silently stops partway (a depth cap, or a truncated pass)")
+            finding = Finding("traversal", "", "graph", program, message, phase="shapes", node="x",
+                              expected="1.0", actual="not 1", confirmed=True, shrunk=False,
+                              found_seconds=self.seconds(),
+                              evidence=[f"chain of {d:,}: {w}" for d, w in self.result.chains])
+            self.record(finding)
+        else:
+            self.survey.depth_ok = good
+            self.survey.depth_failure = None if bad is None else f"{why} at depth {bad}"
+
+    # ---- phase 5: random programs ----
+
+    def random(self, max_examples: int, seed_value: int) -> None:
+        from ..strategies import expressions_in
+
+        remaining = max_examples
+        rounds = 0
+        while remaining > 0:
+            self.check_time()
+            layouts = {op: {lay for lay in self.layouts(op) if (op, lay) not in self.bad}
+                       for op in OPS if op in self.chosen}
+            layouts = {op: lays for op, lays in layouts.items() if lays}
+            if not layouts:
+                self.result.stopped = self.result.stopped or "no op is left to draw random programs from"
+                return
+            self.result.set_aside = sorted(f"{op} ({layout})" for op, layout in self.bad)
+            strategy = expressions_in(layouts, max_depth=self.survey.max_depth())
+            self.progress(f"random programs ({remaining} to go, seed {seed_value + rounds}) ...")
+            done = self._hypothesis(strategy, remaining, seed_value + rounds)
+            remaining -= done
+            rounds += 1
+            if done == 0:
+                break
+
+    def _hypothesis(self, strategy: Any, n: int, seed_value: int) -> int:
+        count = [0]
+        every = max(1, n // 5)
+
+        @settings(max_examples=n, database=None, deadline=None, derandomize=False, phases=(Phase.generate,),
+                  report_multiple_bugs=False, suppress_health_check=list(HealthCheck),
+                  verbosity=Verbosity.quiet, print_blob=False)
+        @seed(seed_value)
+        @given(strategy)
+        def audit_one(program: Program) -> None:
+            if self.lab.out_of_time() or len(self.result.findings) >= MAX_FINDINGS:
+                raise _Stop
+            count[0] += 1
+            self.result.examples += 1
+            self.result.ops.update(step.op for step in program.steps)
+            self.result.features.update(features(program))
+            if self.result.examples % every == 0:
+                self.progress(f"  {self.result.examples} random programs")
+            if self.judge_random(program):
+                raise _Stop
+
+        with contextlib.suppress(_Stop):
+            audit_one()
+        if self.lab.out_of_time():
+            self.result.deadline_hit = True
+            self.result.stopped = "the deadline was hit"
+            raise _Done
+        return count[0]
+
+    def judge_random(self, program: Program) -> bool:
+        """Judge one random program; True when it gave a new finding (the draw then restarts)."""
+        a = self.lab.check(program)
+        self.result.verdicts[a.verdict] += 1
+        if a.verdict == "limit" and len(self.result.limits) < 3:
+            self.result.limits.append(a.reason)
+        self._remark(a)
+        if not a.failed:
+            return False
+        raw = self._raw(a)
+        if raw is not None and raw in self.raw_seen:
+            return False
+        graph_level = self._graph_level(a)
+        if graph_level:
+            if any(f.layout == "graph" and (not f.op or any(s.op == f.op for s in program.steps))
+                   for f in self.result.findings):
+                return False
+            if self.graph_explained >= MAX_GRAPH_EXPLANATIONS:
+                return False
+            self.graph_explained += 1
+        finding = self.found(a, "random")
+        if raw is not None:
+            self.raw_seen[raw] = finding.key
+        return self.record(finding)
+
+    def _raw(self, a: Assessment) -> tuple[str, str, str] | None:
+        """The judge's blame in a few words, to skip failures already explained."""
+        program = a.outcome.program
+        n = len(program.inputs)
+        fault = a.fault
+        if a.verdict == "fail" and fault is not None and fault.culprit is not None and fault.culprit >= n:
+            step = program.steps[fault.culprit - n]
+            return (fault.kind, step.op, layout_of(step))
+        if a.verdict == "crash" and a.outcome.stage == "forward" and a.outcome.slot is not None \
+                and a.outcome.slot >= n:
+            step = program.steps[a.outcome.slot - n]
+            return ("crash", step.op, layout_of(step))
+        return None
+
+    def _graph_level(self, a: Assessment) -> bool:
+        """A wrong gradient whose blamed step is right alone: the graph's fault (costly to explain)."""
+        if a.verdict != "fail" or a.fault is None:
+            return False
+        fault = a.fault
+        program = a.outcome.program
+        n = len(program.inputs)
+        if fault.kind in ("lost-contribution", "traversal"):
+            return True
+        if fault.culprit is None or fault.culprit < n:
+            return fault.kind != "forward"
+        from .diagnose import one_step
+        from .outcome import engine_values
+
+        q = one_step(program, fault.culprit, engine_values(a.outcome))
+        return self.lab.check(q).verdict == "pass"
+
+    # ---- the end ----
+
+    def finish(self) -> None:
+        result = self.result
+        result.verifier_errors = list(self.lab.verifier_errors)
+        result.verifier_count = self.lab.verifier_failures
+        self._merge_engine_wide()
+        for finding in result.findings:
+            if finding.kind in ("hang", "died") or finding.steps > 50 or self.lab.out_of_time():
+                continue
+            finding.reproduced = reproduce(self.lab, finding)
+
+    def _merge_engine_wide(self) -> None:
+        """The same finding in two or more ops, with a cause no op owns, is one finding of the engine."""
+        findings = self.result.findings
+        for kind in ("lost-contribution", "unreadable"):
+            same = [f for f in findings if f.kind == kind and f.op]
+            ops = {f.op for f in same}
+            if kind == "lost-contribution":
+                same = [f for f in same if f.layout == "x o x"]
+                ops = {f.op for f in same}
+                binary = {op for op in self.chosen if "x o x" in self.survey.layouts(op)}
+                engine_wide = len(ops) >= 2 and ops >= {op for op in binary if self.good[(op, "x o y")]}
+            else:
+                engine_wide = len(ops) >= 2
+            if not engine_wide:
+                continue
+            first = min(same, key=lambda f: f.steps)
+            merged = Finding(kind, "", first.layout, first.program,
+                             f"{first.message} (the same in {', '.join(sorted(ops))}: "
+                             "the engine's, not one op's)",
+                             phase=first.phase, culprit=first.culprit, operand=first.operand, node=first.node,
+                             expected=first.expected, actual=first.actual,
+                             evidence=[f.message for f in same], confirmed=True, report=first.report,
+                             layouts=sorted({f.layout for f in same}), found_seconds=min(f.found_seconds
+                                                                                       for f in same),
+                             shrink_seconds=first.shrink_seconds, original_steps=first.original_steps)
+            keep = [f for f in findings if f not in same]
+            if not any(f.key == merged.key for f in keep):
+                keep.insert(findings.index(same[0]) if same[0] in findings else 0, merged)
+            findings[:] = keep
 
 
-def _raised_at(error: BaseException) -> str:
-    """Where ``error`` came from, the traceback's last frame: ``verify/judge/verdict.py:57 in check_run``.
+def _probe_program(op: str, layout: str) -> Program:
+    from ..program import Const, Step
 
-    For a timeout, the frame the verifier was in when time ran out (the last is the alarm's handler).
-    """
-    frames = traceback.extract_tb(error.__traceback__)
-    if isinstance(error, VerifierTimeout) and len(frames) > 1:
-        frames.pop()
-    if not frames:
-        return "no traceback"
-    last = frames[-1]
-    path = Path(last.filename)
-    shown = path.relative_to(_HOME) if path.is_relative_to(_HOME) else path
-    return f"{shown}:{last.lineno} in {last.name}"
+    row = OPS[op]
+    if row.arity == 1:
+        return Program((("x", 0.7),), (Step(op, (0,)),))
+    right = {"powi": 3.0, "powc": 0.5}.get(op, 1.3)
+    if layout == "x o y":
+        return Program((("x", 0.7), ("y", right)), (Step(op, (0, 1)),))
+    if layout == "x o c":
+        return Program((("x", 0.7),), (Step(op, (0, Const(right))),))
+    return Program((("x", right),), (Step(op, (Const(0.7), 0)),))
 
 
-_HOME = Path(__file__).resolve().parents[2]
-"""The folder that holds verify/: paths inside it are shown relative to it."""
+def _join_step(op: str) -> Any:
+    from ..program import Step
+
+    return Step(op, (0, 1))
 
 
-def _size(program: Program) -> tuple[int, int]:
-    return (len(program.steps), len(program.inputs))
+def _written(program: Program) -> str:
+    from .diagnose import written
+
+    return written(program)
+
+
+__all__ = ["MAX_FINDINGS", "Campaign", "keep_shortest", "run_campaign", "single"]

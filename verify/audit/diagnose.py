@@ -33,14 +33,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from micrograd.ops import OPS
 
 from ..program import Arg, Const, Program, Step
 from .coverage import depth
 from .findings import Finding, layout_of
-from .outcome import Outcome, engine_values, run
+from .outcome import EngineError, Frame, Outcome, engine_values, run
 from .shrink import rebuild, rounder, shrink, tidy
 
 if TYPE_CHECKING:
@@ -124,13 +124,25 @@ class Lab:
         self.runs = 0
         self.verifier_errors: list[str] = []
         self.verifier_failures = 0
+        self.deadline_hit = False
 
     def out_of_time(self) -> bool:
-        return self.deadline is not None and time.monotonic() > self.deadline
+        return self.deadline_hit or (self.deadline is not None and time.monotonic() > self.deadline)
 
     def run(self, program: Program, timeout: float | None = None) -> Outcome:
         self.runs += 1
         return run(self.engine, program, timeout)
+
+    def details(self, program: Program) -> dict[str, Any]:
+        """What a "run" answer may not say: the engine's frame, unreadable values, reused objects."""
+        from .probe import to_wire
+        from .sandbox import EngineFailed
+
+        try:
+            answer = self.engine.request("types", to_wire(program), HANG_PROBE)
+        except EngineFailed:
+            return {}
+        return answer if isinstance(answer, dict) else {}
 
     def check(self, program: Program, timeout: float | None = None) -> Assessment:
         a = self.assess(self.run(program, timeout))
@@ -139,6 +151,9 @@ class Lab:
 
     def assess(self, outcome: Outcome) -> Assessment:
         program = outcome.program
+        if outcome.stage == "deadline":
+            self.deadline_hit = True
+            return Assessment(outcome, "deadline", reason=outcome.message)
         if outcome.stage in ("hang", "died"):
             return Assessment(outcome, outcome.stage, reason=outcome.message)
         if outcome.raised:
@@ -516,7 +531,7 @@ def single(lab: Lab, a: Assessment) -> Finding:
     where = written(program)
     v = a.verdict
     if v == "crash":
-        error = a.outcome.error
+        error = _with_frame(lab, program, a.outcome.error)
         stage = a.outcome.stage
         what = error.shown() if error else "an exception"
         if stage == "leaf":
@@ -532,14 +547,23 @@ def single(lab: Lab, a: Assessment) -> Finding:
         verb = "did not finish" if v == "hang" else "killed the engine's process"
         return Finding(v, op, layout, program, f"{where} {verb} ({a.reason})", confirmed=True, shrunk=False)
     if v == "unreadable":
-        return Finding("unreadable", op, layout, program, f"{where}: after backward(), {_unreadable_text(a)}",
-                       confirmed=True)
+        text = _unreadable_text(a)
+        shown = lab.details(program)
+        names_of = program.names()
+        described = [f"{names_of[i]}.grad is {what}" for i, what in shown.get("grads", [])]
+        described += [f"{names_of[i]}.data is {what}" for i, what in shown.get("data", [])]
+        if described:
+            text = ", ".join(described[:3])
+        return Finding("unreadable", op, layout, program, f"{where}: after backward(), {text}", confirmed=True)
     fault = a.fault
     assert fault is not None and a.report is not None
     slot = fault.slot
     node = names[slot] if 0 <= slot < len(names) else fault.name
     actual = a.outcome.data[slot] if fault.kind == "forward" else a.outcome.grad[slot]
     notes = _mutation_notes(a)
+    if a.mutated:
+        for i, j in lab.details(program).get("same", []):
+            notes.append(f"{names[i]} is the same object as {names[j]}: the op returned its operand")
     if fault.kind == "seed":
         return Finding("seed", "", "graph", program, f"{fault.message}", node=node, expected="1",
                        actual=_num(actual), report=a.report, confirmed=True, evidence=notes)
@@ -568,6 +592,22 @@ def single(lab: Lab, a: Assessment) -> Finding:
     message = f"{where} gave {who} {gave}: expected {expected}, got {_num(actual)}"
     return Finding(kind, op, layout, program, message, culprit=len(program.inputs), operand=index, node=node,
                    expected=expected, actual=_num(actual), report=a.report, confirmed=True, evidence=notes)
+
+
+def _with_frame(lab: Lab, program: Program, error: EngineError | None) -> EngineError | None:
+    """The engine's exception with its own source line, asked of the worker when the answer lacked it."""
+    if error is not None and error.frame is not None:
+        return error
+    raised = lab.details(program).get("error")
+    if not isinstance(raised, dict):
+        return error
+    frame = raised.get("frame")
+    where = None if not isinstance(frame, dict) else Frame(
+        str(frame.get("file", "")), int(frame.get("line", 0) or 0), str(frame.get("function", "")),
+        str(frame.get("source", "")))
+    if error is None:
+        return EngineError(str(raised.get("type", "")), str(raised.get("message", "")), where)
+    return EngineError(error.type, error.message, where)
 
 
 def _index_of(program: Program, slot: int) -> int | None:

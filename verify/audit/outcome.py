@@ -16,7 +16,7 @@ from typing import Any, Literal
 from ..program import Const, Program
 from .sandbox import EngineFailed, EngineProcess
 
-Stage = Literal["done", "leaf", "forward", "backward", "hang", "died"]
+Stage = Literal["done", "leaf", "forward", "backward", "hang", "died", "deadline"]
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,8 @@ class Outcome:
     program: Program
     stage: Stage
     """"done" (forward and backward ran), or where it stopped: making an input ("leaf"),
-    a step ("forward"), ``backward()``, a hang, or the worker's death ("died")."""
+    a step ("forward"), ``backward()``, a hang, the worker's death ("died": it crashed, ran out
+    of memory or changed the auditing code; ``message`` says which), or the audit's deadline."""
     slot: int | None = None
     """The slot being made when the forward pass raised."""
     data: list[float | None] = field(default_factory=list)
@@ -78,8 +79,13 @@ def run(engine: EngineProcess, program: Program, timeout: float | None = None) -
     try:
         answer = engine.request("run", program, timeout)
     except EngineFailed as failure:
-        stage: Stage = "hang" if failure.kind == "timeout" else "died"
-        return Outcome(program, stage, message=str(failure), seconds=time.monotonic() - started)
+        # today's sandbox says "timeout" or "crash"; a richer one "hang", "crash", "memory",
+        # "tampered" or "deadline"
+        kind = str(failure.kind)
+        stage: Stage = ("hang" if kind in ("timeout", "hang") else "deadline" if kind == "deadline"
+                        else "died")
+        message = str(failure) if kind in ("timeout", "hang", "crash") else f"{kind}: {failure}"
+        return Outcome(program, stage, message=message, seconds=time.monotonic() - started)
     outcome = from_answer(program, answer)
     outcome.seconds = time.monotonic() - started
     return outcome
@@ -111,8 +117,14 @@ def from_answer(program: Program, answer: dict[str, Any]) -> Outcome:
                        f"{error.shown() if error else answer}")
     data = _padded(answer.get("data"), n)
     grad = _padded(answer.get("grad"), n)
-    unreadable = {int(k): str(v) for k, v in (answer.get("unreadable") or {}).items()}
-    unreadable_data = {int(k): str(v) for k, v in (answer.get("unreadable_data") or {}).items()}
+    unreadable: dict[int, str] = {}
+    unreadable_data: dict[int, str] = {}
+    for entry in answer.get("unreadable") or []:  # the protocol's Unreadable entries, in wire form
+        if isinstance(entry, dict) and isinstance(entry.get("slot"), int):
+            shown = f"{entry.get('type', '?')} {entry.get('repr', '')}".strip()
+            if entry.get("type") == "NoneType":
+                shown = "None"
+            (unreadable if entry.get("field") == "grad" else unreadable_data)[entry["slot"]] = shown
     for s, g in enumerate(grad):
         if g is None and s not in unreadable:
             unreadable[s] = "not a real number"

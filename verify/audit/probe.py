@@ -1,48 +1,97 @@
-"""Capability probes, run inside the worker: what the audited engine can do.
+"""Capability probes, run inside the worker: what the audited engine has and can do.
 
 Each probe takes the engine class and a small payload and returns plain data.
-An op counts as present when calling it returns an object with ``.data`` and
-``.backward``; whether its value and gradient are right is the campaign's job.
+An op is *present* in a layout when calling it at a point inside its domain
+returns an engine object; it is *absent* when Python finds no method for it
+(no ``tanh``, no ``__rpow__``), and *refused* when the engine declines on
+purpose: an ``assert`` or ``raise`` line of its own, ``NotImplementedError``,
+or a number operand it does not accept (``AttributeError``/``TypeError`` with a
+plain number in the call). Any other exception means the op exists and
+crashes: the battery then shows where, as a finding.
 """
 
 from __future__ import annotations
 
 import math
+import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from micrograd.ops import OPS
 
 from ..program import call
 
-FORMS = {
-    # form -> (left operand, right operand): "v" a leaf, "c" a plain number
-    "vv": ("v", "v"),
-    "vc": ("v", "c"),
-    "cv": ("c", "v"),
+LAYOUTS = {
+    # layout -> (left operand, right operand): "v" a leaf, "c" a plain number
+    "f(x)": ("v",),
+    "x o y": ("v", "v"),
+    "x o c": ("v", "c"),
+    "c o x": ("c", "v"),
 }
-"""How a binary op can be written: x + y, x + 2.0, 2.0 + x."""
+"""The layouts a probe calls; x o x is x o y with one object, so it needs no probe of its own."""
 
 _POINT = (0.7, 1.3)
 """Probe operands: inside every op's domain (positive, not integral, far from kinks)."""
 _EXPONENT = {"powi": 3.0, "powc": 0.5}
+_VERIFY = Path(__file__).resolve().parents[1]
+"""verify/: frames inside it are the caller's, not the engine's."""
+
+
+FORMS = {"v": "f(x)", "vv": "x o y", "vc": "x o c", "cv": "c o x"}
+"""The older short names of the layouts: a leaf "v", a plain number "c"."""
 
 
 def forms_of(op: str) -> tuple[str, ...]:
-    """The forms an op is probed (and drawn) in."""
+    """The layouts an op is probed in, by their short names ("v", "vv", "vc", "cv")."""
+    short = {layout: form for form, layout in FORMS.items()}
+    return tuple(short[layout] for layout in layouts_of(op))
+
+
+def layouts_of(op: str) -> tuple[str, ...]:
+    """The layouts an op is probed in (x ** 2.0 is powi: pow means a Value exponent)."""
     row = OPS[op]
     if row.arity == 1:
-        return ("v",)
+        return ("f(x)",)
     if row.constant:
-        return ("vc",)
+        return ("x o c",)
     if op == "pow":
-        # x ** 2.0 is powi for any engine that follows the table: pow means a Value exponent.
-        return ("vv", "cv")
-    return tuple(FORMS)
+        return ("x o y", "c o x")
+    return ("x o y", "x o c", "c o x")
 
 
 def _is_engine_object(x: Any) -> bool:
     return hasattr(x, "data") and callable(getattr(x, "backward", None))
+
+
+def engine_frame(error: BaseException) -> dict[str, Any] | None:
+    """The innermost frame of the traceback that is the engine's (outside verify/), or None."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__)
+              if not Path(f.filename).resolve().is_relative_to(_VERIFY)]
+    if not frames:
+        return None
+    last = frames[-1]
+    return {"file": last.filename, "line": last.lineno or 0, "function": last.name,
+            "source": (last.line or "").strip()}
+
+
+def describe(error: BaseException) -> dict[str, Any]:
+    return {"type": type(error).__name__, "message": str(error)[:300], "frame": engine_frame(error)}
+
+
+def _declined(error: BaseException, frame: dict[str, Any] | None, number_operand: bool) -> str | None:
+    """Why this raise means "not supported" rather than "crashes"; None for a crash."""
+    text = f"{type(error).__name__}: {str(error)[:120]}".rstrip(": ")
+    if frame is None and isinstance(error, (AttributeError, TypeError)):
+        return f"absent ({text})"  # Python found no method: no tanh, no __rpow__
+    if isinstance(error, (NotImplementedError, AssertionError)):
+        return f"refused ({text})"
+    source = (frame or {}).get("source", "")
+    if source.startswith(("raise ", "assert ")):
+        return f"refused ({text})"
+    if number_operand and isinstance(error, (AttributeError, TypeError)):
+        return f"no number operand ({text})"
+    return None
 
 
 def probe_leaf(cls: type, _: Any) -> dict[str, Any]:
@@ -60,45 +109,103 @@ def probe_leaf(cls: type, _: Any) -> dict[str, Any]:
 
 
 def probe_op(cls: type, payload: tuple[str, str]) -> dict[str, Any]:
-    """Apply one op in one form at a point inside its domain."""
-    op, form = payload
+    """Apply one op in one layout at a point inside its domain: present, absent, refused or crashing."""
+    op, layout = payload
     row = OPS[op]
+    sides = LAYOUTS[layout]
     if row.arity == 1:
         operands: list[Any] = [cls(_POINT[0])]
         expected = row.forward(_POINT[0])
     else:
         right = _EXPONENT.get(op, _POINT[1])
-        operands = [cls(_POINT[0]) if form[0] == "v" else _POINT[0],
-                    cls(right) if form[1] == "v" else right]
+        operands = [cls(_POINT[0]) if sides[0] == "v" else _POINT[0],
+                    cls(right) if sides[1] == "v" else right]
         expected = row.forward(_POINT[0], right)
     try:
         out = call(row, *operands)
     except Exception as error:
-        return {"ok": False, "reason": f"{type(error).__name__}: {str(error)[:120]}".rstrip(": ")}
+        frame = engine_frame(error)
+        declined = _declined(error, frame, "c" in sides)
+        if declined is not None:
+            return {"status": "absent", "reason": declined}
+        return {"status": "crashes", "reason": f"{type(error).__name__}: {str(error)[:120]}".rstrip(": "),
+                "error": describe(error)}
     if not _is_engine_object(out):
-        return {"ok": False, "reason": f"returns {type(out).__name__}, not an engine object"}
+        return {"status": "absent", "reason": f"returns {type(out).__name__}, not an engine object"}
     try:
         value = float(out.data)
     except (TypeError, ValueError):
-        return {"ok": False, "reason": f".data is {type(out.data).__name__}, not a number"}
+        return {"status": "works", "reason": f".data is {type(out.data).__name__}, not a number"}
     looks_right = math.isclose(value, expected, rel_tol=1e-6)
-    return {"ok": True, "reason": "" if looks_right else f"value {value!r}, expected {expected!r}"}
+    return {"status": "works", "reason": "" if looks_right else f"value {value!r}, expected {expected!r}"}
 
 
-def probe_depth(cls: type, depth: int) -> dict[str, Any]:
-    """A chain x + 1 + 1 + ... ``depth`` deep: does forward and backward work?"""
+def probe_backward(cls: type, op: str) -> dict[str, Any]:
+    """x o y, then backward(): does the engine's backward() run at all, and are its gradients readable?"""
+    x, y = cls(_POINT[0]), cls(_POINT[1])
+    out = call(OPS[op], x, y)
+    try:
+        out.backward()
+    except Exception as error:
+        frame = engine_frame(error)
+        signature = frame is None and isinstance(error, TypeError)
+        return {"ok": False, "signature": signature, "error": describe(error)}
+    grads = {name: _readable(getattr(v, "grad", None)) for name, v in (("x", x), ("y", y))}
+    return {"ok": True, "grads": grads}
+
+
+def _readable(g: Any) -> str | None:
+    """None if ``g`` is a real number, else what it is."""
+    if isinstance(g, bool) or g is None or isinstance(g, (str, bytes, complex)):
+        return "None" if g is None else f"{type(g).__name__} {g!r}"[:60]
+    try:
+        float(g)
+    except (TypeError, ValueError, OverflowError):
+        return f"{type(g).__name__} {g!r}"[:60]
+    return None
+
+
+def probe_depth(cls: type, payload: Any) -> dict[str, Any]:
+    """A chain ``depth`` deep (y = y + 1.0, or y + z with a leaf z): forward, backward, every gradient exact.
+
+    Payload: depth, or (depth, op, layout, constant). Every node of such a chain has gradient
+    exactly 1 (the leaf z: exactly ``depth``); the answer says how deep the gradients are right.
+    """
+    if isinstance(payload, int):
+        depth, op, layout, constant = payload, "add", "x o c", 1.0
+    else:
+        depth, op, layout, constant = payload
+    row = OPS[op]
     x = cls(0.5)
+    z = cls(constant) if layout == "x o y" else None
+    nodes = [x]
     y = x
     try:
         for _ in range(depth):
-            y = y + 1.0
+            y = call(row, y, z if z is not None else constant)
+            nodes.append(y)
     except RecursionError as error:
         return {"ok": False, "stage": "forward", "error": type(error).__name__}
     try:
         y.backward()
     except RecursionError as error:
         return {"ok": False, "stage": "backward", "error": type(error).__name__}
-    return {"ok": True, "grad": float(x.grad)}
+    # From the output down: the first node whose gradient is not exactly 1.
+    bad = None
+    for k in range(len(nodes) - 1, -1, -1):
+        g: Any = getattr(nodes[k], "grad", None)
+        try:
+            right = float(g) == 1.0
+        except (TypeError, ValueError):
+            right = False
+        if not right:
+            bad = len(nodes) - 1 - k
+            break
+    try:
+        xg: float | None = float(x.grad)
+    except (TypeError, ValueError):
+        xg = None
+    return {"ok": True, "grad": xg, "first_wrong": bad}
 
 
 def probe_twice(cls: type, _: Any) -> dict[str, Any]:
@@ -111,9 +218,40 @@ def probe_twice(cls: type, _: Any) -> dict[str, Any]:
     return {"first": first, "second": float(x.grad)}
 
 
+def probe_types(cls: type, wire: Any) -> dict[str, Any]:
+    """Run a program (``{"inputs": [[name, value], ...], "steps": [[op, [slot or {"c": value}]]]}``)
+    and describe what a "run" answer may not carry: each input's .grad and each slot's .data that
+    is not a real number, the engine's frame for an exception, and slots that are the same object
+    as an earlier one (an op that returned its operand)."""
+    slots: list[Any] = []
+    try:
+        for _, value in wire["inputs"]:
+            slots.append(cls(float(value)))
+        for op, args in wire["steps"]:
+            operands = [a["c"] if isinstance(a, dict) else slots[a] for a in args]
+            slots.append(call(OPS[op], *operands))
+        slots[-1].backward()
+    except Exception as error:
+        return {"error": describe(error), "slot": len(slots)}
+    n = len(wire["inputs"])
+    grads = [[i, _readable(getattr(s, "grad", None))] for i, s in enumerate(slots[:n])]
+    data = [[i, _readable(getattr(s, "data", None))] for i, s in enumerate(slots)]
+    same = [[i, j] for i, s in enumerate(slots) for j in range(i) if slots[j] is s]
+    return {"grads": [g for g in grads if g[1]], "data": [d for d in data if d[1]], "same": same}
+
+
+def to_wire(program: Any) -> dict[str, Any]:
+    """A program as the plain data ``probe_types`` takes (JSON-ready)."""
+    return {"inputs": [[name, value] for name, value in program.inputs],
+            "steps": [[s.op, [{"c": a.value} if not isinstance(a, int) else a for a in s.args]]
+                      for s in program.steps]}
+
+
 PROBES: dict[str, Callable[[type, Any], dict[str, Any]]] = {
     "leaf": probe_leaf,
     "op": probe_op,
+    "backward": probe_backward,
     "depth": probe_depth,
     "twice": probe_twice,
+    "types": probe_types,
 }

@@ -1,77 +1,133 @@
-"""Render an audit for people (coverage table, limits, the minimal failing program) and as JSON."""
+"""Render an audit for people (coverage, behaviour, every finding with its minimal program) and as JSON.
+
+Renderers only format the ``Finding`` and ``Campaign`` fields: nothing here
+decides anything or reads message text.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from micrograd.ops import OPS
 
 from .api import Audit
-from .campaign import Finding
 from .coverage import FEATURES
-from .probe import FORMS, forms_of
+from .findings import LAYOUTS, Finding, layouts_of, source_lines
 
-_FORM_TITLES = {"v": "f(x)", "vv": "x∘y", "vc": "x∘2", "cv": "2∘x"}
+TITLES = {"f(x)": "f(x)", "x o y": "x∘y", "x o c": "x∘c", "c o x": "c∘x", "x o x": "x∘x"}
 
 
 def render(result: Audit) -> str:
-    """The audit as text: coverage, findings, and on a fault a pasteable reproduction."""
+    """The audit as text: coverage, behaviour, and every finding with a pasteable reproduction."""
     campaign = result.campaign
     lines = [f"audit of {result.spec.text} (class {result.class_name}), seed {result.seed}", ""]
     lines += _op_table(result)
-    lines += ["", f"features covered (programs out of {campaign.examples}):"]
+    lines += ["", *_shapes(result)]
+    lines += ["", f"random programs: {campaign.examples} (features: programs out of {campaign.examples})"]
     width = max(len(text) for _, text in FEATURES)
     for key, text in FEATURES:
         lines.append(f"  {text:<{width}}  {campaign.features[key]:>5}")
+    if campaign.set_aside:
+        lines.append(f"  set aside after a finding: {', '.join(campaign.set_aside)}")
     lines += ["", "engine behaviour:"]
     lines += [f"  {line}" for line in _behaviour(result)]
     verdicts = ", ".join(f"{n} {verdict}" for verdict, n in sorted(campaign.verdicts.items()))
-    lines += ["", f"{campaign.examples} programs in {campaign.seconds:.1f} s ({verdicts or 'none judged'})"]
+    battery = sum(campaign.battery.values()) + sum(campaign.shapes.values())
+    lines += ["", f"{battery} battery programs and {campaign.examples} random programs in "
+                  f"{result.seconds:.1f} s (random: {verdicts or 'none judged'})"]
+    if campaign.stopped:
+        lines.append(f"stopped early: {campaign.stopped}")
     for error in campaign.verifier_errors:
         lines.append(f"  verifier error (not blamed on the engine): {error}")
     for remark in campaign.remarks:
         lines.append(f"  not a fault: {remark}")
-    finding = campaign.finding
-    if finding is None:
-        lines.append("no fault found")
+    findings = campaign.findings
+    if not findings:
+        lines.append("DEADLINE HIT: no fault found in what was run" if campaign.deadline_hit
+                     else "no fault found")
     else:
-        lines += ["", *_fault(result, finding)]
+        count = len(findings)
+        lines += ["", f"{count} finding{'' if count == 1 else 's'}:"]
+        for i, finding in enumerate(findings, 1):
+            lines += ["", *_finding(result, finding, i)]
+        lines += ["", f"reproduce: {result.reproduce()}"]
     failure = result.verifier_failure()
     if failure is not None:
         lines += ["", f"VERIFIER FAILED: {failure}"]
     return "\n".join(lines) + "\n"
 
 
+def tested(result: Audit, op: str) -> bool:
+    """An op is tested when some program with it actually ran."""
+    campaign = result.campaign
+    return campaign.ops[op] > 0 or any(campaign.battery[(op, layout)] for layout in (*LAYOUTS, "fan-out",
+                                                                                       "inner"))
+
+
 def _op_table(result: Audit) -> list[str]:
-    survey, counts = result.survey, result.campaign.ops
+    survey, campaign = result.survey, result.campaign
     chosen = set(OPS) if result.ops is None else set(result.ops)
-    lines = [f"  {'op':<8} {'f(x)':>5} {'x∘y':>5} {'x∘2':>5} {'2∘x':>5}  {'steps':>6}  status"]
+    bad = {(f.op, layout) for f in campaign.findings for layout in f.layouts}
+    head = " ".join(f"{TITLES[layout]:>5}" for layout in LAYOUTS)
+    lines = ["battery programs per op and layout (-: the op has no such layout; no: the engine lacks it)",
+             f"  {'op':<8} {head}  {'graphs':>6}  {'random':>6}  status"]
     for op in OPS:
-        marks = []
-        for form in ("v", *FORMS):
-            if form not in forms_of(op):
-                marks.append("")
+        cells = []
+        for layout in LAYOUTS:
+            if layout not in layouts_of(op):
+                cells.append("-")
+            elif not survey.present(op, layout):
+                cells.append("no")
             else:
-                marks.append("yes" if survey.works(op, form) else "no")
-        if op not in survey.drawable_ops():
-            main = forms_of(op)[0]
-            status = f"not tested: {survey.forms.get(op, {}).get(main) or 'absent'}"
-        elif op not in chosen:
+                n = campaign.battery[(op, layout)]
+                cells.append(f"{n}{'!' if (op, layout) in bad else ''}")
+        graphs = campaign.battery[(op, "fan-out")] + campaign.battery[(op, "inner")]
+        faults = sorted({f.kind for f in campaign.findings if f.op == op})
+        if any(s.state == "hangs" for s in survey.status.get(op, {}).values()):
+            faults = sorted({*faults, "hang"})
+        if op not in chosen:
             status = "not tested: left out by --ops"
+        elif not survey.layouts(op):
+            status = f"not tested: {survey.why_not(op)}"
+        elif not tested(result, op) and not faults:
+            status = "not tested: nothing ran (the audit stopped first)"
         else:
-            status = "tested" + (f" (probe: {survey.notes[op]})" if op in survey.notes else "")
-        cells = " ".join(f"{mark:>5}" for mark in marks)
-        lines.append(f"  {op:<8} {cells}  {counts[op]:>6}  {status}")
+            status = f"FAULT ({', '.join(faults)})" if faults else "tested"
+            missing = [TITLES[lay] for lay in layouts_of(op) if not survey.present(op, lay)]
+            if missing:
+                status += f"; not tested in {', '.join(missing)}: {survey.why_not(op)}"
+            if op in survey.notes:
+                status += f" (probe: {survey.notes[op]})"
+        line = " ".join(f"{c:>5}" for c in cells)
+        lines.append(f"  {op:<8} {line}  {graphs:>6}  {campaign.ops[op]:>6}  {status}")
+    return lines
+
+
+def _shapes(result: Audit) -> list[str]:
+    campaign = result.campaign
+    if not campaign.shapes:
+        return ["graph shapes: none run (the engine has no op to build them from, or the audit stopped)"]
+    families: Counter[str] = Counter()
+    for family, n in campaign.shapes.items():
+        families[family.split(" (")[0]] += n
+    shown = ", ".join(f"{family} x{n}" for family, n in families.items())
+    verdicts = ", ".join(f"{n} {v}" for v, n in sorted(campaign.shape_verdicts.items()))
+    lines = [f"graph shapes: {shown} ({verdicts})"]
+    if campaign.chains:
+        lines.append("deep chains: " + ", ".join(f"{d:,} steps {what}" for d, what in campaign.chains))
     return lines
 
 
 def _behaviour(result: Audit) -> list[str]:
     survey = result.survey
-    if survey.depth_failure is None:
-        depth = f"deep graphs: a chain {survey.depth_ok:,} deep works"
+    if not survey.depth_checked:
+        depth = "deep graphs: not measured"
+    elif survey.depth_failure is None:
+        depth = f"deep graphs: a chain {survey.depth_ok:,} deep works, every gradient exact"
     else:
         depth = (f"deep graphs: works to depth {survey.depth_ok:,}; {survey.depth_failure} "
-                 f"(a finding, not a fault: programs stay below depth {survey.max_depth()})")
+                 f"(a limit, not a fault: random programs stay below depth {survey.max_depth()})")
     lines = [depth, survey.twice_behaviour()]
     lines += [f"met in the campaign: {limit}" for limit in result.campaign.limits]
     return lines
@@ -88,32 +144,73 @@ def snippet(result: Audit, finding: Finding) -> str:
     program = finding.program
     names = program.names()
     inputs = ", ".join(f"{n}.grad" for n, _ in program.inputs)
-    body = [program.source(leaf=spec.name), f"{names[-1]}.backward()", f"print({inputs})"]
+    out = names[-1] if len(program.steps) <= 20 or source_lines(program, spec.name)[-1].startswith(
+        f"{names[-1]} =") else "y"
+    body = [*source_lines(program, spec.name), f"{out}.backward()", f"print({inputs})"]
     return "\n".join([*head, *body])
 
 
-def _fault(result: Audit, finding: Finding) -> list[str]:
-    program = finding.program
-    where = "" if not finding.op else f" in {finding.op}"
-    count = len(program.steps)
-    size = f"{count} step{'' if count == 1 else 's'}" + ("" if finding.shrunk else ", not shrunk")
-    lines = [f"FAULT: {finding.kind}{where} ({size})", "", "minimal failing program:"]
-    lines += [f"    {line}" for line in snippet(result, finding).splitlines()]
-    point = ", ".join(f"{n} = {v!r}" for n, v in program.inputs)
-    lines += ["", f"at {point}"]
-    report = finding.report
-    if report is not None and report.faults:
-        blamed = report.faults[0]
-        operands = ", ".join(repr(x) for x in blamed.operands)
-        lines.append(f"blamed: {blamed.name} = {blamed.op}({operands}), {blamed.kind}: "
-                     f"expected {blamed.expected}, engine gave {blamed.actual!r}")
-        lines.append(f"        {blamed.message}")
-    else:
-        lines.append(f"blamed: {finding.op or 'unknown'}: {finding.message}")
-    if report is not None:
-        lines += ["", *("  " + line for line in report.render().splitlines())]
-    lines += ["", f"reproduce: {result.reproduce()}"]
+def title(finding: Finding) -> str:
+    where = f" in {finding.op}" if finding.op else (" (the engine's backward)" if finding.layout == "graph"
+                                                    else "")
+    layout = TITLES.get(finding.layout, finding.layout)
+    steps = finding.steps
+    size = f"{steps} step{'' if steps == 1 else 's'}"
+    if not finding.shrunk:
+        size += ", not shrunk"
+    return (f"{finding.kind}{where} ({layout}, {size}, found by the {finding.phase} after "
+            f"{finding.found_seconds:.1f} s)")
+
+
+def _finding(result: Audit, finding: Finding, number: int) -> list[str]:
+    lines = [f"FINDING {number}: {title(finding)}", f"  {finding.message}"]
+    if finding.error is not None:
+        stage = f" in {finding.stage}" if finding.stage else ""
+        lines.append(f"  exception: {finding.error.shown()}{stage}")
+        if finding.error.frame is not None:
+            lines.append(f"  raised at: {finding.error.frame.shown()}")
+    if finding.expected or finding.actual:
+        of = f" (gradient of {finding.node})" if finding.node and finding.kind != "forward" else ""
+        lines.append(f"  expected {finding.expected or '?'}, the engine gave {finding.actual or '?'}{of}")
+    others = [TITLES.get(lay, lay) for lay in finding.layouts if lay != finding.layout]
+    if others:
+        lines.append(f"  also seen in: {', '.join(others)}")
+    lines += ["  minimal program:"]
+    lines += [f"      {line}" for line in snippet(result, finding).splitlines()]
+    if finding.evidence:
+        lines.append("  how it was blamed:")
+        lines += [f"    {line}" for line in finding.evidence[:6]]
+    if finding.reproduced is not None:
+        k, n = finding.reproduced
+        lines.append(f"  reproduces: {'yes' if k == n else 'sometimes'}, {k} of {n} runs"
+                     + ("" if k == n else " (the engine is nondeterministic: set order, ids?)"))
+    if finding.original_steps and finding.original_steps != finding.steps:
+        lines.append(f"  shrunk from {finding.original_steps} steps in {finding.shrink_seconds:.1f} s "
+                     f"({finding.shrink_attempts} attempts)")
     return lines
+
+
+def finding_dict(result: Audit, finding: Finding) -> dict[str, Any]:
+    program = finding.program
+    error = None
+    if finding.error is not None:
+        frame = finding.error.frame
+        error = {"type": finding.error.type, "message": finding.error.message,
+                 "frame": None if frame is None else {"file": frame.file, "line": frame.line,
+                                                      "function": frame.function, "source": frame.source}}
+    return {
+        "kind": finding.kind, "op": finding.op, "layout": finding.layout, "layouts": list(finding.layouts),
+        "phase": finding.phase, "message": finding.message, "node": finding.node,
+        "culprit": finding.culprit, "operand": finding.operand,
+        "expected": finding.expected, "actual": finding.actual, "confirmed": finding.confirmed,
+        "evidence": list(finding.evidence), "stage": finding.stage, "error": error,
+        "steps": len(program.steps), "inputs": dict(program.inputs), "shrunk": finding.shrunk,
+        "original_steps": finding.original_steps, "shrink_seconds": round(finding.shrink_seconds, 3),
+        "found_seconds": round(finding.found_seconds, 3),
+        "reproduced": None if finding.reproduced is None else list(finding.reproduced),
+        "snippet": snippet(result, finding),
+        "report": None if finding.report is None else finding.report.to_dict(),
+    }
 
 
 def to_dict(result: Audit) -> dict[str, Any]:
@@ -122,30 +219,30 @@ def to_dict(result: Audit) -> dict[str, Any]:
     chosen = set(OPS) if result.ops is None else set(result.ops)
     ops = {
         op: {
-            "forms": {form: survey.forms.get(op, {}).get(form, "absent") is None for form in forms_of(op)},
-            "tested": op in survey.drawable_ops() and op in chosen,
+            "layouts": {layout: survey.present(op, layout) for layout in layouts_of(op)},
+            "battery": {layout: campaign.battery[(op, layout)]
+                        for layout in (*layouts_of(op), "fan-out", "inner")},
+            "tested": op in chosen and bool(survey.layouts(op)) and tested(result, op),
             "steps": campaign.ops[op],
-            "why_not": survey.forms.get(op, {}).get(forms_of(op)[0]),
+            "why_not": None if survey.layouts(op) else survey.why_not(op),
         }
         for op in OPS
     }
-    finding = campaign.finding
-    fault = None
-    if finding is not None:
-        fault = {
-            "kind": finding.kind, "op": finding.op, "message": finding.message,
-            "shrunk": finding.shrunk, "steps": len(finding.program.steps),
-            "inputs": dict(finding.program.inputs), "snippet": snippet(result, finding),
-            "report": None if finding.report is None else finding.report.to_dict(),
-        }
     return {
         "engine": result.spec.text, "class": result.class_name, "seed": result.seed,
         "max_examples": result.max_examples, "examples": campaign.examples,
-        "seconds": round(campaign.seconds, 3), "ok": result.exit_code == 0, "exit_code": result.exit_code,
-        "ops": ops, "features": {key: campaign.features[key] for key, _ in FEATURES},
+        "seconds": round(result.seconds, 3), "ok": result.exit_code == 0, "exit_code": result.exit_code,
+        "deadline": result.deadline, "deadline_hit": campaign.deadline_hit, "stopped": campaign.stopped,
+        "ops": ops, "shapes": dict(campaign.shapes), "shape_verdicts": dict(campaign.shape_verdicts),
+        "chains": [{"depth": d, "result": w} for d, w in campaign.chains],
+        "battery_verdicts": dict(campaign.battery_verdicts),
+        "features": {key: campaign.features[key] for key, _ in FEATURES},
         "verdicts": dict(campaign.verdicts), "verifier_errors": list(campaign.verifier_errors),
-        "remarks": list(campaign.remarks),
+        "verifier_failures": campaign.verifier_failures,
+        "remarks": list(campaign.remarks), "set_aside": list(campaign.set_aside),
         "depth": {"works_to": survey.depth_ok, "failure": survey.depth_failure},
         "backward_twice": {**survey.twice, "summary": survey.twice_behaviour()},
-        "limits_met": list(campaign.limits), "fault": fault, "reproduce": result.reproduce(),
+        "limits_met": list(campaign.limits),
+        "findings": [finding_dict(result, f) for f in campaign.findings],
+        "reproduce": result.reproduce(),
     }

@@ -1,56 +1,106 @@
-"""Survey an engine before the campaign: which ops and forms it has, how deep it goes, backward twice.
+"""Survey an engine before auditing it: which ops it has in which layouts, and how backward() behaves.
 
-Only what passes the survey is drawn in the campaign; everything else is
-reported as "not tested", never as passed.
+The audit tests what is there: an op or a layout the engine lacks (no
+``tanh``, no number on the left) is "not tested" and the audit goes on with
+the rest. Only an engine that cannot make a leaf, combine two leaves or run
+``backward()`` is unusable. An op that exists but raises, or hangs, is kept:
+the battery shows it as a finding.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from micrograd.ops import OPS
 
-from .probe import forms_of
+from .probe import FORMS, forms_of, layouts_of
 from .sandbox import EngineFailed, EngineProcess, UnusableEngine
 
-DEPTHS = (100, 1_000, 10_000, 100_000)
-"""Chain depths tried; between the last that works and the first that fails we bisect."""
-_BISECTIONS = 7
+PROBE_TIMEOUT = 1.0
+"""Seconds one op's forward may take at the probe point before it counts as hung."""
+JOINS = ("add", "mul", "sub", "div")
+"""Binary ops, any of which combines two leaves: an engine needs one to be usable."""
+
+
+@dataclass(frozen=True)
+class Status:
+    """One op in one layout: "works", "crashes" (present, raised at the probe point), "hangs" or "absent"."""
+
+    state: str
+    reason: str = ""
+    error: dict[str, Any] | None = None
+
+    @property
+    def present(self) -> bool:
+        return self.state in ("works", "crashes", "hangs")
 
 
 @dataclass
 class Survey:
     """What the probes found."""
 
-    forms: dict[str, dict[str, str | None]] = field(default_factory=dict)
-    """op -> form -> None if it works, else why not."""
+    status: dict[str, dict[str, Status]] = field(default_factory=dict)
+    """op -> layout -> what the probe found (x o x is x o y's)."""
     notes: dict[str, str] = field(default_factory=dict)
     """op -> a remark (e.g. a wrong-looking value at the probe point)."""
     depth_ok: int = 0
-    """The deepest chain that worked."""
+    """The deepest chain that worked (set by the campaign's depth phase)."""
     depth_failure: str | None = None
     """How the next depth failed (None: every depth tried worked)."""
+    depth_checked: bool = False
     twice: dict[str, Any] = field(default_factory=dict)
+    backward_grads: dict[str, str | None] = field(default_factory=dict)
+    """After x o y and backward(), each leaf's .grad that is not a real number, and what it is."""
+    join: str = ""
+    """The binary op backward() was probed with."""
+    backward_problem: dict[str, Any] | None = None
+    """When backward() hung or raised after every way of combining two leaves: what happened
+    ({"hang": message} or {"error": type, message, frame}, and "op")."""
 
-    def works(self, op: str, form: str) -> bool:
-        return self.forms.get(op, {}).get(form, "absent") is None
+    @property
+    def forms(self) -> dict[str, dict[str, str | None]]:
+        """op -> short form name ("v", "vv", "vc", "cv") -> None if present, else why not."""
+        return {op: {form: None if self.present(op, FORMS[form]) else self.state(op, FORMS[form]).reason
+                     for form in forms_of(op)} for op in self.status}
+
+    def state(self, op: str, layout: str) -> Status:
+        layout = FORMS.get(layout, layout)
+        if layout == "x o x":
+            layout = "x o y"
+        return self.status.get(op, {}).get(layout, Status("absent", "not probed"))
+
+    def present(self, op: str, layout: str) -> bool:
+        return self.state(op, layout).present
+
+    def works(self, op: str, layout: str) -> bool:
+        return self.state(op, layout).state == "works"
+
+    def layouts(self, op: str) -> list[str]:
+        """The layouts of ``op`` the engine has (x o x wherever x o y is)."""
+        found = [layout for layout in layouts_of(op) if self.present(op, layout)]
+        if "x o y" in found and OPS[op].arity == 2:
+            found.append("x o x")
+        return found
 
     def drawable_ops(self) -> list[str]:
-        """Ops the campaign may draw: those with their main form working."""
-        return [op for op in self.forms if self.works(op, forms_of(op)[0])]
+        """Ops present in some layout."""
+        return [op for op in self.status if self.layouts(op)]
 
-    def constants_left(self) -> list[str]:
-        return [op for op in self.forms if self.works(op, "cv")]
+    def why_not(self, op: str) -> str:
+        """Why an op is not tested (its first layout's reason)."""
+        statuses = self.status.get(op, {})
+        for status in statuses.values():
+            if not status.present:
+                return status.reason
+        return "absent"
 
-    def constants_right(self) -> list[str]:
-        return [op for op in self.forms if self.works(op, "vc")]
-
-    def max_depth(self, wanted: int = 300) -> int:
-        """The chain depth the campaign may use: well inside the engine's limit."""
+    def max_depth(self, wanted: int = 60) -> int:
+        """The chain depth random programs may use: well inside the engine's limit."""
         if self.depth_failure is None:
             return wanted
-        return min(wanted, self.depth_ok // 3)
+        return max(0, min(wanted, self.depth_ok // 3))
 
     def twice_behaviour(self) -> str:
         first, second = self.twice.get("first"), self.twice.get("second")
@@ -65,7 +115,7 @@ class Survey:
 
 
 def survey(engine: EngineProcess) -> Survey:
-    """Probe ``engine``; raise ``UnusableEngine`` if it lacks the bare protocol."""
+    """Probe ``engine``; raise ``UnusableEngine`` if it cannot make a leaf, combine two or run backward()."""
     leaf = engine.request("leaf")
     if "error" in leaf:
         raise UnusableEngine(f"{engine.class_name}(1.5) fails: {_error(leaf)}")
@@ -73,29 +123,54 @@ def survey(engine: EngineProcess) -> Survey:
         raise UnusableEngine("; ".join(leaf["problems"]))
     result = Survey()
     for op in OPS:
-        result.forms[op] = {}
-        for form in forms_of(op):
-            try:
-                answer = engine.request("op", (op, form))
-            except EngineFailed as failure:
-                result.forms[op][form] = str(failure)
+        result.status[op] = {}
+        hung = False
+        for layout in layouts_of(op):
+            if hung:
+                result.status[op][layout] = Status("hangs", "skipped: another layout hangs")
                 continue
-            if "error" in answer:
-                result.forms[op][form] = _error(answer)
-            elif not answer["ok"]:
-                result.forms[op][form] = answer["reason"]
-            else:
-                result.forms[op][form] = None
-                if answer["reason"]:
-                    result.notes[op] = answer["reason"]
-    for op, form in (("add", "vv"), ("add", "vc"), ("sub", "vc")):
-        if op in result.forms and not result.works(op, form):
-            raise UnusableEngine(
-                f"the bare protocol fails: {_written(op, form)}: {result.forms[op][form]}"
-            )
-    _measure_depth(engine, result)
+            try:
+                answer = engine.request("op", (op, layout), timeout=PROBE_TIMEOUT)
+            except EngineFailed as failure:
+                state = "hangs" if failure.kind == "timeout" else "crashes"
+                result.status[op][layout] = Status(state, str(failure))
+                hung = hung or state == "hangs"
+                continue
+            if "error" in answer and "status" not in answer:
+                result.status[op][layout] = Status("crashes", _error(answer), answer.get("error"))
+                continue
+            result.status[op][layout] = Status(answer["status"], answer["reason"], answer.get("error"))
+            if answer["status"] == "works" and answer["reason"]:
+                result.notes[op] = answer["reason"]
+    joins = [op for op in JOINS if result.works(op, "x o y")]
+    if not joins:
+        tried = "; ".join(f"{OPS[op].write('x', 'y')}: {result.state(op, 'x o y').reason or 'crashes'}"
+                          for op in JOINS)
+        raise UnusableEngine(f"cannot combine two leaves ({tried})")
+    problems: list[dict[str, Any]] = []
+    backward_seconds = 0.0
+    for op in joins:
+        started = time.monotonic()
+        try:
+            answer = engine.request("backward", op)
+            backward_seconds = time.monotonic() - started
+        except EngineFailed as failure:
+            problems.append({"hang": str(failure), "op": op})
+            continue
+        if "error" in answer and "ok" not in answer:
+            raise UnusableEngine(f"backward() fails: {_error(answer)}")
+        if not answer["ok"] and answer.get("signature"):
+            raise UnusableEngine(f"backward() cannot be called with no arguments: {_error(answer)}")
+        if answer["ok"]:
+            result.join = op
+            result.backward_grads = {k: v for k, v in answer.get("grads", {}).items() if v}
+            break
+        problems.append({**answer["error"], "op": op})
+    if not result.join:  # backward() fails whichever way two leaves are combined: the engine's own
+        result.join = joins[0]
+        result.backward_problem = problems[0]
     try:
-        result.twice = engine.request("twice")
+        result.twice = engine.request("twice", timeout=max(PROBE_TIMEOUT, 3 * backward_seconds + 1))
     except EngineFailed as failure:
         result.twice = {"error": str(failure)}
     if "error" in result.twice:
@@ -103,47 +178,8 @@ def survey(engine: EngineProcess) -> Survey:
     return result
 
 
-def _measure_depth(engine: EngineProcess, result: Survey) -> None:
-    def fails(depth: int) -> str | None:
-        try:
-            answer = engine.request("depth", depth)
-        except EngineFailed as failure:
-            return f"{failure.kind}: {failure}"
-        if "error" in answer and answer.get("stage") not in ("forward", "backward"):
-            return _error(answer)
-        if not answer["ok"]:
-            return f"{answer['error']} in {answer['stage']}"
-        return None
-
-    good, bad, why = 0, None, None
-    for depth in DEPTHS:
-        why = fails(depth)
-        if why is not None:
-            bad = depth
-            break
-        good = depth
-    # Bisect only a depth limit: an engine that hangs or breaks would cost a timeout per try.
-    if bad is not None and why is not None and "RecursionError" in why:
-        for _ in range(_BISECTIONS):
-            if bad - good <= 1:
-                break
-            middle = (good + bad) // 2
-            reason = fails(middle)
-            if reason is None:
-                good = middle
-            else:
-                bad, why = middle, reason
-    result.depth_ok = good
-    result.depth_failure = None if bad is None else f"{why} at depth {bad}"
-
-
 def _error(answer: dict[str, Any]) -> str:
     error = answer["error"]
     if isinstance(error, dict):
         return f"{error['type']}: {error['message']}".rstrip(": ")
     return str(error)
-
-
-def _written(op: str, form: str) -> str:
-    left, right = ("x", "y") if form == "vv" else ("x", "2.0") if form == "vc" else ("2.0", "x")
-    return OPS[op].write(left, right) if OPS[op].arity == 2 else OPS[op].write("x")
