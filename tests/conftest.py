@@ -1,8 +1,10 @@
 """Hypothesis profiles and pytest markers shared by the whole suite.
 
 HYPOTHESIS_PROFILE picks the profile: ``ci`` (default; derandomized, sized
-for CI) or ``deep`` (a long campaign: ``tox -e deep`` runs the tests marked
-``property`` with it on every core).
+for CI), ``slice`` (derandomized, ten times the programs: ``tox -e slice``, a
+short slice of the deep campaign that CI runs too) or ``deep`` (a long
+campaign: ``tox -e deep`` runs the tests marked ``property`` with it on every
+core).
 """
 
 from __future__ import annotations
@@ -29,6 +31,15 @@ settings.register_profile(
     database=None,
     print_blob=True,
     max_examples=40,
+    suppress_health_check=_SLOW_GENERATION,
+)
+settings.register_profile(
+    "slice",
+    derandomize=True,
+    deadline=None,
+    database=None,
+    print_blob=True,
+    max_examples=400,
     suppress_health_check=_SLOW_GENERATION,
 )
 settings.register_profile(
