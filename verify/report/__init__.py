@@ -117,6 +117,16 @@ class Report:
 
         return render(self, Style(color=color))
 
+    def _repr_html_(self) -> str:
+        """How a notebook shows the report: tables, the blamed node marked."""
+        from .html import render_html
+
+        return render_html(self)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """How IPython shows the report in a terminal: the text."""
+        printer.text(self.render())
+
     def to_dict(self) -> dict[str, Any]:
         """The report as plain JSON-ready data."""
         return {
