@@ -88,6 +88,7 @@ def _nodes(report: Report) -> str:
         formula = f"{n.op}({', '.join(n.args)})" if n.op else "input"
         out.append(f"<tr{mark}><td>{escape(n.name)}</td><td>{escape(formula)}</td>"
                    f"<td class='num'>{_number(n.data)}</td><td class='exact'>{escape(n.exact_data)}</td>"
-                   f"<td class='num'>{_number(n.grad)}</td><td class='exact'>{escape(n.exact_grad)}</td></tr>")
+                   f"<td class='num'>{_number(n.grad)}</td>"
+                   f"<td class='exact'>{escape(n.exact_grad)}</td></tr>")
     out.append("</table></details>")
     return "".join(out)
