@@ -37,7 +37,7 @@ _TIGHT_BITS = 70
 _FLOOR = ball(2.0) ** -1100  # below every subnormal's spacing: tight enough for any float
 
 
-@dataclass
+@dataclass(slots=True)
 class Allowed:
     """One node's allowed value and partials; ``exact_*`` are the exact enclosures before widening."""
 

@@ -106,7 +106,7 @@ def sweep(
         s = node.slot
         xs = operand_floats(node, values)
         try:
-            here = allowed(node.calc, xs, data[s], [a is not None for a in node.args])
+            here = allowed(node.calc, xs, data[s], node.variable)
         except UndefinedHere as error:
             if s in live:  # a node the output does not use cannot spoil its gradient
                 result.undefined[s] = str(error)
