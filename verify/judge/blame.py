@@ -35,7 +35,7 @@ def blame(
     unclear: list[int] = []
     for s in found.mismatches:
         g = grad[s]
-        expected = found.expected[s]
+        expected = found.expected(s)
         assert g is not None and expected is not None
         consumers = sorted({c for c, _ in found.uses[s]}, reverse=True)
         if s == out:
@@ -64,8 +64,8 @@ def blame(
             direct.append(_wrong_rule(program, by_slot, names, values, grad, found, s, suspects[0]))
             continue
         vague.append(Fault(
-            "gradient", s, names[s], "", None, (), show(found.expected[s]), g,
-            f"the gradient of {names[s]} is {g!r}, but {show(found.expected[s])} from its uses by "
+            "gradient", s, names[s], "", None, (), show(found.expected(s)), g,
+            f"the gradient of {names[s]} is {g!r}, but {show(found.expected(s))} from its uses by "
             f"{_list(program, names, consumers)}: one of their rules, or the summation, is wrong",
         ))
     return direct + summed + vague

@@ -221,10 +221,10 @@ def _non_finite(
             faults.append(Fault("non-finite", s, names[s], "", s, (), "a finite number", d,
                                 f"the engine's value of {names[s]} is {d}"))
     for s, g in enumerate(grad):
-        if g is not None and not math.isfinite(g) and found.envelope[s].finite:
-            faults.append(Fault("non-finite", s, names[s], "", None, (), show(found.envelope[s]), g,
+        if g is not None and not math.isfinite(g) and found.envelope(s).finite:
+            faults.append(Fault("non-finite", s, names[s], "", None, (), show(found.envelope(s)), g,
                                 f"the engine's gradient of {names[s]} is {g}; a correct engine gives "
-                                f"{show(found.envelope[s])}"))
+                                f"{show(found.envelope(s))}"))
     return faults
 
 
@@ -298,7 +298,7 @@ def _row(
         return InputRow(names[s], s, None, exact_text, fd, None, None, "inconclusive",
                         "the engine gave no gradient", shown)
     rel, ulps = _error(g, exact_g)
-    envelope, best = found.envelope[s], found.best[s]
+    envelope, best = found.envelope(s), found.best(s)
 
     def row(verdict: str, note: str) -> InputRow:
         return InputRow(names[s], s, g, exact_text, fd, rel, ulps, verdict, note, shown)
