@@ -97,10 +97,12 @@ def forward(nodes: list[Node], leaves: list[Ball], unsure: list[tuple[int, str]]
             why = f"cannot tell whether {node.calc.row.name}'s operands are in its domain"
             unsure.append((node.slot, why))
             return values
-        if abs(v) > MAX_FLOAT:
-            raise UndefinedAt(node.slot, f"{node.calc.row.name}'s value overflows float64")
-        if unsure is not None and (v.contains(MAX_FLOAT) or v.contains(-MAX_FLOAT)):
-            unsure.append((node.slot, f"cannot tell whether {node.calc.row.name}'s value fits in float64"))
+        if not float(v.abs_upper()) < 1e300:  # the rare big value: compare on balls
+            if abs(v) > MAX_FLOAT:
+                raise UndefinedAt(node.slot, f"{node.calc.row.name}'s value overflows float64")
+            if unsure is not None and (v.contains(MAX_FLOAT) or v.contains(-MAX_FLOAT)):
+                why = f"cannot tell whether {node.calc.row.name}'s value fits in float64"
+                unsure.append((node.slot, why))
         values.append(v)
     return values
 
