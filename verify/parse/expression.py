@@ -55,7 +55,7 @@ class ExpressionBuilder:
         if isinstance(node, ast.Name):
             return self.lookup(node)
         if isinstance(node, ast.BinOp):
-            return self.binary(node.op, self.expr(node.left), self.expr(node.right), node)
+            return self.chain(node)
         if isinstance(node, ast.UnaryOp):
             operand = self.expr(node.operand)
             if isinstance(node.op, ast.UAdd):
@@ -72,6 +72,17 @@ class ExpressionBuilder:
                             hint="methods are called with no arguments, like x.tanh()"
                             if node.attr in SYNTAX.methods else None)
         raise self.fail(f"{describe(node)} is not allowed in a formula", node)
+
+    def chain(self, node: ast.BinOp) -> Term:
+        """``a + b + ... + z``, which ast nests to the left one BinOp per operator, walked without
+        recursion, left to right as Python evaluates it: a flat chain may be as long as the limits allow."""
+        spine = [node]
+        while isinstance(spine[-1].left, ast.BinOp):
+            spine.append(spine[-1].left)
+        value = self.expr(spine[-1].left)
+        for link in reversed(spine):
+            value = self.binary(link.op, value, self.expr(link.right), link)
+        return value
 
     def _operators_hint(self) -> str:
         return "operators: " + " ".join(sorted({PY_TOKEN[k] for k in SYNTAX.infix})) + " and unary -"

@@ -38,6 +38,9 @@ class StatementBuilder(ExpressionBuilder):
             if isinstance(self.nodes[root.index], Input):
                 raise self.fail("the formula is just an input: there is nothing to differentiate",
                                 body[0].value)
+            if output is not None and output in self.env:
+                raise ParseError(f"--output {output!r} is a name the formula uses; the output needs a name "
+                                 "of its own", hint="pick another name, or leave --output out")
             label = output or next(n for n in ("f", "y", "out", "result") if n not in self.env)
             self.named[root.index] = label
             self._check_at_used()
