@@ -134,7 +134,7 @@ def test_usage_errors_are_exit_2(argv: list[str], capsys: pytest.CaptureFixture[
 def test_help_documents_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["--help"], capsys)
     assert code == 0
-    assert "exit codes" in out and "0  every witness agrees" in out and "1  a gradient" in out
+    assert "exit codes" in out and "0  pass: every witness agrees" in out and "1  fail: a gradient" in out
 
 
 def test_planted_fault_is_exit_1(capsys: pytest.CaptureFixture[str], plant_rule: Callable[..., None]) -> None:
