@@ -16,6 +16,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -110,10 +111,11 @@ def test_fullwidth_names_on_both_sides(capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_output_never_renames_an_input(monkeypatch: pytest.MonkeyPatch,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+                                       capsys: pytest.CaptureFixture[str],
+        valid_report: Callable[[object], dict[str, Any]]) -> None:
     stdin_of(monkeypatch, b"x = Value(2.0)\nx = x * x\n")
     assert main(["-", "--output", "x", "--json"]) == 0
-    document = json.loads(capsys.readouterr().out)
+    document = valid_report(json.loads(capsys.readouterr().out))
     assert [r["name"] for r in document["inputs"]] == ["x"] and document["output"] == "x_1"
     assert main(["x * x", "--at", "x=2", "--output", "x"]) == 2
     assert "name of its own" in capsys.readouterr().err
@@ -202,24 +204,27 @@ def test_pass_is_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.splitlines()[-1].startswith("PASS")
 
 
-def test_fail_is_exit_1(plant_rule: Callable[..., None], capsys: pytest.CaptureFixture[str]) -> None:
+def test_fail_is_exit_1(plant_rule: Callable[..., None], capsys: pytest.CaptureFixture[str],
+        valid_report: Callable[[object], dict[str, Any]]) -> None:
     plant_rule("mul", lambda out, x, y: (y, 2.0 * x))  # d(x*y)/dy doubled
     assert main(["a*b", "--at", "a=3", "b=5", "--json"]) == 1
-    document = json.loads(capsys.readouterr().out)
+    document = valid_report(json.loads(capsys.readouterr().out))
     assert (document["verdict"], document["exit_code"], document["faults"][0]["op"]) == ("fail", 1, "mul")
 
 
-def test_inconclusive_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+def test_inconclusive_is_exit_2(capsys: pytest.CaptureFixture[str],
+        valid_report: Callable[[object], dict[str, Any]]) -> None:
     assert main(INCONCLUSIVE) == 2
     assert capsys.readouterr().out.splitlines()[-1].startswith("INCONCLUSIVE")
     assert main([*INCONCLUSIVE, "--json"]) == 2
-    document = json.loads(capsys.readouterr().out)
+    document = valid_report(json.loads(capsys.readouterr().out))
     assert (document["verdict"], document["ok"], document["exit_code"]) == ("inconclusive", False, 2)
 
 
-def test_an_undefined_point_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_undefined_point_is_exit_2(capsys: pytest.CaptureFixture[str],
+        valid_report: Callable[[object], dict[str, Any]]) -> None:
     assert main(["log(a)", "--at", "a=-1", "--json"]) == 2
-    document = json.loads(capsys.readouterr().out)
+    document = valid_report(json.loads(capsys.readouterr().out))
     assert (document["verdict"], document["exit_code"]) == ("undefined", 2)
 
 

@@ -331,20 +331,11 @@ def _style(stream: IO[str]) -> Style:
 
 
 def _show(report: Report, parsed: Parsed, args: argparse.Namespace, code: int) -> None:
-    from ..report.expr import render_explain, render_report
+    from ..report.expr import expr_document, render_explain, render_report
 
     if args.json:
-        document = report.to_dict()
-        document["output"] = parsed.output
-        document["exit_code"] = code
-        if args.explain:
-            document["nodes"] = [
-                {"slot": node.slot, "name": parsed.labels[node.slot], "op": node.op, "data": node.data,
-                 "grad": node.grad, "exact_data": node.exact_data, "exact_grad": node.exact_grad,
-                 "local": [{"formula": f, "value": v} for f, v in node.local]}
-                for node in report.nodes
-            ]
-        _emit(json.dumps(document, indent=2) + "\n", code)
+        document = expr_document(report, parsed, code, explain=args.explain)
+        _emit(json.dumps(document, indent=2, allow_nan=False) + "\n", code)
         return
     style = _style(sys.stdout)
     text = render_report(report, parsed, style, all_formulas=args.explain) + "\n"
