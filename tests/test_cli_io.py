@@ -255,3 +255,15 @@ def test_help_documents_every_exit_code(capsys: pytest.CaptureFixture[str]) -> N
     for words in ("0  pass", "1  fail", "2  inconclusive", "undefined", "bad", "cannot be read or written",
                   "stops early"):
         assert words in out
+
+
+# ---- python -m verify itself ----
+
+@pytest.mark.parametrize(("redirect", "code", "err"), [
+    (">&-", 2, "error: cannot write standard output: it is closed\n"),
+    ("> /dev/full", 2, "error: cannot write standard output: No space left on device\n"),
+    ("| true", 0, ""),
+])
+def test_the_dispatcher_writes_its_usage_safely(redirect: str, code: int, err: str) -> None:
+    result = shell(f'"$PY" -m verify --help {redirect}; echo "rc=${{PIPESTATUS[0]}}" >&2')
+    assert result.stderr == f"{err}rc={code}\n"
