@@ -319,7 +319,7 @@ def test_flat_chains_inside_products_and_calls() -> None:
 def test_ast_parse_never_sees_more_than_it_can_build() -> None:
     # The deepest tree the token checks let through (MAX_OPERATORS operators in one chain, under brackets
     # and unary minus), on the Python running the tests: ast.parse builds it, and the tree check refuses it
-    # by its size, never "nested too deeply to parse".
+    # by its size, never "too complex for Python's parser".
     wrap = 95
     chain = " + ".join(["1"] * (MAX_OPERATORS - wrap * 2))
     text = "-(" * wrap + chain + ")" * wrap + " * x"
@@ -403,3 +403,9 @@ def test_unknown_notation_is_refused_loudly() -> None:
     odd = Op("odd", 1, abs, lambda out, x: 1.0, lambda m, x: x, "|{0}|", (REAL,))
     with pytest.raises(ValueError, match="notation"):
         syntax_of({"odd": odd})
+
+
+def test_what_pythons_parser_gives_up_on_is_said_so() -> None:
+    # CPython's own parser overflows its stack on a long run of names that is not Python.
+    error = error_of(" ".join(["x"] * 20_000), x=1.0)
+    assert "too complex for Python's parser" in error.message

@@ -58,8 +58,10 @@ def parse_tree(text: str) -> ast.Module:
         raise ParseError(f"syntax error: {error.msg}", line=line, col=error.offset or 1,
                          source=source_line(text, line)) from None
     except (MemoryError, RecursionError):
-        # CPython's parser gives up on some deeply nested input this way.
-        raise ParseError("input is nested too deeply to parse") from None
+        # CPython's parser gives up this way on some input it cannot take: nesting beyond what the token
+        # checks see, or a very long run of tokens that is not Python ("x x x ..."): its stack overflows.
+        raise ParseError("input is too complex for Python's parser (its stack overflowed): too deeply "
+                         "nested, or a very long line that is not Python") from None
     except ValueError as error:
         raise ParseError(f"input cannot be parsed: {error}") from None
     _check_tree(tree, text)
