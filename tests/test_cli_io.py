@@ -30,8 +30,8 @@ INCONCLUSIVE = ["(x + 1e200 - 1e200) * y", "--at", "x=1", "y=2"]  # the cancella
 def shell(command: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """``command`` in bash, where "$PY" is this interpreter; ``$?`` of the verify command in ``rc``."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PY": sys.executable}
-    return subprocess.run(["bash", "-c", command], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=timeout, check=False)
+    return subprocess.run(["bash", "-c", command], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=timeout, check=False)
 
 
 def one_line(stderr: str) -> str:
