@@ -88,3 +88,19 @@ def plant_rule() -> Iterator[Callable[[str, Callable[..., Any]], None]]:
     yield plant
     for row, grad in reversed(saved):
         object.__setattr__(row, "grad", grad)
+
+
+@pytest.fixture
+def valid_report() -> Callable[[Any], Any]:
+    """Check a JSON document of ``verify expr`` against verify/report/report.schema.json; returns it."""
+    import jsonschema
+
+    from verify.report import schema
+
+    validator = jsonschema.Draft202012Validator(schema())
+
+    def check(document: Any) -> Any:
+        validator.validate(document)
+        return document
+
+    return check
