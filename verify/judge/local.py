@@ -57,6 +57,7 @@ class Sweep:
     """Per slot, (lo, hi) from the engine's consumer adjoints; None where one of them is unknown."""
     envelope_ends: list[tuple[float, float]] = field(default_factory=list)
     best_ends: list[tuple[float, float]] = field(default_factory=list)
+    close_ends: list[tuple[float, float]] = field(default_factory=list)
     nodes: list[Node] = field(default_factory=list)
     _uses: list[list[tuple[int, int]]] | None = None
     forward_faults: list[int] = field(default_factory=list)
@@ -79,6 +80,10 @@ class Sweep:
     def best(self, s: int) -> Fl:
         """The adjoint of slot ``s`` the most careful engine computes there."""
         return Fl(*self.best_ends[s])
+
+    def close(self, s: int) -> Fl:
+        """Every adjoint of slot ``s`` an engine whose rules keep their digits computes there."""
+        return Fl(*self.close_ends[s])
 
     @property
     def uses(self) -> list[list[tuple[int, int]]]:
@@ -145,26 +150,30 @@ def _reverse(
     e_terms: list[list[tuple[float, float]]] = [[] for _ in range(size)]
     v_terms: list[list[tuple[float, float]]] = [[] for _ in range(size)]
     b_terms: list[list[tuple[float, float]]] = [[] for _ in range(size)]
+    c_terms: list[list[tuple[float, float]]] = [[] for _ in range(size)]
     blind = [False] * size
     unbounded = [False] * size
     expected: list[tuple[float, float] | None] = [None] * size
     envelope: list[tuple[float, float]] = [(0.0, 0.0)] * size
     best: list[tuple[float, float]] = [(0.0, 0.0)] * size
+    close: list[tuple[float, float]] = [(0.0, 0.0)] * size
     by_slot = {node.slot: node for node in nodes}
     out = size - 1
-    e_terms[out] = v_terms[out] = b_terms[out] = [(1.0, 1.0)]
+    e_terms[out] = v_terms[out] = b_terms[out] = c_terms[out] = [(1.0, 1.0)]
     twins = all(here.partials is here.best for here in result.allowed.values())
     isfinite = math.isfinite
     everything = (-math.inf, math.inf)
     mismatches = result.mismatches
     for s in range(out, -1, -1):
         if unbounded[s]:
-            v = b = everything
+            v = b = c = everything
         else:
             v = _finish(v_terms[s])
             b = v if twins else _finish(b_terms[s])
+            c = v if twins else _finish(c_terms[s])
         envelope[s] = v
         best[s] = b
+        close[s] = c
         g = grad[s]
         known = g is not None and isfinite(g)
         if not blind[s]:
@@ -219,8 +228,14 @@ def _reverse(
                 t = _times(b[0], b[1], q.lo, q.hi)
                 if t != (0.0, 0.0):
                     b_terms[a].append(t)
+                k = here.close[i] if here.close is not None else p
+                assert k is not None
+                t = _times(c[0], c[1], k.lo, k.hi)
+                if t != (0.0, 0.0):
+                    c_terms[a].append(t)
     result.expected_ends, result.envelope_ends = expected, envelope
     result.best_ends = envelope if twins else best  # every allowed partial exact: the same sets
+    result.close_ends = envelope if twins else close
     result.nodes = nodes
 
 
