@@ -144,6 +144,14 @@ class _Worker:
         return -code if status.si_code in (os.CLD_KILLED, os.CLD_DUMPED) else code
 
 
+    def exit_status(self, wait: float = 1.0) -> int | None:
+        """The exit status, waiting up to ``wait`` s for it (the channel may close a moment before)."""
+        ends = time.monotonic() + wait
+        while (code := self.exited()) is None and time.monotonic() < ends:
+            time.sleep(0.01)
+        return code
+
+
 class EngineProcess:
     """The worker running the engine ``spec``; restarted after a hang or crash.
 
@@ -209,7 +217,7 @@ class EngineProcess:
                                    request="load") from None
             raise UnusableEngine(f"loading {self.spec.text} took longer than {limit:g} s") from None
         except EOFError:
-            code = worker.exited()
+            code = worker.exit_status()
             self.close()
             raise UnusableEngine(f"loading {self.spec.text} killed the worker process"
                                  f"{self._death(code)}") from None
@@ -271,6 +279,9 @@ class EngineProcess:
 
     def _request(self, name: str, payload: Any, timeout: float | None) -> Any:
         program = payload if isinstance(payload, Program) else None
+        remaining = self.remaining()
+        if remaining is not None and remaining <= 0:
+            raise EngineFailed("deadline", "the audit's deadline has passed", request=name, program=program)
         if self._worker is None:
             self.restarts += 1
             try:
@@ -304,7 +315,7 @@ class EngineProcess:
             raise EngineFailed("hang", f"no answer within {limit:g} s: the engine hangs on {what}",
                                request=name, program=program) from None
         except EOFError:
-            code = worker.exited()
+            code = worker.exit_status()
             last = self.output.stderr.last_line()
             self.close()
             if any(sign in last for sign in ("MemoryError", "Cannot allocate memory", "bad_alloc")):
