@@ -102,10 +102,10 @@ class Chatty(Value):
 
 
 class Allocates(Value):
-    """Each backward() allocates 800 MiB first: over a 512 MiB limit, under the default 2 GiB."""
+    """Each backward() allocates 300 MiB first: over a 256 MiB limit, under the default 2 GiB."""
 
     def backward(self):
-        block = bytearray(800 << 20)
+        block = bytearray(300 << 20)
         super().backward()
         del block
 
