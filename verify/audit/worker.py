@@ -39,7 +39,6 @@ import json.decoder
 import json.encoder
 import linecache
 import math
-import operator
 import os
 import sys
 import sysconfig
@@ -381,59 +380,80 @@ def run(cls: type, program: Program) -> dict[str, Any]:
 
 # ---- tamper evidence ----
 
-def _fingerprint(objects: dict[str, Any]) -> dict[str, int]:
-    """The identity of every function, class, method, code object and op row the worker relies on.
-
-    ``objects`` maps a label to a module or a dict (the op table, the request handlers); data
-    that changes as the worker runs (caches, counters) is not marked.
-    """
-    marks: dict[str, int] = {}
-    for label, obj in objects.items():
-        items = list(obj.items()) if isinstance(obj, dict) else list(vars(obj).items())
-        for key, value in items:
-            if isinstance(key, str) and not (obj is builtins and key.startswith("_")):
-                _mark(f"{label}.{key}", value, marks)
-    return marks
-
-
 _HEAP_TYPE = 1 << 9
 """Py_TPFLAGS_HEAPTYPE: a class defined in Python, whose methods can be replaced."""
 
-
-def _mark(label: str, value: Any, marks: dict[str, int]) -> None:
-    if isinstance(value, ModuleType):
-        marks[label] = id(value)
-    elif isinstance(value, type):
-        marks[label] = id(value)
-        if value.__flags__ & _HEAP_TYPE:
-            for key, member in list(vars(value).items()):
-                if callable(member) or isinstance(member, (staticmethod, classmethod, property)):
-                    _mark_one(f"{label}.{key}", member, marks)
-    elif hasattr(type(value), "__dataclass_fields__"):  # a row of the op table
-        marks[label] = id(value)
-        for key in type(value).__dataclass_fields__:
-            _mark_one(f"{label}.{key}", getattr(value, key, None), marks)
-    elif callable(value):
-        _mark_one(label, value, marks)
+_BUILTINS = ("float", "int", "str", "bytes", "bool", "complex", "type", "object", "isinstance", "getattr",
+             "hasattr", "callable", "repr", "len", "list", "tuple", "dict", "set", "range", "enumerate",
+             "zip", "any", "all", "min", "max", "abs", "sorted", "iter", "next", "vars", "id", "super")
+"""The builtins the worker's code calls: replacing one is tampering (adding names is not)."""
 
 
-def _mark_one(label: str, value: Any, marks: dict[str, int]) -> None:
-    marks[label] = id(value)
-    code = getattr(value, "__code__", None)
-    if code is not None:
-        marks[label + ".__code__"] = id(code)
-        marks[label + ".__defaults__"] = id(getattr(value, "__defaults__", None))
+class Fingerprint:
+    """The identity of every function, class, method, code object and op row the worker relies on.
 
+    Taken before the engine is loaded; ``changes()`` compares it with what is there now, fast
+    enough to run after every request (a flat list of lookups, labels made only for a change).
+    """
 
-def _changes(before: dict[str, int], now: dict[str, int]) -> list[str]:
-    changed = [label for label, mark in before.items() if now.get(label) != mark]
-    return [f"{label} was {'removed' if label not in now else 'replaced'}" for label in changed[:5]]
+    def __init__(self, objects: dict[str, Any]) -> None:
+        self.entries: list[tuple[str, Any, str, int, int, int]] = []
+        """(label, namespace, key, id of the value, id of its code, id of its defaults)."""
+        for label, obj in objects.items():
+            if obj is builtins:
+                namespace: Any = vars(builtins)
+                keys: Any = [k for k in _BUILTINS if k in namespace]
+            else:
+                namespace = obj if isinstance(obj, dict) else vars(obj)
+                keys = [k for k in list(namespace) if isinstance(k, str)]
+            for key in keys:
+                self._add(label, namespace, key, namespace[key], deep=True)
+
+    def _add(self, label: str, namespace: Any, key: str, value: Any, deep: bool) -> None:
+        if isinstance(value, ModuleType):
+            self._entry(label, namespace, key, value)
+        elif isinstance(value, type):
+            self._entry(label, namespace, key, value)
+            if deep and value.__flags__ & _HEAP_TYPE:
+                members = vars(value)
+                for name, member in list(members.items()):
+                    if callable(member) or isinstance(member, (staticmethod, classmethod, property)):
+                        self._entry(f"{label}.{key}", members, name, member)
+        elif deep and hasattr(type(value), "__dataclass_fields__"):  # a row of the op table
+            self._entry(label, namespace, key, value)
+            fields = vars(value)
+            for name in type(value).__dataclass_fields__:
+                if name in fields:
+                    self._entry(f"{label}.{key}", fields, name, fields[name])
+        elif callable(value):
+            self._entry(label, namespace, key, value)
+
+    def _entry(self, label: str, namespace: Any, key: str, value: Any) -> None:
+        code = getattr(value, "__code__", None)
+        self.entries.append((label, namespace, key, id(value), id(code),
+                             id(getattr(value, "__defaults__", None)) if code is not None else 0))
+
+    def changes(self) -> list[str]:
+        """What was replaced or removed since the fingerprint was taken (at most 5)."""
+        found = []
+        for label, namespace, key, value_id, code_id, defaults_id in self.entries:
+            value = namespace.get(key, _MISSING)
+            if id(value) != value_id:
+                found.append(f"{label}.{key} was {'removed' if value is _MISSING else 'replaced'}")
+            elif defaults_id:
+                if id(getattr(value, "__code__", None)) != code_id:
+                    found.append(f"{label}.{key}.__code__ was replaced")
+                elif id(getattr(value, "__defaults__", None)) != defaults_id:
+                    found.append(f"{label}.{key}.__defaults__ was replaced")
+            if len(found) == 5:
+                break
+        return found
 
 
 # ---- the process ----
 
 def _harden(memory: int | None) -> None:
-    """A memory limit, no core files, death with the parent, and the engine's orphans as our children."""
+    """A memory limit, no core files, and the engine's orphans as our children (so they can be found)."""
     try:
         import resource
 
@@ -447,10 +467,8 @@ def _harden(memory: int | None) -> None:
     if sys.platform.startswith("linux"):
         try:
             import ctypes
-            import signal
 
             libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG: die with the parent
             libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: the engine's orphans stay ours
         except (OSError, AttributeError):
             pass
@@ -471,17 +489,14 @@ def main(fd: int) -> None:
     plan, name = LoadPlan.from_wire(config["plan"]), config["name"]
     handlers: dict[str, Callable[[type, Any], Any]] = {"run": run, **probe.PROBES}
     decode_program = protocol.program_from_wire
-    watched: dict[str, Any] = {
+    fingerprint = Fingerprint({
         "verify.program": sys.modules[Program.__module__], "verify.audit.worker": sys.modules[__name__],
         "verify.audit.probe": probe, "verify.audit.protocol": protocol, "verify.audit.spec": spec,
         "verify.audit.notebook": notebook, "micrograd.ops": micrograd.ops,
-        "micrograd.ops.OPS": micrograd.ops.OPS,
-        "handlers": handlers, "json": json, "json.encoder": json.encoder, "json.decoder": json.decoder,
-        "linecache": linecache, "operator": operator, "math": math, "builtins": builtins,
-    }
-    marks = _fingerprint(watched)
-    fingerprint = _fingerprint
-    changes = _changes
+        "micrograd.ops.OPS": micrograd.ops.OPS, "handlers": handlers, "json.encoder": json.encoder,
+        "json.decoder": json.decoder, "linecache": linecache, "math": math, "builtins": builtins,
+    })
+    changes = fingerprint.changes
     # Children the engine forks with os.fork() do not inherit the channel.
     os.register_at_fork(after_in_child=lambda: os.close(fd))
     _forget_our_modules()
@@ -505,7 +520,7 @@ def main(fd: int) -> None:
     if problem is not None:
         channel.send({"unusable": {"message": problem, "load": False}})
         return
-    tampered = changes(marks, fingerprint(watched))
+    tampered = changes()
     channel.send({"ready": ready.to_wire(), "tampered": tampered})
     while True:
         try:
@@ -519,7 +534,7 @@ def main(fd: int) -> None:
             answer = handlers[request](cls, payload)
         except BaseException as error:  # report, never die: the parent decides
             answer = {"stage": "probe", "error": describe(error).to_wire()}
-        tampered = changes(marks, fingerprint(watched))
+        tampered = changes()
         try:
             channel.send({"answer": answer, "tampered": tampered})
         except (TypeError, ValueError) as error:  # not JSON: a probe returned something odd
