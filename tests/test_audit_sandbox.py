@@ -277,3 +277,9 @@ def test_a_tampering_engine_is_a_finding_in_the_cli(mark: str, capsys: pytest.Ca
     out, err = capsys.readouterr()
     assert json.loads(out)["fault"]["kind"] == "tampered"
     assert "Traceback" not in err
+
+
+def test_a_deadline_is_not_a_fault_of_the_engine(mark: str) -> None:
+    result = audit(f"{SANDBOX / 'misbehaving.py'}:SlowBackward", max_examples=50, deadline=3.0, timeout=2.0)
+    assert result.campaign.examples < 50  # cut short
+    assert result.exit_code == 0

@@ -55,9 +55,15 @@ class Audit:
 
     @property
     def exit_code(self) -> int:
+        """0 no fault found, 1 a fault found, 2 the verifier failed on some program.
+
+        The audit's deadline passing is not a fault of the engine (a slow engine is reported as
+        slow): a campaign cut short by it without a fault is 0.
+        """
         if self.campaign.verifier_failures:
             return 2
-        return 0 if self.campaign.finding is None else 1
+        finding = self.campaign.finding
+        return 0 if finding is None or finding.kind == "deadline" else 1
 
     def verifier_failure(self) -> str | None:
         """What to say when the verifier failed on some program; None when it never did."""

@@ -109,7 +109,7 @@ def run(path: str | Path, name: str) -> Ran:
     """Run the notebook's code cells; the class bound to ``name`` (see the module docstring)."""
     path = Path(path).resolve()
     cells, notes = code_cells(path)
-    namespace: dict[str, Any] = {"__name__": "__main__", "__file__": str(path), "__builtins__": __builtins__,
+    namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__,
                                  "display": lambda *_, **__: None}
     found: type | None = None
     for cell in cells:
