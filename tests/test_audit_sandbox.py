@@ -283,3 +283,11 @@ def test_a_deadline_is_not_a_fault_of_the_engine(mark: str) -> None:
     result = audit(f"{SANDBOX / 'misbehaving.py'}:SlowBackward", max_examples=50, deadline=3.0, timeout=2.0)
     assert result.campaign.examples < 50  # cut short
     assert result.exit_code == 0
+
+
+def test_a_hanging_probe_says_which_op(mark: str) -> None:
+    with EngineProcess(f"{ZOO / 'hangs.py'}:SpinLockOps", 0.5) as engine:
+        with pytest.raises(EngineFailed) as failed:
+            engine.request("op", ("mul", "vc"))
+        assert (failed.value.kind, failed.value.request, failed.value.payload) == ("hang", "op", ("mul", "vc"))
+        assert engine.request("op", ("add", "vc"))["ok"] is True

@@ -80,13 +80,15 @@ class EngineFailed(Exception):
     """The worker gave no answer to a request: ``kind`` is a ``protocol.FailureKind``."""
 
     def __init__(self, kind: FailureKind, message: str, *, request: str = "",
-                 program: Program | None = None) -> None:
+                 program: Program | None = None, payload: Any = None) -> None:
         super().__init__(message)
         self.kind: FailureKind = kind
         self.request = request
         """The request's name ("run", or a probe's)."""
         self.program = program
         """The program the request ran (for "run"), so a finding can name it."""
+        self.payload = payload
+        """The request's payload (for a probe, e.g. ``("mul", "vc")``: which op hung)."""
 
 
 def describe_memory(limit: int | None) -> str:
@@ -279,18 +281,21 @@ class EngineProcess:
 
     def _request(self, name: str, payload: Any, timeout: float | None) -> Any:
         program = payload if isinstance(payload, Program) else None
+
+        def failed(kind: FailureKind, message: str) -> EngineFailed:
+            return EngineFailed(kind, message, request=name, program=program, payload=payload)
+
         remaining = self.remaining()
         if remaining is not None and remaining <= 0:
-            raise EngineFailed("deadline", "the audit's deadline has passed", request=name, program=program)
+            raise failed("deadline", "the audit's deadline has passed")
         if self._worker is None:
             self.restarts += 1
             try:
                 self.start()
             except UnusableEngine as error:
-                raise EngineFailed("crash", f"the worker could not be restarted: {error}", request=name,
-                                   program=program) from None
+                raise failed("crash", f"the worker could not be restarted: {error}") from None
             except EngineFailed as failure:
-                failure.request, failure.program = name, program
+                failure.request, failure.program, failure.payload = name, program, payload
                 raise
         worker = self._worker
         assert worker is not None
@@ -299,8 +304,7 @@ class EngineProcess:
         by_deadline = remaining is not None and remaining < limit
         if remaining is not None and by_deadline:
             if remaining <= 0:
-                raise EngineFailed("deadline", "the audit's deadline has passed", request=name,
-                                   program=program)
+                raise failed("deadline", "the audit's deadline has passed")
             limit = remaining
         wire = program_to_wire(payload) if program is not None else payload
         try:
@@ -309,25 +313,21 @@ class EngineProcess:
         except TimeoutError:
             self.close()
             if by_deadline:
-                raise EngineFailed("deadline", f"the audit's deadline passed during the {name!r} request",
-                                   request=name, program=program) from None
+                raise failed("deadline", f"the audit's deadline passed during the {name!r} request") from None
             what = "this program" if name == "run" else f"the {name!r} probe"
-            raise EngineFailed("hang", f"no answer within {limit:g} s: the engine hangs on {what}",
-                               request=name, program=program) from None
+            raise failed("hang", f"no answer within {limit:g} s: the engine hangs on {what}") from None
         except EOFError:
             code = worker.exit_status()
             last = self.output.stderr.last_line()
             self.close()
             if any(sign in last for sign in ("MemoryError", "Cannot allocate memory", "bad_alloc")):
-                raise EngineFailed("memory", f"{describe_memory(self.memory)}: the worker died of it"
-                                   f"{self._death(code)}", request=name, program=program) from None
-            raise EngineFailed("crash", f"the engine's process died{self._death(code)}",
-                               request=name, program=program) from None
+                raise failed("memory", f"{describe_memory(self.memory)}: the worker died of it"
+                             f"{self._death(code)}") from None
+            raise failed("crash", f"the engine's process died{self._death(code)}") from None
         except ProtocolViolation as violation:
             self.tampered = self.tampered or f"the worker's channel carried a malformed message ({violation})"
             self.close()
-            raise EngineFailed("tampered", f"the engine modified the auditing code: {self.tampered}",
-                               request=name, program=program) from None
+            raise failed("tampered", f"the engine modified the auditing code: {self.tampered}") from None
         try:
             if not isinstance(message, dict):
                 raise ProtocolViolation("an answer is not an object")
@@ -339,12 +339,10 @@ class EngineProcess:
             self.tampered = self.tampered or f"the worker's channel carried a malformed answer ({violation})"
             answer = None
         if self.tampered and (name == "run" or answer is None):
-            raise EngineFailed("tampered", f"the engine modified the auditing code: {self.tampered}",
-                               request=name, program=program)
+            raise failed("tampered", f"the engine modified the auditing code: {self.tampered}")
         raised = _raised(answer)
         if raised is not None and raised[0] == "MemoryError":
-            raise EngineFailed("memory", f"{describe_memory(self.memory)}: MemoryError{raised[1]}",
-                               request=name, program=program)
+            raise failed("memory", f"{describe_memory(self.memory)}: MemoryError{raised[1]}")
         return answer
 
     def _note_tampering(self, message: dict[str, Any]) -> None:
