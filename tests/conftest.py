@@ -56,6 +56,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "property: a Hypothesis property; `tox -e deep` runs these with the deep profile"
     )
+    config.addinivalue_line(
+        "markers", "slow: runs the audit's CLI in a subprocess (a few seconds); `-m 'not slow'` skips them"
+    )
 
 
 SEED_EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "seed.py"

@@ -9,20 +9,25 @@ verifier itself failed (raised or timed out) on some program: a bug in verify,
 which is never blamed on the engine, but the audit cannot vouch for those
 programs, so 2 wins over 0 and 1. A depth limit (RecursionError on deep
 graphs) and the backward-twice behaviour are reported as findings of their
-own and do not change the exit code; usage errors and unusable engines raise
-(the CLI turns them into exit code 2 as well).
+own and do not change the exit code. Usage errors (``spec.UsageError``: a
+malformed spec, ``ops`` naming an op the engine lacks) and engines that cannot
+be driven through the protocol at all (``sandbox.UnusableEngine``: the class
+cannot be loaded, ``Cls(1.5)`` raises or lacks ``.data``/``.grad``, there is
+no ``backward()`` or it needs arguments) raise; the CLI turns both into exit
+code 2.
 """
 
 from __future__ import annotations
 
 import shlex
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from . import DEFAULT_EXAMPLES, DEFAULT_SEED, DEFAULT_TIMEOUT
+from . import DEFAULT_DEADLINE, DEFAULT_EXAMPLES, DEFAULT_MEMORY, DEFAULT_SEED, DEFAULT_TIMEOUT
 from .campaign import Campaign, Progress, run_campaign
-from .sandbox import EngineProcess
-from .spec import EngineSpec
+from .protocol import EngineOutput, Ready
+from .sandbox import EngineFailed, EngineProcess, UnusableEngine
+from .spec import EngineSpec, UsageError
 from .survey import Survey, survey
 
 
@@ -36,12 +41,29 @@ class Audit:
     survey: Survey
     campaign: Campaign
     timeout: float = DEFAULT_TIMEOUT
+    deadline: float | None = DEFAULT_DEADLINE
+    memory: int | None = DEFAULT_MEMORY
+    ready: Ready | None = None
+    """What the worker said on loading the engine: ``ready.file`` is whose engine was audited."""
+    engine_output: EngineOutput = field(default_factory=EngineOutput)
+    """What the engine printed during the audit (bounded); show it only labelled (``labelled()``)."""
+
+    @property
+    def engine_file(self) -> str:
+        """The resolved file the audited class is defined in ("" if unknown)."""
+        return "" if self.ready is None else self.ready.file
 
     @property
     def exit_code(self) -> int:
+        """0 no fault found, 1 a fault found, 2 the verifier failed on some program.
+
+        The audit's deadline passing is not a fault of the engine (a slow engine is reported as
+        slow): a campaign cut short by it without a fault is 0.
+        """
         if self.campaign.verifier_failures:
             return 2
-        return 0 if self.campaign.finding is None else 1
+        finding = self.campaign.finding
+        return 0 if finding is None or finding.kind == "deadline" else 1
 
     def verifier_failure(self) -> str | None:
         """What to say when the verifier failed on some program; None when it never did."""
@@ -59,6 +81,10 @@ class Audit:
             words += ["--ops", ",".join(self.ops)]
         if self.timeout != DEFAULT_TIMEOUT:
             words += ["--timeout", f"{self.timeout:g}"]
+        if self.deadline != DEFAULT_DEADLINE and self.deadline is not None:
+            words += ["--deadline", f"{self.deadline:g}"]
+        if self.memory != DEFAULT_MEMORY:
+            words += ["--memory", "none" if self.memory is None else f"{self.memory // (1 << 20)}M"]
         return shlex.join(words)
 
 
@@ -69,21 +95,50 @@ def audit(
     seed: int = DEFAULT_SEED,
     ops: Sequence[str] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    deadline: float | None = DEFAULT_DEADLINE,
+    memory: int | None = DEFAULT_MEMORY,
     progress: Progress | None = None,
 ) -> Audit:
     """Survey the engine class ``spec`` names, then audit it on ``max_examples`` programs.
 
-    Raises ``spec.UsageError`` for a malformed spec and
-    ``sandbox.UnusableEngine`` when the class cannot be loaded or lacks
-    the bare protocol (``Cls(x)``, ``.data``, ``.grad``, ``x + y``, ``x + 1.0``, ``x - 1.0``).
+    ``timeout`` bounds each program, ``deadline`` the whole audit (seconds; None for none: the
+    sandbox cuts any request that would run past it, ``engine.remaining()`` says what is left),
+    ``memory`` the engine's worker process (bytes of address space; None for no limit).
+
+    Raises ``spec.UsageError`` for a malformed spec or ``ops`` naming an op the engine lacks,
+    and ``sandbox.UnusableEngine`` when the class cannot be loaded or driven through the
+    protocol (``Cls(x)``, ``.data``, ``.grad``, ``.backward()`` with no arguments, ``x + y``, ...).
     """
     say = progress or (lambda _: None)
-    with EngineProcess(spec, timeout) as engine:
-        say(f"surveying {spec} ...")
-        found = survey(engine)
+    with EngineProcess(spec, timeout, deadline=deadline, memory=memory) as engine:
+        say(f"surveying {spec} ({engine.engine_file}) ...")
+        try:
+            found = survey(engine)
+        except EngineFailed as failure:
+            raise UnusableEngine(f"{engine.spec.text}: the survey's {failure.request or 'first'} probe"
+                                 f" failed: {failure}") from None
+        if ops is not None:
+            _check_ops(ops, found)
         say(f"running {max_examples} programs (seed {seed}) ...")
         campaign = run_campaign(
             engine, found, max_examples=max_examples, seed_value=seed, ops=ops, progress=say
         )
         return Audit(engine.spec, engine.class_name, seed, max_examples,
-                     None if ops is None else list(ops), found, campaign, timeout)
+                     None if ops is None else list(ops), found, campaign, timeout,
+                     deadline, memory, engine.ready, engine.output)
+
+
+def _check_ops(ops: Sequence[str], found: Survey) -> None:
+    """``UsageError`` unless every op asked for is one the engine has (and the table knows)."""
+    from micrograd.ops import OPS
+
+    from .probe import forms_of
+
+    unknown = [op for op in ops if op not in OPS]
+    if unknown:
+        raise UsageError(f"--ops: unknown op(s) {', '.join(unknown)}; known: {', '.join(OPS)}")
+    lacking = [op for op in ops if op not in found.drawable_ops()]
+    if lacking:
+        reasons = "; ".join(f"{op}: {found.forms.get(op, {}).get(forms_of(op)[0]) or 'absent'}"
+                            for op in lacking)
+        raise UsageError(f"--ops names op(s) the engine lacks ({reasons})")

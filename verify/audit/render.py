@@ -10,6 +10,7 @@ from .api import Audit
 from .campaign import Finding
 from .coverage import FEATURES
 from .probe import FORMS, forms_of
+from .snippet import program_snippet
 
 _FORM_TITLES = {"v": "f(x)", "vv": "x∘y", "vc": "x∘2", "cv": "2∘x"}
 
@@ -78,18 +79,8 @@ def _behaviour(result: Audit) -> list[str]:
 
 
 def snippet(result: Audit, finding: Finding) -> str:
-    """The failing program as a script for the audited engine."""
-    spec = result.spec
-    if spec.is_file:
-        folder, module = spec.path.parent, spec.path.stem
-        head = [f"import sys; sys.path.insert(0, {str(folder)!r})", f"from {module} import {spec.name}"]
-    else:
-        head = [f"from {spec.target} import {spec.name}"]
-    program = finding.program
-    names = program.names()
-    inputs = ", ".join(f"{n}.grad" for n, _ in program.inputs)
-    body = [program.source(leaf=spec.name), f"{names[-1]}.backward()", f"print({inputs})"]
-    return "\n".join([*head, *body])
+    """The failing program as a script for the audited engine (``snippet.program_snippet``)."""
+    return program_snippet(result.spec, finding.program, result.ready)
 
 
 def _fault(result: Audit, finding: Finding) -> list[str]:
