@@ -226,7 +226,7 @@ class RunAnswer:
         )
 
 
-LoadedAs = Literal["module", "import", "path", "package-path", "notebook"]
+LoadedAs = Literal["module", "import", "path", "package-path", "notebook", "object"]
 """How the worker loaded the engine (``spec.LoadPlan.how``)."""
 
 
@@ -253,7 +253,7 @@ class Ready:
     def from_wire(cls, wire: Any) -> Ready:
         d = _dict(wire, "ready")
         how = d.get("loaded_as")
-        if how not in ("module", "import", "path", "package-path", "notebook"):
+        if how not in ("module", "import", "path", "package-path", "notebook", "object"):
             raise ProtocolViolation(f"loaded_as is {how!r}")
         notes = d.get("notes", [])
         if not isinstance(notes, list):

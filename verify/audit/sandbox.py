@@ -38,6 +38,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 from typing import Any
 
 from ..program import Program
@@ -121,6 +122,53 @@ class Drain(threading.Thread):
                 return
             with self.lock:
                 self.into.add(chunk)
+
+
+def _address_space() -> int:
+    """This process's virtual memory in bytes (0 where it cannot be read)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _max_fd() -> int:
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+        return soft if soft != resource.RLIM_INFINITY else 65536
+    except (ImportError, ValueError, OSError):
+        return 65536
+
+
+class _Forked:
+    """A forked worker seen as ``subprocess.Popen`` sees its child: pid, returncode, poll, wait."""
+
+    def __init__(self, pid: int, stdout: Any, stderr: Any) -> None:
+        self.pid, self.stdout, self.stderr = pid, stdout, stderr
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                done, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                self.returncode = -1
+                return self.returncode
+            if done:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        ends = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if ends is not None and time.monotonic() > ends:
+                raise subprocess.TimeoutExpired(f"worker {self.pid}", timeout or 0.0)
+            time.sleep(0.01)
+        assert self.returncode is not None
+        return self.returncode
 
 
 class _Worker:
@@ -209,7 +257,10 @@ class EngineProcess:
         worker = self._spawn()
         self._worker = worker
         try:
-            self._send(worker, {"plan": self.plan.to_wire(), "name": self.spec.name, "memory": self.memory},
+            memory = self.memory
+            if memory is not None and self.plan.how == "object":
+                memory += _address_space()  # a forked worker starts with all of this process's memory
+            self._send(worker, {"plan": self.plan.to_wire(), "name": self.spec.name, "memory": memory},
                        limit)
             message = self._receive(worker, limit)
         except TimeoutError:
@@ -245,6 +296,8 @@ class EngineProcess:
         self.class_name = self.ready.class_name
 
     def _spawn(self) -> _Worker:
+        if self.plan.how == "object":
+            return self._fork()
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         env = dict(os.environ, MPLBACKEND="Agg")
         command = [sys.executable, "-c", _BOOT.format(home=_HOME), str(child.fileno())]
@@ -261,6 +314,50 @@ class EngineProcess:
         for drain in drains:
             drain.start()
         return _Worker(process, parent, drains)
+
+    def _fork(self) -> _Worker:
+        """A worker forked from this process, for a class that exists only here (a notebook cell's).
+
+        The child starts a session of its own, keeps only the socket and its
+        own stdout and stderr pipes, and never returns into the caller's code.
+        """
+        if not hasattr(os, "fork"):
+            raise UnusableEngine(f"{self.spec.text} is defined in memory, and this system cannot fork a"
+                                 " worker for it: put the class in a file and audit that file")
+        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        for stream in (sys.stdout, sys.stderr):  # what is buffered here must not print twice
+            with contextlib.suppress(Exception):
+                stream.flush()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads: the child only runs ours
+            pid = os.fork()
+        if pid == 0:  # the worker
+            code = 1
+            try:
+                os.setsid()
+                os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+                os.dup2(out_w, 1)
+                os.dup2(err_w, 2)
+                keep = child.fileno()
+                os.closerange(3, keep)
+                os.closerange(keep + 1, _max_fd())
+                from .worker import main_forked
+
+                assert self.spec.obj is not None
+                main_forked(keep, self.spec.obj)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(out_w)
+        os.close(err_w)
+        child.close()
+        process = _Forked(pid, os.fdopen(out_r, "rb"), os.fdopen(err_r, "rb"))
+        drains = [Drain(out_r, self.output.stdout, self._lock), Drain(err_r, self.output.stderr, self._lock)]
+        for drain in drains:
+            drain.start()
+        return _Worker(process, parent, drains)  # type: ignore[arg-type]
 
     # ---- requests ----
 

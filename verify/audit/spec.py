@@ -16,23 +16,27 @@ the audit ran and what the user pastes load the engine the same way:
 - a file whose name is no module name (``005_x-y_revgrad.py``), or is the
   name of a standard module, is loaded by path (``importlib``) under a name
   of its own, its folder first on ``sys.path`` for its siblings;
-- a notebook's code cells are run in order (``notebook``).
+- a notebook's code cells are run in order (``notebook``);
+- a class already in memory (``EngineSpec.of_class``: defined in a notebook
+  cell, a REPL or a script's ``__main__``) is handed to a worker forked from
+  this process, which has it already (``object``; POSIX only).
 """
 
 from __future__ import annotations
 
+import inspect
 import keyword
 import os
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 _SPEC = re.compile(r"^(?P<target>[^:]+):(?P<name>[A-Za-z_][A-Za-z0-9_]*)$")
 _MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
-How = Literal["module", "import", "path", "package-path", "notebook"]
+How = Literal["module", "import", "path", "package-path", "notebook", "object"]
 
 
 class UsageError(Exception):
@@ -94,6 +98,15 @@ class EngineSpec:
     """The file path or the module name (before the last ':')."""
     name: str
     """The class name."""
+    obj: type | None = field(default=None, compare=False)
+    """The class itself, for a class already in memory (``of_class``)."""
+
+    @classmethod
+    def of_class(cls, engine: type) -> EngineSpec:
+        """A class already in memory; shown as ``module:Class`` (``__main__:Value`` for a notebook's)."""
+        if not isinstance(engine, type):
+            raise UsageError(f"verify.audit takes an engine class, not {type(engine).__name__}: {engine!r}")
+        return cls(f"{engine.__module__}:{engine.__qualname__}", engine.__module__, engine.__name__, engine)
 
     @classmethod
     def parse(cls, text: str) -> EngineSpec:
@@ -112,8 +125,8 @@ class EngineSpec:
     @property
     def is_file(self) -> bool:
         """The target is a file path (it ends in .py or .ipynb or has a path separator), not a module name."""
-        return (self.target.endswith((".py", ".ipynb")) or "/" in self.target
-                or os.sep in self.target)
+        return self.obj is None and (self.target.endswith((".py", ".ipynb")) or "/" in self.target
+                                     or os.sep in self.target)
 
     @property
     def is_notebook(self) -> bool:
@@ -138,6 +151,12 @@ class EngineSpec:
 
     def plan(self) -> LoadPlan:
         """How to load the engine's module (see the module docstring)."""
+        if self.obj is not None:
+            try:
+                file = inspect.getsourcefile(self.obj) or ""
+            except (TypeError, OSError):
+                file = ""
+            return LoadPlan("object", self.obj.__module__, file, os.getcwd())
         if not self.is_file:
             return LoadPlan("module", self.target)
         path = self.path

@@ -109,17 +109,25 @@ class Channel:
 
 # ---- loading ----
 
+_IN_MEMORY: list[type] = []
+"""The class a forked worker audits (``main_forked``): it came with the fork, nothing is loaded."""
+
+
 def load(plan: LoadPlan, name: str) -> tuple[type, Ready]:
     """Load the engine's module as ``plan`` says and return its class ``name`` and what to report."""
     sys.path[:0] = plan.search_path
     notes: list[str] = []
     module: Any = None
+    if plan.how == "object":
+        cls: Any = _IN_MEMORY[0]
+        ready = Ready(_text(cls.__name__), _source_file(cls), _text(cls.__module__), plan.path, "object", ())
+        return cls, ready
     if plan.how == "notebook":
         try:
             ran = notebook.run(plan.path, name)
         except notebook.NotebookFailed as failed:
             raise LoadError(str(failed)) from None
-        cls: Any = ran.cls
+        cls = ran.cls
         notes += ran.notes
     else:
         if plan.how in ("module", "import"):
@@ -479,6 +487,12 @@ def _forget_our_modules() -> None:
     for name in list(sys.modules):
         if name.split(".")[0] in ("verify", "micrograd"):
             del sys.modules[name]
+
+
+def main_forked(fd: int, cls: type) -> None:
+    """The main loop of a worker forked from the audit's own process, for ``cls`` already in memory."""
+    _IN_MEMORY[:] = [cls]
+    main(fd)
 
 
 def main(fd: int) -> None:
