@@ -28,6 +28,7 @@ with kind ``deadline``.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import math
 import os
@@ -300,7 +301,9 @@ class EngineProcess:
             return self._fork()
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         env = dict(os.environ, MPLBACKEND="Agg")
-        command = [sys.executable, "-c", _BOOT.format(home=_HOME), str(child.fileno())]
+        # -u: what the engine prints reaches the pipe at once, not when a buffer fills (it would be
+        # lost when the worker is killed at the end).
+        command = [sys.executable, "-u", "-c", _BOOT.format(home=_HOME), str(child.fileno())]
         try:
             process = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -340,6 +343,9 @@ class EngineProcess:
                 os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
                 os.dup2(out_w, 1)
                 os.dup2(err_w, 2)
+                # Unbuffered, as the spawned worker's ``-u``: nothing waits in a buffer to be lost.
+                sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), write_through=True)
+                sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), write_through=True)
                 keep = child.fileno()
                 os.closerange(3, keep)
                 os.closerange(keep + 1, _max_fd())
