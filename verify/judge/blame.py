@@ -115,7 +115,9 @@ def _summation(
     tol = summation(len(found.uses[s]), sum(t.magnitude for t in parts.values()))
     used = f"{names[s]} is used {len(found.uses[s])} times ({_list(program, names, consumers)})"
     for c, term in parts.items():
-        if g != 0 and term.distance(g) <= tol + CLOSE * abs(g):
+        # the others' contributions must be visible, or "alone" and "summed" are the same number
+        if (g != 0 and term.distance(g) <= tol + CLOSE * abs(g)
+                and _sum([t for c2, t in parts.items() if c2 != c]).magnitude > tol + CLOSE * abs(g)):
             return Fault(
                 "lost-contribution", s, names[s], _op(program, c), c, _operands(by_slot, c, values),
                 show(total), g,
@@ -125,7 +127,8 @@ def _summation(
             )
     for c, term in parts.items():
         rest = _sum([t for c2, t in parts.items() if c2 != c])
-        if term.magnitude and rest.distance(g) <= tol + CLOSE * max(abs(g), rest.magnitude):
+        if (term.magnitude > tol + CLOSE * abs(g)
+                and rest.distance(g) <= tol + CLOSE * max(abs(g), rest.magnitude)):
             return Fault(
                 "lost-contribution", s, names[s], _op(program, c), c, _operands(by_slot, c, values),
                 show(total), g,
