@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Collection, Mapping
 from pathlib import Path
+from typing import Any
 
 from .engine import Constant, Value
 
@@ -25,14 +26,35 @@ class GraphvizMissingError(RuntimeError):
     """Rendering to an image needs the ``graphviz`` package and the ``dot`` program."""
 
 
+class Dot(str):
+    """DOT source, which a notebook shows as a picture when Graphviz is there and as text otherwise."""
+
+    __slots__ = ()
+
+    def _repr_svg_(self) -> str | None:
+        try:
+            import graphviz  # type: ignore[import-not-found, import-untyped, unused-ignore]
+
+            svg: bytes = graphviz.Source(str(self)).pipe(format="svg")
+        except Exception:  # no package, no dot program, or dot refused: the text will do
+            return None
+        return svg.decode()
+
+    def _repr_markdown_(self) -> str:
+        return f"```dot\n{self}```"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))
+
+
 def draw_dot(
     root: Value,
     *,
     highlight: Collection[Value] = (),
     rankdir: str = "LR",
     labels: Mapping[Value, str] | None = None,
-) -> str:
-    """DOT source of the graph that computes ``root``.
+) -> Dot:
+    """DOT source of the graph that computes ``root`` (a ``str``; in a notebook, a picture).
 
     ``highlight``: nodes drawn in red (e.g. the node a check blames).
     ``labels``: optional names shown in nodes' boxes, e.g. ``{a: "a"}``.
@@ -65,7 +87,7 @@ def draw_dot(
             label = f' [label="{OPERAND_NAMES[position]}"]' if binary else ""
             lines.append(f"  n{number[id(parent)]} -> n{number[id(v)]}{label};")
     lines.append("}")
-    return "\n".join(lines) + "\n"
+    return Dot("\n".join(lines) + "\n")
 
 
 def render(root_or_dot_source: Value | str, path: str | os.PathLike[str]) -> Path:

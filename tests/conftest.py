@@ -1,8 +1,10 @@
 """Hypothesis profiles and pytest markers shared by the whole suite.
 
 HYPOTHESIS_PROFILE picks the profile: ``ci`` (default; derandomized, sized
-for CI) or ``deep`` (a long campaign: ``tox -e deep`` runs the tests marked
-``property`` with it on every core).
+for CI), ``slice`` (derandomized, ten times the programs: ``tox -e slice``, a
+short slice of the deep campaign that CI runs too) or ``deep`` (a long
+campaign: ``tox -e deep`` runs the tests marked ``property`` with it on every
+core).
 """
 
 from __future__ import annotations
@@ -32,6 +34,15 @@ settings.register_profile(
     suppress_health_check=_SLOW_GENERATION,
 )
 settings.register_profile(
+    "slice",
+    derandomize=True,
+    deadline=None,
+    database=None,
+    print_blob=True,
+    max_examples=400,
+    suppress_health_check=_SLOW_GENERATION,
+)
+settings.register_profile(
     "deep",
     deadline=None,
     max_examples=100_000,
@@ -44,6 +55,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "property: a Hypothesis property; `tox -e deep` runs these with the deep profile"
+    )
+    config.addinivalue_line(
+        "markers", "slow: runs the audit's CLI in a subprocess (a few seconds); `-m 'not slow'` skips them"
     )
 
 
@@ -77,3 +91,19 @@ def plant_rule() -> Iterator[Callable[[str, Callable[..., Any]], None]]:
     yield plant
     for row, grad in reversed(saved):
         object.__setattr__(row, "grad", grad)
+
+
+@pytest.fixture
+def valid_report() -> Callable[[Any], Any]:
+    """Check a JSON document of ``verify expr`` against verify/report/report.schema.json; returns it."""
+    import jsonschema
+
+    from verify.report import schema
+
+    validator = jsonschema.Draft202012Validator(schema())
+
+    def check(document: Any) -> Any:
+        validator.validate(document)
+        return document
+
+    return check

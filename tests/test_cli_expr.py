@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -61,20 +62,22 @@ def test_explain_prints_the_seed_exact_derivative_formulas(capsys: pytest.Captur
     assert "dg/da =" not in plain  # too long for the default output
 
 
-def test_stdin_snippet(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_stdin_snippet(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+                       valid_report: Callable[[object], dict[str, Any]]) -> None:
     text = "from micrograd import Value\nx = Value(3.0)\ny = x * x\n"
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
     code, out, _ = run(["-", "--json"], capsys)
     assert code == 0
-    document = json.loads(out)
+    document = valid_report(json.loads(out))
     assert document["output"] == "y"
     assert document["value"] == 9.0
     assert document["inputs"][0]["autograd"] == 6.0
 
 
-def test_json_keys_and_values(capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_keys_and_values(capsys: pytest.CaptureFixture[str],
+                              valid_report: Callable[[object], dict[str, Any]]) -> None:
     code, out, _ = run(["a*b + b**3", "--at", "a=-4", "b=2", "--json"], capsys)
-    document = json.loads(out)
+    document = valid_report(json.loads(out))
     assert code == 0 and document["ok"] is True and document["value"] == 0.0
     a, b = document["inputs"]
     for key in ("name", "autograd", "exact", "fd", "rel_error", "ulps", "verdict"):
@@ -88,8 +91,9 @@ def test_explain_shows_the_chain_rule(capsys: pytest.CaptureFixture[str]) -> Non
     assert code == 0
     assert "forward pass" in out and "backward pass" in out
     # v2 = b ** 3 passes 3*b**2 = 12 to b; v1 = a * b passes a = -4: b's gradient 12 - 4 = 8.
-    assert "b.grad += 12 * 1 = 12" in out
-    assert "b.grad += -4 * 1 = 8" in out
+    # Each line shows the product it adds and, apart, the running total: never "12 * 1 = 8".
+    assert "b.grad += 12 * 1   (running total 12)" in out
+    assert "b.grad += -4 * 1   (running total 8)" in out
 
 
 def test_dot_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -134,7 +138,7 @@ def test_usage_errors_are_exit_2(argv: list[str], capsys: pytest.CaptureFixture[
 def test_help_documents_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["--help"], capsys)
     assert code == 0
-    assert "exit codes" in out and "0  every witness agrees" in out and "1  a gradient" in out
+    assert "exit codes" in out and "0  pass: every witness agrees" in out and "1  fail: a gradient" in out
 
 
 def test_planted_fault_is_exit_1(capsys: pytest.CaptureFixture[str], plant_rule: Callable[..., None]) -> None:

@@ -15,6 +15,8 @@ from verify.parse import (
     MAX_CHARS,
     MAX_DEPTH,
     MAX_EXPONENT,
+    MAX_NODES,
+    MAX_OPERATORS,
     SYNTAX,
     ParseError,
     parse,
@@ -284,8 +286,78 @@ def test_bracket_limit_checked_before_parsing() -> None:
 
 
 def test_depth_limit() -> None:
-    assert f"more than {MAX_DEPTH} deep" in error_of("x" + " + x" * (MAX_DEPTH + 5), x=1.0).message
-    assert "too deeply" in error_of("-" * 90_000 + "x", x=1.0).message
+    deep = f"more than {MAX_DEPTH} deep"
+    assert deep in error_of("-" * 90_000 + "x", x=1.0).message  # refused on the tokens, before ast.parse
+    assert deep in error_of("x" + ".tanh()" * (MAX_DEPTH // 2 + 1), x=1.0).message
+    assert deep in error_of("x" + " ** x" * (MAX_DEPTH + 1), x=1.0).message
+    # nesting that no single run of tokens shows: found on the tree
+    mixed = "----(" * 55 + "x" + ")" * 55  # 220 unary minus, no more than 4 in a row
+    error = error_of(mixed, x=1.0)
+    assert deep in error.message and error.line == 1
+
+
+# Issue 12: depth is about nesting, not length.
+@pytest.mark.parametrize("op", ["+", "-", "*", "/"])
+def test_a_flat_chain_is_one_level_however_long(op: str) -> None:
+    parsed = parse("x" + f" {op} x" * 300, at={"x": 1.0})  # 301 terms: not "nested more than 200 deep"
+    assert len(parsed.program.steps) == 300
+
+
+def test_a_flat_sum_may_reach_the_node_limit() -> None:
+    # x + x + ... has 4 syntax nodes per term (Name, Load, BinOp, Add): 1,250 terms are exactly the limit.
+    terms = MAX_NODES // 4
+    assert len(parse(" + ".join(["x"] * terms), at={"x": 1.0}).program.steps) == terms - 1
+    assert f"more than {MAX_NODES:,} syntax nodes" in error_of(" + ".join(["x"] * (terms + 1)), x=1.0).message
+
+
+def test_flat_chains_inside_products_and_calls() -> None:
+    inner = " + ".join(["x"] * 200)
+    text = f"tanh({inner}) * ({inner}) - {inner}"
+    assert len(parse(text, at={"x": 1.0}).program.steps) == 3 * 199 + 3
+
+
+def test_ast_parse_never_sees_more_than_it_can_build() -> None:
+    # The deepest tree the token checks let through (MAX_OPERATORS operators in one chain, under brackets
+    # and unary minus), on the Python running the tests: ast.parse builds it, and the tree check refuses it
+    # by its size, never "too complex for Python's parser".
+    wrap = 95
+    chain = " + ".join(["1"] * (MAX_OPERATORS - wrap * 2))
+    text = "-(" * wrap + chain + ")" * wrap + " * x"
+    error = error_of(text, x=1.0)
+    assert f"more than {MAX_NODES:,} syntax nodes" in error.message
+    error = error_of(" + ".join(["1"] * (4 * MAX_OPERATORS)), x=1.0)
+    assert f"more than {MAX_OPERATORS:,} operators" in error.message
+
+
+def test_a_lone_surrogate_is_named_not_called_deep() -> None:
+    error = error_of("x * \udcff", x=1.0)  # what an undecodable byte 0xff on the command line becomes
+    assert "lone surrogate U+DCFF" in error.message and (error.line, error.col) == (1, 5)
+    assert "0xff" in (error.hint or "")
+
+
+def test_names_are_nfkc_normalised_everywhere() -> None:
+    # ast normalises identifiers (PEP 3131): the fullwidth x of the formula is x, so must --at's be.
+    parsed = parse("\uff58*2", at=parse_at(["\uff58=1"]))
+    assert parsed.program.inputs == (("x", 1.0),)
+    assert parse("x*2", at={"\uff58": 3.0}).program.inputs == (("x", 3.0),)
+    assert parse("x = Value(1.0)\ny = x * 2\n", output="\uff59").output == "y"
+    with pytest.raises(ParseError, match="twice"):
+        parse_at(["\uff58=1", "x=2"])
+
+
+def test_output_never_renames_an_input() -> None:
+    with pytest.raises(ParseError, match="name of its own"):
+        parse("x*x", at={"x": 2.0}, output="x")
+    rebound = parse("x = Value(2.0)\nx = x * x\ny = x + 1\n", output="x")
+    assert rebound.program.inputs == (("x", 2.0),)
+    assert rebound.labels == ("x", "x_1") and rebound.output == "x_1"
+    assert parse("x = Value(2.0)\nx = x * x\n").labels == ("x", "x_1")
+
+
+def test_lines_are_counted_as_python_counts_them() -> None:
+    # A form feed is whitespace to Python, a line break to str.splitlines: the caret must follow Python.
+    error = error_of("x = Value(1.0)\x0c\ny = tahn(x)\r\n")
+    assert (error.line, error.col) == (2, 5) and error.source == "y = tahn(x)"
 
 
 def test_exponent_limits() -> None:
@@ -331,3 +403,9 @@ def test_unknown_notation_is_refused_loudly() -> None:
     odd = Op("odd", 1, abs, lambda out, x: 1.0, lambda m, x: x, "|{0}|", (REAL,))
     with pytest.raises(ValueError, match="notation"):
         syntax_of({"odd": odd})
+
+
+def test_what_pythons_parser_gives_up_on_is_said_so() -> None:
+    # CPython's own parser overflows its stack on a long run of names that is not Python.
+    error = error_of(" ".join(["x"] * 20_000), x=1.0)
+    assert "too complex for Python's parser" in error.message

@@ -72,14 +72,13 @@ def _as_tree(program: Program) -> Program:
 def test_a_tree_and_a_shared_dag_of_the_same_formula_agree(program: Program) -> None:
     tree = _as_tree(program)
     dag_slots, tree_slots = _run(program), _run(tree)
-    n = len(program.inputs)
     assert tree_slots[-1].data == dag_slots[-1].data  # same operations on the same floats
-    for i in range(n):
-        dag, tree_grad = dag_slots[i].grad, tree_slots[i].grad
-        # Sums of the same terms in another order: equal up to rounding.
-        assert math.isclose(dag, tree_grad, rel_tol=1e-9, abs_tol=1e-9 * max(1.0, abs(dag))), (
-            f"{program.inputs[i][0]}: DAG {dag!r}, tree {tree_grad!r}\n{program.source()}"
-        )
+    # Their gradients sum the same terms in other orders: how far apart rounding may put them
+    # depends on the cancellation, which only the verifier can bound. Each must be one a correct
+    # engine computes for its own program.
+    for which, p, slots in (("DAG", program, dag_slots), ("tree", tree, tree_slots)):
+        report = check_run(p, [s.data for s in slots], [s.grad for s in slots])
+        assert report.verdict in ("pass", "inconclusive"), f"{which}:\n{report.render()}"
 
 
 def test_tree_copy_duplicates_shared_steps() -> None:

@@ -128,7 +128,7 @@ def test_report_rows_errors_in_ulps_and_json() -> None:
     assert (x_row["name"], x_row["op"], x_row["grad"], x_row["exact_grad"]) == ("x", "", off, "2.0")
     assert (product["op"], product["args"], product["data"]) == ("mul", ["x", "2.0"], 6.0)
     assert product["exact_data"] == "6.0"
-    assert product["local"] == [{"partial": "2.0", "exact": "2.0"}]
+    assert product["local"] == [{"index": 0, "partial": "2.0", "exact": "2.0"}]
 
 
 def test_node_rows_carry_local_derivatives() -> None:

@@ -94,7 +94,7 @@ class Program:
         leaf: Callable[[float], Any],
         *,
         backward: bool = True,
-        catch: type[Exception] | tuple[type[Exception], ...] = Exception,
+        catch: type[BaseException] | tuple[type[BaseException], ...] = Exception,
         before_backward: Callable[[list[Any]], object] | None = None,
     ) -> list[Any]:
         """Build the program in an engine, then call ``backward()`` on its output; every slot's object.
@@ -138,7 +138,7 @@ class RunFailed(Exception):
     """The engine raised while ``Program.run`` built a program in it, or in its ``backward()``."""
 
     def __init__(self, stage: Literal["forward", "backward"], slot: int | None, slots: list[Any],
-                 error: Exception) -> None:
+                 error: BaseException) -> None:
         super().__init__(f"{stage if slot is None else f'slot {slot}'}: {type(error).__name__}: {error}")
         self.stage = stage
         self.slot = slot

@@ -1,17 +1,21 @@
-"""Audit any micrograd-style engine class: survey it, run the campaign, keep the evidence.
+"""Audit any micrograd-style engine class: survey it, run a campaign, keep the evidence.
 
 ``audit("path/to/engine.py:Value")`` is what ``python -m verify audit`` runs.
 The engine lives in a worker process (``sandbox``); SymPy and mpmath
 judge its numbers in this process (``verify.judge``).
 
-Exit codes (``Audit.exit_code``): 0 no finding, 1 one or more findings, 2 the
+Exit codes (``Audit.exit_code``): 0 no fault found, 1 a fault found, 2 the
 verifier itself failed (raised or timed out) on some program: a bug in verify,
 which is never blamed on the engine, but the audit cannot vouch for those
 programs, so 2 wins over 0 and 1. A depth limit (RecursionError on deep
 graphs) and the backward-twice behaviour are reported as behaviour and do not
 change the exit code; nor does hitting the deadline (the report says so and
-what was done). Usage errors and unusable engines raise (the CLI turns them
-into exit code 2 as well).
+what was done). Usage errors (``spec.UsageError``: a
+malformed spec, ``ops`` naming an op the engine lacks) and engines that cannot
+be driven through the protocol at all (``sandbox.UnusableEngine``: the class
+cannot be loaded, ``Cls(1.5)`` raises or lacks ``.data``/``.grad``, there is
+no ``backward()`` or it needs arguments) raise; the CLI turns both into exit
+code 2.
 """
 
 from __future__ import annotations
@@ -20,12 +24,13 @@ import math
 import shlex
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from . import DEFAULT_DEADLINE, DEFAULT_EXAMPLES, DEFAULT_SEED, DEFAULT_TIMEOUT
+from . import DEFAULT_DEADLINE, DEFAULT_EXAMPLES, DEFAULT_MEMORY, DEFAULT_SEED, DEFAULT_TIMEOUT
 from .campaign import Campaign, Progress, run_campaign
 from .findings import Finding
-from .sandbox import EngineProcess
+from .protocol import EngineOutput, Ready
+from .sandbox import EngineFailed, EngineProcess, UnusableEngine
 from .spec import EngineSpec, UsageError
 from .survey import Survey, survey
 
@@ -41,6 +46,11 @@ class Audit:
     campaign: Campaign
     timeout: float = DEFAULT_TIMEOUT
     deadline: float | None = DEFAULT_DEADLINE
+    memory: int | None = DEFAULT_MEMORY
+    ready: Ready | None = None
+    """What the worker said on loading the engine: ``ready.file`` is whose engine was audited."""
+    engine_output: EngineOutput = field(default_factory=EngineOutput)
+    """What the engine printed during the audit (bounded); show it only labelled (``labelled()``)."""
     seconds: float = 0.0
     """The whole audit, from the start of the survey."""
 
@@ -54,7 +64,17 @@ class Audit:
         return self.campaign.deadline_hit
 
     @property
+    def engine_file(self) -> str:
+        """The resolved file the audited class is defined in ("" if unknown)."""
+        return "" if self.ready is None else self.ready.file
+
+    @property
     def exit_code(self) -> int:
+        """0 no finding, 1 one or more findings, 2 the verifier failed on some program.
+
+        The audit's deadline passing is not a fault of the engine (a slow engine is reported as
+        slow): a campaign cut short by it without a fault is 0.
+        """
         if self.campaign.verifier_failures:
             return 2
         return 1 if self.campaign.findings else 0
@@ -77,6 +97,8 @@ class Audit:
             words += ["--timeout", f"{self.timeout:g}"]
         if self.deadline != DEFAULT_DEADLINE and self.deadline is not None:
             words += ["--deadline", f"{self.deadline:g}"]
+        if self.memory != DEFAULT_MEMORY:
+            words += ["--memory", "none" if self.memory is None else f"{self.memory // (1 << 20)}M"]
         return shlex.join(words)
 
 
@@ -88,16 +110,18 @@ def audit(
     ops: Sequence[str] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     deadline: float | None = DEFAULT_DEADLINE,
+    memory: int | None = DEFAULT_MEMORY,
     progress: Progress | None = None,
 ) -> Audit:
     """Survey the engine class ``spec`` names, then audit it: battery, shapes, ``max_examples`` programs.
 
-    ``deadline`` is the seconds the whole audit may take (None: no limit); when it is hit
-    the audit stops cleanly and ``Audit.deadline_hit`` says so.
+    ``timeout`` bounds each program, ``deadline`` the whole audit (seconds; None for none: the
+    sandbox cuts any request that would run past it, ``engine.remaining()`` says what is left),
+    ``memory`` the engine's worker process (bytes of address space; None for no limit).
 
-    Raises ``spec.UsageError`` for a malformed spec or deadline and
-    ``sandbox.UnusableEngine`` when the class cannot be loaded, cannot make a
-    leaf, combine two leaves or run ``backward()``.
+    Raises ``spec.UsageError`` for a malformed spec or ``ops`` naming an op the engine lacks,
+    and ``sandbox.UnusableEngine`` when the class cannot be loaded or driven through the
+    protocol (``Cls(x)``, ``.data``, ``.grad``, ``.backward()`` with no arguments, ``x + y``, ...).
     """
     if deadline is not None and not (isinstance(deadline, (int, float)) and deadline > 0
                                      and math.isfinite(deadline)):
@@ -105,13 +129,35 @@ def audit(
     say = progress or (lambda _: None)
     started = time.monotonic()
     ends = None if deadline is None else started + deadline
-    with EngineProcess(spec, timeout) as engine:
-        say(f"surveying {spec} ...")
-        found = survey(engine)
+    with EngineProcess(spec, timeout, deadline=deadline, memory=memory) as engine:
+        say(f"surveying {spec} ({engine.engine_file}) ...")
+        try:
+            found = survey(engine)
+        except EngineFailed as failure:
+            raise UnusableEngine(f"{engine.spec.text}: the survey's {failure.request or 'first'} probe"
+                                 f" failed: {failure}") from None
+        if ops is not None:
+            _check_ops(ops, found)
         campaign = run_campaign(
             engine, found, max_examples=max_examples, seed_value=seed, ops=ops, progress=say,
             started=started, deadline=ends,
         )
         return Audit(engine.spec, engine.class_name, seed, max_examples,
-                     None if ops is None else list(ops), found, campaign, timeout, deadline,
-                     time.monotonic() - started)
+                     None if ops is None else list(ops), found, campaign, timeout,
+                     deadline, memory, engine.ready, engine.output, time.monotonic() - started)
+
+
+def _check_ops(ops: Sequence[str], found: Survey) -> None:
+    """``UsageError`` unless every op asked for is one the engine has (and the table knows)."""
+    from micrograd.ops import OPS
+
+    from .probe import forms_of
+
+    unknown = [op for op in ops if op not in OPS]
+    if unknown:
+        raise UsageError(f"--ops: unknown op(s) {', '.join(unknown)}; known: {', '.join(OPS)}")
+    lacking = [op for op in ops if op not in found.drawable_ops()]
+    if lacking:
+        reasons = "; ".join(f"{op}: {found.forms.get(op, {}).get(forms_of(op)[0]) or 'absent'}"
+                            for op in lacking)
+        raise UsageError(f"--ops names op(s) the engine lacks ({reasons})")

@@ -13,7 +13,8 @@ from micrograd.ops import OPS
 
 from .api import Audit
 from .coverage import FEATURES
-from .findings import LAYOUTS, Finding, layouts_of, source_lines
+from .findings import LAYOUTS, Finding, layouts_of
+from .snippet import program_snippet
 
 TITLES = {"f(x)": "f(x)", "x o y": "x∘y", "x o c": "x∘c", "c o x": "c∘x", "x o x": "x∘x"}
 
@@ -134,20 +135,8 @@ def _behaviour(result: Audit) -> list[str]:
 
 
 def snippet(result: Audit, finding: Finding) -> str:
-    """The failing program as a script for the audited engine."""
-    spec = result.spec
-    if spec.is_file:
-        folder, module = spec.path.parent, spec.path.stem
-        head = [f"import sys; sys.path.insert(0, {str(folder)!r})", f"from {module} import {spec.name}"]
-    else:
-        head = [f"from {spec.target} import {spec.name}"]
-    program = finding.program
-    names = program.names()
-    inputs = ", ".join(f"{n}.grad" for n, _ in program.inputs)
-    out = names[-1] if len(program.steps) <= 20 or source_lines(program, spec.name)[-1].startswith(
-        f"{names[-1]} =") else "y"
-    body = [*source_lines(program, spec.name), f"{out}.backward()", f"print({inputs})"]
-    return "\n".join([*head, *body])
+    """The failing program as a script for the audited engine (``snippet.program_snippet``)."""
+    return program_snippet(result.spec, finding.program, result.ready)
 
 
 def title(finding: Finding) -> str:

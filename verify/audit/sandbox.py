@@ -1,44 +1,234 @@
-"""The audit's side of the sandbox: the foreign engine lives in a worker process.
+"""The audit's side of the sandbox: the foreign engine lives in a worker process that cannot leak.
 
-A request that takes longer than the timeout kills the worker; a worker that
-dies is noticed. Either way the next request starts a fresh one, so an
-engine that hangs, recurses or crashes can never take the audit down.
+The worker (``worker``) is a fresh interpreter started in a session of its
+own, with no file of the caller but a socket to this process: its stdin is
+empty and its stdout and stderr are pipes drained here into bounded buffers
+(``protocol.EngineOutput``: the first 48 KiB and the last 16 KiB of each,
+the rest counted), so what the engine prints never reaches the user's
+terminal unlabelled, a flood cannot fill a pipe and stall the audit, and a
+child the engine forks holds none of the caller's pipes. The worker's
+address space is limited (``DEFAULT_MEMORY``, 2 GiB); an engine that needs
+more is a ``memory`` failure. Messages both ways are JSON (``protocol``),
+never pickles, so nothing the engine does can run code in this process.
+
+A request that takes longer than its time limit kills the worker; a worker
+that dies is noticed. Either way ``EngineFailed`` says what happened
+(``protocol.FailureKind``) and names the request's program, and the next
+request starts a fresh worker, so an engine that hangs, recurses, crashes or
+forks can never take the audit down. Whenever a worker ends (a restart, or
+the end of the audit), everything it started is killed: every process of its
+session and every descendant, found in ``/proc`` and stopped before they are
+killed, so a forking engine cannot outrun it (elsewhere, its process group).
+
+An overall ``deadline`` (seconds from the start) bounds every request and
+restart: a request that would run past it is cut to what remains and fails
+with kind ``deadline``.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import contextlib
+import io
+import json
+import math
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import warnings
 from typing import Any
 
+from ..program import Program
+from . import DEFAULT_MEMORY
+from .protocol import (
+    WIRE_LIMIT,
+    Captured,
+    EngineOutput,
+    FailureKind,
+    ProtocolViolation,
+    Ready,
+    RunAnswer,
+    program_to_wire,
+)
 from .spec import EngineSpec
-from .worker import serve
 
-_START_TIMEOUT = 60.0
+START_TIMEOUT = 60.0
+"""Seconds the worker may take to start and load the engine (a notebook runs all its cells)."""
+
+_HOME = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
+_BOOT = (
+    "import sys\n"
+    "sys.path.insert(0, {home!r})\n"
+    "import verify.audit.worker as worker\n"
+    "if sys.path[0] == {home!r}:\n"
+    "    del sys.path[0]\n"
+    "worker.main(int(sys.argv[1]))\n"
+)
+"""The worker's ``python -c`` program: our verify first on sys.path only while it is imported."""
+_HEADER = 8
+_SLICE = 0.05
+"""Seconds between checks that the worker is still alive while an answer is awaited."""
 
 
 class UnusableEngine(Exception):
-    """The engine cannot be loaded or lacks the bare protocol."""
+    """The engine cannot be loaded, or cannot be driven through the protocol at all (exit code 2)."""
 
 
 class EngineFailed(Exception):
-    """The worker hung (``kind == "timeout"``) or died (``kind == "crash"``) on a request."""
+    """The worker gave no answer to a request: ``kind`` is a ``protocol.FailureKind``."""
 
-    def __init__(self, kind: str, message: str) -> None:
+    def __init__(self, kind: FailureKind, message: str, *, request: str = "",
+                 program: Program | None = None, payload: Any = None) -> None:
         super().__init__(message)
-        self.kind = kind
+        self.kind: FailureKind = kind
+        self.request = request
+        """The request's name ("run", or a probe's)."""
+        self.program = program
+        """The program the request ran (for "run"), so a finding can name it."""
+        self.payload = payload
+        """The request's payload (for a probe, e.g. ``("mul", "vc")``: which op hung)."""
+
+
+def describe_memory(limit: int | None) -> str:
+    if limit is None:
+        return "the engine ran out of memory"
+    return f"the engine used more than {_bytes(limit)} of memory (the worker's limit)"
+
+
+def _bytes(n: int) -> str:
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= size:
+            return f"{n / size:g} {unit}"
+    return f"{n} bytes"
+
+
+class Drain(threading.Thread):
+    """Reads one of the worker's output pipes to its end into a ``Captured``."""
+
+    def __init__(self, fd: int, into: Captured, lock: threading.Lock) -> None:
+        super().__init__(daemon=True)
+        self.fd, self.into, self.lock = fd, into, lock
+
+    def run(self) -> None:
+        while True:
+            try:
+                chunk = os.read(self.fd, 1 << 16)
+            except OSError:
+                return
+            if not chunk:
+                return
+            with self.lock:
+                self.into.add(chunk)
+
+
+def _address_space() -> int:
+    """This process's virtual memory in bytes (0 where it cannot be read)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _max_fd() -> int:
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+        return soft if soft != resource.RLIM_INFINITY else 65536
+    except (ImportError, ValueError, OSError):
+        return 65536
+
+
+class _Forked:
+    """A forked worker seen as ``subprocess.Popen`` sees its child: pid, returncode, poll, wait."""
+
+    def __init__(self, pid: int, stdout: Any, stderr: Any) -> None:
+        self.pid, self.stdout, self.stderr = pid, stdout, stderr
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                done, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                self.returncode = -1
+                return self.returncode
+            if done:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        ends = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if ends is not None and time.monotonic() > ends:
+                raise subprocess.TimeoutExpired(f"worker {self.pid}", timeout or 0.0)
+            time.sleep(0.01)
+        assert self.returncode is not None
+        return self.returncode
+
+
+class _Worker:
+    """One running worker: its process, the socket to it, the threads draining its output."""
+
+    def __init__(self, process: subprocess.Popen[bytes], sock: socket.socket, drains: list[Drain]) -> None:
+        self.process, self.sock, self.drains = process, sock, drains
+
+    def exited(self) -> int | None:
+        """The exit status if the worker has ended (without reaping it, so its pid stays reserved)."""
+        if self.process.returncode is not None:
+            return self.process.returncode
+        waitid = getattr(os, "waitid", None)
+        if waitid is None:
+            return self.process.poll()
+        try:
+            status = waitid(os.P_PID, self.process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        except ChildProcessError:
+            return self.process.poll()
+        if status is None:
+            return None
+        code: int = status.si_status
+        return -code if status.si_code in (os.CLD_KILLED, os.CLD_DUMPED) else code
+
+
+    def exit_status(self, wait: float = 1.0) -> int | None:
+        """The exit status, waiting up to ``wait`` s for it (the channel may close a moment before)."""
+        ends = time.monotonic() + wait
+        while (code := self.exited()) is None and time.monotonic() < ends:
+            time.sleep(0.01)
+        return code
 
 
 class EngineProcess:
-    """One worker process running the engine ``spec``; restarted after a hang or crash."""
+    """The worker running the engine ``spec``; restarted after a hang or crash.
 
-    def __init__(self, spec: str, timeout: float) -> None:
-        self.spec = EngineSpec.parse(spec)  # UsageError if malformed
+    ``timeout`` bounds each request; ``deadline`` (seconds from now, None for none) bounds them
+    all; ``memory`` is the worker's address-space limit in bytes (None for none).
+    """
+
+    def __init__(self, spec: str | EngineSpec, timeout: float, *, deadline: float | None = None,
+                 memory: int | None = DEFAULT_MEMORY) -> None:
+        self.spec = spec if isinstance(spec, EngineSpec) else EngineSpec.parse(spec)  # UsageError
+        self.plan = self.spec.plan()
         self.timeout = timeout
+        self.deadline = deadline
+        self.memory = memory
+        self.ends_at = None if deadline is None else time.monotonic() + deadline
+        """The monotonic time the deadline falls at."""
         self.class_name = ""
+        self.ready: Ready | None = None
+        """What the worker said when it loaded the engine (whose file, how loaded)."""
         self.restarts = 0
-        self._context = multiprocessing.get_context("spawn")
-        self._process: Any = None
-        self._conn: Any = None
+        self.output = EngineOutput()
+        """What the engine printed, in every worker: kept apart, bounded, labelled when shown."""
+        self.tampered: str | None = None
+        """How the engine modified the auditing code, once seen (every later run request fails)."""
+        self._lock = threading.Lock()
+        self._worker: _Worker | None = None
 
     def __enter__(self) -> EngineProcess:
         self.start()
@@ -47,51 +237,371 @@ class EngineProcess:
     def __exit__(self, *_: object) -> None:
         self.close()
 
+    def remaining(self) -> float | None:
+        """Seconds left before the deadline (None without one)."""
+        return None if self.ends_at is None else self.ends_at - time.monotonic()
+
+    @property
+    def engine_file(self) -> str:
+        """The resolved file the audited class is defined in ("" before it is loaded)."""
+        return "" if self.ready is None else self.ready.file
+
+    # ---- starting ----
+
     def start(self) -> None:
-        """Start a worker and load the engine; ``UnusableEngine`` if it cannot be loaded."""
-        parent, child = self._context.Pipe()
-        self._process = self._context.Process(
-            target=serve, args=(child, self.spec), daemon=True
-        )
-        self._process.start()
-        child.close()
-        self._conn = parent
-        if not parent.poll(_START_TIMEOUT):
-            self.close()
-            raise UnusableEngine(f"loading {self.spec.text} took longer than {_START_TIMEOUT:.0f} s")
+        """Start a worker and load the engine; ``UnusableEngine`` if it cannot be loaded or driven."""
+        problem = self.spec.missing()
+        if problem is not None:
+            raise UnusableEngine(problem)
+        remaining = self.remaining()
+        limit = START_TIMEOUT if remaining is None else max(0.0, min(START_TIMEOUT, remaining))
+        worker = self._spawn()
+        self._worker = worker
         try:
-            status, detail = parent.recv()
+            memory = self.memory
+            if memory is not None and self.plan.how == "object":
+                memory += _address_space()  # a forked worker starts with all of this process's memory
+            self._send(worker, {"plan": self.plan.to_wire(), "name": self.spec.name, "memory": memory},
+                       limit)
+            message = self._receive(worker, limit)
+        except TimeoutError:
+            self.close()
+            if remaining is not None and limit >= remaining:
+                raise EngineFailed("deadline", "the audit's deadline passed while the engine was loading",
+                                   request="load") from None
+            raise UnusableEngine(f"loading {self.spec.text} took longer than {limit:g} s") from None
         except EOFError:
+            code = worker.exit_status()
             self.close()
-            raise UnusableEngine(f"loading {self.spec.text} killed the worker process") from None
-        if status != "ready":
+            raise UnusableEngine(f"loading {self.spec.text} killed the worker process"
+                                 f"{self._death(code)}") from None
+        except ProtocolViolation as violation:
             self.close()
-            raise UnusableEngine(detail)
-        self.class_name = detail
+            raise UnusableEngine(f"loading {self.spec.text}: the worker's channel was corrupted"
+                                 f" ({violation})") from None
+        if isinstance(message, dict) and isinstance(message.get("unusable"), dict):
+            self.close()
+            text = str(message["unusable"].get("message", "no reason given"))
+            loading = message["unusable"].get("load", True)
+            raise UnusableEngine(f"cannot load {self.spec.text}: {text}" if loading
+                                 else f"{self.spec.text}: {text}")
+        try:
+            if not isinstance(message, dict):
+                raise ProtocolViolation("the first message is not an object")
+            self.ready = Ready.from_wire(message.get("ready"))
+            self._note_tampering(message)
+        except ProtocolViolation as violation:
+            self.close()
+            raise UnusableEngine(f"loading {self.spec.text}: the worker's channel was corrupted"
+                                 f" ({violation})") from None
+        self.class_name = self.ready.class_name
+
+    def _spawn(self) -> _Worker:
+        if self.plan.how == "object":
+            return self._fork()
+        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        env = dict(os.environ, MPLBACKEND="Agg")
+        # -u: what the engine prints reaches the pipe at once, not when a buffer fills (it would be
+        # lost when the worker is killed at the end).
+        command = [sys.executable, "-u", "-c", _BOOT.format(home=_HOME), str(child.fileno())]
+        try:
+            process = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                pass_fds=(child.fileno(),), start_new_session=True, env=env,
+            )
+        finally:
+            child.close()
+        assert process.stdout is not None and process.stderr is not None
+        drains = [Drain(process.stdout.fileno(), self.output.stdout, self._lock),
+                  Drain(process.stderr.fileno(), self.output.stderr, self._lock)]
+        for drain in drains:
+            drain.start()
+        return _Worker(process, parent, drains)
+
+    def _fork(self) -> _Worker:
+        """A worker forked from this process, for a class that exists only here (a notebook cell's).
+
+        The child starts a session of its own, keeps only the socket and its
+        own stdout and stderr pipes, and never returns into the caller's code.
+        """
+        if not hasattr(os, "fork"):
+            raise UnusableEngine(f"{self.spec.text} is defined in memory, and this system cannot fork a"
+                                 " worker for it: put the class in a file and audit that file")
+        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        for stream in (sys.stdout, sys.stderr):  # what is buffered here must not print twice
+            with contextlib.suppress(Exception):
+                stream.flush()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads: the child only runs ours
+            pid = os.fork()
+        if pid == 0:  # the worker
+            code = 1
+            try:
+                os.setsid()
+                os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+                os.dup2(out_w, 1)
+                os.dup2(err_w, 2)
+                # Unbuffered, as the spawned worker's ``-u``: nothing waits in a buffer to be lost.
+                sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), write_through=True)
+                sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), write_through=True)
+                keep = child.fileno()
+                os.closerange(3, keep)
+                os.closerange(keep + 1, _max_fd())
+                from .worker import main_forked
+
+                assert self.spec.obj is not None
+                main_forked(keep, self.spec.obj)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(out_w)
+        os.close(err_w)
+        child.close()
+        process = _Forked(pid, os.fdopen(out_r, "rb"), os.fdopen(err_r, "rb"))
+        drains = [Drain(out_r, self.output.stdout, self._lock), Drain(err_r, self.output.stderr, self._lock)]
+        for drain in drains:
+            drain.start()
+        return _Worker(process, parent, drains)  # type: ignore[arg-type]
+
+    # ---- requests ----
 
     def request(self, name: str, payload: Any = None, timeout: float | None = None) -> Any:
-        """Send one request; raise ``EngineFailed`` if the engine hangs or kills its process."""
-        if self._process is None:
+        """Send one request; its answer as plain data (a run's in ``RunAnswer.to_wire`` form).
+
+        Raises ``EngineFailed`` if the engine hangs, dies, runs out of memory, tampers with the
+        auditing code (for ``run``) or the deadline passes.
+        """
+        answer = self._request(name, payload, timeout)
+        return answer.to_wire() if isinstance(answer, RunAnswer) else answer
+
+    def run(self, program: Program, timeout: float | None = None) -> RunAnswer:
+        """Build ``program`` in the engine and call backward: the structured answer."""
+        answer = self._request("run", program, timeout)
+        assert isinstance(answer, RunAnswer)
+        return answer
+
+    def _request(self, name: str, payload: Any, timeout: float | None) -> Any:
+        program = payload if isinstance(payload, Program) else None
+
+        def failed(kind: FailureKind, message: str) -> EngineFailed:
+            return EngineFailed(kind, message, request=name, program=program, payload=payload)
+
+        remaining = self.remaining()
+        if remaining is not None and remaining <= 0:
+            raise failed("deadline", "the audit's deadline has passed")
+        if self._worker is None:
             self.restarts += 1
-            self.start()
+            try:
+                self.start()
+            except UnusableEngine as error:
+                raise failed("crash", f"the worker could not be restarted: {error}") from None
+            except EngineFailed as failure:
+                failure.request, failure.program, failure.payload = name, program, payload
+                raise
+        worker = self._worker
+        assert worker is not None
         limit = self.timeout if timeout is None else timeout
+        remaining = self.remaining()
+        by_deadline = remaining is not None and remaining < limit
+        if remaining is not None and by_deadline:
+            if remaining <= 0:
+                raise failed("deadline", "the audit's deadline has passed")
+            limit = remaining
+        wire = program_to_wire(payload) if program is not None else payload
         try:
-            self._conn.send((name, payload))
-            if not self._conn.poll(limit):
-                self.close()
-                raise EngineFailed("timeout", f"no answer within {limit:g} s (the engine hangs)")
-            return self._conn.recv()
-        except (EOFError, BrokenPipeError, ConnectionResetError):
-            code = self._process.exitcode if self._process is not None else None
+            self._send(worker, {"request": name, "payload": wire}, limit)
+            message = self._receive(worker, limit)
+        except TimeoutError:
             self.close()
-            raise EngineFailed("crash", f"the engine's process died (exit code {code})") from None
+            if by_deadline:
+                raise failed("deadline", f"the audit's deadline passed during the {name!r} request") from None
+            what = "this program" if name == "run" else f"the {name!r} probe"
+            raise failed("hang", f"no answer within {limit:g} s: the engine hangs on {what}") from None
+        except EOFError:
+            code = worker.exit_status()
+            last = self.output.stderr.last_line()
+            self.close()
+            if any(sign in last for sign in ("MemoryError", "Cannot allocate memory", "bad_alloc")):
+                raise failed("memory", f"{describe_memory(self.memory)}: the worker died of it"
+                             f"{self._death(code)}") from None
+            raise failed("crash", f"the engine's process died{self._death(code)}") from None
+        except ProtocolViolation as violation:
+            self.tampered = self.tampered or f"the worker's channel carried a malformed message ({violation})"
+            self.close()
+            raise failed("tampered", f"the engine modified the auditing code: {self.tampered}") from None
+        try:
+            if not isinstance(message, dict):
+                raise ProtocolViolation("an answer is not an object")
+            self._note_tampering(message)
+            answer = message.get("answer")
+            if name == "run":
+                answer = RunAnswer.from_wire(answer)
+        except ProtocolViolation as violation:
+            self.tampered = self.tampered or f"the worker's channel carried a malformed answer ({violation})"
+            answer = None
+        if self.tampered and (name == "run" or answer is None):
+            raise failed("tampered", f"the engine modified the auditing code: {self.tampered}")
+        raised = _raised(answer)
+        if raised is not None and raised[0] == "MemoryError":
+            raise failed("memory", f"{describe_memory(self.memory)}: MemoryError{raised[1]}")
+        return answer
+
+    def _note_tampering(self, message: dict[str, Any]) -> None:
+        tampered = message.get("tampered") or []
+        if not isinstance(tampered, list):
+            raise ProtocolViolation("tampered is not a list")
+        if tampered and self.tampered is None:
+            self.tampered = "; ".join(str(t) for t in tampered[:5])
+
+    def _death(self, code: int | None) -> str:
+        if code is None:
+            said = ""
+        elif code < 0:
+            try:
+                said = f" ({signal.Signals(-code).name})"
+            except ValueError:
+                said = f" (signal {-code})"
+        else:
+            said = f" (exit code {code})"
+        last = self.output.stderr.last_line()
+        return said + (f"; its last words on stderr: {last}" if last else "")
+
+    # ---- the channel ----
+
+    def _send(self, worker: _Worker, message: dict[str, Any], limit: float) -> None:
+        data = json.dumps(message, allow_nan=True).encode("utf-8")
+        worker.sock.settimeout(max(limit, 0.001))
+        try:
+            worker.sock.sendall(len(data).to_bytes(_HEADER, "big") + data)
+        except TimeoutError:
+            raise
+        except OSError:
+            raise EOFError("the worker closed the channel") from None
+        finally:
+            worker.sock.settimeout(None)
+
+    def _receive(self, worker: _Worker, limit: float) -> Any:
+        """One message; ``TimeoutError`` after ``limit`` s, ``EOFError`` if the worker died or closed it."""
+        ends = time.monotonic() + limit
+        buffer = bytearray()
+        need, size = _HEADER, None
+        while True:
+            while len(buffer) < need:
+                wait = ends - time.monotonic()
+                if wait <= 0:
+                    raise TimeoutError
+                ready, _, _ = select.select([worker.sock], [], [], min(wait, _SLICE))
+                if not ready:
+                    if worker.exited() is not None:
+                        raise EOFError("the worker died")
+                    continue
+                try:
+                    chunk = worker.sock.recv(min(need - len(buffer), 1 << 20))
+                except OSError:
+                    raise EOFError("the worker closed the channel") from None
+                if not chunk:
+                    raise EOFError("the worker closed the channel")
+                buffer += chunk
+            if size is None:
+                size = int.from_bytes(buffer[:_HEADER], "big")
+                if size > WIRE_LIMIT:
+                    raise ProtocolViolation(f"a message of {size:,} bytes")
+                need = _HEADER + size
+                continue
+            try:
+                return json.loads(buffer[_HEADER:].decode("utf-8"))
+            except ValueError as error:  # UnicodeDecodeError or JSONDecodeError
+                raise ProtocolViolation(f"not JSON: {error}") from None
+
+    # ---- ending ----
 
     def close(self) -> None:
-        if self._process is not None:
-            if self._process.is_alive():
-                self._process.kill()
-            self._process.join(5)
-            self._process = None
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        """End the worker and everything it started; wait for its output to drain."""
+        worker, self._worker = self._worker, None
+        if worker is None:
+            return
+        process = worker.process
+        kill_tree(process.pid, reaped=process.returncode is not None)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(5)
+        worker.sock.close()
+        for drain in worker.drains:
+            drain.join(2)
+        if all(not drain.is_alive() for drain in worker.drains):
+            for stream in (process.stdout, process.stderr):
+                if stream is not None:
+                    stream.close()
+
+
+def _raised(answer: Any) -> tuple[str, str] | None:
+    """(type, " in <stage>") of what the engine raised, if the answer is an error."""
+    if isinstance(answer, RunAnswer):
+        return None if answer.error is None else (answer.error.type, f" in {answer.stage}")
+    if isinstance(answer, dict) and isinstance(answer.get("error"), dict):
+        kind = answer["error"].get("type")
+        if isinstance(kind, str):
+            return kind, f" in the {answer.get('stage', 'probe')}"
+    return None
+
+
+def _processes() -> dict[int, tuple[int, int]]:
+    """pid -> (parent pid, session id) of every process in /proc."""
+    table = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        # after the command: state, ppid, pgrp, session, ...
+        with contextlib.suppress(ValueError, IndexError):
+            table[int(entry)] = (int(fields[1]), int(fields[3]))
+    return table
+
+
+def kill_tree(pid: int, *, reaped: bool) -> None:
+    """Kill the worker ``pid`` (a session leader) and every process of its session or below it.
+
+    Each round stops what it finds (a stopped process cannot fork) until no new one turns up;
+    then all are killed. The worker's pid is trusted only while it is not reaped.
+    """
+    if not os.path.isdir("/proc"):
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGKILL)
+        return
+    me = os.getpid()
+    stopped: set[int] = set()
+    for _ in range(100):
+        table = _processes()
+        family = {p for p, (_, session) in table.items() if session == pid}
+        if not reaped:
+            family.add(pid)
+        grown = True
+        while grown:
+            more = {p for p, (parent, _) in table.items() if parent in family and p not in family}
+            family |= more
+            grown = bool(more)
+        family.discard(me)
+        new = family - stopped
+        if not new:
+            break
+        for p in new:
+            with contextlib.suppress(OSError):
+                os.kill(p, signal.SIGSTOP)
+        stopped |= new
+    for p in stopped:
+        with contextlib.suppress(OSError):
+            os.kill(p, signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+def positive_seconds(value: float, what: str) -> float:
+    """``value`` if it is a finite number of seconds above 0; else ``ValueError`` saying so."""
+    if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+        raise ValueError(f"{what} must be a finite number of seconds above 0, not {value!r}")
+    return float(value)

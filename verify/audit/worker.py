@@ -1,139 +1,568 @@
-"""The audited engine's side of the sandbox: a process that loads the class and runs requests.
+"""The audited engine's side of the sandbox: a process that loads the class and answers requests.
 
 Everything here touches the foreign engine, and only through the micrograd
 protocol: ``Cls(x)``, ``.data``, ``.grad``, ``.backward()``, Python operators
 and method names from the op table's notation. Whatever the engine raises is
-caught and sent back as data; the parent decides what it means.
+caught and sent back as data (``protocol``); the parent decides what it
+means. Nothing that judges runs here: the worker builds programs and reads
+numbers, the verdicts are computed in the audit's own process.
 
-The engine runs under Python's default recursion limit, as its users run it,
-so a recursive ``backward`` shows the depth limit they would meet.
+The process (started by ``sandbox``, in a session of its own, its stdout and
+stderr captured by the parent) first takes its own references to everything
+it uses, fingerprints the modules they live in, and removes every ``verify``
+and ``micrograd`` module from ``sys.modules``; only then is the engine
+loaded. So an engine finds no auditing code to patch by name, a learner's
+package called ``micrograd`` imports as itself (its absolute imports
+working) while the worker keeps the op table it loaded first, and an engine
+that reaches the worker's code another way is caught by the fingerprint,
+compared after loading and after every request: the answer then says the
+engine modified the auditing code (``tampered``), and the parent never
+trusts its numbers again. This makes tampering evident, not impossible: the
+engine runs in this process with all of Python at hand; the boundary that
+protects the user is the process, and the parent reads only JSON.
+
+The worker runs under a memory limit (``RLIMIT_AS``) and Python's default
+recursion limit, as the engine's users run it, so a recursive ``backward``
+shows the depth limit they would meet.
 """
 
 from __future__ import annotations
 
+import builtins
+import decimal
+import fractions
 import importlib
 import importlib.util
+import inspect
+import json
+import json.decoder
+import json.encoder
+import linecache
+import math
 import os
 import sys
-from multiprocessing.connection import Connection
+import sysconfig
+import time
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType, TracebackType
 from typing import Any
 
+import micrograd.ops
+
 from ..program import Program, RunFailed
-from .spec import EngineSpec
+from . import notebook, probe, protocol, spec
+from .protocol import EngineError, Frame, Ready, RunAnswer, Unreadable, shorten
+from .spec import LoadPlan
 
 RECURSION_LIMIT = 1000
 """Python's default: what the engine's users get."""
 
+_HOME = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
+"""The folder that holds verify/ (and our micrograd/)."""
+_VERIFY = os.path.join(_HOME, "verify")
+_STDLIB = tuple({os.path.realpath(sysconfig.get_paths()[key]) for key in ("stdlib", "platstdlib")})
+_SITE = tuple({os.path.realpath(sysconfig.get_paths()[key]) for key in ("purelib", "platlib")})
 
-def load(spec: EngineSpec) -> type:
-    """Import the file or module ``spec`` names and return its class."""
-    target, name = spec.target, spec.name
-    if spec.is_file:
-        path = spec.path
-        if not path.is_file():
-            raise ImportError(f"no such file: {target}")
-        # Siblings of the file (its nn.py, utils.py, ...) must import too.
-        sys.path.insert(0, str(path.parent))
-        module_name = "audited_" + path.stem
-        if (path.parent / "__init__.py").is_file():
-            # A file of a package may import its siblings relatively (from .ops import ...):
-            # load the package under a name of its own, which cannot shadow verify's micrograd.
-            package = "audited_" + path.parent.name
-            _exec(package, path.parent / "__init__.py", package=True)
-            module_name = f"{package}.{path.stem}"
-        module = _exec(module_name, path)
+_HEADER = 8
+"""Bytes of the length that precedes every message on the channel."""
+
+
+class LoadError(Exception):
+    """The engine cannot be loaded, or its class does not speak the bare protocol."""
+
+
+# ---- the channel: length-prefixed JSON over the socket the parent passed ----
+
+class Channel:
+    """Messages to and from the parent on file descriptor ``fd``, with private references to os and json."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self._read = os.read
+        self._write = os.write
+        self._encode = json.JSONEncoder(allow_nan=True, separators=(",", ":")).encode
+        self._decode = json.JSONDecoder().decode
+
+    def send(self, message: dict[str, Any]) -> None:
+        data = self._encode(message).encode("utf-8", "backslashreplace")
+        view = memoryview(len(data).to_bytes(_HEADER, "big") + data)
+        while view:
+            view = view[self._write(self.fd, view):]
+
+    def receive(self) -> Any:
+        size = int.from_bytes(self._exactly(_HEADER), "big")
+        if size > protocol.WIRE_LIMIT:
+            raise EOFError(f"a message of {size} bytes")
+        return self._decode(self._exactly(size).decode("utf-8"))
+
+    def _exactly(self, n: int) -> bytes:
+        parts, got = [], 0
+        while got < n:
+            chunk = self._read(self.fd, n - got)
+            if not chunk:
+                raise EOFError("the parent closed the channel")
+            parts.append(chunk)
+            got += len(chunk)
+        return b"".join(parts)
+
+
+# ---- loading ----
+
+_IN_MEMORY: list[type] = []
+"""The class a forked worker audits (``main_forked``): it came with the fork, nothing is loaded."""
+
+
+def load(plan: LoadPlan, name: str) -> tuple[type, Ready]:
+    """Load the engine's module as ``plan`` says and return its class ``name`` and what to report."""
+    sys.path[:0] = plan.search_path
+    notes: list[str] = []
+    module: Any = None
+    if plan.how == "object":
+        cls: Any = _IN_MEMORY[0]
+        ready = Ready(_text(cls.__name__), _source_file(cls), _text(cls.__module__), plan.path, "object", ())
+        return cls, ready
+    if plan.how == "notebook":
+        try:
+            ran = notebook.run(plan.path, name)
+        except notebook.NotebookFailed as failed:
+            raise LoadError(str(failed)) from None
+        cls = ran.cls
+        notes += ran.notes
     else:
-        module = importlib.import_module(target)
-        _refuse_shadowed(target, module)
-    cls = getattr(module, name, None)
-    if not isinstance(cls, type):
-        raise ImportError(f"{target} has no class {name!r}")
-    return cls
+        if plan.how in ("module", "import"):
+            module = importlib.import_module(plan.module)
+        elif plan.how == "path":
+            module = _exec(plan.module, plan.path)
+        else:  # package-path: the package by path under a name of its own, then its module
+            _exec(plan.package, os.path.join(plan.package_dir, "__init__.py"), package=True)
+            module = _exec(plan.module, plan.path)
+        cls = getattr(module, name, None)
+        where = plan.path or plan.module
+        if cls is None:
+            raise LoadError(f"{where} has no class {name!r}")
+        if not isinstance(cls, type):
+            raise LoadError(f"{where} has no class {name!r}: {name} is a {type(cls).__name__}")
+        found = _real_path(getattr(module, "__file__", None) or "")
+        if plan.how == "import" and found and found != _real_path(plan.path):
+            notes.append(f"importing {plan.module} found {found}, not {plan.path}")
+    file = plan.path if plan.how == "notebook" else _source_file(cls)
+    module_file = plan.path if module is None else _real_path(getattr(module, "__file__", None) or "")
+    ready = Ready(_text(cls.__name__), file, _text(plan.module if module is None else module.__name__),
+                  module_file, plan.how, tuple(_text(n) for n in notes))
+    return cls, ready
 
 
-def _exec(name: str, path: Path, package: bool = False) -> Any:
+def _exec(name: str, path: str, package: bool = False) -> ModuleType:
     """Run the file at ``path`` as the module ``name`` (a package's ``__init__.py`` if ``package``)."""
-    locations = [str(path.parent)] if package else None
+    locations = [os.path.dirname(path)] if package else None
     found = importlib.util.spec_from_file_location(name, path, submodule_search_locations=locations)
     if found is None or found.loader is None:
-        raise ImportError(f"cannot import {path}")
+        raise LoadError(f"cannot import {path}")
     module = importlib.util.module_from_spec(found)
     sys.modules[name] = module
     found.loader.exec_module(module)
     return module
 
 
-def _refuse_shadowed(target: str, module: Any) -> None:
-    """``micrograd.engine:Value`` means ours even where the current folder has its own micrograd/.
-
-    A copy of the same file there (a checkout of this project) is no conflict.
-    """
-    top = target.split(".")[0]
-    local = Path.cwd() / top
-    found = Path(getattr(module, "__file__", "") or "").resolve()
-    if not local.is_dir() or local.resolve() in found.parents:
-        return
-    path = target.replace(".", "/") + ".py"
-    local_file = Path.cwd() / path
-    if local_file.is_file() and found.is_file() and local_file.read_bytes() == found.read_bytes():
-        return
-    raise ImportError(
-        f"{target} names the {top} package that verify itself uses ({found}), not the one in"
-        f" {local}; to audit that one, give its file: --engine {path}:CLASS"
-    )
-
-
-def _describe(error: BaseException) -> dict[str, str]:
-    return {"type": type(error).__name__, "message": str(error)[:300]}
-
-
-def _number(x: Any) -> float | None:
+def _source_file(cls: type) -> str:
     try:
-        return float(x)
-    except (TypeError, ValueError, OverflowError):
+        file = inspect.getsourcefile(cls) or inspect.getfile(cls)
+    except (TypeError, OSError):
+        file = getattr(sys.modules.get(cls.__module__), "__file__", None) or ""
+    return _real_path(file)
+
+
+def _real_path(file: str) -> str:
+    return os.path.realpath(file) if file and not file.startswith("<") else file
+
+
+def protocol_problem(cls: type) -> str | None:
+    """Why the audit cannot drive ``cls`` (no leaf, no .data or .grad, no ``backward()``); None if it can."""
+    name = _text(cls.__name__)
+    try:
+        leaf = cls(1.5)
+    except BaseException as error:  # the engine may raise anything
+        described = describe(error)
+        where = f" ({described.frame})" if described.frame else ""
+        return (f"{name}(1.5) raised {described.text}{where}: the audit makes every input"
+                f" as {name}(x), with one number")
+    for attribute in ("data", "grad"):
+        try:
+            getattr(leaf, attribute)
+        except AttributeError:
+            return f"{name}(1.5) has no .{attribute}: the audit reads .data and .grad of every node"
+        except BaseException as error:
+            return f"reading {name}(1.5).{attribute} raised {describe(error).text}"
+    backward = getattr(type(leaf), "backward", None)
+    if backward is None:
+        backward = getattr(leaf, "backward", None)
+    if backward is None:
+        return (f"{name} has no backward() method{_alternatives(leaf)}: the audit calls y.backward()"
+                " on each program's output, as micrograd does")
+    if not callable(backward):
+        return f"{name}.backward is a {type(backward).__name__}, not a method"
+    try:
+        signature = inspect.signature(leaf.backward)
+    except (TypeError, ValueError):
+        return None  # a builtin without a signature: assume it can be called bare
+    except BaseException as error:
+        return f"reading {name}(1.5).backward raised {describe(error).text}"
+    try:
+        signature.bind()
+    except TypeError:
+        return (f"{name}.backward{signature} needs arguments: the audit calls y.backward() with none,"
+                " as micrograd does (give the arguments defaults to audit it)")
+    return None
+
+
+def _alternatives(leaf: Any) -> str:
+    try:
+        names = [n for n in dir(leaf) if not n.startswith("__")
+                 and any(w in n.lower() for w in ("back", "prop", "grad"))
+                 and callable(getattr(leaf, n, None))]
+    except BaseException:
+        return ""
+    return f" (it has {', '.join(f'{n}()' for n in sorted(names)[:3])})" if names else ""
+
+
+# ---- reading the engine's numbers and exceptions ----
+
+_MISSING = object()
+
+
+def _text(x: Any, limit: int = protocol.MESSAGE_LIMIT) -> str:
+    """An exact str, bounded, that survives JSON and any terminal (lone surrogates escaped)."""
+    s = str.__str__(x) if isinstance(x, str) else "?"
+    return shorten(s.encode("utf-8", "backslashreplace").decode("utf-8"), limit)
+
+
+def _shown(x: Any, show: Callable[[Any], Any], limit: int) -> str:
+    try:
+        return _text(show(x), limit)
+    except BaseException as error:
+        return f"<{show.__name__}() raised {_text(type(error).__name__)}>"
+
+
+def real(x: Any) -> float | None:
+    """``x`` as a float if it is a real number (int, float, NumPy real scalar, Fraction, Decimal); else None.
+
+    None, str, bytes, bool, complex and everything else are not: they make ``Unreadable`` entries.
+    """
+    kind = type(x)
+    if kind is float:
+        return x  # type: ignore[no-any-return]
+    try:
+        if kind is bool or x is None or isinstance(x, (str, bytes, bool, complex)):
+            return None
+        if isinstance(x, (float, int, fractions.Fraction, decimal.Decimal)):
+            return float(x)
+        dtype = getattr(x, "dtype", None)
+        if getattr(dtype, "kind", None) in ("f", "i", "u") and getattr(x, "shape", None) == ():
+            return float(x)
+    except BaseException:
         return None
+    return None
+
+
+def _read(node: Any, field: protocol.Field, slot: int, unreadable: list[Unreadable]) -> float | None:
+    try:
+        value = getattr(node, field, _MISSING)
+    except BaseException as error:
+        said = _text(f"reading .{field} raised {describe(error).text}", protocol.REPR_LIMIT)
+        unreadable.append(Unreadable(slot, field, "error", said))
+        return None
+    if value is _MISSING:
+        unreadable.append(Unreadable(slot, field, "missing", f"no attribute .{field}"))
+        return None
+    number = real(value)
+    if number is None:
+        unreadable.append(Unreadable(slot, field, _text(type(value).__name__, protocol.REPR_LIMIT),
+                                     _shown(value, repr, protocol.REPR_LIMIT),
+                                     _shown(value, str, protocol.REPR_LIMIT)))
+    return number
+
+
+class _Roots:
+    """Which files are the engine's: those under its folders, not verify's, the standard library's or
+    an installed package's (unless the engine is one)."""
+
+    def __init__(self) -> None:
+        self.roots: list[str] = []
+        self.prefixes: list[str] = []
+        self._cache: dict[str, int] = {}
+
+    def add(self, path: str) -> None:
+        self._cache.clear()
+        if not path:
+            return
+        real_path = _real_path(path)
+        if real_path not in self.roots:
+            self.roots.append(real_path)
+        if not os.path.isdir(real_path):  # a notebook: its cells compile to "nb.ipynb [cell N]"
+            self.prefixes.append(path + " [cell ")
+
+    def rank(self, file: str) -> int:
+        """2: the engine's own file; 1: some other file, not ours or the standard library's; 0: ours."""
+        cached = self._cache.get(file)
+        if cached is not None:
+            return cached
+        if any(file.startswith(prefix) for prefix in self.prefixes):
+            rank = 2
+        elif file.startswith("<"):
+            rank = 0
+        else:
+            path = _real_path(file)
+            if _under(path, (_VERIFY, *_STDLIB)) and not _under(path, tuple(self.roots)):
+                rank = 0
+            elif _under(path, tuple(self.roots)) and not (
+                    _under(path, _SITE) and not any(_under(r, _SITE) for r in self.roots)):
+                rank = 2
+            elif _under(path, _SITE):
+                rank = 0
+            else:
+                rank = 1
+        self._cache[file] = rank
+        return rank
+
+
+def _under(path: str, folders: tuple[str, ...]) -> bool:
+    return any(path == f or path.startswith(f.rstrip(os.sep) + os.sep) for f in folders if f)
+
+
+ROOTS = _Roots()
+"""The engine's folders, set once it is loaded."""
+
+
+def describe(error: BaseException) -> EngineError:
+    """The exception as data: type, message and the engine's innermost frame."""
+    message = _shown(error, str, protocol.MESSAGE_LIMIT)
+    return EngineError(_text(type(error).__name__, 100), message, _engine_frame(error.__traceback__))
+
+
+def _engine_frame(tb: TracebackType | None) -> Frame | None:
+    best: tuple[int, str, int, str] | None = None
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        rank = ROOTS.rank(code.co_filename)
+        if rank and (best is None or rank >= best[0]):
+            best = (rank, code.co_filename, tb.tb_lineno, code.co_name)
+        tb = tb.tb_next
+    if best is None:
+        return None
+    _, file, line, function = best
+    source = linecache.getline(file, line).strip()
+    return Frame(_text(file, 500), line, _text(function, 100), _text(source, protocol.LINE_LIMIT))
 
 
 def run(cls: type, program: Program) -> dict[str, Any]:
-    """Build ``program`` with ``cls``, call backward on its output, read every slot."""
+    """Build ``program`` with ``cls``, call backward on its output, read every slot (a ``RunAnswer``)."""
     data: list[float | None] = []
+    unreadable: list[Unreadable] = []
+    times = [time.perf_counter(), 0.0, 0.0]
 
     def read(slots: list[Any]) -> None:
-        data.extend(_number(getattr(s, "data", None)) for s in slots)
+        times[1] = time.perf_counter()
+        data.extend(_read(s, "data", i, unreadable) for i, s in enumerate(slots))
+        times[2] = time.perf_counter()
 
     try:
-        slots = program.run(lambda value: cls(float(value)), before_backward=read)
+        slots = program.run(lambda value: cls(float(value)), before_backward=read, catch=BaseException)
     except RunFailed as failed:
+        end = time.perf_counter()
+        error = describe(failed.error)
         if failed.stage == "forward":
-            return {"stage": "forward", "slot": failed.slot, "error": _describe(failed.error)}
-        return {"stage": "backward", "data": data, "error": _describe(failed.error)}
-    grad = [_number(getattr(s, "grad", None)) for s in slots]
-    return {"stage": "done", "data": data, "grad": grad}
+            for i, s in enumerate(failed.slots):
+                data.append(_read(s, "data", i, unreadable))
+            answer = RunAnswer("forward", failed.slot, tuple(data), (), tuple(unreadable), error,
+                               end - times[0])
+        else:
+            answer = RunAnswer("backward", None, tuple(data), (), tuple(unreadable), error,
+                               times[1] - times[0], end - times[2])
+        return answer.to_wire()
+    end = time.perf_counter()
+    grad = tuple(_read(s, "grad", i, unreadable) for i, s in enumerate(slots))
+    return RunAnswer("done", None, tuple(data), grad, tuple(unreadable), None,
+                     times[1] - times[0], end - times[2]).to_wire()
 
 
-def serve(conn: Connection, spec: EngineSpec) -> None:
-    """The worker's main loop: load the engine, then answer (name, payload) requests."""
-    from .probe import PROBES
+# ---- tamper evidence ----
 
-    # The engine's prints must not mix with the audit's own output.
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    sys.setrecursionlimit(RECURSION_LIMIT)
+_HEAP_TYPE = 1 << 9
+"""Py_TPFLAGS_HEAPTYPE: a class defined in Python, whose methods can be replaced."""
+
+_BUILTINS = ("float", "int", "str", "bytes", "bool", "complex", "type", "object", "isinstance", "getattr",
+             "hasattr", "callable", "repr", "len", "list", "tuple", "dict", "set", "range", "enumerate",
+             "zip", "any", "all", "min", "max", "abs", "sorted", "iter", "next", "vars", "id", "super")
+"""The builtins the worker's code calls: replacing one is tampering (adding names is not)."""
+
+
+class Fingerprint:
+    """The identity of every function, class, method, code object and op row the worker relies on.
+
+    Taken before the engine is loaded; ``changes()`` compares it with what is there now, fast
+    enough to run after every request (a flat list of lookups, labels made only for a change).
+    """
+
+    def __init__(self, objects: dict[str, Any]) -> None:
+        self.entries: list[tuple[str, Any, str, int, int, int]] = []
+        """(label, namespace, key, id of the value, id of its code, id of its defaults)."""
+        for label, obj in objects.items():
+            if obj is builtins:
+                namespace: Any = vars(builtins)
+                keys: Any = [k for k in _BUILTINS if k in namespace]
+            else:
+                namespace = obj if isinstance(obj, dict) else vars(obj)
+                keys = [k for k in list(namespace) if isinstance(k, str)]
+            for key in keys:
+                self._add(label, namespace, key, namespace[key], deep=True)
+
+    def _add(self, label: str, namespace: Any, key: str, value: Any, deep: bool) -> None:
+        if isinstance(value, ModuleType):
+            self._entry(label, namespace, key, value)
+        elif isinstance(value, type):
+            self._entry(label, namespace, key, value)
+            if deep and value.__flags__ & _HEAP_TYPE:
+                members = vars(value)
+                for name, member in list(members.items()):
+                    if callable(member) or isinstance(member, (staticmethod, classmethod, property)):
+                        self._entry(f"{label}.{key}", members, name, member)
+        elif deep and hasattr(type(value), "__dataclass_fields__"):  # a row of the op table
+            self._entry(label, namespace, key, value)
+            fields = vars(value)
+            for name in type(value).__dataclass_fields__:
+                if name in fields:
+                    self._entry(f"{label}.{key}", fields, name, fields[name])
+        elif callable(value):
+            self._entry(label, namespace, key, value)
+
+    def _entry(self, label: str, namespace: Any, key: str, value: Any) -> None:
+        code = getattr(value, "__code__", None)
+        self.entries.append((label, namespace, key, id(value), id(code),
+                             id(getattr(value, "__defaults__", None)) if code is not None else 0))
+
+    def changes(self) -> list[str]:
+        """What was replaced or removed since the fingerprint was taken (at most 5)."""
+        found = []
+        for label, namespace, key, value_id, code_id, defaults_id in self.entries:
+            value = namespace.get(key, _MISSING)
+            if id(value) != value_id:
+                found.append(f"{label}.{key} was {'removed' if value is _MISSING else 'replaced'}")
+            elif defaults_id:
+                if id(getattr(value, "__code__", None)) != code_id:
+                    found.append(f"{label}.{key}.__code__ was replaced")
+                elif id(getattr(value, "__defaults__", None)) != defaults_id:
+                    found.append(f"{label}.{key}.__defaults__ was replaced")
+            if len(found) == 5:
+                break
+        return found
+
+
+# ---- the process ----
+
+def _harden(memory: int | None) -> None:
+    """A memory limit, no core files, and the engine's orphans as our children (so they can be found)."""
     try:
-        cls = load(spec)
+        import resource
+
+        if memory:
+            _, hard = resource.getrlimit(resource.RLIMIT_AS)
+            limit = memory if hard == resource.RLIM_INFINITY else min(memory, hard)
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ImportError, ValueError, OSError):
+        pass
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: the engine's orphans stay ours
+        except (OSError, AttributeError):
+            pass
+
+
+def _forget_our_modules() -> None:
+    """Remove verify and micrograd from sys.modules: the engine imports its own, or fresh copies."""
+    for name in list(sys.modules):
+        if name.split(".")[0] in ("verify", "micrograd"):
+            del sys.modules[name]
+
+
+def main_forked(fd: int, cls: type) -> None:
+    """The main loop of a worker forked from the audit's own process, for ``cls`` already in memory."""
+    _IN_MEMORY[:] = [cls]
+    main(fd)
+
+
+def main(fd: int) -> None:
+    """The worker's main loop: load the engine as the parent's first message says, then answer requests."""
+    channel = Channel(fd)
+    config = channel.receive()
+    _harden(config.get("memory"))
+    plan, name = LoadPlan.from_wire(config["plan"]), config["name"]
+    handlers: dict[str, Callable[[type, Any], Any]] = {"run": run, **probe.PROBES}
+    decode_program = protocol.program_from_wire
+    fingerprint = Fingerprint({
+        "verify.program": sys.modules[Program.__module__], "verify.audit.worker": sys.modules[__name__],
+        "verify.audit.probe": probe, "verify.audit.protocol": protocol, "verify.audit.spec": spec,
+        "verify.audit.notebook": notebook, "micrograd.ops": micrograd.ops,
+        "micrograd.ops.OPS": micrograd.ops.OPS, "handlers": handlers, "json.encoder": json.encoder,
+        "json.decoder": json.decoder, "linecache": linecache, "math": math, "builtins": builtins,
+    })
+    changes = fingerprint.changes
+    # Children the engine forks with os.fork() do not inherit the channel.
+    os.register_at_fork(after_in_child=lambda: os.close(fd))
+    _forget_our_modules()
+    sys.setrecursionlimit(RECURSION_LIMIT)
+    ROOTS.add(plan.root)
+    if plan.how == "notebook":
+        ROOTS.add(plan.path)
+    try:
+        cls, ready = load(plan, name)
+        if plan.how == "module":
+            ROOTS.add(_module_root(ready.module_file, plan.module))
+        problem = protocol_problem(cls)
     except BaseException as error:  # the engine's module may raise anything, even SystemExit
-        conn.send(("unusable", f"cannot load {spec.text}: {type(error).__name__}: {error}"))
+        if isinstance(error, LoadError):
+            channel.send({"unusable": {"message": _text(str(error), 1000)}})
+        else:
+            described = describe(error)
+            where = f" ({described.frame})" if described.frame else ""
+            channel.send({"unusable": {"message": f"{described.text}{where}", "error": described.to_wire()}})
         return
-    conn.send(("ready", cls.__name__))
-    handlers = {"run": run, **PROBES}
+    if problem is not None:
+        channel.send({"unusable": {"message": problem, "load": False}})
+        return
+    tampered = changes()
+    channel.send({"ready": ready.to_wire(), "tampered": tampered})
     while True:
         try:
-            name, payload = conn.recv()
+            message = channel.receive()
         except EOFError:
             return
+        request, payload = message.get("request"), message.get("payload")
         try:
-            answer = handlers[name](cls, payload)
+            if request == "run":
+                payload = decode_program(payload)
+            answer = handlers[request](cls, payload)
         except BaseException as error:  # report, never die: the parent decides
-            answer = {"stage": "probe", "error": _describe(error)}
-        conn.send(answer)
+            answer = {"stage": "probe", "error": describe(error).to_wire()}
+        tampered = changes()
+        try:
+            channel.send({"answer": answer, "tampered": tampered})
+        except (TypeError, ValueError) as error:  # not JSON: a probe returned something odd
+            channel.send({"answer": {"stage": "probe", "error": EngineError(type(error).__name__,
+                                                                              _text(str(error))).to_wire()},
+                          "tampered": tampered})
+
+
+def _module_root(module_file: str, module: str) -> str:
+    """The folder of a module spec's top package (or the module's file, for a top-level module)."""
+    if not module_file:
+        return ""
+    path = Path(module_file)
+    depth = module.count(".") + (1 if path.name == "__init__.py" else 0)
+    if depth == 0:
+        return str(path)
+    return str(path.parents[depth - 1])

@@ -1,37 +1,70 @@
 """``python -m verify audit``: hunt for gradient bugs in any micrograd-style engine class.
 
-Exit codes: 0 no fault found; 1 a fault found; 2 usage error, unusable engine,
-or the verifier itself failed on some program (a bug in verify, reported loudly).
+Exit codes: 0 no fault found; 1 a fault found (a finding, and only then); 2 a
+usage error (a malformed --engine, a bad number for --timeout, --deadline or
+--memory, --ops naming an unknown op or one the engine lacks), an engine that
+cannot be driven through the protocol (the class cannot be loaded, ``Cls(1.5)``
+raises or has no ``.data``/``.grad``, there is no ``backward()`` or it needs
+arguments), or the verifier itself failed on some program (a bug in verify,
+reported loudly). Every exit 2 says why in one line on stderr, never a
+traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
+import re
 import sys
 
 from micrograd.ops import OPS
 
-from ..audit import DEFAULT_EXAMPLES, DEFAULT_SEED, DEFAULT_TIMEOUT
+from ..audit import DEFAULT_DEADLINE, DEFAULT_EXAMPLES, DEFAULT_MEMORY, DEFAULT_SEED, DEFAULT_TIMEOUT
 
 DESCRIPTION = """\
 Audit a micrograd-style engine: random expression programs built through the
 engine's own operators, judged exactly (SymPy) and by high-precision finite
 differences (mpmath), and shrunk to a minimal failing program. The engine runs
-in a separate process with a time limit per program.
+in a separate process (its own session, a memory limit, its output captured
+and shown only labelled as the engine's) with a time limit per program and a
+deadline for the whole audit.
 
-SPEC is path/to/file.py:ClassName or package.module:ClassName. The class must
-support Cls(x), .data, .grad, .backward(), x + y, x + 2.0 and x - 2.0; other
-ops are probed and those missing are reported "not tested".
+SPEC is path/to/file.py:ClassName, notebook.ipynb:ClassName (its code cells are
+run in order, IPython magics and shell lines skipped) or package.module:ClassName
+(imported from the current folder first). The class must support Cls(x), .data,
+.grad, .backward() with no arguments, x + y, x + 2.0 and x - 2.0; other ops are
+probed and those missing are reported "not tested".
 """
 
 EPILOG = """\
 exit codes:
   0  no fault found
-  1  a fault found
-  2  a usage error, an unusable engine, or the verifier failed on some program
-     (a bug in verify, never blamed on the engine: please report it)
+  1  a fault found (only for findings)
+  2  the audit could not be done: a usage error (malformed --engine, a bad
+     --timeout, --deadline or --memory, --ops naming an unknown op or one the
+     engine lacks); an engine that cannot be driven through the protocol (the
+     class cannot be loaded, Cls(1.5) raises or lacks .data or .grad, no
+     backward(), or a backward() that needs arguments); or the verifier failed
+     on some program (a bug in verify, never blamed on the engine: please
+     report it)
 """
+
+_SIZE = re.compile(r"^\s*(?P<number>\d+(\.\d+)?)\s*(?P<unit>[KMG]i?B?|B)?\s*$", re.IGNORECASE)
+
+
+def memory_size(text: str) -> int | None:
+    """``2G``, ``512M``, ``1.5GiB``, ``none``: bytes (None for no limit); ``ValueError`` otherwise."""
+    if text.strip().lower() in ("none", "off", "unlimited"):
+        return None
+    match = _SIZE.match(text)
+    if match is None:
+        raise ValueError(f"--memory {text!r}: expected a size such as 2G or 512M, or none")
+    unit = (match["unit"] or "B")[0].upper()
+    size = int(float(match["number"]) * {"B": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}[unit])
+    if size < 64 << 20:
+        raise ValueError(f"--memory {text!r}: at least 64M (a Python process needs that much to start)")
+    return size
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,6 +83,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                         help="time limit per program before the engine counts as hung"
                              f" (default {DEFAULT_TIMEOUT:g})")
+    parser.add_argument("--deadline", type=float, default=DEFAULT_DEADLINE, metavar="SECONDS",
+                        help=f"time limit for the whole audit (default {DEFAULT_DEADLINE:g})")
+    parser.add_argument("--memory", default=None, metavar="SIZE",
+                        help=f"memory limit of the engine's process, e.g. 512M, 4G or none"
+                             f" (default {DEFAULT_MEMORY >> 30}G)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
 
@@ -65,19 +103,24 @@ def main(argv: list[str]) -> int:
         ops = [name.strip() for name in args.ops.split(",") if name.strip()]
         unknown = [name for name in ops if name not in OPS]
         if unknown or not ops:
-            parser.print_usage(sys.stderr)
-            sys.stderr.write(f"python -m verify audit: error: --ops: unknown op(s) {unknown}; "
-                             f"known: {', '.join(OPS)}\n")
-            return 2
-    if args.max_examples < 1 or args.timeout <= 0:
-        parser.print_usage(sys.stderr)
-        sys.stderr.write("python -m verify audit: error: --max-examples and --timeout must be positive\n")
-        return 2
+            return _error(f"--ops: unknown op(s) {', '.join(unknown) or '(none given)'}; "
+                          f"known: {', '.join(OPS)}")
+    if args.max_examples < 1:
+        return _error(f"--max-examples must be at least 1, not {args.max_examples}")
+    for flag, value in (("--timeout", args.timeout), ("--deadline", args.deadline)):
+        if not (math.isfinite(value) and value > 0):
+            return _error(f"{flag} must be a finite number of seconds above 0, not {value!r}")
+    memory: int | None = DEFAULT_MEMORY
+    if args.memory is not None:
+        try:
+            memory = memory_size(args.memory)
+        except ValueError as error:
+            return _error(str(error))
 
     # Imported here: Hypothesis, SymPy and mpmath load only when an audit runs.
     from ..audit.api import audit
     from ..audit.render import render, to_dict
-    from ..audit.sandbox import UnusableEngine
+    from ..audit.sandbox import EngineFailed, UnusableEngine
     from ..audit.spec import UsageError
 
     def progress(line: str) -> None:
@@ -86,14 +129,13 @@ def main(argv: list[str]) -> int:
 
     try:
         result = audit(args.engine, max_examples=args.max_examples, seed=args.seed, ops=ops,
-                       timeout=args.timeout, progress=progress)
+                       timeout=args.timeout, deadline=args.deadline, memory=memory, progress=progress)
     except UsageError as error:
-        parser.print_usage(sys.stderr)
-        sys.stderr.write(f"python -m verify audit: error: {error}\n")
-        return 2
+        return _error(str(error))
     except UnusableEngine as error:
-        sys.stderr.write(f"python -m verify audit: unusable engine: {error}\n")
-        return 2
+        return _error(str(error), "unusable engine")
+    except EngineFailed as failed:  # the worker failed outside a program (a finding needs a program)
+        return _error(f"the engine's worker failed ({failed.kind}): {failed}", "unusable engine")
     if args.json:
         sys.stdout.write(json.dumps(to_dict(result), indent=2) + "\n")
     else:
@@ -102,3 +144,10 @@ def main(argv: list[str]) -> int:
     if failure is not None:
         sys.stderr.write(f"python -m verify audit: {failure}\n")
     return result.exit_code
+
+
+def _error(message: str, what: str = "error") -> int:
+    """Say why on one line of stderr; exit code 2."""
+    line = " ".join(message.split())
+    sys.stderr.write(f"python -m verify audit: {what}: {line}\n")
+    return 2

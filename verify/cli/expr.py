@@ -9,8 +9,10 @@ input has parsed, so bad input is answered fast.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import stat
 import sys
 from typing import IO, TYPE_CHECKING, Any
 
@@ -44,23 +46,49 @@ last assigned name. A formula starting with '-' goes after '--'.
 
 EPILOG = """\
 exit codes:
-  0  every witness agrees: the gradients are right
-  1  a gradient or forward fault was found
-  2  bad input, a point where the formula or its gradient is undefined
-     (e.g. log(a) at a=-1), an inconclusive check, or a usage error
+  0  pass: every witness agrees, the gradients are right
+  1  fail: a gradient or forward fault was found
+  2  inconclusive (the witnesses cannot decide here), undefined (the formula
+     or its gradient has no value at this point, e.g. log(a) at a=-1), bad
+     input, a usage error, or input or output that cannot be read or written
+     (one line on stderr says which)
+  If the reader of standard output stops early (| head), the command ends
+  quietly, with the exit code of the verdict.
 """
 
 
 def main(argv: list[str]) -> int:
+    """Run the command; every outcome is an exit code, never a traceback (see EPILOG)."""
+    _tolerant(sys.stdout)
+    try:
+        return _main(argv)
+    except _ReaderGone as gone:  # the reader stopped early (| head): end quietly with the verdict's code
+        _silence_stdout()
+        return gone.code
+    except _CannotWrite as failure:
+        _silence_stdout()
+        _say(f"error: {failure}")
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        _say("python -m verify expr: interrupted")
+        return 130
+
+
+def _main(argv: list[str]) -> int:
     parser = _arguments()
     try:
         args = parser.parse_args(argv)
-    except SystemExit as exit_:  # --help (0) or a usage error (2)
+    except SystemExit as exit_:  # a usage error (2), already told on stderr
         return int(exit_.code or 0)
+    if args.help:
+        _emit(parser.format_help(), EXIT_OK)
+        return EXIT_OK
     if (args.formula is None) == (args.file is None):
-        parser.print_usage(sys.stderr)
-        sys.stderr.write("python -m verify expr: give a FORMULA or --file PATH (not both)\n")
+        _say(parser.format_usage().rstrip("\n"))
+        _say("python -m verify expr: give a FORMULA or --file PATH (not both)")
         return EXIT_BAD_INPUT
+    if sys.stdout is None:
+        raise _CannotWrite("cannot write standard output: it is closed")
     try:
         text = _read(args.formula, args.file)
         parsed = parse(text, at=parse_at(args.at), output=args.output)
@@ -73,7 +101,7 @@ def main(argv: list[str]) -> int:
     data = [s.data for s in slots]
     grad = [s.grad for s in slots]
     report = check_run(parsed.program, data, grad)
-    code = {"pass": EXIT_OK, "fail": EXIT_FAULT}.get(report.verdict, EXIT_BAD_INPUT)
+    code = exit_code(report.verdict)
     if args.dot:
         try:
             _write_dot(args.dot, parsed, slots, report)
@@ -83,48 +111,171 @@ def main(argv: list[str]) -> int:
     return code
 
 
+def exit_code(verdict: str) -> int:
+    """pass 0, fail 1; inconclusive, undefined (and anything else) 2."""
+    return {"pass": EXIT_OK, "fail": EXIT_FAULT}.get(verdict, EXIT_BAD_INPUT)
+
+
 def _arguments() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m verify expr", description=DESCRIPTION, epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=argparse.RawDescriptionHelpFormatter, add_help=False,
     )
     parser.add_argument("formula", nargs="?", metavar="FORMULA",
                         help="a formula such as 'a*b + b**3', or - to read a formula or snippet from stdin")
     parser.add_argument("--at", nargs="+", action="extend", default=[], metavar="NAME=VALUE",
                         help="values of the formula's names (also overrides x = Value(...) in a snippet)")
     parser.add_argument("--file", metavar="PATH",
-                        help="read a formula or micrograd snippet from PATH (- for stdin)")
+                        help="read a formula or micrograd snippet from the regular file PATH (- for stdin)")
     parser.add_argument("--output", metavar="NAME", help="the snippet's name to differentiate")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--json", action="store_true",
+                        help="print the report as JSON (schema: verify/report/report.schema.json)")
     parser.add_argument("--explain", action="store_true",
                         help="show the forward and backward pass node by node (the chain rule)")
     parser.add_argument("--dot", metavar="PATH",
                         help="write the graph with data and grad on every node"
                              " (.dot; .svg/.png need graphviz)")
+    parser.add_argument("-h", "--help", action="store_true", help="show this help and exit")
     return parser
+
+
+# ---- reading: only regular files or standard input, never more than the limit ----
+
+MAX_BYTES = 4 * MAX_CHARS + 3
+"""The most bytes MAX_CHARS characters of UTF-8 take, with a byte order mark."""
+
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
 
 
 def _read(formula: str | None, path: str | None) -> str:
     if formula is not None and formula != "-":
         return formula
     if path is None or path == "-":
-        return _bounded(sys.stdin.buffer, "standard input")
+        return _read_stdin()
+    return _read_file(path)
+
+
+def _read_stdin() -> str:
+    stream = sys.stdin
+    if stream is None:
+        raise ParseError("cannot read standard input: it is closed")
     try:
-        with open(path, "rb") as stream:
-            return _bounded(stream, path)
+        binary = getattr(stream, "buffer", None)
+        if binary is None:  # a text stream without bytes underneath (tests, embedding)
+            return _bounded_text(stream.read(MAX_CHARS + 1), "standard input")
+        return _decode(binary.read(MAX_BYTES + 1), "standard input")
+    except (OSError, ValueError) as error:
+        raise ParseError(f"cannot read standard input: {_reason(error)}") from None
+
+
+def _read_file(path: str) -> str:
+    """A regular file, opened without blocking (a named pipe with no writer must not hang) and checked."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
     except OSError as error:
-        raise ParseError(f"cannot read {path}: {error.strerror or error}") from None
-
-
-def _bounded(stream: IO[bytes], what: str) -> str:
-    """Read at most MAX_CHARS bytes: a huge input is refused without being loaded."""
-    raw = stream.read(MAX_CHARS + 1)
-    if len(raw) > MAX_CHARS:
-        raise ParseError(f"{what} is larger than {MAX_CHARS:,} bytes; the limit is {MAX_CHARS:,}")
+        raise ParseError(f"cannot read {path}: {_reason(error)}") from None
     try:
-        return raw.decode("utf-8")
+        info = os.fstat(fd)
+        mode, size = info.st_mode, info.st_size
+        if not stat.S_ISREG(mode):
+            kind = next((what for test, what in _KINDS if test(mode)), "not a regular file")
+            raise ParseError(f"cannot read {path}: it is {kind}, not a regular file",
+                             hint="--file reads regular files; redirect anything else: --file - < PATH")
+        if size > MAX_BYTES:
+            raise ParseError(f"{path} is larger than the limit of {MAX_CHARS:,} characters ({size:,} bytes)")
+        with os.fdopen(fd, "rb") as stream:
+            fd = -1
+            return _decode(stream.read(MAX_BYTES + 1), path)
+    except OSError as error:
+        raise ParseError(f"cannot read {path}: {_reason(error)}") from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def _decode(raw: bytes, what: str) -> str:
+    """UTF-8 (a byte order mark is dropped, as Python does for source files), at most MAX_CHARS characters."""
+    if len(raw) > MAX_BYTES:
+        raise ParseError(f"{what} is larger than the limit of {MAX_CHARS:,} characters")
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ParseError(f"{what} is not UTF-8 text (byte {error.start})") from None
+    return _bounded_text(text, what)
+
+
+def _bounded_text(text: str, what: str) -> str:
+    if len(text) > MAX_CHARS:
+        raise ParseError(f"{what} is larger than the limit of {MAX_CHARS:,} characters")
+    return text
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error) or type(error).__name__
+
+
+# ---- writing: one line on stderr for a failure; a reader that stops early ends it quietly ----
+
+class _ReaderGone(Exception):
+    """Standard output's reader went away (a broken pipe): nothing more to say, to anyone."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class _CannotWrite(Exception):
+    """Standard output cannot take the report: closed, full, or failing."""
+
+
+def _emit(text: str, code: int) -> None:
+    """Write ``text`` to standard output and flush; ``code`` is the exit code should the reader be gone."""
+    stream = sys.stdout
+    if stream is None:
+        raise _CannotWrite("cannot write standard output: it is closed")
+    try:
+        stream.write(text)
+        stream.flush()
+    except BrokenPipeError:
+        raise _ReaderGone(code) from None
+    except (OSError, ValueError) as error:
+        raise _CannotWrite(f"cannot write standard output: {_reason(error)}") from None
+
+
+def _say(line: str) -> None:
+    """One line on stderr, if stderr can take it (nothing else is left to tell a failure to)."""
+    try:
+        if sys.stderr is not None:
+            sys.stderr.write(line + "\n")
+            sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def _tolerant(stream: IO[str] | None) -> None:
+    """A name the terminal cannot encode is shown escaped rather than ending the run."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        with contextlib.suppress(Exception):
+            reconfigure(errors="backslashreplace")
+
+
+def _silence_stdout() -> None:
+    """Point fd 1 at the null device: the interpreter's last flush of what is left must not fail again."""
+    stream = sys.stdout
+    if stream is None:
+        return
+    try:
+        fd = stream.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, fd)
+        os.close(null)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _run(parsed: Parsed) -> list[Value]:
@@ -138,13 +289,16 @@ def _run(parsed: Parsed) -> list[Value]:
     except RunFailed as failed:
         error = failed.error
         if failed.slot is not None:
-            raise parsed.error_at(failed.slot, f"undefined at this point: {error}",
-                                  hint="choose a point inside the op's domain (--at NAME=VALUE)") from None
-        slot = _culprit(failed.slots, error)
-        message = f"the gradient is undefined at this point: {error}"
-        hint = "choose another point (--at NAME=VALUE)"
-        raise (parsed.error_at(slot, message, hint) if slot is not None else ParseError(message, hint=hint)) \
-            from None
+            refusal = parsed.error_at(failed.slot, f"undefined at this point: {error}",
+                                      hint="choose a point inside the op's domain (--at NAME=VALUE)")
+        else:
+            slot = _culprit(failed.slots, error)
+            message = f"the gradient is undefined at this point: {error}"
+            hint = "choose another point (--at NAME=VALUE)"
+            refusal = ParseError(message, hint=hint) if slot is None else \
+                parsed.error_at(slot, message, hint)
+        refusal.verdict = "undefined"
+        raise refusal from None
     return slots
 
 
@@ -156,44 +310,38 @@ def _culprit(slots: list[Value], error: Any) -> int | None:
 
 
 def _refuse(error: ParseError, as_json: bool) -> int:
-    sys.stderr.write(error.render() + "\n")
+    _say(error.render())
     if as_json:
         where = {"line": error.line, "column": error.col} if error.line else {}
-        json.dump({"ok": False, "verdict": "error", "error": error.message, "hint": error.hint, **where},
-                  sys.stdout)
-        sys.stdout.write("\n")
+        document = {"ok": False, "verdict": error.verdict, "error": error.message, "hint": error.hint,
+                    **where, "exit_code": EXIT_BAD_INPUT}
+        _emit(json.dumps(document) + "\n", EXIT_BAD_INPUT)
     return EXIT_BAD_INPUT
 
 
 def _style(stream: IO[str]) -> Style:
     from ..report.style import Style
 
-    terminal = stream.isatty()
+    try:
+        terminal = stream.isatty()
+    except (OSError, ValueError):
+        terminal = False
     encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
     return Style(color=terminal and "NO_COLOR" not in os.environ, unicode=terminal and encoding == "utf8")
 
 
 def _show(report: Report, parsed: Parsed, args: argparse.Namespace, code: int) -> None:
-    from ..report.expr import render_explain, render_report
+    from ..report.expr import expr_document, render_explain, render_report
 
     if args.json:
-        document = report.to_dict()
-        document["output"] = parsed.output
-        document["exit_code"] = code
-        if args.explain:
-            document["nodes"] = [
-                {"slot": node.slot, "name": parsed.labels[node.slot], "op": node.op, "data": node.data,
-                 "grad": node.grad, "exact_data": node.exact_data, "exact_grad": node.exact_grad,
-                 "local": [{"formula": f, "value": v} for f, v in node.local]}
-                for node in report.nodes
-            ]
-        json.dump(document, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        document = expr_document(report, parsed, code, explain=args.explain)
+        _emit(json.dumps(document, indent=2, allow_nan=False) + "\n", code)
         return
     style = _style(sys.stdout)
+    text = render_report(report, parsed, style, all_formulas=args.explain) + "\n"
     if args.explain:
-        sys.stdout.write(render_explain(report, parsed, style) + "\n\n")
-    sys.stdout.write(render_report(report, parsed, style, all_formulas=args.explain) + "\n")
+        text = render_explain(report, parsed, style) + "\n\n" + text
+    _emit(text, code)
 
 
 def _write_dot(path: str, parsed: Parsed, slots: list[Value], report: Report) -> None:
@@ -204,6 +352,8 @@ def _write_dot(path: str, parsed: Parsed, slots: list[Value], report: Report) ->
     source = viz.draw_dot(slots[-1], highlight=highlight, labels=names)
     try:
         written = viz.render(source, path)
-    except (OSError, ValueError, viz.GraphvizMissingError) as error:
+    except OSError as error:
+        raise ParseError(f"cannot write {path}: {_reason(error)}") from None
+    except (ValueError, viz.GraphvizMissingError) as error:
         raise ParseError(f"--dot {path}: {error}") from None
-    sys.stderr.write(f"wrote {written}\n")
+    _say(f"wrote {written}")

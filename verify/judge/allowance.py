@@ -37,7 +37,7 @@ _TIGHT_BITS = 70
 _FLOOR = ball(2.0) ** -1100  # below every subnormal's spacing: tight enough for any float
 
 
-@dataclass
+@dataclass(slots=True)
 class Allowed:
     """One node's allowed value and partials; ``exact_*`` are the exact enclosures before widening."""
 
@@ -49,6 +49,9 @@ class Allowed:
     precise: Fl
     """The exact value widened by ``BASE_ULPS``: a value outside it but inside ``value`` is imprecise."""
     kink: bool = False
+    close: list[Fl | None] | None = None
+    """The exact partials widened by ``BASE_ULPS`` (None: the same as ``partials``): what an engine
+    whose rules keep their digits gives; a gradient outside their envelope came from a lossy rule."""
 
 
 class UndefinedHere(ArithmeticError):
@@ -73,25 +76,29 @@ def allowed(calc: Calculus, xs: Sequence[float], out: float | None, variable: Se
     sides = calc.kink(xs[0]) if calc.sides else None
     partials: list[Fl | None] = []
     best: list[Fl | None] = []
+    close: list[Fl | None] = []
     seen = Fl(out) if out is not None else Fl(_mid(exact_value))
     for i, p in enumerate(calc.partials):
         if p is None or not variable[i]:
             partials.append(None)
             best.append(None)
+            close.append(None)
             continue
         if i == 0 and sides is not None:
             kink = Fl(min(sides), max(sides))
             partials.append(kink)
             best.append(kink)
+            close.append(kink)
             continue
         _, nearest, widened = _exact_partial(calc, i, xs)
         best.append(Fl(nearest))
+        close.append(widened)
         forms = row.accepts.partials[i] if i < len(row.accepts.partials) else ()
         total = widened
         for form in forms:
             total = _hull(total, form, [seen, *points])
         partials.append(total)
-    return Allowed(value, exact_value, partials, best, precise, kink=sides is not None)
+    return Allowed(value, exact_value, partials, best, precise, kink=sides is not None, close=close)
 
 
 def _quick(calc: Calculus, xs: Sequence[float], variable: Sequence[bool]) -> Allowed | None:

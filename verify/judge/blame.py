@@ -35,7 +35,7 @@ def blame(
     unclear: list[int] = []
     for s in found.mismatches:
         g = grad[s]
-        expected = found.expected[s]
+        expected = found.expected(s)
         assert g is not None and expected is not None
         consumers = sorted({c for c, _ in found.uses[s]}, reverse=True)
         if s == out:
@@ -64,8 +64,8 @@ def blame(
             direct.append(_wrong_rule(program, by_slot, names, values, grad, found, s, suspects[0]))
             continue
         vague.append(Fault(
-            "gradient", s, names[s], "", None, (), show(found.expected[s]), g,
-            f"the gradient of {names[s]} is {g!r}, but {show(found.expected[s])} from its uses by "
+            "gradient", s, names[s], "", None, (), show(found.expected(s)), g,
+            f"the gradient of {names[s]} is {g!r}, but {show(found.expected(s))} from its uses by "
             f"{_list(program, names, consumers)}: one of their rules, or the summation, is wrong",
         ))
     return direct + summed + vague
@@ -115,7 +115,9 @@ def _summation(
     tol = summation(len(found.uses[s]), sum(t.magnitude for t in parts.values()))
     used = f"{names[s]} is used {len(found.uses[s])} times ({_list(program, names, consumers)})"
     for c, term in parts.items():
-        if g != 0 and term.distance(g) <= tol + CLOSE * abs(g):
+        # the others' contributions must be visible, or "alone" and "summed" are the same number
+        if (g != 0 and term.distance(g) <= tol + CLOSE * abs(g)
+                and _sum([t for c2, t in parts.items() if c2 != c]).magnitude > tol + CLOSE * abs(g)):
             return Fault(
                 "lost-contribution", s, names[s], _op(program, c), c, _operands(by_slot, c, values),
                 show(total), g,
@@ -125,7 +127,8 @@ def _summation(
             )
     for c, term in parts.items():
         rest = _sum([t for c2, t in parts.items() if c2 != c])
-        if term.magnitude and rest.distance(g) <= tol + CLOSE * max(abs(g), rest.magnitude):
+        if (term.magnitude > tol + CLOSE * abs(g)
+                and rest.distance(g) <= tol + CLOSE * max(abs(g), rest.magnitude)):
             return Fault(
                 "lost-contribution", s, names[s], _op(program, c), c, _operands(by_slot, c, values),
                 show(total), g,

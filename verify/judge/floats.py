@@ -165,6 +165,10 @@ class Fl:
 SATURATED = 2.0**-100
 """A true value this close to a float, in ulps of that float, is returned exactly by every correct
 library: tanh(300) is 1.0 and exp(-800) is 0.0 everywhere, never a neighbour."""
+UNDERFLOWED = 2.0**-20
+"""A true value below this fraction of the smallest subnormal is 0.0 in every correct library:
+(1e167) ** -2 is 0.0, never a subnormal or two."""
+_SMALLEST = 5e-324
 
 _BITS = 192
 
@@ -178,6 +182,8 @@ def _library(exact: Ball) -> Fl:
     nearest = float(exact.mid())
     if abs(exact - nearest) < ball(_ulp(nearest)) * SATURATED:  # in balls: the float product underflows
         return Fl(nearest, nearest)
+    if abs(exact) < ball(_SMALLEST) * UNDERFLOWED:
+        return Fl(0.0, 0.0)
     return around(exact, nearest, LIBM_ULPS)
 
 

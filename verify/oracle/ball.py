@@ -93,7 +93,9 @@ def text(x: Ball, digits: int) -> str:
     with ctx.workprec(_PRINT_BITS):
         shown = str(x.str(digits, radius=False))
         if shown.startswith(("0e", "-0e")) or shown in ("0", "-0"):
-            return f"0 (|x| < {x.abs_upper().str(2, radius=False)})"
+            # The bound is printed to 2 digits: raised 10% first, so that rounding keeps it a bound.
+            bound = x.abs_upper() * arb(1.1)
+            return f"0 (|x| < {_trimmed(str(bound.str(2, radius=False)))})"
     return _trimmed(shown)
 
 

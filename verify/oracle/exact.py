@@ -16,7 +16,7 @@ from .ball import MAX_FLOAT, UNIT, Ball, ball, finite, workprec
 from .calculus import Calculus, calculus
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Node:
     """One step, ready to evaluate: its calculus, operand slots (None for constants), constants."""
 
@@ -28,6 +28,8 @@ class Node:
     """The constants as exact balls (made once: a big graph evaluates them many times)."""
     same: bool
     """A binary op on one node twice (x * x)."""
+    variable: tuple[bool, ...]
+    """Which operands are nodes (True) rather than constants."""
 
 
 def plan(program: Program) -> list[Node]:
@@ -45,7 +47,7 @@ def plan(program: Program) -> list[Node]:
             calc = found[key] = calculus(step.op, fixed)
         balls = tuple(None if c is None else ball(c) for c in consts)
         same = len(args) == 2 and args[0] is not None and args[0] == args[1]
-        nodes.append(Node(first + j, calc, args, consts, balls, same))
+        nodes.append(Node(first + j, calc, args, consts, balls, same, tuple(a is not None for a in args)))
     return nodes
 
 
@@ -95,10 +97,12 @@ def forward(nodes: list[Node], leaves: list[Ball], unsure: list[tuple[int, str]]
             why = f"cannot tell whether {node.calc.row.name}'s operands are in its domain"
             unsure.append((node.slot, why))
             return values
-        if abs(v) > MAX_FLOAT:
-            raise UndefinedAt(node.slot, f"{node.calc.row.name}'s value overflows float64")
-        if unsure is not None and (v.contains(MAX_FLOAT) or v.contains(-MAX_FLOAT)):
-            unsure.append((node.slot, f"cannot tell whether {node.calc.row.name}'s value fits in float64"))
+        if not float(v.abs_upper()) < 1e300:  # the rare big value: compare on balls
+            if abs(v) > MAX_FLOAT:
+                raise UndefinedAt(node.slot, f"{node.calc.row.name}'s value overflows float64")
+            if unsure is not None and (v.contains(MAX_FLOAT) or v.contains(-MAX_FLOAT)):
+                why = f"cannot tell whether {node.calc.row.name}'s value fits in float64"
+                unsure.append((node.slot, why))
         values.append(v)
     return values
 

@@ -27,6 +27,10 @@ well above the exact gradient's own radius (2**-113), so the two are compared on
 RICHARDSON = 2.0
 """The difference may be off by this many times its change between steps h and 2h: that change is
 3x the truncation error (c h**2 against 4 c h**2), so this allows 6x."""
+DIRECTION_STEP_BITS = 60
+"""Along a random direction through many inputs the step is smaller still: its truncation then
+falls inside the exact derivative's own radius, and one difference per direction decides
+(the second, for the truncation estimate, is needed only when it does not)."""
 PER_INPUT = 8
 """Up to this many inputs, each gets its own difference."""
 DIRECTIONS = 2
@@ -75,7 +79,8 @@ def differences(
     else:
         rng = random.Random(seed)
         directions = [[rng.choice((-1, 1)) for _ in range(n)] for _ in range(DIRECTIONS)]
-    diffs = [_along(program, nodes, d, values, gradient) for d in directions]
+    step = STEP_BITS if n <= PER_INPUT else DIRECTION_STEP_BITS
+    diffs = [_along(program, nodes, d, values, gradient, step) for d in directions]
     if n <= PER_INPUT:
         for k, diff in enumerate(diffs):
             x = program.inputs[k][1]
@@ -84,7 +89,8 @@ def differences(
 
 
 def _along(
-    program: Program, nodes: list[Node], d: list[int], values: Sequence[Ball], gradient: Sequence[Ball]
+    program: Program, nodes: list[Node], d: list[int], values: Sequence[Ball], gradient: Sequence[Ball],
+    step: int,
 ) -> Difference:
     x0 = [v for _, v in program.inputs]
     scales = [min(abs(x), 1.0) if x else 1.0 for x in x0]
@@ -99,24 +105,24 @@ def _along(
     sides = _kink_sides_values(nodes, list(values))
     # What "small" means for this difference: the size of the derivative's terms, or where
     # they are all 0, a step's worth of f (the difference is then pure truncation).
-    scale = size if not size.is_zero() else (f0 if not f0.is_zero() else ball(1)) * ball(2.0) ** -STEP_BITS
+    scale = size if not size.is_zero() else (f0 if not f0.is_zero() else ball(1)) * ball(2.0) ** -step
     # The first step keeps the change of f across it tiny against f itself (a derivative of 1e81
-    # would otherwise sweep cos through 1e60 periods): h = 2**-STEP_BITS * min(1, |f| / |D|).
+    # would otherwise sweep cos through 1e60 periods): h = 2**-step * min(1, |f| / |D|).
     big = 0 if size.is_zero() or f0.is_zero() else _exponent(size) - _exponent(f0)
     shrink = max(0, big)
     # Bits: the step, its shrinking, x + h itself (log2 |x| more), the cancellation in the
     # difference when the derivative is small against f, and the digits wanted.
-    need = (2 * STEP_BITS + shrink + max(0, -big) + max(0, max(_exponent(ball(x)) for x in x0))
+    need = (2 * step + shrink + max(0, -big) + max(0, max(_exponent(ball(x)) for x in x0))
             + RESOLVE_BITS + 64)
     if need > MAX_BITS:
         return Difference(d, None, exact, True, f"difference skipped: it would need {need} bits")
     # A step too large for a fast-varying term (cos of a huge argument hidden under a large
     # smooth one) gives differences that do not converge: then the step shrinks.
     for k in range(SHRINKS):
-        bits = need + k * STEP_BITS
+        bits = need + k * step
         for attempt in range(3):
             with workprec(bits << attempt):
-                h = ball(2.0) ** -(STEP_BITS * (k + 1) + shrink)
+                h = ball(2.0) ** -(step * (k + 1) + shrink)
                 try:
                     q1, fd_sides = _quotient(nodes, x0, d, scales, h)
                 except UndefinedAt as error:

@@ -20,21 +20,22 @@ nesting, node count and exponent size (``limits``).
 from __future__ import annotations
 
 import ast
+import unicodedata
 from collections.abc import Mapping, Sequence
 
 from .expression import ExpressionBuilder, is_dunder
 from .graph import Ref, Term
 from .guard import parse_tree
-from .limits import MAX_BRACKETS, MAX_CHARS, MAX_DEPTH, MAX_EXPONENT, MAX_INT_BITS, MAX_NODES
+from .limits import MAX_BRACKETS, MAX_CHARS, MAX_DEPTH, MAX_EXPONENT, MAX_INT_BITS, MAX_NODES, MAX_OPERATORS
 from .position import Place
 from .result import Parsed, ParseError
 from .statements import StatementBuilder
 from .syntax import SYNTAX, Syntax, syntax_of
 
 __all__ = [
-    "MAX_CHARS", "MAX_BRACKETS", "MAX_DEPTH", "MAX_NODES", "MAX_EXPONENT", "MAX_INT_BITS",
+    "MAX_CHARS", "MAX_BRACKETS", "MAX_DEPTH", "MAX_NODES", "MAX_OPERATORS", "MAX_EXPONENT", "MAX_INT_BITS",
     "Syntax", "syntax_of", "SYNTAX", "ParseError", "Place", "Parsed", "Term",
-    "parse", "parse_number", "parse_at",
+    "parse", "parse_number", "parse_at", "normal_name",
 ]
 
 
@@ -42,10 +43,21 @@ def parse(text: str, *, at: Mapping[str, float] | None = None, output: str | Non
     """Parse a formula or a micrograd snippet into a Program.
 
     ``at`` gives values to free names (and overrides ``x = Value(...)``
-    inputs); ``output`` picks the output by name. Raises ParseError.
+    inputs); ``output`` picks the output by name. Names are compared as
+    Python compares identifiers, after NFKC normalisation (fullwidth U+FF58 is ``x``).
+    Raises ParseError.
     """
     tree = parse_tree(text)
-    return StatementBuilder(text, dict(at or {})).run(tree, output)
+    values = {normal_name(name): value for name, value in (at or {}).items()}
+    if output is not None:
+        output = normal_name(output)
+        _check_new_name(output, f"--output {output}")
+    return StatementBuilder(text, values).run(tree, output)
+
+
+def normal_name(name: str) -> str:
+    """A name as Python reads it: NFKC-normalised (PEP 3131), so fullwidth U+FF58 is ``x``."""
+    return unicodedata.normalize("NFKC", name)
 
 
 def parse_number(text: str, what: str = "value") -> float:
@@ -68,6 +80,7 @@ def parse_at(items: Sequence[str]) -> dict[str, float]:
         name, equals, number = (part.strip() for part in item.partition("="))
         if not equals or not number:
             raise ParseError(f"--at expects NAME=VALUE, got {item!r}", hint="for example: --at a=-4 b=2")
+        name = normal_name(name)
         _check_new_name(name, f"--at {item}")
         if name in values:
             raise ParseError(f"--at gives {name!r} twice")

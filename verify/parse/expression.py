@@ -17,7 +17,7 @@ from .limits import MAX_EXPONENT, MAX_INT_BITS, MAX_NODES
 from .position import Place, place_of, source_line
 from .result import ParseError
 from .syntax import PY_TOKEN, SYNTAX
-from .wording import describe, suggest
+from .wording import describe, shown, suggest
 
 _FOREIGN_MODULES = ("math", "np", "numpy", "torch", "mpmath", "sympy", "cmath")
 
@@ -55,7 +55,7 @@ class ExpressionBuilder:
         if isinstance(node, ast.Name):
             return self.lookup(node)
         if isinstance(node, ast.BinOp):
-            return self.binary(node.op, self.expr(node.left), self.expr(node.right), node)
+            return self.chain(node)
         if isinstance(node, ast.UnaryOp):
             operand = self.expr(node.operand)
             if isinstance(node.op, ast.UAdd):
@@ -72,6 +72,17 @@ class ExpressionBuilder:
                             hint="methods are called with no arguments, like x.tanh()"
                             if node.attr in SYNTAX.methods else None)
         raise self.fail(f"{describe(node)} is not allowed in a formula", node)
+
+    def chain(self, node: ast.BinOp) -> Term:
+        """``a + b + ... + z``, which ast nests to the left one BinOp per operator, walked without
+        recursion, left to right as Python evaluates it: a flat chain may be as long as the limits allow."""
+        spine = [node]
+        while isinstance(spine[-1].left, ast.BinOp):
+            spine.append(spine[-1].left)
+        value = self.expr(spine[-1].left)
+        for link in reversed(spine):
+            value = self.binary(link.op, value, self.expr(link.right), link)
+        return value
 
     def _operators_hint(self) -> str:
         return "operators: " + " ".join(sorted({PY_TOKEN[k] for k in SYNTAX.infix})) + " and unary -"
@@ -106,8 +117,8 @@ class ExpressionBuilder:
             raise self.fail("Value(...) makes an input; write it on its own line, like 'x = Value(2.0)'",
                             node)
         known = list(self.env) + list(self.at) + list(SYNTAX.functions)
-        hint = suggest(name, known) or f"give it a value with --at {name}=VALUE"
-        raise self.fail(f"unknown name {name!r}", node, hint)
+        hint = suggest(name, known) or f"give it a value with --at {shown(name)[1:-1]}=VALUE"
+        raise self.fail(f"unknown name {shown(name)}", node, hint)
 
     def call(self, node: ast.Call) -> Term:
         func = node.func
@@ -124,7 +135,7 @@ class ExpressionBuilder:
             if name == "backward":
                 raise self.fail("backward() belongs on its own line", func)
             if name not in SYNTAX.methods:
-                raise self.fail(f"unknown method .{name}()", func,
+                raise self.fail(f"unknown method .{shown(name)[1:-1]}()", func,
                                 hint=suggest(name, list(SYNTAX.methods)) or self._functions_hint())
             if node.args or node.keywords:
                 raise self.fail(f".{name}() takes no arguments", node)
@@ -138,7 +149,7 @@ class ExpressionBuilder:
                                 node)
             row = SYNTAX.functions.get(name)
             if row is None:
-                raise self.fail(f"unknown function {name!r}", func,
+                raise self.fail(f"unknown function {shown(name)}", func,
                                 hint=suggest(name, list(SYNTAX.functions)) or self._functions_hint())
             if len(node.args) != 1 or node.keywords or isinstance(node.args[0], ast.Starred):
                 raise self.fail(f"{name}(...) takes exactly one argument", node)

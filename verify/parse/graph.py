@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from micrograd.ops import Op
 
 from ..program import Arg, Const, Program, Step
-from .position import Place
+from .position import Place, lines_of
 from .result import Parsed
 
 
@@ -53,7 +53,7 @@ def to_parsed(nodes: Sequence[Input | Call], named: Mapping[int, str], bound: It
     steps = [i for i, n in enumerate(nodes) if isinstance(n, Call) and i in live]
     order = inputs + steps
     slot = {index: s for s, index in enumerate(order)}
-    labels = _labels(order, named, bound)
+    labels = _labels(order, named, bound, set(inputs))
     program_inputs = []
     for i in inputs:
         node = nodes[i]
@@ -68,12 +68,15 @@ def to_parsed(nodes: Sequence[Input | Call], named: Mapping[int, str], bound: It
         program_steps.append(Step(call.op.name, args))
     program = Program(tuple(program_inputs), tuple(program_steps))
     return Parsed(program, labels, labels[slot[root.index]], tuple(nodes[i].place for i in order),
-                  tuple(text.splitlines()), formula)
+                  lines_of(text), formula)
 
 
-def _labels(order: list[int], named: Mapping[int, str], bound: Iterable[str]) -> tuple[str, ...]:
-    """The user's names; a name bound several times (c += 1) numbers its earlier
-    values c_1, c_2, ... so every slot has its own label; the rest are v1, v2, ..."""
+def _labels(order: list[int], named: Mapping[int, str], bound: Iterable[str],
+            inputs: set[int]) -> tuple[str, ...]:
+    """The user's names. An input keeps its name always. A name bound several times
+    (c += 1) numbers its earlier values c_1, c_2, ... so every slot has its own
+    label, and when an input holds the name, every later value is numbered too
+    (x = Value(2.0); x = x * x gives the input x and the output x_1); the rest are v1, v2, ..."""
     history: dict[str, list[int]] = {}
     for index in order:
         if index in named:
@@ -81,9 +84,12 @@ def _labels(order: list[int], named: Mapping[int, str], bound: Iterable[str]) ->
     taken = set(history) | set(bound)
     label: dict[int, str] = {}
     for name, indices in history.items():
-        label[indices[-1]] = name
+        kept = indices[0] if indices[0] in inputs else indices[-1]
+        label[kept] = name
         k = 0
-        for index in indices[:-1]:
+        for index in indices:
+            if index == kept:
+                continue
             k += 1
             while f"{name}_{k}" in taken:
                 k += 1

@@ -1,18 +1,46 @@
 """Read text into a syntax tree, within the size limits: ``ast.parse`` and ``tokenize`` only, after checks.
 
-Nothing here executes the text. The checks before ``ast.parse`` keep it fast
-and in bounded memory; the checks after bound what the builder will walk.
+Nothing here executes the text. The checks on the tokens before ``ast.parse``
+keep it fast, in bounded memory and inside the recursion ``ast.parse`` itself
+can take (see ``limits``); the checks after bound what the builder will walk.
+
+Depth is about nesting, not length: a flat chain ``a + b - c + ...`` or
+``a * b / c * ...`` is one level however long (``ast`` nests it to the left,
+one ``BinOp`` per operator), while ``-(-(-x))``, ``tanh(tanh(x))``,
+``x.tanh().tanh()`` and ``x ** y ** z`` nest one level per operator.
 """
 
 from __future__ import annotations
 
 import ast
 import io
+import keyword
+import re
+import sys
 import tokenize
 
-from .limits import MAX_BRACKETS, MAX_CHARS, MAX_DEPTH, MAX_NODES
-from .position import char_column, source_line
+from .limits import MAX_BRACKETS, MAX_CHARS, MAX_DEPTH, MAX_NODES, MAX_OPERATORS
+from .position import char_column, line_and_column, source_line
 from .result import ParseError
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+_OPERATORS = frozenset({
+    "+", "-", "*", "/", "//", "%", "@", "**", "<<", ">>", "&", "|", "^", "~",
+    "<", ">", "<=", ">=", "==", "!=", ".", ":=",
+    "+=", "-=", "*=", "/=", "//=", "%=", "@=", "**=", "<<=", ">>=", "&=", "|=", "^=",
+})
+"""Tokens that each make at least one syntax node (``BinOp``, ``UnaryOp``, ``Attribute``, ...)."""
+_UNARY = frozenset({"+", "-", "~"})
+_CLOSING = frozenset({")", "]", "}"})
+_CHAIN_BREAKERS = frozenset({",", ";", "=", ":", "->"})
+
+# Operators ast nests to the left that are one chain when they follow each other (same precedence).
+_GROUPS: dict[type[ast.operator], int] = {
+    ast.Add: 1, ast.Sub: 1,
+    ast.Mult: 2, ast.Div: 2, ast.FloorDiv: 2, ast.Mod: 2, ast.MatMult: 2,
+    ast.LShift: 3, ast.RShift: 3, ast.BitAnd: 4, ast.BitXor: 5, ast.BitOr: 6,
+}
 
 
 def parse_tree(text: str) -> ast.Module:
@@ -21,38 +49,154 @@ def parse_tree(text: str) -> ast.Module:
         raise ParseError(f"input is {len(text):,} characters long; the limit is {MAX_CHARS:,}")
     if "\0" in text:
         raise ParseError("input contains a NUL character")
-    _check_brackets(text)
+    _check_text(text)
+    _check_tokens(text)
     try:
-        tree = ast.parse(text, mode="exec")
+        tree = _ast_parse(text)
     except SyntaxError as error:
         line = error.lineno or 1
-        source = text.splitlines()[line - 1] if text.splitlines()[line - 1:line] else ""
         raise ParseError(f"syntax error: {error.msg}", line=line, col=error.offset or 1,
-                         source=source) from None
-    except (MemoryError, RecursionError, ValueError):
-        # CPython's parser gives up on some deeply nested input this way.
-        raise ParseError("input is nested too deeply to parse") from None
+                         source=source_line(text, line)) from None
+    except (MemoryError, RecursionError):
+        # CPython's parser gives up this way on some input it cannot take: nesting beyond what the token
+        # checks see, or a very long run of tokens that is not Python ("x x x ..."): its stack overflows.
+        raise ParseError("input is too complex for Python's parser (its stack overflowed): too deeply "
+                         "nested, or a very long line that is not Python") from None
+    except ValueError as error:
+        raise ParseError(f"input cannot be parsed: {error}") from None
     _check_tree(tree, text)
     return tree
 
 
-def _check_brackets(text: str) -> None:
-    depth = 0
+def _ast_parse(text: str) -> ast.Module:
+    # On 3.11 the depth ast can build scales with the Python recursion left to the caller: give it room,
+    # so that what parses does not depend on how deep the caller's stack is (3.12+ use a fixed C limit).
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 4000))
+    try:
+        return ast.parse(text, mode="exec")
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _check_text(text: str) -> None:
+    """A lone surrogate is not text: it comes from bytes that were not UTF-8 (``surrogateescape``)."""
+    found = _SURROGATE.search(text)
+    if found is None:
+        return
+    code = ord(found.group())
+    line, col = line_and_column(text, found.start())
+    hint = (f"it stands for the byte 0x{code - 0xDC00:02x}, which is not UTF-8: give the input as UTF-8 text"
+            if 0xDC80 <= code <= 0xDCFF else "give the input as UTF-8 text")
+    raise ParseError(f"input contains a lone surrogate U+{code:04X}, which is not a character", line=line,
+                     col=col, source=None, hint=hint)
+
+
+class _Level:
+    """One bracket level of the token scan: the runs of nesting operators seen at it."""
+
+    __slots__ = ("pow", "trailers")
+
+    def __init__(self) -> None:
+        self.trailers = 0  # x.tanh().tanh(): each '.' and call '(' or '[' nests one level
+        self.pow = 0  # x ** y ** z nests to the right
+
+
+def _check_tokens(text: str) -> None:
+    """Limits read off the tokens, so that ``ast.parse`` never sees what it cannot build.
+
+    Brackets nested more than MAX_BRACKETS; unary operators, trailers (``.name``,
+    calls, indexing) or ``**`` nested more than MAX_DEPTH; more than
+    MAX_OPERATORS operators in all.
+    """
+    levels = [_Level()]
+    operators = 0
+    unary = 0
+    previous: tokenize.TokenInfo | None = None
     tokens = tokenize.generate_tokens(io.StringIO(text).readline)
+
+    def nested(token: tokenize.TokenInfo, what: str) -> ParseError:
+        line, col = token.start
+        return ParseError(f"expression is nested more than {MAX_DEPTH} deep ({what})", line=line,
+                          col=col + 1, source=source_line(text, line))
+
     try:
         for token in tokens:
-            if token.type != tokenize.OP:
+            kind, string = token.type, token.string
+            if kind in (tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT):
                 continue
-            if token.string in "([{":
-                depth += 1
-                if depth > MAX_BRACKETS:
+            level = levels[-1]
+            operand_before = previous is not None and _ends_operand(previous)
+            if kind == tokenize.OP and string in "([{":
+                if string != "{" and operand_before:  # a call or an index: a trailer
+                    level.trailers += 1
+                    operators += 1
+                    if level.trailers > MAX_DEPTH:
+                        raise nested(token, "calls and attributes")
+                else:
+                    level.trailers = 0
+                levels.append(_Level())
+                if len(levels) - 1 > MAX_BRACKETS:
                     line, col = token.start
-                    raise ParseError(f"brackets are nested more than {MAX_BRACKETS} deep",
-                                     line=line, col=col + 1, source=source_line(text, line))
-            elif token.string in ")]}":
-                depth -= 1
+                    raise ParseError(f"brackets are nested more than {MAX_BRACKETS} deep", line=line,
+                                     col=col + 1, source=source_line(text, line))
+                unary = 0
+            elif kind == tokenize.OP and string in _CLOSING:
+                if len(levels) > 1:
+                    levels.pop()
+                unary = 0
+            elif kind == tokenize.OP and string in _OPERATORS:
+                operators += 1
+                if string == "." and operand_before:
+                    level.trailers += 1
+                    if level.trailers > MAX_DEPTH:
+                        raise nested(token, "calls and attributes")
+                elif string in _UNARY and not operand_before:
+                    unary += 1
+                    if unary > MAX_DEPTH:
+                        raise nested(token, "unary operators")
+                else:
+                    unary = 0
+                    level.trailers = 0
+                    if string == "**":
+                        level.pow += 1
+                        if level.pow > MAX_DEPTH:
+                            raise nested(token, "powers")
+                    else:
+                        level.pow = 0
+            elif kind == tokenize.NAME and string == "not":
+                operators += 1
+                if not operand_before:  # 'not x', not the 'not' of 'x not in y'
+                    unary += 1
+                    if unary > MAX_DEPTH:
+                        raise nested(token, "unary operators")
+            elif kind == tokenize.NAME and previous is not None and previous.string == "." \
+                    and previous.type == tokenize.OP:
+                pass  # the name of an attribute continues the trailer run
+            else:
+                unary = 0
+                if kind == tokenize.NEWLINE or string in _CHAIN_BREAKERS or keyword.iskeyword(string):
+                    level.pow = 0
+                level.trailers = 0
+            if operators > MAX_OPERATORS:
+                line, col = token.start
+                raise ParseError(f"input has more than {MAX_OPERATORS:,} operators; the limits are "
+                                 f"{MAX_OPERATORS:,} operators and {MAX_NODES:,} syntax nodes",
+                                 line=line, col=col + 1, source=source_line(text, line))
+            previous = token
     except (tokenize.TokenError, SyntaxError):
         pass  # ast.parse reports the syntax error, with its position
+
+
+def _ends_operand(token: tokenize.TokenInfo) -> bool:
+    """Whether an operand ends with ``token``, so that what follows is a binary operator or a trailer."""
+    if token.type == tokenize.NAME:
+        return not keyword.iskeyword(token.string) or token.string in ("True", "False", "None")
+    if token.type in (tokenize.NUMBER, tokenize.STRING):
+        return True
+    if token.type == tokenize.OP:
+        return token.string in _CLOSING
+    return token.type == getattr(tokenize, "FSTRING_END", -1)  # 3.12+ tokenizes f-strings in parts
 
 
 def _check_tree(tree: ast.Module, text: str) -> None:
@@ -67,4 +211,12 @@ def _check_tree(tree: ast.Module, text: str) -> None:
             line = getattr(node, "lineno", None)
             raise ParseError(f"expression is nested more than {MAX_DEPTH} deep", line=line,
                              col=char_column(text, node), source=source_line(text, line) if line else None)
+        if isinstance(node, ast.BinOp):
+            left = node.left
+            flat = isinstance(left, ast.BinOp) and _GROUPS.get(type(left.op), 0) == \
+                _GROUPS.get(type(node.op), -1)
+            stack.append((left, depth if flat else depth + 1))
+            stack.append((node.op, depth + 1))
+            stack.append((node.right, depth + 1))
+            continue
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))

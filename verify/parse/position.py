@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import ast
+import functools
+import re
 from dataclasses import dataclass
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+"""Python's line ends (``str.splitlines`` also splits on form feeds and U+2028, which Python does not)."""
 
 
 @dataclass(frozen=True)
@@ -15,9 +20,21 @@ class Place:
     width: int
 
 
+@functools.lru_cache(maxsize=4)
+def lines_of(text: str) -> tuple[str, ...]:
+    """The lines as Python numbers them (cached: every node's position reads them)."""
+    return tuple(_NEWLINE.split(text))
+
+
 def source_line(text: str, line: int) -> str:
-    lines = text.splitlines()
+    lines = lines_of(text)
     return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
+def line_and_column(text: str, index: int) -> tuple[int, int]:
+    """1-based line and character column of ``text[index]``."""
+    before = _NEWLINE.split(text[:index])
+    return len(before), len(before[-1]) + 1
 
 
 def char_column(text: str, node: ast.AST) -> int | None:

@@ -20,8 +20,10 @@ class ParseError(Exception):
         width: int = 1,
         source: str | None = None,
         hint: str | None = None,
+        verdict: str = "error",
     ) -> None:
         super().__init__(message)
+        self.verdict = verdict  # "undefined" when the input is fine but the point is outside a domain
         self.message = message
         self.line = line
         self.col = col

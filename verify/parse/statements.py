@@ -26,8 +26,10 @@ class StatementBuilder(ExpressionBuilder):
         super().__init__(text, at)
         self.last_assigned: str | None = None
         self.backward_of: str | None = None
+        self.tree: ast.Module | None = None
 
     def run(self, tree: ast.Module, output: str | None) -> Parsed:
+        self.tree = tree
         body = tree.body
         if not body:
             raise ParseError("input is empty", hint='give a formula such as "a*b + b**3" --at a=-4 b=2')
@@ -38,6 +40,9 @@ class StatementBuilder(ExpressionBuilder):
             if isinstance(self.nodes[root.index], Input):
                 raise self.fail("the formula is just an input: there is nothing to differentiate",
                                 body[0].value)
+            if output is not None and output in self.env:
+                raise ParseError(f"--output {output!r} is a name the formula uses; the output needs a name "
+                                 "of its own", hint="pick another name, or leave --output out")
             label = output or next(n for n in ("f", "y", "out", "result") if n not in self.env)
             self.named[root.index] = label
             self._check_at_used()
@@ -65,7 +70,8 @@ class StatementBuilder(ExpressionBuilder):
                              hint=suggest(unused[0], list(self.env) + self._free_names()))
 
     def _free_names(self) -> list[str]:
-        return sorted({n.id for n in ast.walk(ast.parse(self.text)) if isinstance(n, ast.Name)})
+        tree = self.tree if self.tree is not None else ast.Module(body=[], type_ignores=[])
+        return sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name)})
 
     def _ignorable(self, node: ast.expr) -> bool:
         """print(...), x.backward() and bare strings: lines a snippet may have that compute nothing."""

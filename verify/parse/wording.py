@@ -32,3 +32,9 @@ def describe(node: ast.AST) -> str:
 def suggest(name: str, known: Sequence[str]) -> str | None:
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return f"did you mean {close[0]!r}?" if close else None
+
+
+def shown(name: str, width: int = 40) -> str:
+    """A name quoted in an error: its repr, cut to ``width`` characters (names may be 100,000 long)."""
+    text = repr(name)
+    return text if len(text) <= width else text[: width - 4] + "...'"

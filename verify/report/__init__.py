@@ -7,11 +7,12 @@ one palette of ``style``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..program import Program
+from ..program import Const, Program
 
 Verdict = Literal["pass", "fail", "inconclusive", "undefined"]
 
@@ -117,36 +118,75 @@ class Report:
 
         return render(self, Style(color=color))
 
+    def _repr_html_(self) -> str:
+        """How a notebook shows the report: tables, the blamed node marked."""
+        from .html import render_html
+
+        return render_html(self)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """How IPython shows the report in a terminal: the text."""
+        printer.text(self.render())
+
     def to_dict(self) -> dict[str, Any]:
-        """The report as plain JSON-ready data."""
+        """The report as plain JSON-ready data, in the schema ``report.schema.json`` (``#/$defs/report``).
+
+        A float that is not finite is written as the string "nan", "inf" or "-inf", so the document is
+        strict JSON (``json.dumps(..., allow_nan=False)`` takes it).
+        """
         return {
             "ok": self.ok,
             "verdict": self.verdict,
-            "value": self.value,
+            "value": number(self.value),
             "exact_value": self.exact_value,
             "inputs": [
                 {
-                    "name": r.name, "slot": r.slot, "autograd": r.autograd, "exact": r.exact,
-                    "fd": r.fd, "rel_error": r.rel_error, "ulps": r.ulps, "verdict": r.verdict,
-                    "formula": r.formula, "note": r.note,
+                    "name": r.name, "slot": r.slot, "autograd": number(r.autograd), "exact": r.exact,
+                    "fd": r.fd, "rel_error": number(r.rel_error), "ulps": number(r.ulps),
+                    "verdict": r.verdict, "formula": r.formula, "note": r.note,
                 }
                 for r in self.inputs
             ],
             "faults": [
                 {
                     "kind": f.kind, "slot": f.slot, "name": f.name, "op": f.op, "culprit": f.culprit,
-                    "index": f.index, "operands": list(f.operands), "expected": f.expected,
-                    "actual": f.actual, "message": f.message,
+                    "index": f.index, "operands": [number(x) for x in f.operands], "expected": f.expected,
+                    "actual": number(f.actual), "message": f.message,
                 }
                 for f in self.faults
             ],
             "nodes": [
                 {
-                    "slot": n.slot, "name": n.name, "op": n.op, "args": list(n.args), "data": n.data,
-                    "grad": n.grad, "exact_data": n.exact_data, "exact_grad": n.exact_grad,
-                    "local": [{"partial": partial, "exact": value} for partial, value in n.local],
+                    "slot": n.slot, "name": n.name, "op": n.op, "args": list(n.args), "data": number(n.data),
+                    "grad": number(n.grad), "exact_data": n.exact_data, "exact_grad": n.exact_grad,
+                    "local": [{"index": i, "partial": partial, "exact": value}
+                              for i, (partial, value) in zip(self.operands(n), n.local, strict=False)],
                 }
                 for n in self.nodes
             ],
             "notes": list(self.notes),
         }
+
+    def operands(self, node: NodeRow) -> list[int]:
+        """Which operand of its step each of ``node.local`` is the partial for (constants have none)."""
+        n = len(self.program.inputs)
+        if node.slot < n:
+            return []
+        step = self.program.steps[node.slot - n]
+        return [i for i, a in enumerate(step.args) if not isinstance(a, Const)]
+
+
+def number(x: float | None) -> float | str | None:
+    """A float for JSON: as it is when finite, else "nan", "inf" or "-inf"."""
+    if x is None or math.isfinite(x):
+        return x
+    return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of every report document (``report.schema.json``, shipped with the package)."""
+    import json
+    from importlib.resources import files
+
+    loaded: dict[str, Any] = json.loads(files(__package__).joinpath("report.schema.json").read_text("utf-8"))
+    return loaded

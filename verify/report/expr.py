@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING, Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
 
 from micrograd.ops import OPS
 
 from ..program import Const, Program
+from . import number as number_json
 from .style import Style
 
 if TYPE_CHECKING:
@@ -181,6 +183,74 @@ def _rename(formula: str, names: dict[str, str]) -> str:
     return pattern.sub(lambda m: names[m.group(1)], formula)
 
 
+@dataclass(frozen=True)
+class Contribution:
+    """One term of the chain rule: ``operand.grad += local * upstream``, and the running total after it."""
+
+    node: int  # the slot passing its gradient on
+    index: int  # which operand of its step
+    operand: int  # that operand's slot
+    local: float  # d node / d operand, as a float
+    upstream: float | None  # the node's own gradient (the engine's)
+    adds: float  # local * upstream
+    total: float  # the operand's gradient so far, in backward order
+
+
+def contributions(report: Report) -> dict[int, list[Contribution]]:
+    """The backward pass as the chain rule runs it, node by node from the output: what each passes on.
+
+    ``upstream`` is the engine's gradient of the node; ``total`` sums the contributions in this order (a
+    reading aid: the engine may sum in another order, and its gradients are the ones judged).
+    """
+    program = report.program
+    n = len(program.inputs)
+    totals: dict[int, float] = {}
+    out: dict[int, list[Contribution]] = {}
+    for node in sorted(report.nodes, key=lambda row: row.slot, reverse=True):
+        if node.slot < n:
+            continue
+        step = program.steps[node.slot - n]
+        terms = out.setdefault(node.slot, [])
+        for index, (_, exact) in zip(report.operands(node), node.local, strict=False):
+            operand = step.args[index]
+            assert not isinstance(operand, Const)
+            local = _float(exact)
+            adds = local * (node.grad if node.grad is not None else math.nan)
+            totals[operand] = totals.get(operand, 0.0) + adds
+            terms.append(Contribution(node.slot, index, operand, local, node.grad, adds, totals[operand]))
+    return out
+
+
+def expr_document(report: Report, parsed: Source, code: int, *, explain: bool) -> dict[str, Any]:
+    """``verify expr --json``: ``Report.to_dict`` under the user's names, with the output and exit code;
+    ``explain`` adds each node's expression and the chain rule's terms, and changes nothing else."""
+    labels = parsed.labels
+    document = report.to_dict()
+    document["output"] = parsed.output
+    document["exit_code"] = code
+    program = parsed.program
+    n = len(program.inputs)
+    for fault in document["faults"]:
+        fault["name"] = labels[fault["slot"]]
+    steps = contributions(report) if explain else {}
+    for node in document["nodes"]:
+        slot = node["slot"]
+        node["name"] = labels[slot]
+        if slot >= n:
+            step = program.steps[slot - n]
+            rename = {old: labels[a] for old, a in zip(node["args"], step.args, strict=False)
+                      if not isinstance(a, Const)}
+            node["args"] = [rename.get(a, a) for a in node["args"]]
+            for local in node["local"]:
+                local["partial"] = _rename(local["partial"], rename)
+        if explain:
+            node["expression"] = expression(parsed, slot)
+            for local, term in zip(node["local"], steps.get(slot, []), strict=False):
+                local.update(value=number_json(term.local), upstream=number_json(term.upstream),
+                             adds=number_json(term.adds), total=number_json(term.total))
+    return document
+
+
 def render_explain(report: Report, parsed: Source, style: Style) -> str:
     """The forward pass, then the backward pass node by node: the chain rule at work."""
     labels = parsed.labels
@@ -196,13 +266,13 @@ def render_explain(report: Report, parsed: Source, style: Style) -> str:
     out = parsed.output
     lines += ["", style.paint("backward pass, output first", "bold"),
               f"  {out}.grad = 1; then each node passes its gradient to its operands:",
-              f"  operand.grad += (local derivative) {style.times} node.grad", ""]
-    grad = {node.slot: 0.0 for node in nodes}
-    grad[nodes[-1].slot] = 1.0 if nodes else 0.0
+              f"  operand.grad += (local derivative) {style.times} node.grad   (the operand's running total)",
+              ""]
+    terms = contributions(report)
     for node in reversed(nodes):
         if node.slot < n:
             continue
-        lines += _explain_node(node, parsed, style, grad, width)
+        lines += _explain_node(node, parsed, style, terms.get(node.slot, []), width)
     lines += ["", style.paint("gradients of the inputs", "bold")]
     for node in nodes[:n]:
         lines.append(f"  {style.d}{out}/{style.d}{labels[node.slot]} = {number(node.grad, 17)}"
@@ -210,7 +280,7 @@ def render_explain(report: Report, parsed: Source, style: Style) -> str:
     return "\n".join(lines)
 
 
-def _explain_node(node: NodeRow, parsed: Source, style: Style, grad: dict[int, float],
+def _explain_node(node: NodeRow, parsed: Source, style: Style, terms: list[Contribution],
                   width: int) -> list[str]:
     labels = parsed.labels
     n = len(parsed.program.inputs)
@@ -220,20 +290,14 @@ def _explain_node(node: NodeRow, parsed: Source, style: Style, grad: dict[int, f
     lines = [f"  {text.ljust(width)}   {me}.grad = {number(node.grad, 10)}"]
     rename = {name: labels[a] for name, a in zip(node.args, step.args, strict=False)
               if not isinstance(a, Const)}
-    for i, arg in enumerate(step.args):
-        if isinstance(arg, Const) or i >= len(node.local):
-            continue
-        formula, exact = node.local[i]
-        local = _float(exact)
-        before = grad.get(arg, 0.0)
-        grad[arg] = before + local * (node.grad or 0.0)
-        who = labels[arg]
+    for term, (formula, _) in zip(terms, node.local, strict=False):
+        who = labels[term.operand]
         shown = _rename(formula, rename)
-        value = "" if shown == number(local) else f" = {number(local)}"
+        value = "" if shown == number(term.local) else f" = {number(term.local)}"
         lines.append(
             f"      {style.d}{me}/{style.d}{who} = {shown}{value}"
-            f"   {style.arrow} {who}.grad += {number(local)} {style.times} {number(node.grad)}"
-            f" = {number(grad[arg])}"
+            f"   {style.arrow} {who}.grad += {number(term.local)} {style.times} {number(term.upstream)}"
+            f"   (running total {number(term.total)})"
         )
     return lines
 
