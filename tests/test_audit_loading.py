@@ -55,7 +55,7 @@ def test_a_learners_micrograd_package_by_file_is_theirs_with_its_absolute_import
         assert engine.engine_file == str(LEARNER / "micrograd" / "engine.py")
         assert engine.ready is not None and engine.ready.module == "micrograd.engine"
         assert engine.run(EXP).grad[0] == 2.0  # x * out.grad: their planted bug (ours gives exp(2))
-        assert engine.request("op", ["tanh", "v"])["ok"]  # the probes see their ops
+        assert engine.request("op", ["tanh", "f(x)"])["status"] == "works"  # the probes see their ops
     assert Path(micrograd.__file__).resolve().parent == OURS  # the audit's own micrograd is untouched
 
 
@@ -179,7 +179,7 @@ def test_a_malformed_engine_is_exit_2_in_one_line(spec: str, capsys: pytest.Capt
 def test_ops_the_engine_lacks_are_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--engine", f"{ROOT / 'tests' / 'engines' / 'reference.py'}:Value", "--ops", "add,sin"]) == 2
     err = capsys.readouterr().err
-    assert "--ops names op(s) the engine lacks (sin: AttributeError" in err
+    assert "--ops names op(s) the engine lacks (sin: absent (AttributeError" in err
     assert len(err.strip().splitlines()) == 2  # the progress line, then the error
 
 

@@ -165,8 +165,8 @@ def test_a_leaf_that_raises_is_an_input_slot() -> None:
 def test_the_probes_still_answer_as_before() -> None:
     with EngineProcess(f"{ZOO / 'base.py'}:Value", 5.0) as engine:
         assert engine.request("leaf") == {"problems": []}
-        assert engine.request("op", ("tanh", "v"))["ok"] is True
-        assert engine.request("depth", 100) == {"ok": True, "grad": 1.0}
+        assert engine.request("op", ("tanh", "f(x)"))["status"] == "works"
+        assert engine.request("depth", 100) == {"ok": True, "grad": 1.0, "first_wrong": None}
         assert engine.request("twice")["first"] == 4.0
         missing = engine.request("nonsense")
         assert missing["stage"] == "probe" and missing["error"]["type"] == "KeyError"

@@ -32,10 +32,12 @@ from ..program import Program
 from .battery import Case, Tools, chain_program, graph_cases, op_cases, shape_cases
 from .coverage import features
 from .diagnose import Assessment, Context, Lab, explain, reproduce, single
-from .findings import Finding, layout_of
+from .findings import Finding, Kind, layout_of
 from .sandbox import EngineFailed, EngineProcess
 from .survey import Survey
 
+STOPPED = ("hang", "died", "memory", "tampered")
+"""Kinds of finding where the engine's worker stopped answering: never retried, shrunk or re-run."""
 MAX_FINDINGS = 10
 """Distinct bugs listed at most; the campaign stops looking after this many."""
 DEPTHS = (1_000, 10_000, 100_000)
@@ -213,7 +215,7 @@ class _State:
     def _set_aside(self, finding: Finding) -> None:
         if not finding.op:
             return
-        if finding.layout in ("graph", "f(x)") or finding.kind in ("hang", "died"):
+        if finding.layout in ("graph", "f(x)") or finding.kind in STOPPED:
             self.bad.update((finding.op, layout) for layout in ("f(x)", "x o y", "x o c", "c o x", "x o x"))
         else:
             self.bad.add((finding.op, finding.layout))
@@ -247,9 +249,13 @@ class _State:
         if problem is not None:
             program = Program((("x", 0.7), ("y", 1.3)), (_join_step(problem["op"]),))
             if "hang" in problem:
-                finding = Finding("hang", "", "graph", program,
-                                  f"backward() after {_written(program)} did not finish ({problem['hang']}); "
-                                  "it hangs whichever op combines the two leaves", phase="survey",
+                failed = problem.get("failed", "hang")
+                kind: Kind = ("hang" if failed == "hang" else "memory" if failed == "memory"
+                              else "tampered" if failed == "tampered" else "died")
+                what = "did not finish" if kind == "hang" else "failed"
+                finding = Finding(kind, "", "graph", program,
+                                  f"backward() after {_written(program)} {what} ({problem['hang']}); "
+                                  "so it does whichever op combines the two leaves", phase="survey",
                                   confirmed=True, shrunk=False, found_seconds=self.seconds())
             else:
                 from .outcome import EngineError, Frame
@@ -305,7 +311,7 @@ class _State:
             self.record(finding)
             if phase == "battery":
                 self.bad.add((case.op, case.layout))
-                if finding.kind in ("hang", "died"):
+                if finding.kind in STOPPED:
                     self.bad.add((case.op, "hang"))
         elif a.verdict == "pass" and phase == "battery":
             self.good[(case.op, case.layout)] += 1
@@ -610,7 +616,7 @@ class _State:
         result.verifier_count = self.lab.verifier_failures
         self._merge_engine_wide()
         for finding in result.findings:
-            if finding.kind in ("hang", "died") or finding.steps > 50 or self.lab.out_of_time():
+            if finding.kind in STOPPED or finding.steps > 50 or self.lab.out_of_time():
                 continue
             finding.reproduced = reproduce(self.lab, finding)
 

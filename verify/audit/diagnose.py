@@ -39,7 +39,7 @@ from micrograd.ops import OPS
 
 from ..program import Arg, Const, Program, Step
 from .coverage import depth
-from .findings import Finding, layout_of
+from .findings import Finding, Kind, layout_of
 from .outcome import EngineError, Frame, Outcome, engine_values, run
 from .shrink import rebuild, rounder, shrink, tidy
 
@@ -378,8 +378,10 @@ def _explain(lab: Lab, a: Assessment, ctx: Context) -> Finding:
                 return _rounded(lab, single(lab, qa), qa)
         if v in ("hang", "died"):
             verb = "hangs" if v == "hang" else "dies"
-            return Finding(v, "", "graph", program, f"the engine {verb} on this program ({a.reason}), "
-                           "though each of its steps alone runs", shrunk=False)
+            return Finding(_death(a), "", "graph", program,
+                           f"the engine {verb} on this program ({a.reason}), "
+                           "though each of its steps alone runs",
+                           shrunk=False)
         return _shrunk(lab, a, ctx, _same_verdict(v), _graph_crash)
     fault = a.fault
     assert fault is not None and a.report is not None
@@ -545,7 +547,8 @@ def single(lab: Lab, a: Assessment) -> Finding:
                        error=error, stage=stage, confirmed=True)
     if v in ("hang", "died"):
         verb = "did not finish" if v == "hang" else "killed the engine's process"
-        return Finding(v, op, layout, program, f"{where} {verb} ({a.reason})", confirmed=True, shrunk=False)
+        return Finding(_death(a), op, layout, program, f"{where} {verb} ({a.reason})", confirmed=True,
+                       shrunk=False)
     if v == "unreadable":
         text = _unreadable_text(a)
         shown = lab.details(program)
@@ -554,7 +557,8 @@ def single(lab: Lab, a: Assessment) -> Finding:
         described += [f"{names_of[i]}.data is {what}" for i, what in shown.get("data", [])]
         if described:
             text = ", ".join(described[:3])
-        return Finding("unreadable", op, layout, program, f"{where}: after backward(), {text}", confirmed=True)
+        return Finding("unreadable", op, layout, program, f"{where}: after backward(), {text}",
+                       confirmed=True)
     fault = a.fault
     assert fault is not None and a.report is not None
     slot = fault.slot
@@ -920,3 +924,11 @@ def reproduce(lab: Lab, finding: Finding, runs: int = REPRODUCE_RUNS) -> tuple[i
 
 __all__ = ["Assessment", "Context", "Lab", "classify", "explain", "one_step", "problem", "reproduce",
            "single", "tidy"]
+
+
+def _death(a: Assessment) -> Kind:
+    """The finding's kind for a hang or a death: a death from memory or tampering says so."""
+    died_of = a.outcome.died_of
+    if a.verdict == "died" and died_of in ("memory", "tampered"):
+        return "memory" if died_of == "memory" else "tampered"
+    return "hang" if a.verdict == "hang" else "died"

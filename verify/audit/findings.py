@@ -27,10 +27,12 @@ Kind = Literal[
     "seed",               # the output's own gradient is not 1
     "hang",               # the engine did not answer within the time limit
     "died",               # the engine's process died
+    "memory",             # the engine used more memory than the audit allows
+    "tampered",           # the engine changed the auditing code in its worker
     "gradient",           # a gradient is wrong and no step can be blamed
 ]
 KINDS: tuple[str, ...] = ("wrong-rule", "lost-contribution", "traversal", "crash", "forward", "unreadable",
-                          "non-finite", "seed", "hang", "died", "gradient")
+                          "non-finite", "seed", "hang", "died", "memory", "tampered", "gradient")
 
 Layout = Literal["f(x)", "x o y", "x o c", "c o x", "x o x", "graph", "leaf"]
 LAYOUTS: tuple[str, ...] = ("f(x)", "x o y", "x o c", "c o x", "x o x")

@@ -67,6 +67,8 @@ class Outcome:
     message: str = ""
     """For a hang or a death: what the sandbox said."""
     seconds: float = 0.0
+    died_of: str = ""
+    """Why the worker died, as the sandbox says: "crash", "memory" or "tampered"."""
 
     @property
     def raised(self) -> bool:
@@ -79,13 +81,13 @@ def run(engine: EngineProcess, program: Program, timeout: float | None = None) -
     try:
         answer = engine.request("run", program, timeout)
     except EngineFailed as failure:
-        # today's sandbox says "timeout" or "crash"; a richer one "hang", "crash", "memory",
-        # "tampered" or "deadline"
+        # the sandbox says "hang", "crash", "memory", "tampered" or "deadline"
         kind = str(failure.kind)
         stage: Stage = ("hang" if kind in ("timeout", "hang") else "deadline" if kind == "deadline"
                         else "died")
         message = str(failure) if kind in ("timeout", "hang", "crash") else f"{kind}: {failure}"
-        return Outcome(program, stage, message=message, seconds=time.monotonic() - started)
+        return Outcome(program, stage, message=message, seconds=time.monotonic() - started,
+                       died_of=kind if stage == "died" else "")
     outcome = from_answer(program, answer)
     outcome.seconds = time.monotonic() - started
     return outcome

@@ -132,7 +132,9 @@ def survey(engine: EngineProcess) -> Survey:
             try:
                 answer = engine.request("op", (op, layout), timeout=PROBE_TIMEOUT)
             except EngineFailed as failure:
-                state = "hangs" if failure.kind == "timeout" else "crashes"
+                if failure.kind == "deadline":
+                    raise
+                state = "hangs" if failure.kind == "hang" else "crashes"
                 result.status[op][layout] = Status(state, str(failure))
                 hung = hung or state == "hangs"
                 continue
@@ -155,7 +157,9 @@ def survey(engine: EngineProcess) -> Survey:
             answer = engine.request("backward", op)
             backward_seconds = time.monotonic() - started
         except EngineFailed as failure:
-            problems.append({"hang": str(failure), "op": op})
+            if failure.kind == "deadline":
+                raise
+            problems.append({"hang": str(failure), "failed": failure.kind, "op": op})
             continue
         if "error" in answer and "ok" not in answer:
             raise UnusableEngine(f"backward() fails: {_error(answer)}")

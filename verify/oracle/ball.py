@@ -149,8 +149,22 @@ def _sign(x: Ball) -> Ball:
 def _power(x: Ball, y: Ball) -> Ball:
     # An exact integer exponent keeps negative bases real: (-2) ** 3.
     if y.is_exact() and y.is_integer():
-        return x ** int(y.unique_fmpz())
+        return _integer_power(x, int(y.unique_fmpz()))
     return x ** y
+
+
+def _integer_power(x: Ball, n: int) -> Ball:
+    """x ** n by squaring: flint's own ``**`` gives nan for a base whose ball holds 0."""
+    if n < 0:
+        return ONE / _integer_power(x, -n)
+    result, square = ONE, (abs(x) if n % 2 == 0 else x)
+    while n:
+        if n & 1:
+            result = result * square
+        n >>= 1
+        if n:
+            square = square * square
+    return result
 
 
 _FUNCTIONS: dict[Any, Callable[..., Ball]] = {
