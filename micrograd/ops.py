@@ -156,8 +156,9 @@ _ROWS = (
            values=(lambda m, x, y: x * y**-1, lambda m, x, y: x * (1 / y)),
            partials=(
                (lambda m, out, x, y: 1 / y, lambda m, out, x, y: y**-1),
-               (lambda m, out, x, y: -x / y**2, lambda m, out, x, y: -out / y,
-                lambda m, out, x, y: x * (-1 * y**-2), lambda m, out, x, y: -x / (y * y)),
+               # not -x / y**2 nor -x / (y * y): y * y overflows where the gradient is a float
+               (lambda m, out, x, y: -out / y, lambda m, out, x, y: x * (-1 * y**-2),
+                lambda m, out, x, y: -(out / y)),
            ))),
     Op("neg", 1, operator.neg, lambda out, x: -1.0,
        lambda m, x: -x, "-{0}", (REAL,)),

@@ -34,8 +34,9 @@ from micrograd.ops import OPS, Op, Region
 from ..program import Arg, Const, Program, Step
 
 MAGNITUDES = (0.43, 1.7, 3.7, 0.037, 9.3, 23.5, 4.4e-4, 81.7, 3.1e-9, 397.3, 1.3e3, 2.9e5, 2.9e-30,
-              1.4e12, 4.7e-120, 8.8e150, 1.3e-300, 1.7e300)
-"""Operand magnitudes, the usual ones first: 1e-300 to 1e300, mantissas that are not round."""
+              1.4e12, 4.7e-120, 8.8e150, 2.3e156, 1.3e-300, 1.7e300)
+"""Operand magnitudes, the usual ones first: 1e-300 to 1e300, mantissas that are not round;
+2.3e156 squares past the largest float while its reciprocal's square is still a (subnormal) float."""
 CORE = 4
 """The first this many points of each op and layout form the battery's first round."""
 BASES = (0.43, 1.7, 3.7, 0.037, 9.3, 23.5, 4.4e-4, 81.7, 397.3, 1.3e-5, 2.9e3, 7.7e4)
@@ -135,19 +136,24 @@ def _pairs(first: list[float], second: list[float], row: Op, limit: int) -> list
     for i, a in enumerate(first):
         candidates.append((a, second[(7 * i + 2) % len(second)]))
     # each with the other operand of the nearest magnitude: both huge, both tiny (y*y overflows)
+    matched = []
     for a in first:
         near = sorted((b for b in second if b != a), key=lambda b: abs(math.log(abs(b) or 1e-300)
                                                                        - math.log(abs(a) or 1e-300)))
         if near:
-            candidates.append((a, near[0]))
-    kept = [p for p in dict.fromkeys(candidates) if usable(row, p) and p[0] != p[1]]
+            matched.append((a, near[0]))
+    kept = [p for p in dict.fromkeys(candidates + matched) if usable(row, p) and p[0] != p[1]]
     core = [p for p in kept if abs(p[0]) <= 10 and abs(p[1]) <= 300]
-    tails = [p for p in kept if p not in core]
-    ordered = core[:CORE] + tails + core[CORE:]
-    if len(ordered) <= limit:
-        return ordered
-    head, rest = ordered[:CORE], ordered[CORE:]
-    room = limit - CORE
+    # the matched pairs in the tails are where overflow inside a rule shows: always kept
+    extremes = [p for p in dict.fromkeys(matched) if p in kept and p not in core[:CORE]
+                and (min(abs(p[0]), abs(p[1])) >= 1e100 or max(abs(p[0]), abs(p[1])) <= 1e-100)]
+    head = core[:CORE] + extremes
+    rest = [p for p in core[CORE:] + [p for p in kept if p not in core] if p not in head]
+    tails = [p for p in rest if p not in core]
+    rest = tails + [p for p in rest if p in core]
+    room = limit - len(head)
+    if len(rest) <= room:
+        return head + rest
     return head + [rest[round(i * (len(rest) - 1) / max(room - 1, 1))] for i in range(room)]
 
 
