@@ -2,7 +2,8 @@
 
 ``check(output)`` mirrors the graph into SymPy and mpmath and returns a
 ``Report``; ``check_run`` does the same for what any engine computed on a
-``Program``; ``assert_gradients`` raises ``AssertionError`` unless all is well.
+``Program``; ``assert_gradients`` raises ``AssertionError`` unless all is well;
+``audit(Value)`` audits a whole engine class (see ``verify.audit``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ def _import_our_micrograd() -> None:
 
 _import_our_micrograd()
 
+from . import audit  # noqa: E402  (callable: verify.audit(Value); light, it loads the auditor on call)
 from .report import Fault, InputRow, NodeRow, Report  # noqa: E402
 
 if TYPE_CHECKING:
@@ -36,7 +38,7 @@ if TYPE_CHECKING:
 
     from .program import Program
 
-__all__ = ["Fault", "InputRow", "NodeRow", "Report", "assert_gradients", "check", "check_run"]
+__all__ = ["Fault", "InputRow", "NodeRow", "Report", "assert_gradients", "audit", "check", "check_run"]
 
 
 def check(output: Value, *, inputs: Iterable[Value] | Mapping[str, Value] | None = None) -> Report:

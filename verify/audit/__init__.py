@@ -8,9 +8,12 @@ and its ``LoadPlan``; ``sandbox`` keeps the engine in a worker process
 Hypothesis and has the judge check each run, ``coverage`` counts what the
 programs exercised, ``snippet`` writes a finding as a script that runs as
 printed (and checks that it reproduces), and ``render`` shows the result.
+``verify.audit(Value)`` calls ``api.audit`` (the package is callable, see below).
 This package imports nothing heavy: the worker process loads only what it
 needs, and the CLI reads the defaults below without loading Hypothesis.
 """
+
+from __future__ import annotations
 
 DEFAULT_EXAMPLES = 300
 """Programs an audit tries."""
@@ -22,3 +25,26 @@ DEFAULT_DEADLINE = 300.0
 """Seconds the whole audit may take; then it stops cleanly and reports what it did."""
 DEFAULT_MEMORY = 2 << 30
 """Bytes of address space the engine's worker process may use (2 GiB)."""
+
+
+# ``verify.audit`` is this package, and it is also the function users call: ``verify.audit(Value)``.
+# A module cannot be called, so the package's own module object gets a class that can.
+import sys as _sys  # noqa: E402
+import types as _types  # noqa: E402
+from typing import TYPE_CHECKING as _TYPE_CHECKING  # noqa: E402
+from typing import Any as _Any  # noqa: E402
+
+if _TYPE_CHECKING:
+    from .api import AuditResult
+
+
+class _CallableAudit(_types.ModuleType):
+    def __call__(self, engine: _Any, **options: _Any) -> AuditResult:
+        """``verify.audit(cls_or_spec, *, max_examples=300, seed=0, ops=None, deadline=300, ...)``:
+        see ``verify.audit.api.audit``."""
+        from .api import audit
+
+        return audit(engine, **options)
+
+
+_sys.modules[__name__].__class__ = _CallableAudit

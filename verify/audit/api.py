@@ -4,7 +4,7 @@
 The engine lives in a worker process (``sandbox``); SymPy and mpmath
 judge its numbers in this process (``verify.judge``).
 
-Exit codes (``Audit.exit_code``): 0 no fault found, 1 a fault found, 2 the
+Exit codes (``AuditResult.exit_code``): 0 no fault found, 1 a fault found, 2 the
 verifier itself failed (raised or timed out) on some program: a bug in verify,
 which is never blamed on the engine, but the audit cannot vouch for those
 programs, so 2 wins over 0 and 1. A depth limit (RecursionError on deep
@@ -25,6 +25,7 @@ import shlex
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import DEFAULT_DEADLINE, DEFAULT_EXAMPLES, DEFAULT_MEMORY, DEFAULT_SEED, DEFAULT_TIMEOUT
 from .campaign import Campaign, Progress, run_campaign
@@ -36,7 +37,7 @@ from .survey import Survey, survey
 
 
 @dataclass
-class Audit:
+class AuditResult:
     spec: EngineSpec
     class_name: str
     seed: int
@@ -58,6 +59,53 @@ class Audit:
     def findings(self) -> list[Finding]:
         """Every distinct bug found, each with its own minimal program."""
         return self.campaign.findings
+
+    @property
+    def verdict(self) -> str:
+        """"pass" (no finding), "fail" (a finding), or "error" (the verifier failed on some program)."""
+        return {0: "pass", 1: "fail"}.get(self.exit_code, "error")
+
+    def summary(self) -> str:
+        """One line: the verdict and what it rests on."""
+        campaign = self.campaign
+        ran = (f"{sum(campaign.battery.values()) + sum(campaign.shapes.values())} battery programs and "
+               f"{campaign.examples} random programs in {self.seconds:.1f} s")
+        cut = "; cut short by the deadline" if campaign.deadline_hit else ""
+        if not self.findings:
+            return f"no fault found in {ran}{cut}"
+        shown = ", ".join(f"{f.kind}" + (f" in {f.op}" if f.op else "") for f in self.findings)
+        count = len(self.findings)
+        return f"{count} finding{'' if count == 1 else 's'} ({shown}) in {ran}{cut}"
+
+    def render(self) -> str:
+        """The audit as text, as ``python -m verify audit`` prints it."""
+        from .render import render
+
+        return render(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The audit as JSON-ready data, as ``python -m verify audit --json`` prints it."""
+        from .render import to_dict
+
+        return to_dict(self)
+
+    def raise_for_findings(self) -> None:
+        """Raise ``AuditFailed`` (an ``AssertionError``) with the whole text unless the audit passed."""
+        if self.exit_code != 0:
+            raise AuditFailed(self.render())
+
+    def _repr_html_(self) -> str:
+        """How a notebook shows the audit: the verdict, every finding, the coverage table."""
+        from .html import render_html
+
+        return render_html(self)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """How IPython shows the audit in a terminal: the text."""
+        printer.text(self.render())
+
+    def __repr__(self) -> str:
+        return f"<AuditResult of {self.spec.text}: {self.verdict}, {self.summary()}>"
 
     @property
     def deadline_hit(self) -> bool:
@@ -88,7 +136,9 @@ class Audit:
         return f"the verifier failed on {programs}, this is a bug in verify, please report it"
 
     def reproduce(self) -> str:
-        """The command that repeats this audit exactly."""
+        """The command (or, for a class in memory, the call) that repeats this audit exactly."""
+        if self.spec.obj is not None:
+            return self._call()
         words = ["python", "-m", "verify", "audit", "--engine", self.spec.text, "--seed", str(self.seed),
                  "--max-examples", str(self.max_examples)]
         if self.ops is not None:
@@ -101,9 +151,25 @@ class Audit:
             words += ["--memory", "none" if self.memory is None else f"{self.memory // (1 << 20)}M"]
         return shlex.join(words)
 
+    def _call(self) -> str:
+        options = [f"seed={self.seed}", f"max_examples={self.max_examples}"]
+        if self.ops is not None:
+            options.append(f"ops={self.ops!r}")
+        if self.timeout != DEFAULT_TIMEOUT:
+            options.append(f"timeout={self.timeout:g}")
+        if self.deadline != DEFAULT_DEADLINE:
+            options.append(f"deadline={self.deadline!r}")
+        if self.memory != DEFAULT_MEMORY:
+            options.append(f"memory={self.memory!r}")
+        return f"verify.audit({self.class_name}, {', '.join(options)})"
+
+
+class AuditFailed(AssertionError):
+    """``AuditResult.raise_for_findings``: the audit found a fault (or the verifier failed)."""
+
 
 def audit(
-    spec: str,
+    spec: str | type | EngineSpec,
     *,
     max_examples: int = DEFAULT_EXAMPLES,
     seed: int = DEFAULT_SEED,
@@ -112,8 +178,12 @@ def audit(
     deadline: float | None = DEFAULT_DEADLINE,
     memory: int | None = DEFAULT_MEMORY,
     progress: Progress | None = None,
-) -> Audit:
+) -> AuditResult:
     """Survey the engine class ``spec`` names, then audit it: battery, shapes, ``max_examples`` programs.
+
+    ``spec`` is ``"path/to/engine.py:Value"``, ``"notebook.ipynb:Value"``, ``"package.module:Value"``
+    or the class itself (one defined in a notebook cell or a REPL too: its worker is forked from
+    this process).
 
     ``timeout`` bounds each program, ``deadline`` the whole audit (seconds; None for none: the
     sandbox cuts any request that would run past it, ``engine.remaining()`` says what is left),
@@ -129,8 +199,10 @@ def audit(
     say = progress or (lambda _: None)
     started = time.monotonic()
     ends = None if deadline is None else started + deadline
+    if not isinstance(spec, (str, EngineSpec)):
+        spec = EngineSpec.of_class(spec)  # UsageError unless it is a class
     with EngineProcess(spec, timeout, deadline=deadline, memory=memory) as engine:
-        say(f"surveying {spec} ({engine.engine_file}) ...")
+        say(f"surveying {engine.spec.text} ({engine.engine_file}) ...")
         try:
             found = survey(engine)
         except EngineFailed as failure:
@@ -142,7 +214,7 @@ def audit(
             engine, found, max_examples=max_examples, seed_value=seed, ops=ops, progress=say,
             started=started, deadline=ends,
         )
-        return Audit(engine.spec, engine.class_name, seed, max_examples,
+        return AuditResult(engine.spec, engine.class_name, seed, max_examples,
                      None if ops is None else list(ops), found, campaign, timeout,
                      deadline, memory, engine.ready, engine.output, time.monotonic() - started)
 

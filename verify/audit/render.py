@@ -7,11 +7,12 @@ decides anything or reads message text.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from micrograd.ops import OPS
 
-from .api import Audit
+from .api import AuditResult
 from .coverage import FEATURES
 from .findings import LAYOUTS, Finding, layouts_of
 from .snippet import program_snippet
@@ -19,7 +20,7 @@ from .snippet import program_snippet
 TITLES = {"f(x)": "f(x)", "x o y": "x∘y", "x o c": "x∘c", "c o x": "c∘x", "x o x": "x∘x"}
 
 
-def render(result: Audit) -> str:
+def render(result: AuditResult) -> str:
     """The audit as text: coverage, behaviour, and every finding with a pasteable reproduction."""
     campaign = result.campaign
     lines = [f"audit of {result.spec.text} (class {result.class_name}), seed {result.seed}", ""]
@@ -59,20 +60,33 @@ def render(result: Audit) -> str:
     return "\n".join(lines) + "\n"
 
 
-def tested(result: Audit, op: str) -> bool:
+def tested(result: AuditResult, op: str) -> bool:
     """An op is tested when some program with it actually ran."""
     campaign = result.campaign
     return campaign.ops[op] > 0 or any(campaign.battery[(op, layout)] for layout in (*LAYOUTS, "fan-out",
                                                                                        "inner"))
 
 
-def _op_table(result: Audit) -> list[str]:
+@dataclass(frozen=True)
+class OpRow:
+    """One op's line of the coverage table."""
+
+    op: str
+    cells: tuple[str, ...]
+    """Per layout of LAYOUTS: battery programs run, "-" (no such layout), "no" (the engine lacks it);
+    a "!" marks a layout a finding showed in."""
+    graphs: int
+    random: int
+    status: str
+    faulty: bool
+
+
+def op_rows(result: AuditResult) -> list[OpRow]:
+    """The coverage table as data: what ran for each op, and its status."""
     survey, campaign = result.survey, result.campaign
     chosen = set(OPS) if result.ops is None else set(result.ops)
     bad = {(f.op, layout) for f in campaign.findings for layout in f.layouts}
-    head = " ".join(f"{TITLES[layout]:>5}" for layout in LAYOUTS)
-    lines = ["battery programs per op and layout (-: the op has no such layout; no: the engine lacks it)",
-             f"  {'op':<8} {head}  {'graphs':>6}  {'random':>6}  status"]
+    rows = []
     for op in OPS:
         cells = []
         for layout in LAYOUTS:
@@ -100,12 +114,21 @@ def _op_table(result: Audit) -> list[str]:
                 status += f"; not tested in {', '.join(missing)}: {survey.why_not(op)}"
             if op in survey.notes:
                 status += f" (probe: {survey.notes[op]})"
-        line = " ".join(f"{c:>5}" for c in cells)
-        lines.append(f"  {op:<8} {line}  {graphs:>6}  {campaign.ops[op]:>6}  {status}")
+        rows.append(OpRow(op, tuple(cells), graphs, campaign.ops[op], status, bool(faults)))
+    return rows
+
+
+def _op_table(result: AuditResult) -> list[str]:
+    head = " ".join(f"{TITLES[layout]:>5}" for layout in LAYOUTS)
+    lines = ["battery programs per op and layout (-: the op has no such layout; no: the engine lacks it)",
+             f"  {'op':<8} {head}  {'graphs':>6}  {'random':>6}  status"]
+    for row in op_rows(result):
+        line = " ".join(f"{c:>5}" for c in row.cells)
+        lines.append(f"  {row.op:<8} {line}  {row.graphs:>6}  {row.random:>6}  {row.status}")
     return lines
 
 
-def _shapes(result: Audit) -> list[str]:
+def _shapes(result: AuditResult) -> list[str]:
     campaign = result.campaign
     if not campaign.shapes:
         return ["graph shapes: none run (the engine has no op to build them from, or the audit stopped)"]
@@ -120,7 +143,7 @@ def _shapes(result: Audit) -> list[str]:
     return lines
 
 
-def _behaviour(result: Audit) -> list[str]:
+def _behaviour(result: AuditResult) -> list[str]:
     survey = result.survey
     if not survey.depth_checked:
         depth = "deep graphs: not measured"
@@ -134,7 +157,7 @@ def _behaviour(result: Audit) -> list[str]:
     return lines
 
 
-def snippet(result: Audit, finding: Finding) -> str:
+def snippet(result: AuditResult, finding: Finding) -> str:
     """The failing program as a script for the audited engine (``snippet.program_snippet``)."""
     return program_snippet(result.spec, finding.program, result.ready)
 
@@ -151,7 +174,7 @@ def title(finding: Finding) -> str:
             f"{finding.found_seconds:.1f} s)")
 
 
-def _finding(result: Audit, finding: Finding, number: int) -> list[str]:
+def _finding(result: AuditResult, finding: Finding, number: int) -> list[str]:
     lines = [f"FINDING {number}: {title(finding)}", f"  {finding.message}"]
     if finding.error is not None:
         stage = f" in {finding.stage}" if finding.stage else ""
@@ -179,7 +202,7 @@ def _finding(result: Audit, finding: Finding, number: int) -> list[str]:
     return lines
 
 
-def finding_dict(result: Audit, finding: Finding) -> dict[str, Any]:
+def finding_dict(result: AuditResult, finding: Finding) -> dict[str, Any]:
     program = finding.program
     error = None
     if finding.error is not None:
@@ -202,7 +225,7 @@ def finding_dict(result: Audit, finding: Finding) -> dict[str, Any]:
     }
 
 
-def to_dict(result: Audit) -> dict[str, Any]:
+def to_dict(result: AuditResult) -> dict[str, Any]:
     """The audit as JSON-ready data."""
     survey, campaign = result.survey, result.campaign
     chosen = set(OPS) if result.ops is None else set(result.ops)

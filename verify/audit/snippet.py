@@ -67,6 +67,8 @@ def engine_import(spec: EngineSpec, ready: Ready | None = None, cwd: str | None 
         head = (f"import sys; sys.path[:0] = [{plan.root!r}, {plan.folder!r}]" if plan.folder
                 else f"import sys; sys.path.insert(0, {plan.root!r})")
         return [head, f"from {plan.module} import {name}"]
+    if plan.how == "object":  # a class in memory: the snippet runs where it is defined
+        return [f"# {name}: the class you audited, as defined in your notebook, REPL or script"]
     if plan.how == "notebook":
         return ["from verify.audit.notebook import load_class",
                 f"{name} = load_class({plan.path!r}, {name!r})"]

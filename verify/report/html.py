@@ -16,9 +16,10 @@ if TYPE_CHECKING:
 MAX_NODES = 60
 """Node tables longer than this show only the nodes a fault names."""
 
-COLOURS = {"pass": "#1a7f37", "fail": "#cf222e", "inconclusive": "#9a6700", "undefined": "#8250df"}
+COLOURS = {"pass": "#1a7f37", "fail": "#cf222e", "inconclusive": "#9a6700", "undefined": "#8250df",
+           "error": "#57606a"}
 
-_STYLE = (
+STYLE = (
     "<style>"
     ".mgv-report table{border-collapse:collapse;margin:0.4em 0;font-size:0.9em}"
     ".mgv-report th,.mgv-report td{padding:2px 8px;text-align:left;"
@@ -28,6 +29,7 @@ _STYLE = (
     ".mgv-report .badge{color:#fff;border-radius:4px;padding:1px 6px;font-weight:bold}"
     ".mgv-report tr.blamed td{font-weight:bold}"
     ".mgv-report tr.blamed td:first-child{border-left:4px solid " + COLOURS["fail"] + "}"
+    ".mgv-report div.finding{border-left:4px solid " + COLOURS["fail"] + ";padding-left:8px;margin:0.6em 0}"
     "</style>"
 )
 
@@ -44,7 +46,7 @@ def _number(x: float | None, digits: int = 17) -> str:
 def render_html(report: Report) -> str:
     """The report as a self-contained HTML fragment."""
     summary = report.render().splitlines()[0].split(": ", 1)[-1]
-    parts = [_STYLE, '<div class="mgv-report">', f"<p>{badge(report.verdict)} {escape(summary)}</p>"]
+    parts = [STYLE, '<div class="mgv-report">', f"<p>{badge(report.verdict)} {escape(summary)}</p>"]
     if report.value is not None or report.exact_value:
         parts.append(f"<p>value <code>{_number(report.value)}</code>, exact "
                      f"<code>{escape(report.exact_value or '-')}</code></p>")

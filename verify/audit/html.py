@@ -1,0 +1,68 @@
+"""An audit as HTML, for notebooks: the verdict, the coverage table, every finding with its program.
+
+The same facts as the text (``render``), in the report's style (``verify.report.html``):
+badges and left borders that read on light and dark themes. Every string is escaped.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING
+
+from ..report.html import STYLE, badge
+from .findings import LAYOUTS
+from .render import TITLES, op_rows, snippet, title
+
+if TYPE_CHECKING:
+    from .api import AuditResult
+    from .findings import Finding
+
+
+def render_html(result: AuditResult) -> str:
+    """The audit as a self-contained HTML fragment."""
+    parts = [STYLE, '<div class="mgv-report">',
+             f"<p>{badge(result.verdict)} {escape(result.summary())}</p>",
+             f"<p>audit of <code>{escape(result.spec.text)}</code> (class {escape(result.class_name)}), "
+             f"seed {result.seed}</p>"]
+    for i, finding in enumerate(result.findings, 1):
+        parts.append(_finding(result, finding, i))
+    parts.append(_coverage(result))
+    failure = result.verifier_failure()
+    if failure is not None:
+        parts.append(f"<p>{badge('error')} {escape(failure)}</p>")
+    parts.append(f"<p>reproduce: <code>{escape(result.reproduce())}</code></p></div>")
+    return "".join(parts)
+
+
+def _coverage(result: AuditResult) -> str:
+    head = "".join(f"<th>{escape(TITLES[layout])}</th>" for layout in LAYOUTS)
+    out = ["<details><summary>coverage: battery programs per op and layout</summary>",
+           f"<table><tr><th>op</th>{head}<th>graphs</th><th>random</th><th>status</th></tr>"]
+    for row in op_rows(result):
+        mark = " class='blamed'" if row.faulty else ""
+        cells = "".join(f"<td class='num'>{escape(c)}</td>" for c in row.cells)
+        out.append(f"<tr{mark}><td>{escape(row.op)}</td>{cells}<td class='num'>{row.graphs}</td>"
+                   f"<td class='num'>{row.random}</td><td>{escape(row.status)}</td></tr>")
+    out.append("</table></details>")
+    return "".join(out)
+
+
+def _finding(result: AuditResult, finding: Finding, number: int) -> str:
+    out = [f"<div class='finding'><p>{badge('fail')} <b>finding {number}: {escape(title(finding))}</b></p>",
+           f"<p>{escape(finding.message)}</p>"]
+    if finding.error is not None:
+        out.append(f"<p>exception: <code>{escape(finding.error.shown())}</code>"
+                   + (f" in {escape(finding.stage)}" if finding.stage else "") + "</p>")
+    if finding.expected or finding.actual:
+        out.append(f"<p>expected <code>{escape(finding.expected or '?')}</code>, the engine gave "
+                   f"<code>{escape(finding.actual or '?')}</code>"
+                   + (f" (gradient of {escape(finding.node)})" if finding.node else "") + "</p>")
+    out.append(f"<p>minimal program:</p><pre>{escape(snippet(result, finding))}</pre>")
+    if finding.evidence:
+        out.append("<details><summary>how it was blamed</summary><ul>"
+                   + "".join(f"<li>{escape(line)}</li>" for line in finding.evidence) + "</ul></details>")
+    if finding.report is not None:
+        out.append("<details><summary>the judge's report on the minimal program</summary>"
+                   + finding.report._repr_html_() + "</details>")
+    out.append("</div>")
+    return "".join(out)
