@@ -53,7 +53,8 @@ def judged(entry: Any, result: Any) -> dict[str, Any]:
     wanted = set(entry.culprit)
     best = None
     for f in findings:
-        kind_ok = f.kind == entry.kind or (entry.kind == "hostile" and f.kind == "wrong-rule")
+        # a hostile engine's bug is in its rules (culprit named) or in what it does (memory, seed)
+        kind_ok = f.kind == entry.kind or (entry.kind == "hostile" and (f.kind == "wrong-rule" or not wanted))
         op_ok = (f.op in wanted) if wanted else (f.op == "")
         if kind_ok and op_ok:
             best = f

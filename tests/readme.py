@@ -62,14 +62,7 @@ README = ROOT / "README.md"
 PLACEHOLDER = "/path/to/micrograd-verified"
 TIMEOUT = 300
 
-PENDING: dict[str, str] = {
-    # the audit's section: its output is being changed by the audit work; empty this after merging it
-    "python -m verify audit --engine path/to/engine.py:Value [--max-examples 300] [--seed 0] "
-    "[--ops add,mul,...] [--json]": "audit: a synopsis with placeholders, not a command",
-    "python -m verify audit --engine micrograd.engine:Value          # ours passes": "audit",
-    "$ python -m verify audit --engine tests/engines/planted.py:SignOfNegatives": "audit",
-    "  op        f(x)   x∘y   x∘2   2∘x   steps  status": "audit: output without the command that made it",
-}
+PENDING: dict[str, str] = {}
 
 _FENCE = re.compile(r"(`{3,})([^`]*)")  # CommonMark: an info string has no backtick
 _DIRECTIVE = re.compile(r"<!--\s*readme:\s*(.*?)\s*-->")

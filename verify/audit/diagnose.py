@@ -505,15 +505,24 @@ def written(program: Program, slot: int | None = None) -> str:
 
 
 def _exact_grad(report: Report | None, slot: int) -> str:
+    """The exact gradient of ``slot`` as the nearest float (the certified digits stay in the report)."""
     if report is None:
         return "unknown"
     for row in report.inputs:
         if row.slot == slot:
-            return row.exact
+            return _short(row.exact)
     for node in report.nodes:
         if node.slot == slot:
-            return node.exact_grad
+            return _short(node.exact_grad)
     return "unknown"
+
+
+def _short(exact: str) -> str:
+    """A certified decimal as the float it rounds to; any other text ("0 (|x| < 1e-300)", a span) as it is."""
+    try:
+        return repr(float(exact))
+    except ValueError:
+        return exact
 
 
 def _num(x: float | None) -> str:
@@ -584,7 +593,8 @@ def single(lab: Lab, a: Assessment) -> Finding:
         pair = Program((("x", x), ("y", x)), (Step(op, (0, 1)),))
         pa = lab.check(pair)
         if pa.verdict == "pass":
-            message = (f"{where} gave x only part of its gradient: expected {expected}, got {_num(actual)}; "
+            message = (f"{where} gave x only part of its gradient, {_num(actual)} where the exact one is "
+                       f"{expected}; "
                        f"{OPS[op].write('x', 'y')} at the same values is right, so the two contributions of "
                        f"x to {OPS[op].write('x', 'x')} are not summed")
             return Finding("lost-contribution", op, layout, program, message, culprit=len(program.inputs),
@@ -593,7 +603,7 @@ def single(lab: Lab, a: Assessment) -> Finding:
                            evidence=[*notes, f"{OPS[op].write('x', 'y')} at x = y = {x!r}: pass"])
     gave = "no gradient" if actual == 0 else f"a gradient of {_num(actual)}"
     who = f"{role(op, index)} {node}" if index is not None and OPS[op].arity == 2 else node
-    message = f"{where} gave {who} {gave}: expected {expected}, got {_num(actual)}"
+    message = f"{where} gave {who} {gave}; the exact gradient is {expected}"
     return Finding(kind, op, layout, program, message, culprit=len(program.inputs), operand=index, node=node,
                    expected=expected, actual=_num(actual), report=a.report, confirmed=True, evidence=notes)
 

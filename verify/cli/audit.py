@@ -23,9 +23,11 @@ from micrograd.ops import OPS
 from ..audit import DEFAULT_DEADLINE, DEFAULT_EXAMPLES, DEFAULT_MEMORY, DEFAULT_SEED, DEFAULT_TIMEOUT
 
 DESCRIPTION = """\
-Audit a micrograd-style engine: random expression programs built through the
-engine's own operators, judged exactly (SymPy) and by high-precision finite
-differences (mpmath), and shrunk to a minimal failing program. The engine runs
+Audit a micrograd-style engine: a battery of every op it has in every operand
+layout over each op's whole domain (tails and kinks included), graph shapes
+(fan-out, diamonds, deep chains), then random programs; every run built through
+the engine's own operators, judged against certified exact values, and each
+distinct bug shrunk to a minimal program and blamed on the rule that is wrong. The engine runs
 in a separate process (its own session, a memory limit, its output captured
 and shown only labelled as the engine's) with a time limit per program and a
 deadline for the whole audit.
@@ -33,8 +35,8 @@ deadline for the whole audit.
 SPEC is path/to/file.py:ClassName, notebook.ipynb:ClassName (its code cells are
 run in order, IPython magics and shell lines skipped) or package.module:ClassName
 (imported from the current folder first). The class must support Cls(x), .data,
-.grad, .backward() with no arguments, x + y, x + 2.0 and x - 2.0; other ops are
-probed and those missing are reported "not tested".
+.grad, .backward() with no arguments and one of x + y or x * y; every other op
+and operand layout is probed, and those missing are reported "not tested".
 """
 
 EPILOG = """\
@@ -89,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
                         help=f"memory limit of the engine's process, e.g. 512M, 4G or none"
                              f" (default {DEFAULT_MEMORY >> 30}G)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
     return parser
 
 
@@ -124,8 +127,9 @@ def main(argv: list[str]) -> int:
     from ..audit.spec import UsageError
 
     def progress(line: str) -> None:
-        sys.stderr.write(line + "\n")
-        sys.stderr.flush()
+        if not args.quiet:
+            sys.stderr.write(line + "\n")
+            sys.stderr.flush()
 
     try:
         result = audit(args.engine, max_examples=args.max_examples, seed=args.seed, ops=ops,
