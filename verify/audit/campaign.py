@@ -31,9 +31,10 @@ from micrograd.ops import OPS
 from ..program import Program
 from .battery import Case, Tools, chain_program, graph_cases, op_cases, shape_cases
 from .coverage import features
-from .diagnose import Assessment, Context, Lab, explain, reproduce, single
+from .diagnose import Assessment, Context, Lab, explain, reproduce, reproduce_snippet, single
 from .findings import Finding, Kind, layout_of
 from .sandbox import EngineFailed, EngineProcess
+from .snippet import program_snippet
 from .survey import Survey
 
 STOPPED = ("hang", "died", "memory", "tampered")
@@ -615,10 +616,19 @@ class _State:
         result.verifier_errors = list(self.lab.verifier_errors)
         result.verifier_count = self.lab.verifier_failures
         self._merge_engine_wide()
+        engine = self.lab.engine
+        # a class in memory has no file a fresh interpreter could load: re-run it in the worker
+        fresh = engine.plan.how != "object"
         for finding in result.findings:
             if finding.kind in STOPPED or finding.steps > 50 or self.lab.out_of_time():
                 continue
-            finding.reproduced = reproduce(self.lab, finding)
+            if fresh:
+                snippet = program_snippet(engine.spec, finding.program, engine.ready)
+                finding.reproduced = reproduce_snippet(self.lab, finding, snippet)
+                finding.reproduced_in = "fresh interpreters running the program as printed"
+            else:
+                finding.reproduced = reproduce(self.lab, finding)
+                finding.reproduced_in = "the worker"
 
     def _merge_engine_wide(self) -> None:
         """The same finding in two or more ops, with a cause no op owns, is one finding of the engine."""

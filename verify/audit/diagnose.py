@@ -920,8 +920,42 @@ def _pull_apart(program: Program, twins: tuple[int, int]) -> Program | None:
     return None
 
 
+def reproduce_snippet(lab: Lab, finding: Finding, snippet: str) -> tuple[int, int] | None:
+    """How often ``snippet`` (the finding as printed) shows what the engine did, in fresh interpreters.
+
+    The engine's own failing answer on the program is what the snippet must print (its input
+    gradients, or the same exception); None when there is nothing to compare (a hang, or the
+    worker no longer fails).
+    """
+    from .snippet import RUNS, TIMEOUT, reproduces
+
+    failing = None
+    for _ in range(REPRODUCE_RUNS):  # its failing answer: a nondeterministic engine fails only sometimes
+        a = lab.check(finding.program)
+        if a.failed:
+            failing = a.outcome
+            break
+    if failing is None:
+        return None
+    outcome = failing
+    n = len(finding.program.inputs)
+    if outcome.stage in ("leaf", "forward", "backward") and outcome.error is not None:
+        expected: list[float | str | None] = []
+        raises: str | None = outcome.error.type
+    elif outcome.stage == "done":
+        expected = [None if s in outcome.unreadable else outcome.grad[s] for s in range(n)]
+        raises = None
+    else:
+        return None
+    timeout = TIMEOUT
+    if lab.deadline is not None:
+        timeout = min(timeout, max(1.0, lab.deadline - time.monotonic()))
+    seen = reproduces(snippet, expected, raises=raises, runs=RUNS, timeout=timeout)
+    return seen.hits, seen.runs
+
+
 def reproduce(lab: Lab, finding: Finding, runs: int = REPRODUCE_RUNS) -> tuple[int, int]:
-    """How often the finding's program fails the same way, out of ``runs``."""
+    """How often the finding's program fails the same way in the worker, out of ``runs``."""
     hits = 0
     for _ in range(runs):
         b = lab.check(finding.program, HANG_PROBE if finding.kind in ("hang", "died") else None)
@@ -933,7 +967,7 @@ def reproduce(lab: Lab, finding: Finding, runs: int = REPRODUCE_RUNS) -> tuple[i
 
 
 __all__ = ["Assessment", "Context", "Lab", "classify", "explain", "one_step", "problem", "reproduce",
-           "single", "tidy"]
+           "reproduce_snippet", "single", "tidy"]
 
 
 def _death(a: Assessment) -> Kind:

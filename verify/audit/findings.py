@@ -104,6 +104,8 @@ class Finding:
     """The judge's report on the minimal program."""
     reproduced: tuple[int, int] | None = None
     """(k, n): the minimal program failed the same way in k of n runs."""
+    reproduced_in: str = ""
+    """Where those runs were: fresh interpreters running the printed snippet, or the worker."""
     layouts: list[str] = field(default_factory=list)
     """Every layout it showed in (the minimal program is the smallest)."""
     found_seconds: float = 0.0

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..report.html import STYLE, badge
 from .findings import LAYOUTS
-from .render import TITLES, op_rows, snippet, title
+from .render import TITLES, op_rows, reproduction, snippet, title
 
 if TYPE_CHECKING:
     from .api import AuditResult
@@ -58,6 +58,8 @@ def _finding(result: AuditResult, finding: Finding, number: int) -> str:
                    f"<code>{escape(finding.actual or '?')}</code>"
                    + (f" (gradient of {escape(finding.node)})" if finding.node else "") + "</p>")
     out.append(f"<p>minimal program:</p><pre>{escape(snippet(result, finding))}</pre>")
+    if finding.reproduced is not None:
+        out.append(f"<p>{escape(reproduction(finding))}</p>")
     if finding.evidence:
         out.append("<details><summary>how it was blamed</summary><ul>"
                    + "".join(f"<li>{escape(line)}</li>" for line in finding.evidence) + "</ul></details>")

@@ -194,13 +194,22 @@ def _finding(result: AuditResult, finding: Finding, number: int) -> list[str]:
         lines.append("  how it was blamed:")
         lines += [f"    {line}" for line in finding.evidence[:6]]
     if finding.reproduced is not None:
-        k, n = finding.reproduced
-        lines.append(f"  reproduces: {'yes' if k == n else 'sometimes'}, {k} of {n} runs"
-                     + ("" if k == n else " (the engine is nondeterministic: set order, ids?)"))
+        lines.append(f"  {reproduction(finding)}")
     if finding.original_steps and finding.original_steps != finding.steps:
         lines.append(f"  shrunk from {finding.original_steps} steps in {finding.shrink_seconds:.1f} s "
                      f"({finding.shrink_attempts} attempts)")
     return lines
+
+
+def reproduction(finding: Finding) -> str:
+    """How often the minimal program showed the bug again, and where."""
+    assert finding.reproduced is not None
+    k, n = finding.reproduced
+    where = f" in {finding.reproduced_in}" if finding.reproduced_in else ""
+    said = "yes" if k == n else "no" if k == 0 else "sometimes"
+    why = ("" if k == n else " (the engine is nondeterministic: set order, ids?)" if k
+           else " (the snippet does not show it: please report this)")
+    return f"reproduces: {said}, {k} of {n} runs{where}{why}"
 
 
 def finding_dict(result: AuditResult, finding: Finding) -> dict[str, Any]:
@@ -221,6 +230,7 @@ def finding_dict(result: AuditResult, finding: Finding) -> dict[str, Any]:
         "original_steps": finding.original_steps, "shrink_seconds": round(finding.shrink_seconds, 3),
         "found_seconds": round(finding.found_seconds, 3),
         "reproduced": None if finding.reproduced is None else list(finding.reproduced),
+        "reproduced_in": finding.reproduced_in,
         "snippet": snippet(result, finding),
         "report": None if finding.report is None else finding.report.to_dict(),
     }
