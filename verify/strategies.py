@@ -122,9 +122,9 @@ def _constants(region: Region) -> st.SearchStrategy[float]:
     simple = st.sampled_from((0.5, -0.5, 1.5, 3.0, -2.0, 1.0, 2.0, -1.0)).map(lambda x: _into(region, x))
     spread = st.builds(
         lambda m, e, negative: (-1.0 if negative else 1.0) * float(f"{m * 10.0**e:.4g}"),
-        st.floats(1.0, 10.0, exclude_max=True), st.integers(-12, 12), st.booleans(),
+        st.floats(1.1, 9.9), st.integers(-12, 12), st.booleans(),  # not 1.0: Hypothesis likes bounds
     ).map(lambda x: _into(region, x))
-    return st.one_of(simple, spread, spread, spread, spread)
+    return st.one_of(spread, spread, spread, spread, simple)  # Hypothesis favours the first branch
 
 
 def _into(region: Region, x: float) -> float:
