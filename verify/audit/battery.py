@@ -51,6 +51,9 @@ KINK_OFFSETS = (0.0, 1e-300, -1e-300, 3.1e-9, -3.1e-9, 0.43, -0.43, 1.4e12, -1.4
 """At, beside and far from a kink."""
 PER_LAYOUT = 20
 """At most this many points per op and layout."""
+PER_UNARY = 30
+"""At most this many points for a unary op: one-step programs, and tails on both sides matter
+(tanh and sigmoid from 1e3 to 1e300, where a textbook formula overflows)."""
 
 
 @dataclass(frozen=True)
@@ -196,7 +199,7 @@ def _layout_programs(row: Op, layout: str) -> Iterator[Program]:
         region = row.domain[0]
         points = [x for x in signed(region, MAGNITUDES) if usable(row, (x,))]
         points = points[:CORE] + _kinks(row) + edges(row, region) + points[CORE:]
-        for x in _spread([p for p in points if usable(row, (p,))], PER_LAYOUT + len(_kinks(row))):
+        for x in _spread([p for p in points if usable(row, (p,))], PER_UNARY + len(_kinks(row))):
             yield Program((("x", x),), (Step(row.name, (0,)),))
     elif layout == "x o y":
         for x, y in _pairs(_values(row, 0), _values(row, 1), row, PER_LAYOUT):
