@@ -10,35 +10,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from engines.in_memory import CORRECT
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 
-ENGINE = textwrap.dedent('''
-    class Value:
-        def __init__(self, data, _children=()):
-            self.data = float(data); self.grad = 0.0; self._prev = _children; self._backward = lambda: None
-        def _wrap(self, other):
-            return other if isinstance(other, Value) else Value(other)
-        def __add__(self, other):
-            other = self._wrap(other)
-            out = Value(self.data + other.data, (self, other))
-            def b(): self.grad += out.grad; other.grad += out.grad
-            out._backward = b; return out
-        __radd__ = __add__
-        def __mul__(self, other):
-            other = self._wrap(other)
-            out = Value(self.data * other.data, (self, other))
-            def b(): self.grad += other.data * out.grad; other.grad += self.data * out.grad
-            out._backward = b; return out
-        __rmul__ = __mul__
-        def backward(self):
-            topo, seen = [], set()
-            def build(v):
-                if v not in seen:
-                    seen.add(v); [build(c) for c in v._prev]; topo.append(v)
-            build(self); self.grad = 1.0
-            for v in reversed(topo): v._backward()
-''')
+ENGINE = CORRECT
 
 DRIVE = textwrap.dedent('''
     import os

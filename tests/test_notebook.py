@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from engines.in_memory import BUGGY, CORRECT
 
 import verify
 from verify.audit.api import AuditFailed
@@ -21,42 +22,6 @@ from verify.cli.audit import main as audit_main
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = ROOT / "examples" / "audit_your_engine.ipynb"
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="a class in memory is audited in a fork")
-
-ENGINE = textwrap.dedent('''
-    import math
-
-    class Value:
-        def __init__(self, data, _children=()):
-            self.data = float(data); self.grad = 0.0; self._prev = _children; self._backward = lambda: None
-        def _wrap(self, other):
-            return other if isinstance(other, Value) else Value(other)
-        def __add__(self, other):
-            other = self._wrap(other)
-            out = Value(self.data + other.data, (self, other))
-            def b(): self.grad += out.grad; other.grad += out.grad
-            out._backward = b; return out
-        __radd__ = __add__
-        def __mul__(self, other):
-            other = self._wrap(other)
-            out = Value(self.data * other.data, (self, other))
-            def b(): self.grad += other.data * out.grad; other.grad {MUL} self.data * out.grad
-            out._backward = b; return out
-        __rmul__ = __mul__
-        def tanh(self):
-            t = math.tanh(self.data)
-            out = Value(t, (self,))
-            def b(): self.grad += {TANH} * out.grad
-            out._backward = b; return out
-        def backward(self):
-            topo, seen = [], set()
-            def build(v):
-                if v not in seen:
-                    seen.add(v); [build(c) for c in v._prev]; topo.append(v)
-            build(self); self.grad = 1.0
-            for v in reversed(topo): v._backward()
-''')
-CORRECT = ENGINE.replace("{MUL}", "+=").replace("{TANH}", "(1 - t * t)")
-BUGGY = ENGINE.replace("{MUL}", "=").replace("{TANH}", "(1 - t)")
 
 REPORT = textwrap.dedent('''
     import json, verify

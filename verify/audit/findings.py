@@ -55,18 +55,6 @@ def layout_of(step: Step) -> str:
     return "x o x" if left == right else "x o y"
 
 
-def layouts_of(op: str) -> tuple[str, ...]:
-    """The layouts an op can be written in (x ** 2.0 is powi: pow always has a Value exponent)."""
-    row = OPS[op]
-    if row.arity == 1:
-        return ("f(x)",)
-    if row.constant:
-        return ("x o c",)
-    if op == "pow":
-        return ("x o y", "c o x", "x o x")
-    return LAYOUTS[1:]
-
-
 @dataclass
 class Finding:
     """One distinct bug: its kind, the step and op to blame, and a minimal program that shows it."""

@@ -14,34 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..program import Const, Program
+from .protocol import EngineError, Frame
 from .sandbox import EngineFailed, EngineProcess
 
+__all__ = ["EngineError", "Frame", "Outcome", "Stage", "engine_values", "floats", "from_answer", "run"]
+
 Stage = Literal["done", "leaf", "forward", "backward", "hang", "died", "deadline"]
-
-
-@dataclass(frozen=True)
-class Frame:
-    """Where in the engine's own source an exception was raised."""
-
-    file: str
-    line: int
-    function: str
-    source: str
-
-    def shown(self) -> str:
-        return f"{self.file}:{self.line} in {self.function}: {self.source}".rstrip(": ")
-
-
-@dataclass(frozen=True)
-class EngineError:
-    """An exception the engine raised: its type, message and (when known) the engine's frame."""
-
-    type: str
-    message: str
-    frame: Frame | None = None
-
-    def shown(self) -> str:
-        return f"{self.type}: {self.message}".rstrip(": ")
 
 
 @dataclass

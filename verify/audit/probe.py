@@ -45,19 +45,24 @@ FORMS = {"v": "f(x)", "vv": "x o y", "vc": "x o c", "cv": "c o x"}
 def forms_of(op: str) -> tuple[str, ...]:
     """The layouts an op is probed in, by their short names ("v", "vv", "vc", "cv")."""
     short = {layout: form for form, layout in FORMS.items()}
-    return tuple(short[layout] for layout in layouts_of(op))
+    return tuple(short[layout] for layout in probed_layouts(op))
 
 
 def layouts_of(op: str) -> tuple[str, ...]:
-    """The layouts an op is probed in (x ** 2.0 is powi: pow means a Value exponent)."""
+    """The layouts an op can be written in (x ** 2.0 is powi: pow always has a Value exponent)."""
     row = OPS[op]
     if row.arity == 1:
         return ("f(x)",)
     if row.constant:
         return ("x o c",)
     if op == "pow":
-        return ("x o y", "c o x")
-    return ("x o y", "x o c", "c o x")
+        return ("x o y", "c o x", "x o x")
+    return ("x o y", "x o c", "c o x", "x o x")
+
+
+def probed_layouts(op: str) -> tuple[str, ...]:
+    """The layouts an op is probed in: x o x is x o y with one object, so it needs no probe."""
+    return tuple(layout for layout in layouts_of(op) if layout != "x o x")
 
 
 def _is_engine_object(x: Any) -> bool:

@@ -92,6 +92,9 @@ class Frame:
         where = f"{self.file}:{self.line} in {self.function}"
         return f"{where}: {self.source}" if self.source else where
 
+    def shown(self) -> str:
+        return str(self)
+
     def to_wire(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "function": self.function, "source": self.source}
 
@@ -115,6 +118,9 @@ class EngineError:
     def text(self) -> str:
         """``TypeError: unsupported operand`` (the type alone when the message is empty)."""
         return f"{self.type}: {self.message}" if self.message else self.type
+
+    def shown(self) -> str:
+        return self.text
 
     def to_wire(self) -> dict[str, Any]:
         return {"type": self.type, "message": self.message,

@@ -14,7 +14,8 @@ from micrograd.ops import OPS
 
 from .api import AuditResult
 from .coverage import FEATURES
-from .findings import LAYOUTS, Finding, layouts_of
+from .findings import LAYOUTS, Finding
+from .probe import layouts_of
 from .snippet import program_snippet
 
 TITLES = {"f(x)": "f(x)", "x o y": "x∘y", "x o c": "x∘c", "c o x": "c∘x", "x o x": "x∘x"}

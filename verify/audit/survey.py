@@ -15,7 +15,7 @@ from typing import Any
 
 from micrograd.ops import OPS
 
-from .probe import FORMS, forms_of, layouts_of
+from .probe import FORMS, forms_of, probed_layouts
 from .sandbox import EngineFailed, EngineProcess, UnusableEngine
 
 PROBE_TIMEOUT = 1.0
@@ -79,7 +79,7 @@ class Survey:
 
     def layouts(self, op: str) -> list[str]:
         """The layouts of ``op`` the engine has (x o x wherever x o y is)."""
-        found = [layout for layout in layouts_of(op) if self.present(op, layout)]
+        found = [layout for layout in probed_layouts(op) if self.present(op, layout)]
         if "x o y" in found and OPS[op].arity == 2:
             found.append("x o x")
         return found
@@ -125,7 +125,7 @@ def survey(engine: EngineProcess) -> Survey:
     for op in OPS:
         result.status[op] = {}
         hung = False
-        for layout in layouts_of(op):
+        for layout in probed_layouts(op):
             if hung:
                 result.status[op][layout] = Status("hangs", "skipped: another layout hangs")
                 continue
