@@ -220,12 +220,22 @@ def wrong_exact(program: Program, printed: list[str]) -> tuple[int, int]:
 
 # ---- one worker's share ----
 
+NONREAL: list[str] = []
+"""Programs on which an engine gave a value that is not a real number (Python's ** gives a complex
+for a negative base): counted with the raises, the first few shown."""
+
+
 def _run(engine: type, program: Program) -> tuple[list[Any], list[Any]] | None:
     try:
         slots = program.run(engine, catch=())
     except Exception:  # a correct engine may raise outside float64's reach (1/cosh(x)**2 at x = 800)
         return None
-    return [float(s.data) for s in slots], [float(s.grad) for s in slots]
+    try:
+        return [float(s.data) for s in slots], [float(s.grad) for s in slots]
+    except TypeError:
+        if len(NONREAL) < 3:
+            NONREAL.append(f"{engine.__module__}: {program.source()}".replace("\n", "; "))
+        return None
 
 
 def _planted(op: str) -> Callable[..., Any]:
@@ -266,7 +276,14 @@ def work(job: tuple[int, int, int]) -> dict[str, Any]:
             if numbers is None:
                 table[(name, where)]["engine raised"] += 1
                 continue
-            report = check_run(p, *numbers)
+            try:
+                report = check_run(p, *numbers)
+            except Exception as error:  # a bug of the verifier: counted and shown, the campaign goes on
+                table[(name, where)]["verifier error"] += 1
+                if len(false_alarms) < 5:
+                    false_alarms.append(f"VERIFIER ERROR {type(error).__name__}: {error} on {name}: "
+                                        f"{p.source()}".replace("\n", "; "))
+                continue
             table[(name, where)][report.verdict] += 1
             if report.verdict == "fail" and len(false_alarms) < 5:
                 false_alarms.append(f"{name}: {p.source()}".replace("\n", "; "))
@@ -308,6 +325,7 @@ def work(job: tuple[int, int, int]) -> dict[str, Any]:
                 reasons[why.split(":")[0] or report.verdict] += 1
     return {"table": table, "wrong": wrong, "checked": checked, "programs": done, "seconds": seconds,
             "false": false_alarms,
+            "nonreal": list(NONREAL),
             "planted": planted, "reasons": reasons}
 
 
@@ -329,6 +347,7 @@ def main() -> None:
     wrong = checked = programs = 0
     seconds = 0.0
     false_alarms: list[str] = []
+    nonreal: list[str] = []
     started = time.monotonic()
     with multiprocessing.Pool(args.workers) as pool:
         for part in pool.imap_unordered(work, jobs):
@@ -342,6 +361,7 @@ def main() -> None:
             programs += part["programs"]
             seconds += part["seconds"]
             false_alarms += part["false"]
+            nonreal += part["nonreal"]
     wall = time.monotonic() - started
     engines = sorted({name for name, _ in table}, key=lambda n: (not n.startswith("micrograd"), n))
     print(f"{programs:,} programs, each on {len(engines)} correct engines ({wall:.0f} s wall, "
@@ -356,9 +376,14 @@ def main() -> None:
             print(f"{name:<18} {where:<16} {c['pass']:>8} {c['inconclusive']:>9} {c['undefined']:>7} "
                   f"{c['fail']:>6} {c['engine raised']:>7}")
     fails = sum(c["fail"] for c in table.values())
-    print(f"\nfalse alarms (fail on a correct engine): {fails}")
+    errors = sum(c["verifier error"] for c in table.values())
+    print(f"\nfalse alarms (fail on a correct engine): {fails}; verifier errors: {errors}")
     for line in false_alarms:
         print(f"  {line}")
+    if nonreal:
+        print("non-real values (counted as raised):")
+        for line in nonreal[:5]:
+            print(f"  {line}")
     print(f"wrong exact values (a certified digit disagreeing with mpmath at {DIGITS} digits): {wrong} "
           f"of {checked:,} checked\n")
     print("a 1e-12 relative error planted in one rule of our engine:")
