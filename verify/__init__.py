@@ -48,10 +48,12 @@ def check(output: Value, *, inputs: Iterable[Value] | Mapping[str, Value] | None
     (a mapping also names them); by default all leaves, named x0, x1, ...
     """
     from .graph import to_program
+    from .judge.verdict import no_gc_pauses
 
     if inputs is not None and not isinstance(inputs, Mapping):
         inputs = list(inputs)  # an iterator (model.parameters() of a generator) is read once
-    program, values = to_program(output, inputs)
+    with no_gc_pauses():
+        program, values = to_program(output, inputs)
     if output.grad == 0.0:
         raise ValueError("the output's gradient is 0: call output.backward() before verify.check")
     if inputs is None:

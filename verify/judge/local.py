@@ -103,8 +103,13 @@ class Sweep:
 
 
 def operand_floats(node: Node, values: Sequence[float]) -> list[float]:
-    return [values[a] if a is not None else c  # type: ignore[misc]
-            for a, c in zip(node.args, node.consts, strict=True)]
+    args, consts = node.args, node.consts  # unrolled: this runs once per node
+    a = args[0]
+    first = values[a] if a is not None else consts[0]
+    if len(args) == 1:
+        return [first]  # type: ignore[list-item]
+    b = args[1]
+    return [first, values[b] if b is not None else consts[1]]  # type: ignore[list-item]
 
 
 def sweep(

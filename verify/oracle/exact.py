@@ -37,6 +37,7 @@ def plan(program: Program) -> list[Node]:
     first = len(program.inputs)
     nodes = []
     found: dict[tuple[str, tuple[tuple[int, float], ...]], Calculus] = {}
+    cache: dict[float, Ball] = {}
     for j, step in enumerate(program.steps):
         args = tuple(None if isinstance(a, Const) else a for a in step.args)
         consts = tuple(a.value if isinstance(a, Const) else None for a in step.args)
@@ -45,10 +46,17 @@ def plan(program: Program) -> list[Node]:
         calc = found.get(key)
         if calc is None:
             calc = found[key] = calculus(step.op, fixed)
-        balls = tuple(None if c is None else ball(c) for c in consts)
+        balls = tuple(None if c is None else _ball_of(c, cache) for c in consts)
         same = len(args) == 2 and args[0] is not None and args[0] == args[1]
         nodes.append(Node(first + j, calc, args, consts, balls, same, tuple(a is not None for a in args)))
     return nodes
+
+
+def _ball_of(c: float, cache: dict[float, Ball]) -> Ball:
+    b = cache.get(c)
+    if b is None:
+        b = cache[c] = ball(c)
+    return b
 
 
 class UndefinedAt(ArithmeticError):
@@ -62,7 +70,13 @@ class UndefinedAt(ArithmeticError):
 
 def operands(node: Node, values: list[Ball]) -> list[Ball]:
     """The node's operand balls, constants exact."""
-    return [values[a] if a is not None else b for a, b in zip(node.args, node.balls, strict=True)]
+    args = node.args  # one or two operands: unrolled, this runs once per node per pass
+    a = args[0]
+    first = values[a] if a is not None else node.balls[0]
+    if len(args) == 1:
+        return [first]
+    b = args[1]
+    return [first, values[b] if b is not None else node.balls[1]]
 
 
 @dataclass
