@@ -6,10 +6,12 @@ wrong, and a wrong gradient is caught wherever float64 can resolve it.
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -228,3 +230,54 @@ def test_assert_gradients_takes_an_iterator_of_inputs() -> None:
     loss.backward()
     report = verify.assert_gradients(loss, inputs=iter(params))
     assert len(report.inputs) == 3
+
+
+# ---- rules computed in steps (x * y**-1) at tiny magnitudes: found by the soundness campaign ----
+
+_ZOO_CONSTANTS = Path(__file__).resolve().parent / "engines" / "zoo" / "constants.py"
+
+
+def _constants_engine() -> type:
+    spec = importlib.util.spec_from_file_location("zoo_constants_soundness", _ZOO_CONSTANTS)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    engine: type = module.Value
+    return engine
+
+
+# an adjoint times x underflows before -y**-2 scales it back: subnormal, or lost altogether
+_STEPPED = [
+    "x0 = V(-9.707661093820204e-163); x1 = V(0.25); v1 = x0 / x1; v2 = v1.cos()",
+    "x0 = V(2.3904640052768363e-213); x1 = V(2.0); x2 = V(-3.38983215996119e-38); v1 = x0 / x2; "
+    "v2 = v1 / -7.780517454457177e-08; v3 = v2.log(); v4 = x1.log(); v5 = v1.cos()",
+    "x0 = V(7.051787781309669e-141); x1 = V(5.554341295320154e-36); x2 = V(3.058345449189155e-219); "
+    "v1 = x2 / x1; v2 = x0 * v1; v3 = v2.relu(); v4 = abs(v3)",
+    "x0 = V(-8.588116811272758e-145); x1 = V(-2.907762275035372e-246); v1 = abs(x1); v2 = v1 / x0; "
+    "v3 = v2.sin(); v4 = v3.cos(); v5 = abs(v4); v6 = -v5",
+]
+
+
+def _program(source: str) -> Program:
+    from verify.parse import parse
+
+    return parse(source.replace("; ", "\n").replace("V(", "Value("), at={}, output=None).program
+
+
+@pytest.mark.parametrize("source", _STEPPED)
+def test_division_as_x_times_y_to_the_minus_one_is_no_false_alarm_where_it_underflows(source: str) -> None:
+    program = _program(source)
+    for engine in (_constants_engine(), Value):
+        slots = program.run(engine, catch=())
+        report = verify.check_run(program, [float(s.data) for s in slots], [float(s.grad) for s in slots])
+        assert report.verdict != "fail", report.render()
+    slots = program.run(Value, catch=())
+    assert verify.check_run(program, [s.data for s in slots], [s.grad for s in slots]).verdict == "pass"
+
+
+def test_a_sign_flipped_division_gradient_still_fails_at_tiny_operands_that_do_not_underflow() -> None:
+    program = _program("x0 = V(3.1e-150); x1 = V(2.5e-150); v1 = x0 / x1; v2 = v1.cos()")
+    slots = program.run(Value, catch=())
+    grad = [s.grad for s in slots]
+    grad[1] = -grad[1]
+    assert verify.check_run(program, [s.data for s in slots], grad).verdict == "fail"

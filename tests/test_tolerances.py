@@ -156,6 +156,42 @@ def _snapped(thresholds: float) -> bool:
     return got.lo == got.hi == 1.0
 
 
+# ---- UNDERFLOW: a hidden step of x * y**-1 that went subnormal excuses its slot ----
+
+def _stepped_division(x0: float, x1: float, k: float, engine: type, scale: float = 1.0) -> verify.Report:
+    """(x0 / x1) * k, y's gradient through the engine's x0 * (adjoint k) first: about UNDERFLOW / 2."""
+    program = Program((("x0", x0), ("x1", x1)), (Step("div", (0, 1)), Step("mul", (2, Const(k)))))
+    slots = program.run(engine, catch=())
+    grad = [float(s.grad) for s in slots]
+    grad[1] *= scale
+    return verify.check_run(program, [float(s.data) for s in slots], grad)
+
+
+def _constants_engine() -> type:
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent / "engines" / "zoo" / "constants.py"
+    spec = importlib.util.spec_from_file_location("zoo_constants_tolerances", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    engine: type = module.Value
+    return engine
+
+
+def _stepped_correct() -> bool:
+    # a correct engine writing x / y as x * y**-1, its hidden product x0 * k at UNDERFLOW / 2
+    return _not_wrong(_stepped_division(1.46131197745943e-310, 1.7622800824579418e-150, 18.93317042557635,
+                                        _constants_engine()))
+
+
+def _stepped_planted() -> bool:
+    # a 1e-9 error where the hidden product is 2 * UNDERFLOW: no excuse, caught
+    x0 = 2 * verdict.MIN_NORMAL / 4 / 3.0
+    return _stepped_division(x0, 1.7e-150, 3.0, Value, 1 + 1e-9).verdict == "fail"
+
+
 @dataclass(frozen=True)
 class Guard:
     name: str
@@ -184,6 +220,8 @@ GUARDS = [
           lambda: not _named_lost(3e-9), lambda: _named_lost(3e-10)),
     Guard("a library's saturated results", floats, "SATURATED",
           lambda: not _snapped(1.5), lambda: _snapped(0.5)),
+    Guard("a hidden step of x * y**-1 gone subnormal", verdict, "UNDERFLOW",
+          _stepped_planted, _stepped_correct),
 ]
 
 

@@ -50,6 +50,11 @@ WIDE = 0.5
 """The best float64 engine must be within this fraction of the exact gradient for a check to decide."""
 MIN_NORMAL = 2.2250738585072014e-308
 MAX_FAULTS = 50
+STEPPED = ("div",)
+"""Ops whose accepted rules take the adjoint through a hidden step (x * y**-1)."""
+UNDERFLOW = MIN_NORMAL / 4
+"""A hidden step's product below this has lost more than the allowance's few ulps: rounded to the
+subnormal spacing 2**-1074, its relative error exceeds 2**-1075 / UNDERFLOW = 4 * 2**-53."""
 
 
 @contextlib.contextmanager
@@ -106,7 +111,8 @@ def _check_run(
     faults = _forward_faults(program, nodes, names, data_f, found, ex)
     hidden = overflowing(program, data_f, grad_f, found)
     faults += _non_finite(names, data_f, grad_f, found, hidden)
-    faults += blame(program, nodes, names, finite_data, finite_grad, found)
+    lost = underflowing(program, finite_data, finite_grad, found)
+    faults += [f for f in blame(program, nodes, names, finite_data, finite_grad, found) if f.slot not in lost]
     if len(faults) > MAX_FAULTS:
         notes.append(f"more than {MAX_FAULTS} faults: only the first {MAX_FAULTS} are listed")
         faults = faults[:MAX_FAULTS]
@@ -136,7 +142,7 @@ def _check_run(
                          "yet every op is right to rounding: the forward is ill-conditioned here")
     shown = _lazy(lambda: _formulas(program, slots, ex))
     rows = [_row(s, names, grad_f, ex, s not in uncertified, found, diffs if per_input else None, shown,
-                 hidden) for s in slots]
+                 hidden, lost) for s in slots]
     verdict = _verdict(faults, rows, notes, found)
     if verdict == "fail" and not faults:
         for r in rows:
@@ -271,6 +277,36 @@ def overflowing(program: Program, data: Sequence[float | None], grad: Sequence[f
     return allowed
 
 
+def underflowing(program: Program, data: Sequence[float | None], grad: Sequence[float | None],
+                 found: Sweep) -> set[int]:
+    """Slots whose gradient a correct engine may get wrong because a rule computed in steps underflowed.
+
+    The twin of ``overflowing``: in x * y**-1 the adjoint reaching y is upstream * x first, then
+    times -y**-2; where upstream * x (or any such product of the adjoint with an operand, the
+    output or their reciprocals) is subnormal, its digits are lost before -y**-2 scales it back
+    up to a normal number. Such a slot, and every slot below one, can only be inconclusive.
+    """
+    first = len(program.inputs)
+    hidden: set[int] = set()
+    for s in range(program.size - 2, -1, -1):
+        for c, _ in found.uses[s]:
+            if c in hidden:
+                hidden.add(s)
+                break
+            gc = grad[c]
+            step = program.steps[c - first]
+            if gc is None or not gc or not math.isfinite(gc) or step.op not in STEPPED:
+                continue
+            values = [data[a] for a in step.args if not isinstance(a, Const)] + [data[c]]
+            values += [a.value for a in step.args if isinstance(a, Const)]
+            sizes = [abs(v) for v in values if v is not None and math.isfinite(v) and v]
+            sizes += [1 / m for m in sizes if m]
+            if sizes and abs(gc) * min(sizes) < UNDERFLOW:
+                hidden.add(s)
+                break
+    return hidden
+
+
 def _non_finite(
     names: list[str], data: Sequence[float | None], grad: Sequence[float | None], found: Sweep,
     allowed: set[int],
@@ -344,7 +380,7 @@ def _formulas(program: Program, slots: list[int], ex: Exact) -> dict[int, str]:
 
 def _row(
     s: int, names: list[str], grad: Sequence[float | None], ex: Exact, certified: bool, found: Sweep,
-    diffs: list[Difference] | None, shown: Callable[[], dict[int, str]], hidden: set[int],
+    diffs: list[Difference] | None, shown: Callable[[], dict[int, str]], hidden: set[int], lost: set[int],
 ) -> InputRow:
     g = grad[s]
     exact_g = ex.adjoints[s]
@@ -380,6 +416,9 @@ def _row(
         return row("inconclusive", "oracle fault: finite difference and exact gradient disagree")
     if _correctly_rounded(g, exact_g):
         return row("pass", "")
+    if g not in envelope and s in lost:
+        return row("inconclusive", "a rule computed in steps (x * y**-1) underflows float64 on its way "
+                                   "here: its digits are lost before a later factor scales it back up")
     if g not in envelope:
         return row("fail", f"no correct float64 engine gives this: it gives {show(envelope)} here")
     if not best.finite or not envelope.finite:
