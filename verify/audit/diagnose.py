@@ -517,6 +517,14 @@ def _exact_grad(report: Report | None, slot: int) -> str:
     return "unknown"
 
 
+def _exact_data(report: Report | None, slot: int) -> str:
+    """The exact value of ``slot`` as the nearest float ("" when the report has none)."""
+    for node in [] if report is None else report.nodes:
+        if node.slot == slot and node.exact_data:
+            return _short(node.exact_data)
+    return ""
+
+
 def _short(exact: str) -> str:
     """A certified decimal as the float it rounds to; any other text ("0 (|x| < 1e-300)", a span) as it is."""
     try:
@@ -581,8 +589,10 @@ def single(lab: Lab, a: Assessment) -> Finding:
         return Finding("seed", "", "graph", program, f"{fault.message}", node=node, expected="1",
                        actual=_num(actual), report=a.report, confirmed=True, evidence=notes)
     if fault.kind == "forward":
-        expected = fault.expected
-        return Finding("forward", op, layout, program, f"{where} is {_num(actual)}, expected {expected}",
+        exact = _exact_data(a.report, fault.slot)
+        expected = exact or fault.expected
+        return Finding("forward", op, layout, program,
+                       f"{where} is {_num(actual)}; the exact value is {expected}",
                        culprit=len(program.inputs), node=node, expected=expected, actual=_num(actual),
                        report=a.report, confirmed=True, evidence=notes)
     expected = _exact_grad(a.report, slot)

@@ -182,7 +182,7 @@ def _finding(result: AuditResult, finding: Finding, number: int) -> list[str]:
         lines.append(f"  exception: {finding.error.shown()}{stage}")
         if finding.error.frame is not None:
             lines.append(f"  raised at: {finding.error.frame.shown()}")
-    said = f"exact gradient is {finding.expected}" in finding.message  # the message gave both already
+    said = bool(finding.expected) and finding.expected in finding.message  # the message said it already
     if (finding.expected or finding.actual) and not said:
         of = f" (gradient of {finding.node})" if finding.node and finding.kind != "forward" else ""
         lines.append(f"  expected {finding.expected or '?'}, the engine gave {finding.actual or '?'}{of}")
