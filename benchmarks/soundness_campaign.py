@@ -214,8 +214,16 @@ def wrong_exact(program: Program, printed: list[str]) -> tuple[int, int]:
             mantissa = shown.split("e")[0].lstrip("-")
             digits = len(mantissa.replace(".", "").lstrip("0")) or 1
             unit = abs(value) * mpmath.mpf(10) ** (1 - digits) if value else mpmath.mpf(0)
-            wrong += abs(true - value) > unit
+            if abs(true - value) > unit:
+                wrong += 1
+                if len(WRONG) < 3:
+                    WRONG.append(f"{program.source()}".replace("\n", "; ")
+                                 + f" -- printed {shown}, mpmath {mpmath.nstr(true, 40)}")
     return wrong, checked
+
+
+WRONG: list[str] = []
+"""The first few printed exact values that disagree with the reference."""
 
 
 # ---- one worker's share ----
@@ -326,6 +334,7 @@ def work(job: tuple[int, int, int]) -> dict[str, Any]:
     return {"table": table, "wrong": wrong, "checked": checked, "programs": done, "seconds": seconds,
             "false": false_alarms,
             "nonreal": list(NONREAL),
+            "wrong_examples": list(WRONG),
             "planted": planted, "reasons": reasons}
 
 
@@ -348,6 +357,7 @@ def main() -> None:
     seconds = 0.0
     false_alarms: list[str] = []
     nonreal: list[str] = []
+    wrong_examples: list[str] = []
     started = time.monotonic()
     with multiprocessing.Pool(args.workers) as pool:
         for part in pool.imap_unordered(work, jobs):
@@ -362,6 +372,7 @@ def main() -> None:
             seconds += part["seconds"]
             false_alarms += part["false"]
             nonreal += part["nonreal"]
+            wrong_examples += part["wrong_examples"]
     wall = time.monotonic() - started
     engines = sorted({name for name, _ in table}, key=lambda n: (not n.startswith("micrograd"), n))
     print(f"{programs:,} programs, each on {len(engines)} correct engines ({wall:.0f} s wall, "
@@ -385,7 +396,10 @@ def main() -> None:
         for line in nonreal[:5]:
             print(f"  {line}")
     print(f"wrong exact values (a certified digit disagreeing with mpmath at {DIGITS} digits): {wrong} "
-          f"of {checked:,} checked\n")
+          f"of {checked:,} checked")
+    for line in wrong_examples[:5]:
+        print(f"  {line}")
+    print()
     print("a 1e-12 relative error planted in one rule of our engine:")
     print(f"{'op':<9} {'caught':>7} {'inconcl.':>9} {'missed':>7} {'same floats':>12}")
     for op in OPS:
