@@ -201,7 +201,7 @@ def wrong_exact(program: Program, printed: list[str]) -> tuple[int, int]:
         return 0, 0
     wrong = checked = 0
     with mpmath.workdps(DIGITS):
-        for shown, true, other in zip(printed, truth, again, strict=True):
+        for k, (shown, true, other) in enumerate(zip(printed, truth, again, strict=True)):
             if shown.startswith("[") or shown == "unknown":
                 continue  # a kink's interval, or nothing claimed
             if abs(true - other) > abs(true) * mpmath.mpf(10) ** -200:
@@ -214,12 +214,24 @@ def wrong_exact(program: Program, printed: list[str]) -> tuple[int, int]:
             mantissa = shown.split("e")[0].lstrip("-")
             digits = len(mantissa.replace(".", "").lstrip("0")) or 1
             unit = abs(value) * mpmath.mpf(10) ** (1 - digits) if value else mpmath.mpf(0)
-            if abs(true - value) > unit:
+            if abs(true - value) > unit and _still_wrong(program, k, value, unit):
                 wrong += 1
                 if len(WRONG) < 3:
                     WRONG.append(f"{program.source()}".replace("\n", "; ")
                                  + f" -- printed {shown}, mpmath {mpmath.nstr(true, 40)}")
     return wrong, checked
+
+
+def _still_wrong(program: Program, k: int, value: Any, unit: Any) -> bool:
+    """A disagreement confirmed at 4x the digits: 1,000 digits cancel to 0 in log(cos(x*x)) at x = 1e-282."""
+    try:
+        truth = reference(program, 4 * DIGITS)
+    except (ArithmeticError, ValueError, TypeError):
+        return True
+    if truth is None:
+        return True
+    with mpmath.workdps(4 * DIGITS):
+        return bool(abs(truth[k] - value) > unit)
 
 
 WRONG: list[str] = []
