@@ -6,14 +6,13 @@ wrong, and a wrong gradient is caught wherever float64 can resolve it.
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import subprocess
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
+from engines import zoo_class
 
 import verify
 from micrograd import Value
@@ -234,16 +233,8 @@ def test_assert_gradients_takes_an_iterator_of_inputs() -> None:
 
 # ---- rules computed in steps (x * y**-1) at tiny magnitudes: found by the soundness campaign ----
 
-_ZOO_CONSTANTS = Path(__file__).resolve().parent / "engines" / "zoo" / "constants.py"
-
-
 def _constants_engine() -> type:
-    spec = importlib.util.spec_from_file_location("zoo_constants_soundness", _ZOO_CONSTANTS)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    engine: type = module.Value
-    return engine
+    return zoo_class("constants.py")
 
 
 # an adjoint times x underflows before -y**-2 scales it back: subnormal, or lost altogether

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from engines import zoo_class
 
 import verify
 from micrograd import Value
@@ -168,16 +169,7 @@ def _stepped_division(x0: float, x1: float, k: float, engine: type, scale: float
 
 
 def _constants_engine() -> type:
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parent / "engines" / "zoo" / "constants.py"
-    spec = importlib.util.spec_from_file_location("zoo_constants_tolerances", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    engine: type = module.Value
-    return engine
+    return zoo_class("constants.py")
 
 
 def _stepped_correct() -> bool:
