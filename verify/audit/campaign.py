@@ -32,7 +32,7 @@ from ..program import Program
 from .battery import Case, Tools, chain_program, graph_cases, op_cases, shape_cases
 from .coverage import features
 from .diagnose import Assessment, Context, Lab, explain, reproduce, reproduce_snippet, single
-from .findings import Finding, Kind, layout_of
+from .findings import Finding, layout_of, stopped_kind
 from .sandbox import EngineFailed, EngineProcess
 from .snippet import program_snippet
 from .survey import Survey
@@ -250,9 +250,7 @@ class _State:
         if problem is not None:
             program = Program((("x", 0.7), ("y", 1.3)), (_join_step(problem["op"]),))
             if "hang" in problem:
-                failed = problem.get("failed", "hang")
-                kind: Kind = ("hang" if failed == "hang" else "memory" if failed == "memory"
-                              else "tampered" if failed == "tampered" else "died")
+                kind = stopped_kind(problem.get("failed", "hang"))
                 what = "did not finish" if kind == "hang" else "failed"
                 finding = Finding(kind, "", "graph", program,
                                   f"backward() after {_written(program)} {what} ({problem['hang']}); "

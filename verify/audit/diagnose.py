@@ -39,7 +39,7 @@ from micrograd.ops import OPS
 
 from ..program import Arg, Const, Program, Step
 from .coverage import depth
-from .findings import Finding, Kind, layout_of
+from .findings import Finding, Kind, layout_of, stopped_kind
 from .outcome import EngineError, Frame, Outcome, engine_values, run
 from .shrink import rebuild, rounder, shrink, tidy
 
@@ -982,7 +982,4 @@ __all__ = ["Assessment", "Context", "Lab", "classify", "explain", "one_step", "p
 
 def _death(a: Assessment) -> Kind:
     """The finding's kind for a hang or a death: a death from memory or tampering says so."""
-    died_of = a.outcome.died_of
-    if a.verdict == "died" and died_of in ("memory", "tampered"):
-        return "memory" if died_of == "memory" else "tampered"
-    return "hang" if a.verdict == "hang" else "died"
+    return stopped_kind("hang" if a.verdict == "hang" else a.outcome.died_of)

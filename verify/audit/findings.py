@@ -34,6 +34,17 @@ Kind = Literal[
 KINDS: tuple[str, ...] = ("wrong-rule", "lost-contribution", "traversal", "crash", "forward", "unreadable",
                           "non-finite", "seed", "hang", "died", "memory", "tampered", "gradient")
 
+def stopped_kind(failure: str) -> Kind:
+    """The finding for a worker that stopped answering, from the sandbox's word for why."""
+    if failure in ("hang", "timeout"):
+        return "hang"
+    if failure == "memory":
+        return "memory"
+    if failure == "tampered":
+        return "tampered"
+    return "died"
+
+
 Layout = Literal["f(x)", "x o y", "x o c", "c o x", "x o x", "graph", "leaf"]
 LAYOUTS: tuple[str, ...] = ("f(x)", "x o y", "x o c", "c o x", "x o x")
 """How one op's operands can be laid out: a unary op, two Values, a number on the right or on the

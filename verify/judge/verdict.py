@@ -251,7 +251,6 @@ def overflowing(program: Program, data: Sequence[float | None], grad: Sequence[f
     when a consumer's adjoint times one of its operands, its output or their
     reciprocals leaves float64, or when a consumer's own gradient already did.
     """
-    first = len(program.inputs)
     allowed: set[int] = set()
     for s in range(program.size - 1, -1, -1):
         g = grad[s]
@@ -266,15 +265,21 @@ def overflowing(program: Program, data: Sequence[float | None], grad: Sequence[f
                     allowed.add(s)
                     break
                 continue
-            step = program.steps[c - first]
-            values = [data[a] for a in step.args if not isinstance(a, Const)] + [data[c]]
-            values += [a.value for a in step.args if isinstance(a, Const)]
-            sizes = [abs(v) for v in values if v is not None and math.isfinite(v)]
-            sizes += [1 / m for m in sizes if m]
+            sizes = _step_sizes(program, data, c)
             if sizes and abs(gc) * max(sizes) > 1.7976931348623157e308 / 16:
                 allowed.add(s)
                 break
     return allowed
+
+
+def _step_sizes(program: Program, data: Sequence[float | None], c: int) -> list[float]:
+    """What a rule in steps may multiply step ``c``'s adjoint by first: the magnitudes of its operands,
+    its output and its constants, and their reciprocals (finite and nonzero only)."""
+    step = program.steps[c - len(program.inputs)]
+    values = [data[a] for a in step.args if not isinstance(a, Const)] + [data[c]]
+    values += [a.value for a in step.args if isinstance(a, Const)]
+    sizes = [abs(v) for v in values if v is not None and math.isfinite(v) and v]
+    return sizes + [1 / m for m in sizes]
 
 
 def underflowing(program: Program, data: Sequence[float | None], grad: Sequence[float | None],
@@ -297,10 +302,7 @@ def underflowing(program: Program, data: Sequence[float | None], grad: Sequence[
             step = program.steps[c - first]
             if gc is None or not gc or not math.isfinite(gc) or step.op not in STEPPED:
                 continue
-            values = [data[a] for a in step.args if not isinstance(a, Const)] + [data[c]]
-            values += [a.value for a in step.args if isinstance(a, Const)]
-            sizes = [abs(v) for v in values if v is not None and math.isfinite(v) and v]
-            sizes += [1 / m for m in sizes if m]
+            sizes = _step_sizes(program, data, c)
             if sizes and abs(gc) * min(sizes) < UNDERFLOW:
                 hidden.add(s)
                 break
