@@ -24,24 +24,11 @@ from micrograd import OPS
 
 _SLOW_GENERATION = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]
 
-settings.register_profile(
-    "ci",
-    derandomize=True,
-    deadline=None,
-    database=None,
-    print_blob=True,
-    max_examples=40,
-    suppress_health_check=_SLOW_GENERATION,
-)
-settings.register_profile(
-    "slice",
-    derandomize=True,
-    deadline=None,
-    database=None,
-    print_blob=True,
-    max_examples=400,
-    suppress_health_check=_SLOW_GENERATION,
-)
+# ci and slice replay exactly (derandomized, no database): a red run is reproducible from its output
+_REPLAYABLE = {"derandomize": True, "deadline": None, "database": None, "print_blob": True,
+               "suppress_health_check": _SLOW_GENERATION}
+settings.register_profile("ci", max_examples=40, **_REPLAYABLE)
+settings.register_profile("slice", max_examples=400, **_REPLAYABLE)
 settings.register_profile(
     "deep",
     deadline=None,
