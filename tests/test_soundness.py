@@ -272,3 +272,28 @@ def test_a_sign_flipped_division_gradient_still_fails_at_tiny_operands_that_do_n
     grad = [s.grad for s in slots]
     grad[1] = -grad[1]
     assert verify.check_run(program, [s.data for s in slots], grad).verdict == "fail"
+
+
+# ---- found by `tox -e deep`: floats inside a domain whose exact values are not ----
+
+# float sqrt(2) is above the true one: v2 is 0.0 in floats and -9.7e-17 exactly, v3 5e-17 and -4.7e-17
+_BELOW_ZERO = ("x0 = V(2.0); x1 = V({e}); v1 = x0 ** 0.5; v2 = v1 - 1.4142135623730951; v3 = v2 + 5e-17; "
+               "v4 = v3 ** x1")
+
+
+@pytest.mark.parametrize("exponent", ["1.0", "1.5", "2.0"])
+def test_a_value_exponent_on_a_base_that_is_negative_only_exactly_is_undefined(exponent: str) -> None:
+    # at an integer exponent the ball power is finite; the exponent's partial, out * log(base), is not
+    program = _program(_BELOW_ZERO.format(e=exponent))
+    report = _run(program)
+    assert report.verdict == "undefined", report.render()
+    assert any("at v4: pow" in note for note in report.notes), report.notes
+
+
+def test_an_exact_gradient_that_cannot_be_certified_has_no_error_figure() -> None:
+    # sqrt(2) * sqrt(2) - 2 is exactly 0, which no ball certifies: log's domain stays undecided
+    report = _run(_program("x0 = V(2.0); v1 = x0 ** 0.5; v2 = v1 * v1; v3 = v2 - 2.0; v4 = v3.log()"))
+    assert report.verdict == "inconclusive", report.render()
+    [row] = report.inputs
+    assert (row.exact, row.rel_error, row.ulps) == ("unknown", None, None)
+    assert "nan" not in report.render()

@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from ..oracle.ball import Ball, ball, span_text, text, tight, to_float, workprec
+from ..oracle.ball import Ball, ball, finite, span_text, text, tight, to_float, workprec
 from ..oracle.calculus import formula
 from ..oracle.exact import Exact, Node, UndefinedAt, exact, plan
 from ..oracle.fd import Difference, differences
@@ -459,8 +459,8 @@ def _correctly_rounded(g: float, exact_g: Ball) -> bool:
 
 
 def _error(g: float, exact_g: Ball) -> tuple[float | None, float | None]:
-    """How far ``g`` lies from the exact ball: relative, and in ulps of the exact value."""
-    if not math.isfinite(g):
+    """How far ``g`` lies from the exact ball: relative, and in ulps of the exact value (None if unknown)."""
+    if not math.isfinite(g) or not finite(exact_g):
         return None, None
     with workprec(128):
         x = ball(g)

@@ -150,7 +150,7 @@ def local_partials(
                 unsure.append((node.slot, f"cannot tell which side of {calc.row.name}'s kink its operand is"))
         p = calc.partial(i, xs)
         if not finite(p):
-            if all(x.is_exact() for x in xs):
+            if all(x.is_exact() for x in xs) or _outside(node, xs):
                 raise UndefinedAt(node.slot, f"{calc.row.name}'s derivative is undefined here")
             unsure.append((node.slot, f"cannot tell whether {calc.row.name}'s derivative is defined here"))
         out.append(p)
