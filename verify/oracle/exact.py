@@ -104,7 +104,7 @@ def forward(nodes: list[Node], leaves: list[Ball], unsure: list[tuple[int, str]]
         xs = operands(node, values)
         v = node.calc.same_value(xs[0]) if node.same else node.calc.value(xs)
         if not finite(v):
-            if all(x.is_exact() for x in xs) or _outside(node, xs):
+            if _certainly_undefined(node, xs):
                 raise UndefinedAt(node.slot, f"{node.calc.row.name} is undefined here")
             if unsure is None:
                 raise UndefinedAt(node.slot, f"{node.calc.row.name} may be undefined here")
@@ -119,6 +119,12 @@ def forward(nodes: list[Node], leaves: list[Ball], unsure: list[tuple[int, str]]
                 unsure.append((node.slot, why))
         values.append(v)
     return values
+
+
+def _certainly_undefined(node: Node, xs: list[Ball]) -> bool:
+    """Whether a value or partial that is not finite is so for certain: at exact operands, or at an
+    operand outside its op's domain (no more precision would make it finite)."""
+    return all(x.is_exact() for x in xs) or _outside(node, xs)
 
 
 def _outside(node: Node, xs: list[Ball]) -> bool:
@@ -150,7 +156,7 @@ def local_partials(
                 unsure.append((node.slot, f"cannot tell which side of {calc.row.name}'s kink its operand is"))
         p = calc.partial(i, xs)
         if not finite(p):
-            if all(x.is_exact() for x in xs) or _outside(node, xs):
+            if _certainly_undefined(node, xs):
                 raise UndefinedAt(node.slot, f"{calc.row.name}'s derivative is undefined here")
             unsure.append((node.slot, f"cannot tell whether {calc.row.name}'s derivative is defined here"))
         out.append(p)
