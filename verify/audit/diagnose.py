@@ -24,8 +24,6 @@ an unreadable gradient, a depth limit.
 from __future__ import annotations
 
 import math
-import signal
-import threading
 import time
 import traceback
 from collections import Counter
@@ -37,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from micrograd.ops import OPS
 
+from .. import clock
 from ..program import Arg, Const, Program, Step
 from .coverage import depth
 from .findings import Finding, Kind, layout_of, stopped_kind
@@ -66,21 +65,8 @@ class VerifierTimeout(Exception):
 
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
-    # SIGALRM exists on POSIX and works in the main thread only; elsewhere no limit.
-    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+    with clock.time_limit(seconds, VerifierTimeout, f"no verdict within {seconds:g} s"):
         yield
-        return
-
-    def expire(*_: object) -> None:
-        raise VerifierTimeout(f"no verdict within {seconds:g} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @dataclass

@@ -9,16 +9,14 @@ The verdict never waits on this: a formula that is not ready is not shown.
 
 from __future__ import annotations
 
-import signal
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import sympy  # type: ignore[import-untyped]
 
 from micrograd.ops import OPS
 
+from ..clock import time_limit
 from ..program import Const, Program
 from .ball import Ball, ball, workprec
 from .ns import SYMPY
@@ -35,28 +33,6 @@ SHORT = 2**20
 
 class _OutOfTime(Exception):
     pass
-
-
-@contextmanager
-def _clock(seconds: float) -> Iterator[bool]:
-    """Raise _OutOfTime after ``seconds`` (POSIX main thread); yields whether the clock runs."""
-    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
-        yield False
-        return
-    if signal.getitimer(signal.ITIMER_REAL)[0]:  # someone else's timer is running: leave it alone
-        yield False
-        return
-
-    def expire(*_: object) -> None:
-        raise _OutOfTime()
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield True
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def formulas(program: Program, slots: list[int]) -> dict[int, tuple[str, Any]]:
@@ -81,7 +57,7 @@ def formulas(program: Program, slots: list[int]) -> dict[int, tuple[str, Any]]:
     symbols = input_symbols(program)
     result: dict[int, tuple[str, Any]] = {}
     try:
-        with _clock(SECONDS) as timed:
+        with time_limit(SECONDS, _OutOfTime) as timed:
             if not timed and (tree[cone[-1]] > MAX_TREE // 4 or depth[cone[-1]] > MAX_DEPTH // 4):
                 return {}
             exprs: list[Any] = [*symbols, *([None] * len(program.steps))]
