@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 LAYERS: list[tuple[str, tuple[str, ...]]] = [  # lowest first
     ("micrograd", ("micrograd",)),
-    ("program", ("verify.program", "verify.graph")),
+    ("program/clock", ("verify.program", "verify.graph", "verify.clock")),
     ("oracle", ("verify.oracle",)),
     ("report", ("verify.report",)),
     ("audit/parse/judge/strategies", ("verify.audit", "verify.parse", "verify.judge", "verify.strategies")),

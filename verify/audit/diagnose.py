@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from micrograd.ops import OPS
 
-from .. import clock
+from ..clock import time_limit as _alarm
 from ..program import Arg, Const, Program, Step
 from .coverage import depth
 from .findings import Finding, Kind, layout_of, stopped_kind
@@ -65,7 +65,7 @@ class VerifierTimeout(Exception):
 
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
-    with clock.time_limit(seconds, VerifierTimeout, f"no verdict within {seconds:g} s"):
+    with _alarm(seconds, VerifierTimeout, f"no verdict within {seconds:g} s"):
         yield
 
 
