@@ -39,10 +39,10 @@ def time_limit(seconds: float, error: type[Exception], message: str = "") -> Ite
     try:
         yield True
     finally:
-        while True:  # an expiry may still arrive here; it must not leave the alarm running
+        while True:  # an expiry may still be pending here (signal.signal runs it first): retry both
             try:
                 signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous)
                 break
             except error:
                 continue
-        signal.signal(signal.SIGALRM, previous)
