@@ -12,10 +12,7 @@ Exit codes, as each command's ``--help`` gives them:
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sys
-from typing import TextIO
 
 USAGE = """usage: python -m verify {expr,audit} ...
 
@@ -31,8 +28,9 @@ that cannot be read or written): see each --help
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if not args or args[0] in ("-h", "--help"):
-        code = 0 if args else 2
-        return _write(sys.stdout if args else sys.stderr, USAGE, code)
+        if args:
+            return _show(USAGE)
+        return _say(USAGE, 2)
     command, rest = args[0], args[1:]
     # Imported lazily: each command pulls in SymPy and friends only when used.
     if command == "expr":
@@ -40,36 +38,22 @@ def main(argv: list[str] | None = None) -> int:
     elif command == "audit":
         from .cli.audit import main as run
     else:
-        return _write(sys.stderr, f"python -m verify: unknown command {command!r}\n\n{USAGE}", 2)
+        return _say(f"python -m verify: unknown command {command!r}\n\n{USAGE}", 2)
     return run(rest)
 
 
-def _write(stream: TextIO | None, text: str, code: int) -> int:
-    """``text`` to ``stream``: a reader that stopped early changes nothing, any other failure is exit 2
-    with one line on stderr; never a traceback."""
-    try:
-        if stream is None:
-            raise OSError("it is closed")
-        stream.write(text)
-        stream.flush()
-    except BrokenPipeError:  # the reader stopped early (| head): quietly
-        _silence(stream)
-    except (OSError, ValueError) as error:
-        name = "standard output" if stream is sys.stdout else "standard error"
-        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-        with contextlib.suppress(OSError, ValueError, AttributeError):
-            sys.stderr.write(f"error: cannot write {name}: {reason}\n")
-            sys.stderr.flush()
-        _silence(stream)
-        return 2
+def _show(text: str) -> int:
+    """``text`` on standard output through the commands' own writer: exit 0, or 2 if it cannot be written."""
+    from .cli.output import show
+
+    return show(text, 0)
+
+
+def _say(text: str, code: int) -> int:
+    from .cli.output import say
+
+    say(text.rstrip("\n"))
     return code
-
-
-def _silence(stream: TextIO | None) -> None:
-    """Point the stream's descriptor at the null device, so the interpreter's last flush cannot fail."""
-    with contextlib.suppress(OSError, ValueError, AttributeError):
-        if stream is not None:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
 
 
 if __name__ == "__main__":

@@ -6,8 +6,8 @@ usage error (a malformed --engine, a bad number for --timeout, --deadline or
 cannot be driven through the protocol (the class cannot be loaded, ``Cls(1.5)``
 raises or has no ``.data``/``.grad``, there is no ``backward()`` or it needs
 arguments), or the verifier itself failed on some program (a bug in verify,
-reported loudly). Every exit 2 says why in one line on stderr, never a
-traceback.
+reported loudly), or standard output that cannot be written (closed, full).
+Every exit 2 says why in one line on stderr, never a traceback.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import sys
 from micrograd.ops import OPS
 
 from ..audit import DEFAULT_DEADLINE, DEFAULT_EXAMPLES, DEFAULT_MEMORY, DEFAULT_SEED, DEFAULT_TIMEOUT
+from .output import emit, guarded, require_stdout
 
 DESCRIPTION = """\
 Audit a micrograd-style engine: a battery of every op it has in every operand
@@ -49,7 +50,10 @@ exit codes:
      class cannot be loaded, Cls(1.5) raises or lacks .data or .grad, no
      backward(), or a backward() that needs arguments); or the verifier failed
      on some program (a bug in verify, never blamed on the engine: please
-     report it)
+     report it); or standard output cannot be written (closed, full: one
+     line on stderr says which)
+  If the reader of standard output stops early (| head), the command ends
+  quietly, with the exit code of the audit.
 """
 
 _SIZE = re.compile(r"^\s*(?P<number>\d+(\.\d+)?)\s*(?P<unit>[KMG]i?B?|B)?\s*$", re.IGNORECASE)
@@ -81,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
                         help=f"seed of the program generator (default {DEFAULT_SEED});"
                              " the same seed repeats the audit")
     parser.add_argument("--ops", metavar="LIST",
-                        help=f"comma-separated ops to draw (default all the engine has): {','.join(OPS)}")
+                        help=f"comma-separated ops to draw (default all the engine has): {', '.join(OPS)}")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                         help="time limit per program before the engine counts as hung"
                              f" (default {DEFAULT_TIMEOUT:g})")
@@ -96,6 +100,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
+    """Run the command; every outcome is an exit code, never a traceback (see EPILOG)."""
+    return guarded(lambda: _main(argv))
+
+
+def _main(argv: list[str]) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -120,6 +129,7 @@ def main(argv: list[str]) -> int:
         except ValueError as error:
             return _error(str(error))
 
+    require_stdout()  # before the audit's minutes, not after
     # Imported here: Hypothesis, SymPy and mpmath load only when an audit runs.
     from ..audit.api import audit
     from ..audit.render import render, to_dict
@@ -141,9 +151,9 @@ def main(argv: list[str]) -> int:
     except EngineFailed as failed:  # the worker failed outside a program (a finding needs a program)
         return _error(f"the engine's worker failed ({failed.kind}): {failed}", "unusable engine")
     if args.json:
-        sys.stdout.write(json.dumps(to_dict(result), indent=2) + "\n")
+        emit(json.dumps(to_dict(result), indent=2) + "\n", result.exit_code)
     else:
-        sys.stdout.write(render(result))
+        emit(render(result), result.exit_code)
     failure = result.verifier_failure()
     if failure is not None:
         sys.stderr.write(f"python -m verify audit: {failure}\n")

@@ -17,6 +17,7 @@ import sys
 from typing import IO, TYPE_CHECKING, Any
 
 from ..parse import MAX_CHARS, ParseError, parse, parse_at
+from .output import emit, guarded, reason, require_stdout, say
 
 if TYPE_CHECKING:
     from micrograd.engine import Value
@@ -61,16 +62,9 @@ def main(argv: list[str]) -> int:
     """Run the command; every outcome is an exit code, never a traceback (see EPILOG)."""
     _tolerant(sys.stdout)
     try:
-        return _main(argv)
-    except _ReaderGone as gone:  # the reader stopped early (| head): end quietly with the verdict's code
-        _silence_stdout()
-        return gone.code
-    except _CannotWrite as failure:
-        _silence_stdout()
-        _say(f"error: {failure}")
-        return EXIT_BAD_INPUT
+        return guarded(lambda: _main(argv))
     except KeyboardInterrupt:
-        _say("python -m verify expr: interrupted")
+        say("python -m verify expr: interrupted")
         return 130
 
 
@@ -81,14 +75,13 @@ def _main(argv: list[str]) -> int:
     except SystemExit as exit_:  # a usage error (2), already told on stderr
         return int(exit_.code or 0)
     if args.help:
-        _emit(parser.format_help(), EXIT_OK)
+        emit(parser.format_help(), EXIT_OK)
         return EXIT_OK
     if (args.formula is None) == (args.file is None):
-        _say(parser.format_usage().rstrip("\n"))
-        _say("python -m verify expr: give a FORMULA or --file PATH (not both)")
+        say(parser.format_usage().rstrip("\n"))
+        say("python -m verify expr: give a FORMULA or --file PATH (not both)")
         return EXIT_BAD_INPUT
-    if sys.stdout is None:
-        raise _CannotWrite("cannot write standard output: it is closed")
+    require_stdout()
     try:
         text = _read(args.formula, args.file)
         parsed = parse(text, at=parse_at(args.at), output=args.output)
@@ -166,7 +159,7 @@ def _read_stdin() -> str:
             return _bounded_text(stream.read(MAX_CHARS + 1), "standard input")
         return _decode(binary.read(MAX_BYTES + 1), "standard input")
     except (OSError, ValueError) as error:
-        raise ParseError(f"cannot read standard input: {_reason(error)}") from None
+        raise ParseError(f"cannot read standard input: {reason(error)}") from None
 
 
 def _read_file(path: str) -> str:
@@ -175,7 +168,7 @@ def _read_file(path: str) -> str:
     try:
         fd = os.open(path, flags)
     except OSError as error:
-        raise ParseError(f"cannot read {path}: {_reason(error)}") from None
+        raise ParseError(f"cannot read {path}: {reason(error)}") from None
     try:
         info = os.fstat(fd)
         mode, size = info.st_mode, info.st_size
@@ -189,7 +182,7 @@ def _read_file(path: str) -> str:
             fd = -1
             return _decode(stream.read(MAX_BYTES + 1), path)
     except OSError as error:
-        raise ParseError(f"cannot read {path}: {_reason(error)}") from None
+        raise ParseError(f"cannot read {path}: {reason(error)}") from None
     finally:
         if fd >= 0:
             os.close(fd)
@@ -212,49 +205,7 @@ def _bounded_text(text: str, what: str) -> str:
     return text
 
 
-def _reason(error: BaseException) -> str:
-    if isinstance(error, OSError) and error.strerror:
-        return error.strerror
-    return str(error) or type(error).__name__
-
-
-# ---- writing: one line on stderr for a failure; a reader that stops early ends it quietly ----
-
-class _ReaderGone(Exception):
-    """Standard output's reader went away (a broken pipe): nothing more to say, to anyone."""
-
-    def __init__(self, code: int) -> None:
-        super().__init__(code)
-        self.code = code
-
-
-class _CannotWrite(Exception):
-    """Standard output cannot take the report: closed, full, or failing."""
-
-
-def _emit(text: str, code: int) -> None:
-    """Write ``text`` to standard output and flush; ``code`` is the exit code should the reader be gone."""
-    stream = sys.stdout
-    if stream is None:
-        raise _CannotWrite("cannot write standard output: it is closed")
-    try:
-        stream.write(text)
-        stream.flush()
-    except BrokenPipeError:
-        raise _ReaderGone(code) from None
-    except (OSError, ValueError) as error:
-        raise _CannotWrite(f"cannot write standard output: {_reason(error)}") from None
-
-
-def _say(line: str) -> None:
-    """One line on stderr, if stderr can take it (nothing else is left to tell a failure to)."""
-    try:
-        if sys.stderr is not None:
-            sys.stderr.write(line + "\n")
-            sys.stderr.flush()
-    except (OSError, ValueError):
-        pass
-
+# ---- writing: verify.cli.output; a terminal that cannot encode a name ----
 
 def _tolerant(stream: IO[str] | None) -> None:
     """A name the terminal cannot encode is shown escaped rather than ending the run."""
@@ -262,20 +213,6 @@ def _tolerant(stream: IO[str] | None) -> None:
     if reconfigure is not None:
         with contextlib.suppress(Exception):
             reconfigure(errors="backslashreplace")
-
-
-def _silence_stdout() -> None:
-    """Point fd 1 at the null device: the interpreter's last flush of what is left must not fail again."""
-    stream = sys.stdout
-    if stream is None:
-        return
-    try:
-        fd = stream.fileno()
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, fd)
-        os.close(null)
-    except (OSError, ValueError, AttributeError):
-        pass
 
 
 def _run(parsed: Parsed) -> list[Value]:
@@ -310,12 +247,12 @@ def _culprit(slots: list[Value], error: Any) -> int | None:
 
 
 def _refuse(error: ParseError, as_json: bool) -> int:
-    _say(error.render())
+    say(error.render())
     if as_json:
         where = {"line": error.line, "column": error.col} if error.line else {}
         document = {"ok": False, "verdict": error.verdict, "error": error.message, "hint": error.hint,
                     **where, "exit_code": EXIT_BAD_INPUT}
-        _emit(json.dumps(document) + "\n", EXIT_BAD_INPUT)
+        emit(json.dumps(document) + "\n", EXIT_BAD_INPUT)
     return EXIT_BAD_INPUT
 
 
@@ -335,13 +272,13 @@ def _show(report: Report, parsed: Parsed, args: argparse.Namespace, code: int) -
 
     if args.json:
         document = expr_document(report, parsed, code, explain=args.explain)
-        _emit(json.dumps(document, indent=2, allow_nan=False) + "\n", code)
+        emit(json.dumps(document, indent=2, allow_nan=False) + "\n", code)
         return
     style = _style(sys.stdout)
     text = render_report(report, parsed, style, all_formulas=args.explain) + "\n"
     if args.explain:
         text = render_explain(report, parsed, style) + "\n\n" + text
-    _emit(text, code)
+    emit(text, code)
 
 
 def _write_dot(path: str, parsed: Parsed, slots: list[Value], report: Report) -> None:
@@ -353,7 +290,7 @@ def _write_dot(path: str, parsed: Parsed, slots: list[Value], report: Report) ->
     try:
         written = viz.render(source, path)
     except OSError as error:
-        raise ParseError(f"cannot write {path}: {_reason(error)}") from None
+        raise ParseError(f"cannot write {path}: {reason(error)}") from None
     except (ValueError, viz.GraphvizMissingError) as error:
         raise ParseError(f"--dot {path}: {error}") from None
-    _say(f"wrote {written}")
+    say(f"wrote {written}")
