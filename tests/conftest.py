@@ -20,7 +20,29 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
+import micrograd
 from micrograd import OPS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _children_import_what_we_imported() -> None:
+    """A process a test starts (an audit's worker, a CLI run) imports the same copy of the code as the test.
+
+    ``python -m pytest`` puts the current folder first on ``sys.path``: in a
+    checkout beside a non-editable install the tests import the checkout's
+    micrograd and verify, while the processes they start would import the
+    installed ones, two versions in one test. Plain ``pytest``, tox and an
+    editable install import one copy everywhere, and then nothing changes.
+    """
+    if Path(micrograd.__file__).resolve().parent.parent != ROOT:
+        return  # an installed copy: every child finds it the same way
+    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if str(ROOT) not in paths:
+        os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), *paths])
+
+
+_children_import_what_we_imported()
 
 _SLOW_GENERATION = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]
 
@@ -48,7 +70,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-SEED_EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "seed.py"
+SEED_EXAMPLE = ROOT / "examples" / "seed.py"
 
 
 @pytest.fixture
