@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
+import shutil
+import sys
 from collections.abc import Callable
 from html.parser import HTMLParser
 
@@ -118,7 +119,15 @@ def test_draw_dot_is_dot_text_that_a_notebook_can_show() -> None:
     assert dot._repr_markdown_() == f"```dot\n{dot}```"
 
 
-@pytest.mark.skipif(importlib.util.find_spec("graphviz") is not None, reason="graphviz is installed")
-def test_without_graphviz_the_picture_falls_back_to_text() -> None:
+def test_without_graphviz_the_picture_falls_back_to_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "graphviz", None)  # as if not installed
     out, _ = _example()
     assert draw_dot(out)._repr_svg_() is None
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="needs the Graphviz 'dot' program")
+def test_with_graphviz_a_notebook_shows_the_picture() -> None:
+    pytest.importorskip("graphviz")
+    out, _ = _example()
+    svg = draw_dot(out)._repr_svg_()
+    assert svg is not None and "<svg" in svg
