@@ -14,10 +14,12 @@ Exit status: 0 when training reaches 100% accuracy, 1 when it does not,
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from micrograd.moons import make_moons, max_margin_loss
 from micrograd.nn import MLP
@@ -85,16 +87,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1337,
                         help="seed of the data and the weights (default 1337)")
     parser.add_argument("--out", default="moons.png", metavar="PATH",
-                        help="decision-boundary picture, PNG (default moons.png); needs matplotlib")
+                        help="decision-boundary picture, .png, .svg or .pdf (default moons.png);"
+                             " needs matplotlib")
     parser.add_argument("--quiet", action="store_true", help="print only the result")
     args = parser.parse_args(argv)
+    problem = _unwritable(args.out)
+    if problem is not None:  # seen before the training, not after it
+        parser.error(f"--out {args.out}: {problem}")
 
     X, y = make_moons(100, noise=0.1, seed=args.seed)
     model = train(X, y, steps=args.steps, seed=args.seed, quiet=args.quiet)
     final_loss, accuracy = max_margin_loss(model, X, y)  # the trained model, after its last update
     loss = final_loss.data
     print(f"after {args.steps} steps: loss {loss:.6f}, training accuracy {accuracy:.0%}")
-    if plot(model, X, y, args.out):
+    try:
+        drawn = plot(model, X, y, args.out)
+    except OSError as error:
+        print(f"error: cannot write {args.out}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    if drawn:
         print(f"decision boundary written to {args.out}")
     else:
         print("matplotlib is not installed: no picture (pip install 'micrograd-verified[plot]')")
@@ -105,10 +116,31 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _positive_int(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
     return value
+
+
+FORMATS = (".png", ".svg", ".pdf")  # what matplotlib writes without further packages
+
+
+def _unwritable(path: str) -> str | None:
+    """Why the picture could not be written to ``path``, or None: checked before minutes of training."""
+    target = Path(path)
+    if target.is_dir():
+        return "is a directory"
+    if target.suffix.lower() not in FORMATS:
+        return "give a path ending in .png, .svg or .pdf (the formats the picture is written in)"
+    folder = target.parent
+    if not folder.is_dir():
+        return f"there is no folder {str(folder)!r}"
+    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        return "permission denied"
+    return None
 
 
 if __name__ == "__main__":

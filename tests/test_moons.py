@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import os
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -14,7 +16,8 @@ from micrograd import Value
 from micrograd.moons import make_moons, max_margin_loss
 from micrograd.nn import MLP, Neuron
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "moons.py"
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "moons.py"
 
 
 def load_example() -> ModuleType:
@@ -144,3 +147,24 @@ def test_example_bad_arguments_exit_2(argv: list[str], capsys: pytest.CaptureFix
         load_example().main(argv)
     assert exit_info.value.code == 2
     assert "error" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("out", "says"), [
+    ("nodir/x.png", "there is no folder 'nodir'"),
+    ("m.txt", "give a path ending in .png, .svg or .pdf (the formats the picture is written in)"),
+    (".", "is a directory"),
+])
+def test_a_bad_output_path_is_exit_2_before_any_training(out: str, says: str, tmp_path: Path) -> None:
+    # A million steps would take hours: the refusal has to come first.
+    done = subprocess.run([sys.executable, str(EXAMPLE), "--steps", "1000000", "--out", out], cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 2
+    assert done.stdout == "" and "Traceback" not in done.stderr
+    assert done.stderr.splitlines()[-1] == f"moons.py: error: --out {out}: {says}"
+
+
+def test_steps_that_are_no_number_are_named_plainly(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        load_example().main(["--steps", "x"])
+    assert "argument --steps: must be a positive integer, got 'x'" in capsys.readouterr().err
