@@ -42,7 +42,8 @@ sqrt sin cos (as tanh(x) or x.tanh()) and abs(x). A snippet may hold
 'from micrograd import Value', 'x = Value(2.0)' inputs, assignments (also
 c += ...), 'y.backward()' and print(...) lines; nothing in it is executed.
 The output is --output NAME, else the name .backward() is called on, else the
-last assigned name. A formula starting with '-' goes after '--'.
+last assigned name. A formula starting with '-' goes after '--':
+  python -m verify expr -- "-x" --at x=2
 """
 
 EPILOG = """\
@@ -71,7 +72,7 @@ def main(argv: list[str]) -> int:
 def _main(argv: list[str]) -> int:
     parser = _arguments()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(_formula_last(argv))
     except SystemExit as exit_:  # a usage error (2), already told on stderr
         return int(exit_.code or 0)
     if args.help:
@@ -102,6 +103,16 @@ def _main(argv: list[str]) -> int:
             return _refuse(error, args.json)
     _show(report, parsed, args, code)
     return code
+
+
+def _formula_last(argv: list[str]) -> list[str]:
+    """``-- "-x" --at x=2`` as ``--at x=2 -- "-x"``: after ``--`` comes one formula, then options again."""
+    if "--" not in argv:
+        return argv
+    at = argv.index("--")
+    if at + 2 >= len(argv):
+        return argv
+    return [*argv[:at], *argv[at + 2:], "--", argv[at + 1]]
 
 
 def exit_code(verdict: str) -> int:

@@ -66,11 +66,27 @@ def parse_number(text: str, what: str = "value") -> float:
     body = tree.body
     if len(body) != 1 or not isinstance(body[0], ast.Expr):
         raise ParseError(f"{what} {text!r} is not a number")
+    _check_only_numbers(body[0].value, text, what)
     builder = ExpressionBuilder(text, {})
     term = builder.expr(body[0].value)
     if isinstance(term, Ref):
         raise ParseError(f"{what} {text!r} is not a number", hint="names are not allowed here")
     return builder.as_float(term, body[0].value)
+
+
+_NOT_FINITE = frozenset({"nan", "inf", "infinity"})
+
+
+def _check_only_numbers(node: ast.expr, text: str, what: str) -> None:
+    """A value is arithmetic on numbers: a name in it is refused as what it is, not as a formula's name."""
+    called = {id(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
+    for name in (n for n in ast.walk(node) if isinstance(n, ast.Name) and id(n) not in called):
+        if name.id.lower() in _NOT_FINITE:
+            raise ParseError(f"{what} {text.strip()!r} is not a finite number",
+                             hint="gradients are checked at finite points: give a finite number")
+        raise ParseError(f"{what} {text.strip()!r} is not a number ({name.id!r} is a name)",
+                         hint="a value is a number or arithmetic on numbers, such as 2, -1e-3, 1/3 or 2**0.5;"
+                              " it cannot name another input")
 
 
 def parse_at(items: Sequence[str]) -> dict[str, float]:
@@ -85,7 +101,7 @@ def parse_at(items: Sequence[str]) -> dict[str, float]:
         if name in values:
             raise ParseError(f"--at gives {name!r} twice")
         try:
-            values[name] = parse_number(number, f"--at {name}:")
+            values[name] = parse_number(number, "the value")
         except ParseError as error:
             raise ParseError(f"--at {item}: {error.message}", hint=error.hint) from None
     return values

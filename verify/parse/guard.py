@@ -51,11 +51,13 @@ def parse_tree(text: str) -> ast.Module:
         raise ParseError("input contains a NUL character")
     _check_text(text)
     _check_tokens(text)
+    indent = _common_indent(text)
     try:
-        tree = _ast_parse(text)
+        tree = _ast_parse(_dedent(text, indent) if indent else text)
     except SyntaxError as error:
         line = error.lineno or 1
-        raise ParseError(f"syntax error: {error.msg}", line=line, col=error.offset or 1,
+        col = (error.offset or 1) + (len(indent) if source_line(text, line).startswith(indent) else 0)
+        raise ParseError(f"syntax error: {error.msg}", line=line, col=col,
                          source=source_line(text, line)) from None
     except (MemoryError, RecursionError):
         # CPython's parser gives up this way on some input it cannot take: nesting beyond what the token
@@ -64,8 +66,39 @@ def parse_tree(text: str) -> ast.Module:
                          "nested, or a very long line that is not Python") from None
     except ValueError as error:
         raise ParseError(f"input cannot be parsed: {error}") from None
+    if indent:
+        _shift_columns(tree, len(indent))
     _check_tree(tree, text)
     return tree
+
+
+def _common_indent(text: str) -> str:
+    """The spaces and tabs every non-blank line starts with: a formula typed as ``" -x"``, or a snippet
+    pasted from an indented block, is read as if it started at column 1 (Python says "unexpected indent")."""
+    if "\r" in text.replace("\r\n", ""):
+        return ""  # old Mac line ends: left to Python, whose lines they are
+    lines = [line for line in text.split("\n") if line.strip()]
+    if not lines:
+        return ""
+    first = lines[0]
+    indent = first[: len(first) - len(first.lstrip(" \t"))]
+    while indent and not all(line.startswith(indent) for line in lines):
+        indent = indent[:-1]
+    return indent
+
+
+def _dedent(text: str, indent: str) -> str:
+    return "\n".join(line[len(indent):] if line.startswith(indent) else line for line in text.split("\n"))
+
+
+def _shift_columns(tree: ast.AST, width: int) -> None:
+    """Put the positions of a tree parsed from the dedented text back on the text as given (ASCII indent:
+    bytes and characters agree)."""
+    for node in ast.walk(tree):
+        if isinstance(getattr(node, "col_offset", None), int):
+            node.col_offset += width  # type: ignore[attr-defined]
+        if isinstance(getattr(node, "end_col_offset", None), int):
+            node.end_col_offset += width  # type: ignore[attr-defined]
 
 
 def _ast_parse(text: str) -> ast.Module:
