@@ -17,10 +17,12 @@ from typing import Any
 
 import pytest
 from engines import zoo_class
+from flint import arb
 
 import verify
 from micrograd import Value
 from verify.judge import allowance, blame, floats, local, verdict
+from verify.oracle import ball as ball_module
 from verify.oracle import calculus, fd
 from verify.oracle.ball import ball, workprec
 from verify.program import Const, Program, Step
@@ -184,6 +186,26 @@ def _stepped_planted() -> bool:
     return _stepped_division(x0, 1.7e-150, 3.0, Value, 1 + 1e-9).verdict == "fail"
 
 
+# ---- SPAN_SLACK: the share of a kink ball's width that is its radius's rounding ----
+
+def _span(lo: float, hi: float) -> str:
+    """The exact column of a kink whose ball runs from ``lo`` to ``hi``."""
+    return ball_module.span_text(arb((lo + hi) / 2, (hi - lo) / 2))
+
+
+SLACK = 2.0**-18  # ball.SPAN_SLACK as it is: the planted and correct ends are fixed, not scaled with it
+
+
+def _span_kept() -> bool:
+    # a set of derivatives that truly starts at -2 * SLACK of its width: its end is not rounded to 0
+    return _span(-2 * SLACK, 1.0) != "[0, 1]"
+
+
+def _span_snapped() -> bool:
+    # the set [0, 1], its ball grown by half SLACK of rounding at each end: shown exactly
+    return _span(-SLACK / 2, 1.0 + SLACK / 2) == "[0, 1]"
+
+
 @dataclass(frozen=True)
 class Guard:
     name: str
@@ -214,6 +236,8 @@ GUARDS = [
           lambda: not _snapped(1.5), lambda: _snapped(0.5)),
     Guard("a hidden step of x * y**-1 gone subnormal", verdict, "UNDERFLOW",
           _stepped_planted, _stepped_correct),
+    Guard("the rounding of a kink ball's radius in the exact column", ball_module, "SPAN_SLACK",
+          _span_kept, _span_snapped),
 ]
 
 
