@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable
 from itertools import islice
 from numbers import Real
-from typing import Any
+from typing import Any, cast
 
 from .ops import OPS, DomainError, MathError, NonFiniteError, Op
 
@@ -222,7 +222,11 @@ class Value:
             if any(node._op is not None for node in waiting):
                 start = len(queue)
                 queue += _recount(waiting, set_aside)
-                _flow(queue, start, waiting, set_aside)
+                if len(queue) > start:
+                    _flow(queue, start, waiting, set_aside)
+                cycle = next((node for node in waiting if node._op is not None), None)
+                if cycle is not None:  # counted exactly now: a node still waiting waits on itself
+                    raise CyclicGraphError(cycle)
             for node in waiting:  # leaves with uses elsewhere; the rest were checked in _flow
                 if node._op is None and not _isfinite(node.grad):
                     raise _overflow(queue, node)
@@ -244,6 +248,26 @@ class Constant(Value):
     @property
     def op(self) -> str:
         return "const"
+
+    def __repr__(self) -> str:
+        return f"Constant({self.data!r})"
+
+
+class CyclicGraphError(ValueError):
+    """A node is its own operand, directly or through others.
+
+    No op builds a cycle (a node's operands exist before it): only assigning
+    to a node's private fields does. ``node`` is one node on the cycle.
+    ``verify.check`` finds every cycle. ``backward()`` finds one that passes
+    through a node with several uses, and then leaves the gradients it had
+    reached as they are (the graph they belong to is broken); a loop of
+    nodes used once each it does not see: it would cost every call.
+    """
+
+    def __init__(self, node: Value) -> None:
+        self.node = node
+        super().__init__(f"the graph has a cycle through {node!r}: no op builds one, so a node's internals "
+                         "were changed after it was made")
 
 
 def _flow(
@@ -397,7 +421,10 @@ def _to_float(x: object, who: str) -> float:
     if isinstance(x, float):
         value = x
     elif isinstance(x, Real):  # int, bool, Fraction, numpy floats
-        value = float(x)
+        try:
+            value = float(x)
+        except OverflowError:  # an int or Fraction beyond float64, Value(10**400)
+            value = math.inf if cast(Any, x) > 0 else -math.inf
     else:
         raise TypeError(f"{who} takes a real number, not {type(x).__name__}: {x!r}")
     if not _isfinite(value):

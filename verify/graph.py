@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from micrograd.engine import Constant, Value
+from micrograd.engine import Constant, CyclicGraphError, Value
 
 from .program import Arg, Const, Program, Step
 
@@ -63,18 +63,24 @@ def _post_order(output: Value) -> tuple[list[Value], dict[int, tuple[Value, ...]
     """
     order: list[Value] = []
     parents_of: dict[int, tuple[Value, ...]] = {id(output): output.parents}
-    stack: list[tuple[Value, int]] = [(output, 0)]
+    done: set[int] = set()
+    stack: list[tuple[Value, int]] = [(output, 0)]  # the path from the output to the node being read
     while stack:
         node, i = stack.pop()
         parents = parents_of[id(node)]
         if i < len(parents):
             stack.append((node, i + 1))
             parent = parents[i]
-            if not isinstance(parent, Constant) and id(parent) not in parents_of:
+            if isinstance(parent, Constant):
+                continue
+            if id(parent) not in parents_of:
                 parents_of[id(parent)] = parent.parents
                 stack.append((parent, 0))
+            elif id(parent) not in done:  # met again before it was finished: it is on the path
+                raise CyclicGraphError(parent)
         else:
             order.append(node)
+            done.add(id(node))
     return order, parents_of
 
 

@@ -56,6 +56,9 @@ class Program:
             slot = len(self.inputs) + j
             for i, arg in enumerate(step.args):
                 if isinstance(arg, Const):
+                    if row.domain[i].integer and not float(arg.value).is_integer():
+                        raise ValueError(f"step {j}: {step.op} takes an integer as operand {i}, not "
+                                         f"{arg.value!r} (a non-integer power is powc)")
                     continue
                 if i in row.constant:
                     raise ValueError(f"step {j}: operand {i} of {step.op} must be a constant")

@@ -163,7 +163,10 @@ def _floats(values: Sequence[Any], what: str) -> list[float | None]:
         elif isinstance(v, bool) or not isinstance(v, (int, float)):
             raise TypeError(f"slot {s}'s {what} is a {type(v).__name__}, not a float")
         else:
-            out.append(float(v))
+            try:
+                out.append(float(v))
+            except OverflowError:  # an int beyond float64 (x.grad = 10**400): the infinity it rounds to
+                out.append(math.inf if v > 0 else -math.inf)
     return out
 
 
