@@ -98,3 +98,15 @@ def test_at_x_equals_y_with_y_given_on_the_command_line(capsys: pytest.CaptureFi
     err = capsys.readouterr().err
     assert err.startswith("error: --at x=y: the value 'y' is not a number")
     assert "--at y=VALUE" not in err
+
+
+@pytest.mark.parametrize(("text", "at", "hint"), [
+    ("x*y", [], "give them values with --at x=VALUE y=VALUE"),
+    ("x*y + z*x", ["y=1"], "give them values with --at x=VALUE z=VALUE"),
+    ("a + zz", ["a=1"], "give it a value with --at zz=VALUE"),
+    ("x = Value(1.0)\ny = x * w + q * tanh(w)\n", [], "give them values with --at w=VALUE q=VALUE"),
+])
+def test_every_missing_input_is_named_at_once(text: str, at: list[str], hint: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse(text, at=parse_at(at))
+    assert caught.value.hint == hint

@@ -117,8 +117,32 @@ class ExpressionBuilder:
             raise self.fail("Value(...) makes an input; write it on its own line, like 'x = Value(2.0)'",
                             node)
         known = list(self.env) + list(self.at) + list(SYNTAX.functions)
-        hint = suggest(name, known) or f"give it a value with --at {shown(name)[1:-1]}=VALUE"
+        hint = suggest(name, known)
+        if hint is None:
+            missing = self._missing(name)
+            values = " ".join(f"{shown(n)[1:-1]}=VALUE" for n in missing)
+            hint = f"give it a value with --at {values}" if len(missing) == 1 else \
+                f"give them values with --at {values}"
         raise self.fail(f"unknown name {shown(name)}", node, hint)
+
+    def _missing(self, first: str) -> list[str]:
+        """``first`` and every other name the text reads but nothing gives a value: all told at once."""
+        try:
+            tree = ast.parse(self.text)  # it parsed before: within the limits
+        except SyntaxError:  # an indented text is parsed dedented (guard): the first name will do
+            return [first]
+        walked = list(ast.walk(tree))
+        stored = {n.id for n in walked if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        called = {id(n.func) for n in walked if isinstance(n, ast.Call)}
+        read = sorted((n for n in walked if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+                       and id(n) not in called), key=lambda n: (n.lineno, n.col_offset))
+        missing = [first]
+        for n in read:
+            if n.id in missing or n.id in stored or n.id in self.env or n.id in self.at \
+                    or n.id in SYNTAX.functions or n.id == "Value" or is_dunder(n.id):
+                continue
+            missing.append(n.id)
+        return missing
 
     def call(self, node: ast.Call) -> Term:
         func = node.func
