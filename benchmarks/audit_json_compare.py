@@ -9,7 +9,8 @@ class a notebook of tests/engines/notebooks/ defines. Each runs in its own proce
 and the CLI's defaults (seed 0, timeout, deadline, memory) apart from --max-examples (default
 20, so a whole pass stays within minutes). Fields that measure time are dropped; what is left
 (coverage, behaviour, findings, their minimal programs and wording, the exit code) is written to
-DIR/<engine>.json, or compared with it. A refactoring that changes no behaviour compares equal;
+DIR/<engine>.json, or compared with it; the checkout's folder is written <root>, so a baseline
+may be recorded from a copy of an older commit. A refactoring that changes no behaviour compares equal;
 the exit status is 1 when an engine differs, and each difference is printed.
 """
 
@@ -73,8 +74,8 @@ def audit(spec: str, max_examples: int) -> dict[str, Any]:
     argv = [sys.executable, "-m", "verify", "audit", "--engine", spec, "--json", "-q",
             "--max-examples", str(max_examples)]
     done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, env=None, check=False)
-    try:
-        body: Any = untimed(json.loads(done.stdout))
+    try:  # the checkout's folder as <root>, so a copy elsewhere compares equal
+        body: Any = untimed(json.loads(done.stdout.replace(str(ROOT), "<root>")))
     except json.JSONDecodeError:
         body = {"stdout": done.stdout}
     return {"exit": done.returncode, "json": body}
