@@ -223,13 +223,10 @@ def _check_ops(ops: Sequence[str], found: Survey) -> None:
     """``UsageError`` unless every op asked for is one the engine has (and the table knows)."""
     from micrograd.ops import OPS
 
-    from .probe import forms_of
-
     unknown = [op for op in ops if op not in OPS]
     if unknown:
         raise UsageError(f"--ops: unknown op(s) {', '.join(unknown)}; known: {', '.join(OPS)}")
     lacking = [op for op in ops if op not in found.drawable_ops()]
     if lacking:
-        reasons = "; ".join(f"{op}: {found.forms.get(op, {}).get(forms_of(op)[0]) or 'absent'}"
-                            for op in lacking)
+        reasons = "; ".join(f"{op}: {found.why_not(op)}" for op in lacking)
         raise UsageError(f"--ops names op(s) the engine lacks ({reasons})")

@@ -36,6 +36,8 @@ from .findings import Finding, layout_of, stopped_kind
 from .sandbox import EngineFailed, EngineProcess
 from .snippet import program_snippet
 from .survey import Survey
+from .terms import LAYOUTS, Layout
+from .terms import Phase as Part
 
 STOPPED = ("hang", "died", "memory", "tampered")
 """Kinds of finding where the engine's worker stopped answering: never retried, shrunk or re-run."""
@@ -169,7 +171,7 @@ class _State:
 
     # ---- bookkeeping ----
 
-    def layouts(self, op: str) -> list[str]:
+    def layouts(self, op: str) -> list[Layout]:
         return self.survey.layouts(op) if op in self.chosen else []
 
     def check_time(self) -> None:
@@ -184,7 +186,7 @@ class _State:
     def seconds(self) -> float:
         return time.monotonic() - self.lab.started
 
-    def context(self, phase: str) -> Context:
+    def context(self, phase: Part) -> Context:
         subs = [t for t in (("mul", "x o c"), ("add", "x o c"), ("sub", "x o c"), ("add", "x o y"),
                             ("mul", "x o y"), ("sub", "x o y"), ("add", "x o x"), ("mul", "x o x"),
                             ("sub", "x o x")) if self.good[t] and t not in self.bad]
@@ -217,13 +219,13 @@ class _State:
         if not finding.op:
             return
         if finding.layout in ("graph", "f(x)") or finding.kind in STOPPED:
-            self.bad.update((finding.op, layout) for layout in ("f(x)", "x o y", "x o c", "c o x", "x o x"))
+            self.bad.update((finding.op, layout) for layout in LAYOUTS)
         else:
             self.bad.add((finding.op, finding.layout))
             if finding.layout == "x o y" and finding.kind != "lost-contribution":
                 self.bad.add((finding.op, "x o x"))
 
-    def found(self, a: Assessment, phase: str) -> Finding:
+    def found(self, a: Assessment, phase: Part) -> Finding:
         when = (a.at or time.monotonic()) - self.lab.started
         finding = explain(self.lab, a, self.context(phase))
         finding.found_seconds = when
@@ -245,7 +247,7 @@ class _State:
                               found_seconds=self.seconds())
             self.record(finding)
             for o, _, _ in hung:
-                self.bad.update((o, lay) for lay in ("f(x)", "x o y", "x o c", "c o x", "x o x", "hang"))
+                self.bad.update((o, lay) for lay in (*LAYOUTS, "hang"))
         problem = self.survey.backward_problem
         if problem is not None:
             program = Program((("x", 0.7), ("y", 1.3)), (_join_step(problem["op"]),))
@@ -295,7 +297,7 @@ class _State:
                         break
                     self.run_case(case, "battery")
 
-    def run_case(self, case: Case, phase: str) -> Assessment:
+    def run_case(self, case: Case, phase: Part) -> Assessment:
         timeout = None
         a = self.lab.check(case.program, timeout)
         self._count(case, a, phase)
@@ -316,7 +318,7 @@ class _State:
             self.good[(case.op, case.layout)] += 1
         return a
 
-    def _count(self, case: Case, a: Assessment, phase: str) -> None:
+    def _count(self, case: Case, a: Assessment, phase: Part) -> None:
         if phase == "battery":
             self.result.battery[(case.op, case.layout)] += 1
             self.result.battery_verdicts[a.verdict] += 1

@@ -38,9 +38,10 @@ from micrograd.ops import OPS
 from ..clock import time_limit as _alarm
 from ..program import Arg, Const, Program, Step
 from .coverage import depth
-from .findings import Finding, Kind, layout_of, stopped_kind
+from .findings import Finding, layout_of, stopped_kind
 from .outcome import EngineError, Frame, Outcome, engine_values, run
 from .shrink import rebuild, rounder, shrink, tidy
+from .terms import Kind, Phase
 
 if TYPE_CHECKING:
     from ..report import Fault, Report
@@ -314,7 +315,7 @@ def _exact_floats(program: Program) -> list[float]:
 class Context:
     """What the audit knows when it explains a failure."""
 
-    phase: str
+    phase: Phase
     bad: set[tuple[str, str]] = field(default_factory=set)
     """(op, layout) pairs with a finding already: a graph failure must not rest on them."""
     substitutes: list[tuple[str, str]] = field(default_factory=list)
@@ -436,7 +437,7 @@ def _graph_crash(lab: Lab, a: Assessment) -> Finding:
                f"on this program, where every value and gradient is finite; each step alone runs")
     if a.verdict == "unreadable":
         message = f"after backward(), {_unreadable_text(a)}; each step alone gives readable gradients"
-    kind = "crash" if a.verdict == "crash" else a.verdict
+    kind: Kind = "unreadable" if a.verdict == "unreadable" else "crash"
     return Finding(kind, op, "graph", program, message, error=error, stage=a.outcome.stage,
                    report=a.report)
 
@@ -583,7 +584,7 @@ def single(lab: Lab, a: Assessment) -> Finding:
                        report=a.report, confirmed=True, evidence=notes)
     expected = _exact_grad(a.report, slot)
     index = fault.index if fault.index is not None else _index_of(program, slot)
-    kind = "non-finite" if fault.kind == "non-finite" else "wrong-rule"
+    kind: Kind = "non-finite" if fault.kind == "non-finite" else "wrong-rule"
     if layout == "x o x" and kind == "wrong-rule":
         x = program.inputs[0][1]
         pair = Program((("x", x), ("y", x)), (Step(op, (0, 1)),))
@@ -746,7 +747,7 @@ def classify(lab: Lab, a: Assessment, ctx: Context) -> Finding:
         if fault.kind == "lost-contribution":
             message = (f"{written(program, c)} replaced {node}'s gradient instead of adding to it: {node} is "
                        f"used by {used_by}; {numbers}; with {op} replaced by {replacement} it is right")
-            kind = "lost-contribution"
+            kind: Kind = "lost-contribution"
         else:
             cut = " (it cuts the graph: what feeds it gets no gradient)" if actual == 0 else ""
             message = (f"{written(program, c)} is right alone, but in this graph {node}'s gradient is wrong: "

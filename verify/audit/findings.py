@@ -12,31 +12,16 @@ from micrograd.ops import OPS
 
 from ..program import Const, Program, Step
 from .outcome import EngineError
+from .terms import KINDS, LAYOUTS, Kind, Layout, Phase, Stage, Where
+
+__all__ = ["KINDS", "LAYOUTS", "Finding", "Kind", "Layout", "layout_of", "source_lines", "stopped_kind"]
 
 if TYPE_CHECKING:
     from ..report import Report
 
-Kind = Literal[
-    "wrong-rule",         # an op's local derivative is wrong (shown by the op alone, or only in a graph)
-    "lost-contribution",  # a reused node's contributions are not all summed (= instead of +=, x * x)
-    "traversal",          # every op is right alone, but backward visits the graph in a wrong order
-    "crash",              # an op (or backward) raised where the function and its gradient are finite
-    "forward",            # an op's value is wrong
-    "unreadable",         # .grad or .data is not a real number (None, str, complex)
-    "non-finite",         # nan or inf where a correct engine gives a finite number
-    "seed",               # the output's own gradient is not 1
-    "hang",               # the engine did not answer within the time limit
-    "died",               # the engine's process died
-    "memory",             # the engine used more memory than the audit allows
-    "tampered",           # the engine changed the auditing code in its worker
-    "gradient",           # a gradient is wrong and no step can be blamed
-]
-KINDS: tuple[str, ...] = ("wrong-rule", "lost-contribution", "traversal", "crash", "forward", "unreadable",
-                          "non-finite", "seed", "hang", "died", "memory", "tampered", "gradient")
-
 def stopped_kind(failure: str) -> Kind:
     """The finding for a worker that stopped answering, from the sandbox's word for why."""
-    if failure in ("hang", "timeout"):
+    if failure == "hang":
         return "hang"
     if failure == "memory":
         return "memory"
@@ -45,15 +30,7 @@ def stopped_kind(failure: str) -> Kind:
     return "died"
 
 
-Layout = Literal["f(x)", "x o y", "x o c", "c o x", "x o x", "graph", "leaf"]
-LAYOUTS: tuple[str, ...] = ("f(x)", "x o y", "x o c", "c o x", "x o x")
-"""How one op's operands can be laid out: a unary op, two Values, a number on the right or on the
-left, the same object on both sides. Bugs that only a graph shows have layout "graph"."""
-
-Phase = Literal["survey", "battery", "shapes", "random"]
-
-
-def layout_of(step: Step) -> str:
+def layout_of(step: Step) -> Layout:
     """The layout of one step: "f(x)", "x o y", "x o c", "c o x" or "x o x"."""
     row = OPS[step.op]
     if row.arity == 1:
@@ -70,19 +47,16 @@ def layout_of(step: Step) -> str:
 class Finding:
     """One distinct bug: its kind, the step and op to blame, and a minimal program that shows it."""
 
-    kind: str
-    """One of KINDS."""
+    kind: Kind
     op: str
     """The op to blame (an op-table name); "" when no single op is at fault (traversal, an
     engine-wide accumulation bug, a hang of the whole graph)."""
-    layout: str
-    """Where it shows: one of LAYOUTS, "graph" (only in a graph), or "leaf" (making an input)."""
+    layout: Where
     program: Program
     """The minimal program that shows it."""
     message: str
     """One sentence: the step, the operand, expected and actual."""
-    phase: str = "random"
-    """Which phase found it: "survey", "battery", "shapes" or "random"."""
+    phase: Phase = "random"
     culprit: int | None = None
     """The slot of the blamed step in ``program``."""
     operand: int | None = None
@@ -97,15 +71,15 @@ class Finding:
     """Isolation proved the blame (the op alone fails, or replacing it fixes the graph)."""
     error: EngineError | None = None
     """For a crash: the engine's exception."""
-    stage: str = ""
-    """For a crash: "leaf", "forward" or "backward"."""
+    stage: Stage | Literal[""] = ""
+    """For a crash: where the run stopped ("leaf", "forward" or "backward": where the engine raised)."""
     report: Report | None = None
     """The judge's report on the minimal program."""
     reproduced: tuple[int, int] | None = None
     """(k, n): the minimal program failed the same way in k of n runs."""
     reproduced_in: str = ""
     """Where those runs were: fresh interpreters running the printed snippet, or the worker."""
-    layouts: list[str] = field(default_factory=list)
+    layouts: list[Where] = field(default_factory=list)
     """Every layout it showed in (the minimal program is the smallest)."""
     found_seconds: float = 0.0
     """When it was first seen, from the start of the audit."""

@@ -11,15 +11,14 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from ..program import Const, Program
 from .protocol import EngineError, Frame
 from .sandbox import EngineFailed, EngineProcess
+from .terms import Stage
 
 __all__ = ["EngineError", "Frame", "Outcome", "Stage", "engine_values", "floats", "from_answer", "run"]
-
-Stage = Literal["done", "leaf", "forward", "backward", "hang", "died", "deadline"]
 
 
 @dataclass
@@ -59,11 +58,9 @@ def run(engine: EngineProcess, program: Program, timeout: float | None = None) -
     try:
         answer = engine.request("run", program, timeout)
     except EngineFailed as failure:
-        # the sandbox says "hang", "crash", "memory", "tampered" or "deadline"
-        kind = str(failure.kind)
-        stage: Stage = ("hang" if kind in ("timeout", "hang") else "deadline" if kind == "deadline"
-                        else "died")
-        message = str(failure) if kind in ("timeout", "hang", "crash") else f"{kind}: {failure}"
+        kind = failure.kind
+        stage: Stage = "hang" if kind == "hang" else "deadline" if kind == "deadline" else "died"
+        message = str(failure) if kind in ("hang", "crash") else f"{kind}: {failure}"
         return Outcome(program, stage, message=message, seconds=time.monotonic() - started,
                        died_of=kind if stage == "died" else "")
     outcome = from_answer(program, answer)

@@ -21,9 +21,10 @@ from typing import Any
 from micrograd.ops import OPS
 
 from ..program import call
+from .terms import Layout
 
-LAYOUTS = {
-    # layout -> (left operand, right operand): "v" a leaf, "c" a plain number
+SIDES: dict[Layout, tuple[str, ...]] = {
+    # layout -> its operands: "v" a leaf, "c" a plain number
     "f(x)": ("v",),
     "x o y": ("v", "v"),
     "x o c": ("v", "c"),
@@ -38,17 +39,7 @@ _VERIFY = Path(__file__).resolve().parents[1]
 """verify/: frames inside it are the caller's, not the engine's."""
 
 
-FORMS = {"v": "f(x)", "vv": "x o y", "vc": "x o c", "cv": "c o x"}
-"""The older short names of the layouts: a leaf "v", a plain number "c"."""
-
-
-def forms_of(op: str) -> tuple[str, ...]:
-    """The layouts an op is probed in, by their short names ("v", "vv", "vc", "cv")."""
-    short = {layout: form for form, layout in FORMS.items()}
-    return tuple(short[layout] for layout in probed_layouts(op))
-
-
-def layouts_of(op: str) -> tuple[str, ...]:
+def layouts_of(op: str) -> tuple[Layout, ...]:
     """The layouts an op can be written in (x ** 2.0 is powi: pow always has a Value exponent)."""
     row = OPS[op]
     if row.arity == 1:
@@ -60,7 +51,7 @@ def layouts_of(op: str) -> tuple[str, ...]:
     return ("x o y", "x o c", "c o x", "x o x")
 
 
-def probed_layouts(op: str) -> tuple[str, ...]:
+def probed_layouts(op: str) -> tuple[Layout, ...]:
     """The layouts an op is probed in: x o x is x o y with one object, so it needs no probe."""
     return tuple(layout for layout in layouts_of(op) if layout != "x o x")
 
@@ -113,11 +104,11 @@ def probe_leaf(cls: type, _: Any) -> dict[str, Any]:
     return {"problems": problems}
 
 
-def probe_op(cls: type, payload: tuple[str, str]) -> dict[str, Any]:
+def probe_op(cls: type, payload: tuple[str, Layout]) -> dict[str, Any]:
     """Apply one op in one layout at a point inside its domain: present, absent, refused or crashing."""
     op, layout = payload
     row = OPS[op]
-    sides = LAYOUTS[layout]
+    sides = SIDES[layout]
     if row.arity == 1:
         operands: list[Any] = [cls(_POINT[0])]
         expected = row.forward(_POINT[0])

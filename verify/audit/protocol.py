@@ -17,7 +17,7 @@ The pieces:
 - ``Ready``, what the worker says once the engine is loaded: whose class it
   is (the resolved file), how it was loaded, and remarks (notebook cells that
   failed after the class existed).
-- ``Failure`` kinds (``FailureKind``): what ``sandbox.EngineFailed`` means
+- ``Failure`` kinds (``terms.FailureKind``): what ``sandbox.EngineFailed`` means
   when the worker cannot answer: it hung, died, ran out of memory, changed
   the auditing code, or the audit's deadline passed.
 - ``Captured`` and ``EngineOutput``: what the engine wrote on its stdout and
@@ -32,28 +32,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast, get_args
 
 from ..program import Const, Program, Step
-
-Stage = Literal["done", "forward", "backward"]
-"""How far a run got: ``done`` (forward and backward returned), ``forward`` (building a slot
-raised), ``backward`` (``backward()`` raised)."""
-
-FailureKind = Literal["hang", "crash", "memory", "tampered", "deadline"]
-"""Why the worker gave no answer (``sandbox.EngineFailed.kind``):
-
-- ``hang``: no answer within the request's time limit (the worker was killed and is restarted);
-- ``crash``: the worker process died (exit code or signal in the message);
-- ``memory``: the engine used more memory than the worker's limit (a ``MemoryError``, or the
-  process died of it);
-- ``tampered``: the engine modified the auditing code in its process (a module or function
-  the worker uses was replaced, or the channel carried something the worker never sends);
-  once seen, every later ``run`` request fails this way: its numbers cannot be trusted;
-- ``deadline``: the audit's overall deadline passed before or during the request.
-"""
-
-FAILURE_KINDS: tuple[FailureKind, ...] = ("hang", "crash", "memory", "tampered", "deadline")
+from .terms import LOADED_AS, LoadedAs, RunStage
 
 MESSAGE_LIMIT = 300
 """Characters of an exception's message that are kept."""
@@ -175,7 +157,7 @@ class RunAnswer:
     Slot i < len(program.inputs) is input i, slot len(inputs) + j is step j.
     """
 
-    stage: Stage
+    stage: RunStage
     slot: int | None = None
     """For ``stage == "forward"``: the slot being built when the engine raised (an input slot if
     < the number of inputs: making the leaf raised). None otherwise."""
@@ -210,7 +192,7 @@ class RunAnswer:
         """Read and check an answer; ``ProtocolViolation`` if any field has the wrong shape."""
         d = _dict(wire, "run answer")
         stage = d.get("stage")
-        if stage not in ("done", "forward", "backward"):
+        if stage not in get_args(RunStage):
             raise ProtocolViolation(f"stage is {stage!r}")
         slot = d.get("slot")
         if slot is not None:
@@ -225,15 +207,12 @@ class RunAnswer:
         if not isinstance(unreadable, list):
             raise ProtocolViolation("unreadable is not a list")
         return cls(
-            stage, slot, _floats(d.get("data", []), "data"), _floats(d.get("grad", []), "grad"),
+            cast(RunStage, stage), slot,
+            _floats(d.get("data", []), "data"), _floats(d.get("grad", []), "grad"),
             tuple(Unreadable.from_wire(u) for u in unreadable),
             None if error is None else EngineError.from_wire(error),
             _seconds(seconds.get("forward", 0.0)), _seconds(seconds.get("backward", 0.0)),
         )
-
-
-LoadedAs = Literal["module", "import", "path", "package-path", "notebook", "object"]
-"""How the worker loaded the engine (``spec.LoadPlan.how``)."""
 
 
 @dataclass(frozen=True)
@@ -259,7 +238,7 @@ class Ready:
     def from_wire(cls, wire: Any) -> Ready:
         d = _dict(wire, "ready")
         how = d.get("loaded_as")
-        if how not in ("module", "import", "path", "package-path", "notebook", "object"):
+        if how not in LOADED_AS:
             raise ProtocolViolation(f"loaded_as is {how!r}")
         notes = d.get("notes", [])
         if not isinstance(notes, list):

@@ -14,11 +14,10 @@ from micrograd.ops import OPS
 
 from .api import AuditResult
 from .coverage import FEATURES
-from .findings import LAYOUTS, Finding
+from .findings import Finding
 from .probe import layouts_of
 from .snippet import program_snippet
-
-TITLES = {"f(x)": "f(x)", "x o y": "x∘y", "x o c": "x∘c", "c o x": "c∘x", "x o x": "x∘x"}
+from .terms import LAYOUTS, TITLES
 
 
 def render(result: AuditResult) -> str:
@@ -166,7 +165,7 @@ def snippet(result: AuditResult, finding: Finding) -> str:
 def title(finding: Finding) -> str:
     where = f" in {finding.op}" if finding.op else (" (the engine's backward)" if finding.layout == "graph"
                                                     else "")
-    layout = TITLES.get(finding.layout, finding.layout)
+    layout = TITLES[finding.layout]
     steps = finding.steps
     size = f"{steps} step{'' if steps == 1 else 's'}"
     if not finding.shrunk:
@@ -186,7 +185,7 @@ def _finding(result: AuditResult, finding: Finding, number: int) -> list[str]:
     if (finding.expected or finding.actual) and not said:
         of = f" (gradient of {finding.node})" if finding.node and finding.kind != "forward" else ""
         lines.append(f"  expected {finding.expected or '?'}, the engine gave {finding.actual or '?'}{of}")
-    others = [TITLES.get(lay, lay) for lay in finding.layouts if lay != finding.layout]
+    others = [TITLES[lay] for lay in finding.layouts if lay != finding.layout]
     if others:
         lines.append(f"  also seen in: {', '.join(others)}")
     lines += ["  minimal program:"]

@@ -13,7 +13,7 @@ never pickles, so nothing the engine does can run code in this process.
 
 A request that takes longer than its time limit kills the worker; a worker
 that dies is noticed. Either way ``EngineFailed`` says what happened
-(``protocol.FailureKind``) and names the request's program, and the next
+(``terms.FailureKind``) and names the request's program, and the next
 request starts a fresh worker, so an engine that hangs, recurses, crashes or
 forks can never take the audit down. Whenever a worker ends (a restart, or
 the end of the audit), everything it started is killed: every process of its
@@ -48,13 +48,13 @@ from .protocol import (
     WIRE_LIMIT,
     Captured,
     EngineOutput,
-    FailureKind,
     ProtocolViolation,
     Ready,
     RunAnswer,
     program_to_wire,
 )
 from .spec import EngineSpec
+from .terms import FailureKind
 
 START_TIMEOUT = 60.0
 """Seconds the worker may take to start and load the engine (a notebook runs all its cells)."""
@@ -79,7 +79,7 @@ class UnusableEngine(Exception):
 
 
 class EngineFailed(Exception):
-    """The worker gave no answer to a request: ``kind`` is a ``protocol.FailureKind``."""
+    """The worker gave no answer to a request: ``kind`` is a ``terms.FailureKind``."""
 
     def __init__(self, kind: FailureKind, message: str, *, request: str = "",
                  program: Program | None = None, payload: Any = None) -> None:

@@ -15,8 +15,9 @@ from typing import Any
 
 from micrograd.ops import OPS
 
-from .probe import FORMS, forms_of, probed_layouts
+from .probe import probed_layouts
 from .sandbox import EngineFailed, EngineProcess, UnusableEngine
+from .terms import Layout
 
 PROBE_TIMEOUT = 1.0
 """Seconds one op's forward may take at the probe point before it counts as hung."""
@@ -41,7 +42,7 @@ class Status:
 class Survey:
     """What the probes found."""
 
-    status: dict[str, dict[str, Status]] = field(default_factory=dict)
+    status: dict[str, dict[Layout, Status]] = field(default_factory=dict)
     """op -> layout -> what the probe found (x o x is x o y's)."""
     notes: dict[str, str] = field(default_factory=dict)
     """op -> a remark (e.g. a wrong-looking value at the probe point)."""
@@ -59,25 +60,18 @@ class Survey:
     """When backward() hung or raised after every way of combining two leaves: what happened
     ({"hang": message} or {"error": type, message, frame}, and "op")."""
 
-    @property
-    def forms(self) -> dict[str, dict[str, str | None]]:
-        """op -> short form name ("v", "vv", "vc", "cv") -> None if present, else why not."""
-        return {op: {form: None if self.present(op, FORMS[form]) else self.state(op, FORMS[form]).reason
-                     for form in forms_of(op)} for op in self.status}
-
-    def state(self, op: str, layout: str) -> Status:
-        layout = FORMS.get(layout, layout)
+    def state(self, op: str, layout: Layout) -> Status:
         if layout == "x o x":
             layout = "x o y"
         return self.status.get(op, {}).get(layout, Status("absent", "not probed"))
 
-    def present(self, op: str, layout: str) -> bool:
+    def present(self, op: str, layout: Layout) -> bool:
         return self.state(op, layout).present
 
-    def works(self, op: str, layout: str) -> bool:
+    def works(self, op: str, layout: Layout) -> bool:
         return self.state(op, layout).state == "works"
 
-    def layouts(self, op: str) -> list[str]:
+    def layouts(self, op: str) -> list[Layout]:
         """The layouts of ``op`` the engine has (x o x wherever x o y is)."""
         found = [layout for layout in probed_layouts(op) if self.present(op, layout)]
         if "x o y" in found and OPS[op].arity == 2:
