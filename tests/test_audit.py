@@ -15,8 +15,8 @@ import pytest
 from verify.audit.api import audit
 from verify.audit.campaign import keep_shortest
 from verify.audit.coverage import depth, features
-from verify.audit.sandbox import UnusableEngine
-from verify.audit.spec import EngineSpec, UsageError
+from verify.audit.engine.sandbox import UnusableEngine
+from verify.audit.engine.spec import EngineSpec, UsageError
 from verify.cli.audit import main
 from verify.program import Const, Program, Step
 

@@ -13,8 +13,8 @@ import pytest
 
 import micrograd
 from verify.audit.api import audit
-from verify.audit.sandbox import EngineProcess, UnusableEngine
-from verify.audit.spec import EngineSpec, UsageError
+from verify.audit.engine.sandbox import EngineProcess, UnusableEngine
+from verify.audit.engine.spec import EngineSpec, UsageError
 from verify.cli.audit import main, memory_size
 from verify.program import Const, Program, Step
 

@@ -1,4 +1,4 @@
-"""The worker's answers (verify/audit/protocol.py): what a run reports, checked field by field.
+"""The worker's answers (verify/audit/engine/protocol.py): what a run reports, checked field by field.
 
 The campaign reads these: every slot's data and grad as floats, an Unreadable
 entry for each value that is not a real number, the slot that raised, the
@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from verify.audit.protocol import (
+from verify.audit.engine.protocol import (
     EngineError,
     Frame,
     ProtocolViolation,
@@ -23,8 +23,8 @@ from verify.audit.protocol import (
     program_from_wire,
     program_to_wire,
 )
-from verify.audit.sandbox import EngineProcess
-from verify.audit.worker import real
+from verify.audit.engine.sandbox import EngineProcess
+from verify.audit.engine.worker import real
 from verify.program import Const, Program, Step
 
 ROOT = Path(__file__).resolve().parent.parent

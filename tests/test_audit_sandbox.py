@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from verify.audit.api import audit
-from verify.audit.protocol import Captured, EngineOutput
-from verify.audit.sandbox import EngineFailed, EngineProcess
+from verify.audit.engine.protocol import Captured, EngineOutput
+from verify.audit.engine.sandbox import EngineFailed, EngineProcess
 from verify.cli.audit import main
 from verify.program import Const, Program, Step
 
@@ -202,7 +202,7 @@ def test_patching_verify_through_sys_modules_finds_nothing_and_the_doubling_is_c
 def test_rewriting_the_workers_code_is_tampering_never_a_pass(mark: str) -> None:
     with EngineProcess(f"{SANDBOX / 'tampers_at_import.py'}:Doubles", 5.0) as engine:
         assert engine.tampered is not None
-        assert "verify.audit.worker.run.__code__ was replaced" in engine.tampered
+        assert "verify.audit.engine.worker.run.__code__ was replaced" in engine.tampered
         with pytest.raises(EngineFailed) as failed:
             engine.run(MUL)
         assert failed.value.kind == "tampered"

@@ -1,9 +1,9 @@
 """Audit any micrograd-style engine class through the micrograd protocol only.
 
-``api.audit`` runs it all: ``spec`` reads ``--engine`` into an ``EngineSpec``
-and its ``LoadPlan``; ``sandbox`` keeps the engine in a worker process
-(``worker``, which loads it, a notebook through ``notebook``, and runs the
-``probe`` requests and programs) and ``protocol`` is what the worker answers;
+``api.audit`` runs it all: ``engine`` is the boundary with the foreign engine
+(``engine.spec`` reads ``--engine`` into an ``EngineSpec`` and its
+``LoadPlan``; ``engine.sandbox`` keeps the engine in a worker process that
+loads it and answers probes and programs; ``engine.protocol`` is every message);
 ``survey`` finds what the engine has, ``campaign`` draws programs with
 Hypothesis and has the judge check each run, ``coverage`` counts what the
 programs exercised, ``snippet`` writes a finding as a script that runs as

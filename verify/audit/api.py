@@ -29,10 +29,10 @@ from typing import Any
 
 from . import DEFAULT_DEADLINE, DEFAULT_EXAMPLES, DEFAULT_MEMORY, DEFAULT_SEED, DEFAULT_TIMEOUT
 from .campaign import Campaign, Progress, run_campaign
+from .engine.protocol import EngineOutput, Ready
+from .engine.sandbox import EngineFailed, EngineProcess, UnusableEngine
+from .engine.spec import EngineSpec, UsageError
 from .findings import Finding
-from .protocol import EngineOutput, Ready
-from .sandbox import EngineFailed, EngineProcess, UnusableEngine
-from .spec import EngineSpec, UsageError
 from .survey import Survey, survey
 
 

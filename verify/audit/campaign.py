@@ -32,12 +32,12 @@ from ..program import Program
 from .battery import Case, Tools, chain_program, graph_cases, op_cases, shape_cases
 from .coverage import features
 from .diagnose import Assessment, Context, Lab, explain, reproduce, reproduce_snippet, single
+from .engine.sandbox import EngineFailed, EngineProcess
+from .engine.terms import LAYOUTS, Layout
+from .engine.terms import Phase as Part
 from .findings import Finding, layout_of, stopped_kind
-from .sandbox import EngineFailed, EngineProcess
 from .snippet import program_snippet
 from .survey import Survey
-from .terms import LAYOUTS, Layout
-from .terms import Phase as Part
 
 STOPPED = ("hang", "died", "memory", "tampered")
 """Kinds of finding where the engine's worker stopped answering: never retried, shrunk or re-run."""

@@ -38,14 +38,14 @@ from micrograd.ops import OPS
 from ..clock import time_limit as _alarm
 from ..program import Arg, Const, Program, Step
 from .coverage import depth
+from .engine.terms import Kind, Phase
 from .findings import Finding, layout_of, stopped_kind
 from .outcome import EngineError, Frame, Outcome, engine_values, run
 from .shrink import rebuild, rounder, shrink, tidy
-from .terms import Kind, Phase
 
 if TYPE_CHECKING:
     from ..report import Fault, Report
-    from .sandbox import EngineProcess
+    from .engine.sandbox import EngineProcess
 
 SHALLOW = 100
 """Graphs shallower than this never excuse a RecursionError."""
@@ -122,8 +122,8 @@ class Lab:
 
     def details(self, program: Program) -> dict[str, Any]:
         """What a "run" answer may not say: the engine's frame, unreadable values, reused objects."""
-        from .probe import to_wire
-        from .sandbox import EngineFailed
+        from .engine.probes import to_wire
+        from .engine.sandbox import EngineFailed
 
         try:
             answer = self.engine.request("types", to_wire(program), HANG_PROBE)

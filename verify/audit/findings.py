@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Literal
 from micrograd.ops import OPS
 
 from ..program import Const, Program, Step
+from .engine.terms import KINDS, LAYOUTS, Kind, Layout, Phase, Stage, Where
 from .outcome import EngineError
-from .terms import KINDS, LAYOUTS, Kind, Layout, Phase, Stage, Where
 
 __all__ = ["KINDS", "LAYOUTS", "Finding", "Kind", "Layout", "layout_of", "source_lines", "stopped_kind"]
 

@@ -10,8 +10,8 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from ..report.html import STYLE, badge
+from .engine.terms import LAYOUTS, TITLES
 from .render import op_rows, reproduction, snippet, title
-from .terms import LAYOUTS, TITLES
 
 if TYPE_CHECKING:
     from .api import AuditResult

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..program import Const, Program
-from .protocol import EngineError, Frame
-from .sandbox import EngineFailed, EngineProcess
-from .terms import Stage
+from .engine.protocol import EngineError, Frame
+from .engine.sandbox import EngineFailed, EngineProcess
+from .engine.terms import Stage
 
 __all__ = ["EngineError", "Frame", "Outcome", "Stage", "engine_values", "floats", "from_answer", "run"]
 

@@ -14,10 +14,10 @@ from micrograd.ops import OPS
 
 from .api import AuditResult
 from .coverage import FEATURES
+from .engine.probes import layouts_of
+from .engine.terms import LAYOUTS, TITLES
 from .findings import Finding
-from .probe import layouts_of
 from .snippet import program_snippet
-from .terms import LAYOUTS, TITLES
 
 
 def render(result: AuditResult) -> str:

@@ -15,7 +15,7 @@ How the engine is loaded:
   path with ``importlib``;
 - a module spec: ``from package.module import Class``, with the folder it was
   found in put first when that is the folder the audit ran in (or below it);
-- a notebook: ``verify.audit.notebook.load_class(PATH, "Class")``.
+- a notebook: ``verify.audit.engine.notebook.load_class(PATH, "Class")``.
 
 ``reproduces`` runs a snippet in fresh interpreters (``python -c``, from the
 folder the audit ran in, each in its own session, with a time limit) and
@@ -38,10 +38,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..program import Program
+from .engine.protocol import Captured, Ready
+from .engine.sandbox import Drain, kill_tree
+from .engine.spec import EngineSpec
 from .findings import source_lines
-from .protocol import Captured, Ready
-from .sandbox import Drain, kill_tree
-from .spec import EngineSpec
 
 RUNS = 5
 """Fresh interpreters a snippet is run in to see whether it reproduces."""
@@ -70,7 +70,7 @@ def engine_import(spec: EngineSpec, ready: Ready | None = None, cwd: str | None 
     if plan.how == "object":  # a class in memory: the snippet runs where it is defined
         return [f"# {name}: the class you audited, as defined in your notebook, REPL or script"]
     if plan.how == "notebook":
-        return ["from verify.audit.notebook import load_class",
+        return ["from verify.audit.engine.notebook import load_class",
                 f"{name} = load_class({plan.path!r}, {name!r})"]
     lines = ["import importlib.util, sys", f"sys.path.insert(0, {plan.root!r})"]
     if plan.how == "package-path":

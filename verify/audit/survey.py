@@ -15,9 +15,9 @@ from typing import Any
 
 from micrograd.ops import OPS
 
-from .probe import probed_layouts
-from .sandbox import EngineFailed, EngineProcess, UnusableEngine
-from .terms import Layout
+from .engine.probes import probed_layouts
+from .engine.sandbox import EngineFailed, EngineProcess, UnusableEngine
+from .engine.terms import Layout
 
 PROBE_TIMEOUT = 1.0
 """Seconds one op's forward may take at the probe point before it counts as hung."""

@@ -122,9 +122,9 @@ def main(argv: list[str]) -> int:
 
     # Imported here: Hypothesis, SymPy and mpmath load only when an audit runs.
     from ..audit.api import audit
+    from ..audit.engine.sandbox import EngineFailed, UnusableEngine
+    from ..audit.engine.spec import UsageError
     from ..audit.render import render, to_dict
-    from ..audit.sandbox import EngineFailed, UnusableEngine
-    from ..audit.spec import UsageError
 
     def progress(line: str) -> None:
         if not args.quiet:

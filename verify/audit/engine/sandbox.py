@@ -42,8 +42,8 @@ import time
 import warnings
 from typing import Any
 
-from ..program import Program
-from . import DEFAULT_MEMORY
+from ...program import Program
+from .. import DEFAULT_MEMORY
 from .protocol import (
     WIRE_LIMIT,
     Captured,
@@ -59,11 +59,11 @@ from .terms import FailureKind
 START_TIMEOUT = 60.0
 """Seconds the worker may take to start and load the engine (a notebook runs all its cells)."""
 
-_HOME = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
+_HOME = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__)))))
 _BOOT = (
     "import sys\n"
     "sys.path.insert(0, {home!r})\n"
-    "import verify.audit.worker as worker\n"
+    "import verify.audit.engine.worker as worker\n"
     "if sys.path[0] == {home!r}:\n"
     "    del sys.path[0]\n"
     "worker.main(int(sys.argv[1]))\n"

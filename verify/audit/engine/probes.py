@@ -20,7 +20,7 @@ from typing import Any
 
 from micrograd.ops import OPS
 
-from ..program import call
+from ...program import call
 from .terms import Layout
 
 SIDES: dict[Layout, tuple[str, ...]] = {
@@ -35,7 +35,7 @@ SIDES: dict[Layout, tuple[str, ...]] = {
 _POINT = (0.7, 1.3)
 """Probe operands: inside every op's domain (positive, not integral, far from kinks)."""
 _EXPONENT = {"powi": 3.0, "powc": 0.5}
-_VERIFY = Path(__file__).resolve().parents[1]
+_VERIFY = Path(__file__).resolve().parents[2]
 """verify/: frames inside it are the caller's, not the engine's."""
 
 

@@ -24,7 +24,7 @@ The pieces:
   stderr, kept apart from the audit's own output and bounded.
 - ``program_to_wire`` / ``program_from_wire``: a ``Program`` as plain data.
 
-The probe requests of ``probe.PROBES`` answer plain dicts of their own; a
+The probe requests of ``probes.PROBES`` answer plain dicts of their own; a
 probe that raises answers ``{"stage": "probe", "error": EngineError}``.
 """
 
@@ -34,7 +34,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast, get_args
 
-from ..program import Const, Program, Step
+from ...program import Const, Program, Step
 from .terms import LOADED_AS, LoadedAs, RunStage
 
 MESSAGE_LIMIT = 300

@@ -50,15 +50,15 @@ from typing import Any
 
 import micrograd.ops
 
-from ..program import Program, RunFailed
-from . import notebook, probe, protocol, spec
+from ...program import Program, RunFailed
+from . import notebook, probes, protocol, spec
 from .protocol import EngineError, Frame, Ready, RunAnswer, Unreadable, shorten
 from .spec import LoadPlan
 
 RECURSION_LIMIT = 1000
 """Python's default: what the engine's users get."""
 
-_HOME = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
+_HOME = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__)))))
 """The folder that holds verify/ (and our micrograd/)."""
 _VERIFY = os.path.join(_HOME, "verify")
 _STDLIB = tuple({os.path.realpath(sysconfig.get_paths()[key]) for key in ("stdlib", "platstdlib")})
@@ -501,14 +501,16 @@ def main(fd: int) -> None:
     config = channel.receive()
     _harden(config.get("memory"))
     plan, name = LoadPlan.from_wire(config["plan"]), config["name"]
-    handlers: dict[str, Callable[[type, Any], Any]] = {"run": run, **probe.PROBES}
+    handlers: dict[str, Callable[[type, Any], Any]] = {"run": run, **probes.PROBES}
     decode_program = protocol.program_from_wire
     fingerprint = Fingerprint({
-        "verify.program": sys.modules[Program.__module__], "verify.audit.worker": sys.modules[__name__],
-        "verify.audit.probe": probe, "verify.audit.protocol": protocol, "verify.audit.spec": spec,
-        "verify.audit.notebook": notebook, "micrograd.ops": micrograd.ops,
-        "micrograd.ops.OPS": micrograd.ops.OPS, "handlers": handlers, "json.encoder": json.encoder,
-        "json.decoder": json.decoder, "linecache": linecache, "math": math, "builtins": builtins,
+        "verify.program": sys.modules[Program.__module__],
+        "verify.audit.engine.worker": sys.modules[__name__], "verify.audit.engine.probes": probes,
+        "verify.audit.engine.protocol": protocol,
+        "verify.audit.engine.spec": spec, "verify.audit.engine.notebook": notebook,
+        "micrograd.ops": micrograd.ops, "micrograd.ops.OPS": micrograd.ops.OPS, "handlers": handlers,
+        "json.encoder": json.encoder, "json.decoder": json.decoder, "linecache": linecache, "math": math,
+        "builtins": builtins,
     })
     changes = fingerprint.changes
     # Children the engine forks with os.fork() do not inherit the channel.

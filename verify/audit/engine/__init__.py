@@ -1,0 +1,11 @@
+"""The audit's boundary with the foreign engine: everything that runs beside it or talks to its process.
+
+``spec`` reads what ``--engine`` names and how to load it; ``sandbox`` keeps
+the engine in a worker process (``worker``, which loads it, a notebook
+through ``notebook``, runs the ``probes`` and programs) and ``protocol`` is
+every message between them; ``terms`` holds the audit's words. This package
+imports ``verify.program``, ``micrograd.ops`` and the standard library only,
+never the judge, the oracle, the reports or the strategies: the code next to
+a foreign engine stays small and cannot be steered into the verdict
+(``tests/test_layering.py`` checks it).
+"""
