@@ -23,8 +23,6 @@ DEFAULT_TIMEOUT = 10.0
 """Seconds per program before the engine counts as hung."""
 DEFAULT_DEADLINE = 300.0
 """Seconds the whole audit may take; then it stops cleanly and reports what it did."""
-DEFAULT_MEMORY = 2 << 30
-"""Bytes of address space the engine's worker process may use (2 GiB)."""
 
 
 # ``verify.audit`` is this package, and it is also the function users call: ``verify.audit(Value)``.
@@ -33,6 +31,8 @@ import sys as _sys  # noqa: E402
 import types as _types  # noqa: E402
 from typing import TYPE_CHECKING as _TYPE_CHECKING  # noqa: E402
 from typing import Any as _Any  # noqa: E402
+
+from .engine import DEFAULT_MEMORY as DEFAULT_MEMORY  # noqa: E402  (the worker's limit, kept beside it)
 
 if _TYPE_CHECKING:
     from .api import AuditResult

@@ -9,3 +9,6 @@ never the judge, the oracle, the reports or the strategies: the code next to
 a foreign engine stays small and cannot be steered into the verdict
 (``tests/test_layering.py`` checks it).
 """
+
+DEFAULT_MEMORY = 2 << 30
+"""Bytes of address space the engine's worker process may use (2 GiB)."""

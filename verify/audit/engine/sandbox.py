@@ -43,7 +43,7 @@ import warnings
 from typing import Any
 
 from ...program import Program
-from .. import DEFAULT_MEMORY
+from . import DEFAULT_MEMORY
 from .protocol import (
     WIRE_LIMIT,
     Captured,
