@@ -250,21 +250,16 @@ class _State:
                 self.bad.update((o, lay) for lay in (*LAYOUTS, "hang"))
         problem = self.survey.backward_problem
         if problem is not None:
-            program = Program((("x", 0.7), ("y", 1.3)), (_join_step(problem["op"]),))
-            if "hang" in problem:
-                kind = stopped_kind(problem.get("failed", "hang"))
+            program = Program((("x", 0.7), ("y", 1.3)), (_join_step(problem.op),))
+            if problem.error is None:
+                kind = stopped_kind(problem.failed or "hang")
                 what = "did not finish" if kind == "hang" else "failed"
                 finding = Finding(kind, "", "graph", program,
-                                  f"backward() after {_written(program)} {what} ({problem['hang']}); "
+                                  f"backward() after {_written(program)} {what} ({problem.message}); "
                                   "so it does whichever op combines the two leaves", phase="survey",
                                   confirmed=True, shrunk=False, found_seconds=self.seconds())
             else:
-                from .outcome import EngineError, Frame
-
-                frame = problem.get("frame")
-                error = EngineError(problem["type"], problem["message"],
-                                    None if not frame else Frame(frame["file"], frame["line"],
-                                                                 frame["function"], frame["source"]))
+                error = problem.error
                 finding = Finding("crash", "", "graph", program,
                                   f"backward() after {_written(program)} raised {error.shown()}, "
                                   "whichever op combines the two leaves", phase="survey", confirmed=True,

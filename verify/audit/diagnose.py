@@ -38,9 +38,10 @@ from micrograd.ops import OPS
 from ..clock import time_limit as _alarm
 from ..program import Arg, Const, Program, Step
 from .coverage import depth
+from .engine.protocol import EngineError, ProtocolViolation
 from .engine.terms import Kind, Phase
 from .findings import Finding, layout_of, stopped_kind
-from .outcome import EngineError, Frame, Outcome, engine_values, run
+from .outcome import Outcome, engine_values, run
 from .shrink import rebuild, rounder, shrink, tidy
 
 if TYPE_CHECKING:
@@ -122,11 +123,11 @@ class Lab:
 
     def details(self, program: Program) -> dict[str, Any]:
         """What a "run" answer may not say: the engine's frame, unreadable values, reused objects."""
-        from .engine.probes import to_wire
+        from .engine.protocol import program_to_wire
         from .engine.sandbox import EngineFailed
 
         try:
-            answer = self.engine.request("types", to_wire(program), HANG_PROBE)
+            answer = self.engine.request("types", program_to_wire(program), HANG_PROBE)
         except EngineFailed:
             return {}
         return answer if isinstance(answer, dict) else {}
@@ -610,15 +611,13 @@ def _with_frame(lab: Lab, program: Program, error: EngineError | None) -> Engine
     if error is not None and error.frame is not None:
         return error
     raised = lab.details(program).get("error")
-    if not isinstance(raised, dict):
+    if raised is None:
         return error
-    frame = raised.get("frame")
-    where = None if not isinstance(frame, dict) else Frame(
-        str(frame.get("file", "")), int(frame.get("line", 0) or 0), str(frame.get("function", "")),
-        str(frame.get("source", "")))
-    if error is None:
-        return EngineError(str(raised.get("type", "")), str(raised.get("message", "")), where)
-    return EngineError(error.type, error.message, where)
+    try:
+        told = EngineError.from_wire(raised)
+    except ProtocolViolation:  # a forged answer: keep what the run said
+        return error
+    return told if error is None else EngineError(error.type, error.message, told.frame)
 
 
 def _index_of(program: Program, slot: int) -> int | None:

@@ -1,9 +1,9 @@
-"""One run of one program in the audited engine, as plain data: the one place that reads the worker's answers.
+"""One run of one program in the audited engine, as plain data: the one place that reads a run's answer.
 
-``run(engine, program)`` sends the program to the worker and turns its answer
-(or its hang, or its death) into an ``Outcome``. Everything above this module
-reads outcomes, never raw answers, so a richer worker protocol changes this
-file only.
+``run(engine, program)`` sends the program to the worker and turns its typed
+answer (``protocol.RunAnswer``), or its hang, or its death, into an
+``Outcome``: the audit's ``Stage`` (a raise while making an input is "leaf")
+and a description of every number that is not real.
 """
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..program import Const, Program
-from .engine.protocol import EngineError, Frame
+from .engine.protocol import EngineError, Frame, RunAnswer
 from .engine.sandbox import EngineFailed, EngineProcess
 from .engine.terms import Stage
 
@@ -56,7 +55,7 @@ def run(engine: EngineProcess, program: Program, timeout: float | None = None) -
     """Run ``program`` in the engine's worker; never raises for anything the engine does."""
     started = time.monotonic()
     try:
-        answer = engine.request("run", program, timeout)
+        answer = engine.run(program, timeout)
     except EngineFailed as failure:
         kind = failure.kind
         stage: Stage = "hang" if kind == "hang" else "deadline" if kind == "deadline" else "died"
@@ -68,40 +67,23 @@ def run(engine: EngineProcess, program: Program, timeout: float | None = None) -
     return outcome
 
 
-def from_answer(program: Program, answer: dict[str, Any]) -> Outcome:
-    """The worker's answer to a "run" request as an ``Outcome``.
-
-    Today's worker sends ``stage``, ``slot`` (forward), ``data`` (after the
-    forward pass, when it got there), ``grad`` and ``error`` (type and message);
-    values it cannot read as floats come as None. Fields a richer worker may
-    add are read when present: ``frame`` in the error, ``unreadable`` and
-    ``unreadable_data`` (slot -> description).
-    """
-    stage = answer.get("stage")
-    error = _error(answer.get("error"))
+def from_answer(program: Program, answer: RunAnswer) -> Outcome:
+    """The worker's answer to a "run" request as an ``Outcome``: a raise while making an input is
+    told apart ("leaf"), and every slot whose number is not real gets a description."""
     n = program.size
-    if stage == "forward":
-        slot = answer.get("slot")
-        data = _padded(answer.get("data"), n)
-        if isinstance(slot, int) and slot < len(program.inputs):
-            return Outcome(program, "leaf", slot, data, [None] * n, error=error)
-        return Outcome(program, "forward", slot if isinstance(slot, int) else None, data, [None] * n,
-                       error=error)
-    if stage == "backward":
-        return Outcome(program, "backward", None, _padded(answer.get("data"), n), [None] * n, error=error)
-    if stage != "done":  # a probe-level failure: the worker could not even run the request
-        return Outcome(program, "died", message=f"the worker answered {stage!r}: "
-                       f"{error.shown() if error else answer}")
-    data = _padded(answer.get("data"), n)
-    grad = _padded(answer.get("grad"), n)
+    data = _padded(answer.data, n)
+    if answer.stage == "forward":
+        slot = answer.slot
+        stage: Stage = "leaf" if slot is not None and slot < len(program.inputs) else "forward"
+        return Outcome(program, stage, slot, data, [None] * n, error=answer.error)
+    if answer.stage == "backward":
+        return Outcome(program, "backward", None, data, [None] * n, error=answer.error)
+    grad = _padded(answer.grad, n)
     unreadable: dict[int, str] = {}
     unreadable_data: dict[int, str] = {}
-    for entry in answer.get("unreadable") or []:  # the protocol's Unreadable entries, in wire form
-        if isinstance(entry, dict) and isinstance(entry.get("slot"), int):
-            shown = f"{entry.get('type', '?')} {entry.get('repr', '')}".strip()
-            if entry.get("type") == "NoneType":
-                shown = "None"
-            (unreadable if entry.get("field") == "grad" else unreadable_data)[entry["slot"]] = shown
+    for entry in answer.unreadable:
+        shown = "None" if entry.type == "NoneType" else f"{entry.type} {entry.repr}".strip()
+        (unreadable if entry.field == "grad" else unreadable_data)[entry.slot] = shown
     for s, g in enumerate(grad):
         if g is None and s not in unreadable:
             unreadable[s] = "not a real number"
@@ -111,22 +93,10 @@ def from_answer(program: Program, answer: dict[str, Any]) -> Outcome:
     return Outcome(program, "done", None, data, grad, unreadable, unreadable_data)
 
 
-def _padded(values: Any, n: int) -> list[float | None]:
-    out: list[float | None] = []
-    for v in list(values or [])[:n]:
-        out.append(float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None)
+def _padded(values: tuple[float | None, ...], n: int) -> list[float | None]:
+    """Exactly ``n`` values: the answer's first ``n``, then None for slots it did not reach."""
+    out = list(values[:n])
     return out + [None] * (n - len(out))
-
-
-def _error(raw: Any) -> EngineError | None:
-    if not isinstance(raw, dict):
-        return None
-    frame = raw.get("frame")
-    where = None
-    if isinstance(frame, dict):
-        where = Frame(str(frame.get("file", "")), int(frame.get("line", 0) or 0),
-                      str(frame.get("function", "")), str(frame.get("source", "")))
-    return EngineError(str(raw.get("type", "")), str(raw.get("message", "")), where)
 
 
 def floats(program: Program) -> list[float]:

@@ -214,12 +214,7 @@ def reproduction(finding: Finding) -> str:
 
 def finding_dict(result: AuditResult, finding: Finding) -> dict[str, Any]:
     program = finding.program
-    error = None
-    if finding.error is not None:
-        frame = finding.error.frame
-        error = {"type": finding.error.type, "message": finding.error.message,
-                 "frame": None if frame is None else {"file": frame.file, "line": frame.line,
-                                                      "function": frame.function, "source": frame.source}}
+    error = None if finding.error is None else finding.error.to_wire()
     return {
         "kind": finding.kind, "op": finding.op, "layout": finding.layout, "layouts": list(finding.layouts),
         "phase": finding.phase, "message": finding.message, "node": finding.node,

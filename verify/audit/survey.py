@@ -16,8 +16,9 @@ from typing import Any
 from micrograd.ops import OPS
 
 from .engine.probes import probed_layouts
+from .engine.protocol import EngineError
 from .engine.sandbox import EngineFailed, EngineProcess, UnusableEngine
-from .engine.terms import Layout
+from .engine.terms import FailureKind, Layout
 
 PROBE_TIMEOUT = 1.0
 """Seconds one op's forward may take at the probe point before it counts as hung."""
@@ -38,6 +39,16 @@ class Status:
         return self.state in ("works", "crashes", "hangs")
 
 
+@dataclass(frozen=True, kw_only=True)
+class BackwardProblem:
+    """backward() after ``x <op> y`` raised ``error``, or gave no answer (``failed``, ``message``)."""
+
+    op: str
+    error: EngineError | None = None
+    failed: FailureKind | None = None
+    message: str = ""
+
+
 @dataclass
 class Survey:
     """What the probes found."""
@@ -56,9 +67,8 @@ class Survey:
     """After x o y and backward(), each leaf's .grad that is not a real number, and what it is."""
     join: str = ""
     """The binary op backward() was probed with."""
-    backward_problem: dict[str, Any] | None = None
-    """When backward() hung or raised after every way of combining two leaves: what happened
-    ({"hang": message} or {"error": type, message, frame}, and "op")."""
+    backward_problem: BackwardProblem | None = None
+    """When backward() hung or raised after every way of combining two leaves: the first way's."""
 
     def state(self, op: str, layout: Layout) -> Status:
         if layout == "x o x":
@@ -143,7 +153,7 @@ def survey(engine: EngineProcess) -> Survey:
         tried = "; ".join(f"{OPS[op].write('x', 'y')}: {result.state(op, 'x o y').reason or 'crashes'}"
                           for op in JOINS)
         raise UnusableEngine(f"cannot combine two leaves ({tried})")
-    problems: list[dict[str, Any]] = []
+    problems: list[BackwardProblem] = []
     backward_seconds = 0.0
     for op in joins:
         started = time.monotonic()
@@ -153,7 +163,7 @@ def survey(engine: EngineProcess) -> Survey:
         except EngineFailed as failure:
             if failure.kind == "deadline":
                 raise
-            problems.append({"hang": str(failure), "failed": failure.kind, "op": op})
+            problems.append(BackwardProblem(op=op, failed=failure.kind, message=str(failure)))
             continue
         if "error" in answer and "ok" not in answer:
             raise UnusableEngine(f"backward() fails: {_error(answer)}")
@@ -163,7 +173,7 @@ def survey(engine: EngineProcess) -> Survey:
             result.join = op
             result.backward_grads = {k: v for k, v in answer.get("grads", {}).items() if v}
             break
-        problems.append({**answer["error"], "op": op})
+        problems.append(BackwardProblem(op=op, error=EngineError.from_wire(answer["error"])))
     if not result.join:  # backward() fails whichever way two leaves are combined: the engine's own
         result.join = joins[0]
         result.backward_problem = problems[0]

@@ -20,7 +20,8 @@ from typing import Any
 
 from micrograd.ops import OPS
 
-from ...program import call
+from ...program import RunFailed, call
+from .protocol import MESSAGE_LIMIT, EngineError, Frame, program_from_wire
 from .terms import Layout
 
 SIDES: dict[Layout, tuple[str, ...]] = {
@@ -60,29 +61,29 @@ def _is_engine_object(x: Any) -> bool:
     return hasattr(x, "data") and callable(getattr(x, "backward", None))
 
 
-def engine_frame(error: BaseException) -> dict[str, Any] | None:
+def engine_frame(error: BaseException) -> Frame | None:
     """The innermost frame of the traceback that is the engine's (outside verify/), or None."""
     frames = [f for f in traceback.extract_tb(error.__traceback__)
               if not Path(f.filename).resolve().is_relative_to(_VERIFY)]
     if not frames:
         return None
     last = frames[-1]
-    return {"file": last.filename, "line": last.lineno or 0, "function": last.name,
-            "source": (last.line or "").strip()}
+    return Frame(last.filename, last.lineno or 0, last.name, (last.line or "").strip())
 
 
-def describe(error: BaseException) -> dict[str, Any]:
-    return {"type": type(error).__name__, "message": str(error)[:300], "frame": engine_frame(error)}
+def error_answer(error: BaseException) -> dict[str, Any]:
+    """A probe's answer for an exception: the ``EngineError`` in its wire form."""
+    return EngineError(type(error).__name__, str(error)[:MESSAGE_LIMIT], engine_frame(error)).to_wire()
 
 
-def _declined(error: BaseException, frame: dict[str, Any] | None, number_operand: bool) -> str | None:
+def _declined(error: BaseException, frame: Frame | None, number_operand: bool) -> str | None:
     """Why this raise means "not supported" rather than "crashes"; None for a crash."""
     text = f"{type(error).__name__}: {str(error)[:120]}".rstrip(": ")
     if frame is None and isinstance(error, (AttributeError, TypeError)):
         return f"absent ({text})"  # Python found no method: no tanh, no __rpow__
     if isinstance(error, (NotImplementedError, AssertionError)):
         return f"refused ({text})"
-    source = (frame or {}).get("source", "")
+    source = frame.source if frame is not None else ""
     if source.startswith(("raise ", "assert ")):
         return f"refused ({text})"
     if number_operand and isinstance(error, (AttributeError, TypeError)):
@@ -125,7 +126,7 @@ def probe_op(cls: type, payload: tuple[str, Layout]) -> dict[str, Any]:
         if declined is not None:
             return {"status": "absent", "reason": declined}
         return {"status": "crashes", "reason": f"{type(error).__name__}: {str(error)[:120]}".rstrip(": "),
-                "error": describe(error)}
+                "error": error_answer(error)}
     if not _is_engine_object(out):
         return {"status": "absent", "reason": f"returns {type(out).__name__}, not an engine object"}
     try:
@@ -145,7 +146,7 @@ def probe_backward(cls: type, op: str) -> dict[str, Any]:
     except Exception as error:
         frame = engine_frame(error)
         signature = frame is None and isinstance(error, TypeError)
-        return {"ok": False, "signature": signature, "error": describe(error)}
+        return {"ok": False, "signature": signature, "error": error_answer(error)}
     grads = {name: _readable(getattr(v, "grad", None)) for name, v in (("x", x), ("y", y))}
     return {"ok": True, "grads": grads}
 
@@ -215,32 +216,20 @@ def probe_twice(cls: type, _: Any) -> dict[str, Any]:
 
 
 def probe_types(cls: type, wire: Any) -> dict[str, Any]:
-    """Run a program (``{"inputs": [[name, value], ...], "steps": [[op, [slot or {"c": value}]]]}``)
-    and describe what a "run" answer may not carry: each input's .grad and each slot's .data that
-    is not a real number, the engine's frame for an exception, and slots that are the same object
-    as an earlier one (an op that returned its operand)."""
-    slots: list[Any] = []
+    """Run a program (in ``protocol.program_to_wire`` form) and describe what a "run" answer may not
+    carry: each input's .grad and each slot's .data that is not a real number, the engine's frame
+    for an exception, and slots that are the same object as an earlier one (an op that returned
+    its operand)."""
+    program = program_from_wire(wire)
     try:
-        for _, value in wire["inputs"]:
-            slots.append(cls(float(value)))
-        for op, args in wire["steps"]:
-            operands = [a["c"] if isinstance(a, dict) else slots[a] for a in args]
-            slots.append(call(OPS[op], *operands))
-        slots[-1].backward()
-    except Exception as error:
-        return {"error": describe(error), "slot": len(slots)}
-    n = len(wire["inputs"])
+        slots = program.run(cls)
+    except RunFailed as failed:
+        return {"error": error_answer(failed.error), "slot": len(failed.slots)}
+    n = len(program.inputs)
     grads = [[i, _readable(getattr(s, "grad", None))] for i, s in enumerate(slots[:n])]
     data = [[i, _readable(getattr(s, "data", None))] for i, s in enumerate(slots)]
     same = [[i, j] for i, s in enumerate(slots) for j in range(i) if slots[j] is s]
     return {"grads": [g for g in grads if g[1]], "data": [d for d in data if d[1]], "same": same}
-
-
-def to_wire(program: Any) -> dict[str, Any]:
-    """A program as the plain data ``probe_types`` takes (JSON-ready)."""
-    return {"inputs": [[name, value] for name, value in program.inputs],
-            "steps": [[s.op, [{"c": a.value} if not isinstance(a, int) else a for a in s.args]]
-                      for s in program.steps]}
 
 
 PROBES: dict[str, Callable[[type, Any], dict[str, Any]]] = {

@@ -368,16 +368,19 @@ class EngineProcess:
     # ---- requests ----
 
     def request(self, name: str, payload: Any = None, timeout: float | None = None) -> Any:
-        """Send one request; its answer as plain data (a run's in ``RunAnswer.to_wire`` form).
+        """Send one probe request (``probes.PROBES``); its answer as plain data.
 
-        Raises ``EngineFailed`` if the engine hangs, dies, runs out of memory, tampers with the
-        auditing code (for ``run``) or the deadline passes.
+        Raises ``EngineFailed`` if the engine hangs, dies, runs out of memory or the deadline
+        passes. A program is run with ``run``.
         """
-        answer = self._request(name, payload, timeout)
-        return answer.to_wire() if isinstance(answer, RunAnswer) else answer
+        assert name != "run", "a program is run with EngineProcess.run, which answers a RunAnswer"
+        return self._request(name, payload, timeout)
 
     def run(self, program: Program, timeout: float | None = None) -> RunAnswer:
-        """Build ``program`` in the engine and call backward: the structured answer."""
+        """Build ``program`` in the engine and call backward: the checked, typed answer.
+
+        Raises ``EngineFailed`` as ``request`` does, and also once the engine has tampered with
+        the auditing code."""
         answer = self._request("run", program, timeout)
         assert isinstance(answer, RunAnswer)
         return answer
