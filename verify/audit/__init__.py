@@ -6,7 +6,7 @@
 loads it and answers probes and programs; ``engine.protocol`` is every message);
 ``survey`` finds what the engine has, ``campaign`` draws programs with
 Hypothesis and has the judge check each run, ``coverage`` counts what the
-programs exercised, ``snippet`` writes a finding as a script that runs as
+programs exercised, ``reproduce`` writes a finding as a script that runs as
 printed (and checks that it reproduces), and ``render`` shows the result.
 ``verify.audit(Value)`` calls ``api.audit`` (the package is callable, see below).
 This package imports nothing heavy: the worker process loads only what it

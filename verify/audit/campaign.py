@@ -1,6 +1,6 @@
 """The campaign: the battery, graph shapes and deep chains, then random programs; every bug, not the first.
 
-Phases, in order, each judged by ``check_run`` through ``diagnose.Lab``:
+Phases, in order, each judged by ``check_run`` through ``trial.Lab``:
 
 1. battery, first round: every op in every layout the engine has, at the usual points;
 2. each op inside the two smallest graphs (its operand reused; its operand an inner node);
@@ -10,7 +10,7 @@ Phases, in order, each judged by ``check_run`` through ``diagnose.Lab``:
 5. random programs drawn by Hypothesis (generation only: shrinking is ours), with every op and layout
    that already has a finding set aside, so that the next bug can show.
 
-A failure becomes a ``Finding`` through ``diagnose.explain`` (isolated, shrunk, blamed); a new
+A failure becomes a ``Finding`` through ``isolate.explain`` (isolated, shrunk, blamed); a new
 one is kept when its (kind, op) is new, up to ``MAX_FINDINGS``. The campaign stops cleanly at
 the deadline and says so.
 """
@@ -31,12 +31,12 @@ from micrograd.ops import OPS
 from ..program import Program
 from .battery import Case, Tools, chain_program, graph_cases, op_cases, shape_cases
 from .coverage import features
-from .diagnose import Assessment, Context, Lab, explain, reproduce, reproduce_snippet, single
 from .engine.sandbox import EngineFailed, EngineProcess
 from .engine.terms import LAYOUTS, Layout
 from .engine.terms import Phase as Part
 from .findings import Finding, layout_of, stopped_kind
-from .snippet import program_snippet
+from .isolate import Assessment, Context, Lab, explain, reproduce, reproduce_snippet, single
+from .reproduce import program_snippet
 from .survey import Survey
 
 STOPPED = ("hang", "died", "memory", "tampered")
@@ -598,8 +598,8 @@ class _State:
             return True
         if fault.culprit is None or fault.culprit < n:
             return fault.kind != "forward"
-        from .diagnose import one_step
-        from .outcome import engine_values
+        from .isolate import one_step
+        from .trial import engine_values
 
         q = one_step(program, fault.culprit, engine_values(a.outcome))
         return self.lab.check(q).verdict == "pass"
@@ -677,7 +677,7 @@ def _join_step(op: str) -> Any:
 
 
 def _written(program: Program) -> str:
-    from .diagnose import written
+    from .isolate import written
 
     return written(program)
 

@@ -12,7 +12,7 @@ from micrograd.ops import OPS
 
 from ..program import Const, Program, Step
 from .engine.terms import KINDS, LAYOUTS, Kind, Layout, Phase, Stage, Where
-from .outcome import EngineError
+from .trial import EngineError
 
 __all__ = ["KINDS", "LAYOUTS", "Finding", "Kind", "Layout", "layout_of", "source_lines", "stopped_kind"]
 

@@ -17,7 +17,7 @@ from .coverage import FEATURES
 from .engine.probes import layouts_of
 from .engine.terms import LAYOUTS, TITLES
 from .findings import Finding
-from .snippet import program_snippet
+from .reproduce import program_snippet
 
 
 def render(result: AuditResult) -> str:
@@ -158,7 +158,7 @@ def _behaviour(result: AuditResult) -> list[str]:
 
 
 def snippet(result: AuditResult, finding: Finding) -> str:
-    """The failing program as a script for the audited engine (``snippet.program_snippet``)."""
+    """The failing program as a script for the audited engine (``reproduce.program_snippet``)."""
     return program_snippet(result.spec, finding.program, result.ready)
 
 

@@ -41,8 +41,8 @@ from .coverage import depth
 from .engine.protocol import EngineError, ProtocolViolation
 from .engine.terms import Kind, Phase
 from .findings import Finding, layout_of, stopped_kind
-from .outcome import Outcome, engine_values, run
 from .shrink import rebuild, rounder, shrink, tidy
+from .trial import Outcome, engine_values, run
 
 if TYPE_CHECKING:
     from ..report import Fault, Report
@@ -305,7 +305,7 @@ def _problem_at(program: Program, slot: int, values: list[float]) -> str:
 
 
 def _exact_floats(program: Program) -> list[float]:
-    from .outcome import floats
+    from .trial import floats
 
     return floats(program)
 
@@ -923,7 +923,7 @@ def reproduce_snippet(lab: Lab, finding: Finding, snippet: str) -> tuple[int, in
     gradients, or the same exception); None when there is nothing to compare (a hang, or the
     worker no longer fails).
     """
-    from .snippet import RUNS, TIMEOUT, reproduces
+    from .reproduce import RUNS, TIMEOUT, reproduces
 
     failing = None
     for _ in range(REPRODUCE_RUNS):  # its failing answer: a nondeterministic engine fails only sometimes
