@@ -34,10 +34,11 @@ from .coverage import features
 from .engine.sandbox import EngineFailed, EngineProcess
 from .engine.terms import LAYOUTS, Layout
 from .engine.terms import Phase as Part
-from .findings import Finding, layout_of, stopped_kind
-from .isolate import Assessment, Context, Lab, explain, reproduce, reproduce_snippet, single
-from .reproduce import program_snippet
+from .findings import Finding, layout_of, stopped_kind, written
+from .isolate import Context, explain, single
+from .reproduce import program_snippet, reproduce, reproduce_snippet
 from .survey import Survey
+from .trial import Assessment, Lab
 
 STOPPED = ("hang", "died", "memory", "tampered")
 """Kinds of finding where the engine's worker stopped answering: never retried, shrunk or re-run."""
@@ -598,8 +599,8 @@ class _State:
             return True
         if fault.culprit is None or fault.culprit < n:
             return fault.kind != "forward"
-        from .isolate import one_step
-        from .trial import engine_values
+        from .raises import one_step
+        from .values import engine_values
 
         q = one_step(program, fault.culprit, engine_values(a.outcome))
         return self.lab.check(q).verdict == "pass"
@@ -677,8 +678,6 @@ def _join_step(op: str) -> Any:
 
 
 def _written(program: Program) -> str:
-    from .isolate import written
-
     return written(program)
 
 

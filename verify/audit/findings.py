@@ -5,14 +5,15 @@ Renderers only format these fields; nothing anywhere matches message text.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from micrograd.ops import OPS
 
 from ..program import Const, Program, Step
+from .engine.protocol import EngineError
 from .engine.terms import KINDS, LAYOUTS, Kind, Layout, Phase, Stage, Where
-from .trial import EngineError
 
 __all__ = ["KINDS", "LAYOUTS", "Finding", "Kind", "Layout", "layout_of", "source_lines", "stopped_kind"]
 
@@ -132,3 +133,71 @@ def _as_loop(program: Program, leaf: str) -> list[str] | None:
     shown = [repr(a.value) if isinstance(a, Const) else ("y" if a is None else names[a]) for a in pattern]
     lines += [f"y = {names[0]}", f"for _ in range({len(steps)}):", f"    y = {OPS[first.op].write(*shown)}"]
     return lines
+
+
+# ---- wording: how a finding names steps, operands and numbers ----
+
+_ROLES = {"**": ("base", "exponent"), "/": ("numerator", "denominator")}
+
+
+def role(op: str, index: int) -> str:
+    """How to name operand ``index`` of ``op``: "its exponent y", "its left operand x"."""
+    from ..program import notation
+
+    try:
+        word = notation(OPS[op]).word
+    except ValueError:
+        word = ""
+    if OPS[op].arity == 1:
+        return "its operand"
+    roles = _ROLES.get(word, ("left operand", "right operand"))
+    return f"its {roles[index]}"
+
+
+def written(program: Program, slot: int | None = None) -> str:
+    """"v1 = x ** y at x = 2.0, y = 3.0": a step of ``program`` (default the last) with its input values."""
+    names = program.names()
+    slot = program.size - 1 if slot is None else slot
+    step = program.steps[slot - len(program.inputs)]
+    shown = [repr(a.value) if isinstance(a, Const) else names[a] for a in step.args]
+    text = f"{names[slot]} = {OPS[step.op].write(*shown)}"
+    at = [f"{name} = {value!r}" for name, value in program.inputs
+          if any(not isinstance(a, Const) and names[a] == name for a in step.args)]
+    return f"{text} at {', '.join(at)}" if at else text
+
+
+def exact_grad(report: Report | None, slot: int) -> str:
+    """The exact gradient of ``slot`` as the nearest float (the certified digits stay in the report)."""
+    if report is None:
+        return "unknown"
+    for row in report.inputs:
+        if row.slot == slot:
+            return _short(row.exact)
+    for node in report.nodes:
+        if node.slot == slot:
+            return _short(node.exact_grad)
+    return "unknown"
+
+
+def exact_data(report: Report | None, slot: int) -> str:
+    """The exact value of ``slot`` as the nearest float ("" when the report has none)."""
+    for node in [] if report is None else report.nodes:
+        if node.slot == slot and node.exact_data:
+            return _short(node.exact_data)
+    return ""
+
+
+def _short(exact: str) -> str:
+    """A certified decimal as the float it rounds to; any other text ("0 (|x| < 1e-300)", a span) as it is."""
+    try:
+        return repr(float(exact))
+    except ValueError:
+        return exact
+
+
+def number_text(x: float | None) -> str:
+    if x is None:
+        return "None"
+    if not math.isfinite(x):
+        return repr(x)
+    return repr(x) if x != int(x) or abs(x) >= 1e16 else (repr(float(x)) if x else "0")

@@ -1,10 +1,4 @@
-"""Judge one run, then explain a failure: which op, proved by isolation, with a minimal program.
-
-``Lab.check(program)`` runs a program in the engine and assesses what came
-back: the judge's verdict (``check_run``), or a crash that is a finding (the
-op raised where the exact function and its derivative are finite and fit in
-a float), or a raise that is correct behaviour (log(-1), exp(1000)), a hang,
-an unreadable gradient, a depth limit.
+"""Blame by experiment: which op is at fault, proved by isolation and substitution, with a minimal program.
 
 ``explain(lab, assessment, context)`` turns a failure into a ``Finding``:
 
@@ -25,290 +19,29 @@ from __future__ import annotations
 
 import math
 import time
-import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from micrograd.ops import OPS
 
-from ..clock import time_limit as _alarm
-from ..program import Arg, Const, Program, Step
-from .coverage import depth
+from ..program import Const, Program, Step
 from .engine.protocol import EngineError, ProtocolViolation
 from .engine.terms import Kind, Phase
-from .findings import Finding, layout_of, stopped_kind
-from .shrink import rebuild, rounder, shrink, tidy
-from .trial import Outcome, engine_values, run
+from .findings import Finding, exact_data, exact_grad, layout_of, number_text, role, stopped_kind, written
+from .raises import one_step
+from .shrink import rebuild, rounder, shrink
+from .trial import HANG_PROBE, Assessment, Lab
+from .values import engine_values
 
 if TYPE_CHECKING:
-    from ..report import Fault, Report
-    from .engine.sandbox import EngineProcess
+    from ..report import Fault
 
-SHALLOW = 100
-"""Graphs shallower than this never excuse a RecursionError."""
-VERIFY_TIMEOUT = 30.0
-"""Seconds the verifier may spend on one program before it gives up on it."""
 ISOLATION_RUNS = 3
 """An isolated step is run up to this many times: a bug may show only sometimes (set order by id)."""
-REPRODUCE_RUNS = 10
 SHRINK_SECONDS = 8.0
 """Budget for shrinking one finding (isolation and explanation come on top, and are quick)."""
-HANG_PROBE = 2.0
-"""Seconds an isolated step may take before it counts as hung (a single op never takes that long)."""
-
-
-class VerifierTimeout(Exception):
-    """The exact oracle took too long on one program (never blamed on the engine)."""
-
-
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    with _alarm(seconds, VerifierTimeout, f"no verdict within {seconds:g} s"):
-        yield
-
-
-@dataclass
-class Assessment:
-    """What one run means."""
-
-    outcome: Outcome
-    verdict: str
-    """"pass", "inconclusive", "undefined" (the judge's); "fail" (a wrong number: see ``fault``);
-    "crash" (a raise that is a finding); "refused" (a raise that is correct: the exact function or its
-    gradient is undefined or beyond float64 there); "hang", "died", "unreadable", "limit" (a
-    RecursionError on a deep graph), "verifier-error"."""
-    report: Report | None = None
-    reason: str = ""
-    mutated: dict[int, float] = field(default_factory=dict)
-    """Inputs whose .data the engine changed during the forward pass: slot -> the engine's value."""
-    at: float = 0.0
-    """When the run ended (``time.monotonic()``)."""
-
-    @property
-    def fault(self) -> Fault | None:
-        return self.report.faults[0] if self.report is not None and self.report.faults else None
-
-    @property
-    def failed(self) -> bool:
-        return self.verdict in ("fail", "crash", "hang", "died", "unreadable")
-
-    @property
-    def clean(self) -> bool:
-        return self.verdict in ("pass", "inconclusive", "undefined", "refused", "limit")
-
-
-class Lab:
-    """The engine and the judge: runs programs and assesses them, counting what it did."""
-
-    def __init__(self, engine: EngineProcess, *, started: float | None = None,
-                 deadline: float | None = None) -> None:
-        self.engine = engine
-        self.started = time.monotonic() if started is None else started
-        self.deadline = deadline
-        self.runs = 0
-        self.verifier_errors: list[str] = []
-        self.verifier_failures = 0
-        self.deadline_hit = False
-
-    def out_of_time(self) -> bool:
-        return self.deadline_hit or (self.deadline is not None and time.monotonic() > self.deadline)
-
-    def run(self, program: Program, timeout: float | None = None) -> Outcome:
-        self.runs += 1
-        return run(self.engine, program, timeout)
-
-    def details(self, program: Program) -> dict[str, Any]:
-        """What a "run" answer may not say: the engine's frame, unreadable values, reused objects."""
-        from .engine.protocol import program_to_wire
-        from .engine.sandbox import EngineFailed
-
-        try:
-            answer = self.engine.request("types", program_to_wire(program), HANG_PROBE)
-        except EngineFailed:
-            return {}
-        return answer if isinstance(answer, dict) else {}
-
-    def check(self, program: Program, timeout: float | None = None) -> Assessment:
-        a = self.assess(self.run(program, timeout))
-        a.at = time.monotonic()
-        return a
-
-    def assess(self, outcome: Outcome) -> Assessment:
-        program = outcome.program
-        if outcome.stage == "deadline":
-            self.deadline_hit = True
-            return Assessment(outcome, "deadline", reason=outcome.message)
-        if outcome.stage in ("hang", "died"):
-            return Assessment(outcome, outcome.stage, reason=outcome.message)
-        if outcome.raised:
-            error = outcome.error
-            if error is not None and error.type == "RecursionError" and depth(program) >= SHALLOW:
-                return Assessment(outcome, "limit", reason=f"{error.shown()} in {outcome.stage} "
-                                                           f"({len(program.steps)} steps)")
-            why = raise_allowed(outcome)
-            if why:
-                return Assessment(outcome, "refused", reason=why)
-            return Assessment(outcome, "crash")
-        unreadable = {s: d for s, d in outcome.unreadable.items() if s < len(program.inputs)}
-        live = program.feeding_output()
-        unreadable_data = {s: d for s, d in outcome.unreadable_data.items()
-                           if s in live and s >= len(program.inputs)}
-        if unreadable or unreadable_data:
-            return Assessment(outcome, "unreadable")
-        data = list(outcome.data)
-        mutated = {}
-        for i, (_, value) in enumerate(program.inputs):
-            d = data[i]
-            if d is not None and d != value and not (math.isnan(d) and math.isnan(value)):
-                mutated[i] = d
-                data[i] = value  # judge the program as written: its inputs are what was asked for
-        report = self._judge(program, data, outcome.grad)
-        if report is None:
-            return Assessment(outcome, "verifier-error", mutated=mutated)
-        return Assessment(outcome, report.verdict, report, mutated=mutated)
-
-    def _judge(self, program: Program, data: list[float | None], grad: list[float | None]) -> Report | None:
-        from ..judge.verdict import check_run
-
-        try:
-            with time_limit(VERIFY_TIMEOUT):
-                return check_run(program, data, grad)
-        except Exception as error:  # the verifier's own fault: never blamed on the engine, never quiet
-            shown = program.source(leaf="Value").replace("\n", "; ")
-            if len(self.verifier_errors) < 3:
-                where = raised_at(error)
-                self.verifier_errors.append(f"{type(error).__name__}: {error} ({where}) on: {shown}")
-            self.verifier_failures += 1
-            return None
-
-
-def raised_at(error: BaseException) -> str:
-    """Where ``error`` came from, the traceback's last frame: ``verify/judge/verdict.py:57 in check_run``.
-
-    For a timeout, the frame the verifier was in when time ran out (the last is the alarm's handler).
-    """
-    frames = traceback.extract_tb(error.__traceback__)
-    if isinstance(error, VerifierTimeout) and len(frames) > 1:
-        frames.pop()
-    if not frames:
-        return "no traceback"
-    last = frames[-1]
-    path = Path(last.filename)
-    shown = path.relative_to(_HOME) if path.is_relative_to(_HOME) else path
-    return f"{shown}:{last.lineno} in {last.name}"
-
-
-_HOME = Path(__file__).resolve().parents[2]
-
-
-# ---- when is a raise a finding ----
-
-def problem(program: Program) -> str | None:
-    """Why a correct engine may raise on ``program`` (exactly, at its inputs); None if it must not.
-
-    It must not when every value, local partial and adjoint on the output's path is finite and
-    fits in a float64.
-    """
-    from ..oracle.ball import MAX_FLOAT, finite
-    from ..oracle.exact import UndefinedAt, exact, plan
-
-    nodes = plan(program)
-    live = program.feeding_output()
-    for bits in (128, 512, 2048):
-        try:
-            ex = exact(program, nodes, bits)
-        except UndefinedAt as error:
-            return error.reason
-        if ex.unsure:
-            continue
-        for s in live:
-            a = ex.adjoints[s]
-            if not finite(a) or not abs(a) < MAX_FLOAT:
-                return "a gradient overflows float64 here"
-        for slot, ps in ex.partials.items():
-            if slot in live and any(p is not None and not finite(p) for p in ps):
-                return "a derivative is undefined here"
-        return None
-    return "the exact values could not be certified here"
-
-
-def one_step(program: Program, slot: int, values: list[float]) -> Program:
-    """Step ``slot`` alone, its Value operands made inputs at ``values``, constants kept, x o x kept."""
-    step = program.steps[slot - len(program.inputs)]
-    inputs: list[tuple[str, float]] = []
-    where: dict[int, int] = {}
-    args: list[Arg] = []
-    for a in step.args:
-        if isinstance(a, Const):
-            args.append(a)
-            continue
-        if a not in where:
-            where[a] = len(inputs)
-            inputs.append((("x", "y")[len(inputs)], values[a]))
-        args.append(where[a])
-    return Program(tuple(inputs), (Step(step.op, tuple(args)),))
-
-
-SQUARE_SAFE = (2.0**-511, 2.0**511)
-"""Magnitudes whose products with each other stay normal floats (1.5e-154 to 6.7e153)."""
-
-
-def raise_allowed(outcome: Outcome) -> str:
-    """Why the engine's raise is correct behaviour ("" when it is a finding).
-
-    It is when the exact function or its gradient is undefined or beyond float64 there, at the
-    program's inputs or at the engine's own operands (a rounded value may leave a domain). And
-    where an operand is beyond ``SQUARE_SAFE`` (nonzero and below 1.5e-154 or above 6.7e153):
-    there the products every chain rule forms (``y * y`` in ``-x / y**2``) leave float64, and a
-    correct engine written with them (karpathy's ``x * y**-1``) meets OverflowError too.
-    """
-    program = outcome.program
-    n = len(program.inputs)
-    if outcome.stage == "leaf":
-        return ""  # an input is a finite float: every engine must take it
-    values = engine_values(outcome)
-    steps = ([outcome.slot] if outcome.stage == "forward" and outcome.slot is not None and outcome.slot >= n
-             else sorted(s for s in program.feeding_output() if s >= n))
-    for slot in steps:
-        step = program.steps[slot - n]
-        xs = [a.value if isinstance(a, Const) else values[a] for a in step.args]
-        if any(x and not SQUARE_SAFE[0] <= abs(x) <= SQUARE_SAFE[1] for x in xs if math.isfinite(x)):
-            return "an operand is so small or so large that its square leaves float64"
-    if outcome.stage == "forward" and outcome.slot is not None and outcome.slot >= n:
-        # at the engine's own operands: a rounded value may legitimately leave the domain (log of 0.0)
-        at_engine = _problem_at(program, outcome.slot, values)
-        if at_engine:
-            return at_engine
-        return problem(one_step(program, outcome.slot, _exact_floats(program))) or ""
-    if outcome.stage == "backward":
-        whole = problem(program)
-        if whole:
-            return whole
-        for slot in range(n, program.size):
-            if slot in program.feeding_output():
-                why = _problem_at(program, slot, values)
-                if why:
-                    return why
-    return ""
-
-
-def _problem_at(program: Program, slot: int, values: list[float]) -> str:
-    step = program.steps[slot - len(program.inputs)]
-    for a in step.args:
-        if not isinstance(a, Const) and not math.isfinite(values[a]):
-            return "an operand is not finite"
-    return problem(one_step(program, slot, values)) or ""
-
-
-def _exact_floats(program: Program) -> list[float]:
-    from .trial import floats
-
-    return floats(program)
-
 
 # ---- explaining a failure ----
 
@@ -463,72 +196,6 @@ def _op_of_frame(a: Assessment) -> str:
 
 # ---- one-step programs ----
 
-_ROLES = {"**": ("base", "exponent"), "/": ("numerator", "denominator")}
-
-
-def role(op: str, index: int) -> str:
-    """How to name operand ``index`` of ``op``: "its exponent y", "its left operand x"."""
-    from ..program import notation
-
-    try:
-        word = notation(OPS[op]).word
-    except ValueError:
-        word = ""
-    if OPS[op].arity == 1:
-        return "its operand"
-    roles = _ROLES.get(word, ("left operand", "right operand"))
-    return f"its {roles[index]}"
-
-
-def written(program: Program, slot: int | None = None) -> str:
-    """"v1 = x ** y at x = 2.0, y = 3.0": a step of ``program`` (default the last) with its input values."""
-    names = program.names()
-    slot = program.size - 1 if slot is None else slot
-    step = program.steps[slot - len(program.inputs)]
-    shown = [repr(a.value) if isinstance(a, Const) else names[a] for a in step.args]
-    text = f"{names[slot]} = {OPS[step.op].write(*shown)}"
-    at = [f"{name} = {value!r}" for name, value in program.inputs
-          if any(not isinstance(a, Const) and names[a] == name for a in step.args)]
-    return f"{text} at {', '.join(at)}" if at else text
-
-
-def _exact_grad(report: Report | None, slot: int) -> str:
-    """The exact gradient of ``slot`` as the nearest float (the certified digits stay in the report)."""
-    if report is None:
-        return "unknown"
-    for row in report.inputs:
-        if row.slot == slot:
-            return _short(row.exact)
-    for node in report.nodes:
-        if node.slot == slot:
-            return _short(node.exact_grad)
-    return "unknown"
-
-
-def _exact_data(report: Report | None, slot: int) -> str:
-    """The exact value of ``slot`` as the nearest float ("" when the report has none)."""
-    for node in [] if report is None else report.nodes:
-        if node.slot == slot and node.exact_data:
-            return _short(node.exact_data)
-    return ""
-
-
-def _short(exact: str) -> str:
-    """A certified decimal as the float it rounds to; any other text ("0 (|x| < 1e-300)", a span) as it is."""
-    try:
-        return repr(float(exact))
-    except ValueError:
-        return exact
-
-
-def _num(x: float | None) -> str:
-    if x is None:
-        return "None"
-    if not math.isfinite(x):
-        return repr(x)
-    return repr(x) if x != int(x) or abs(x) >= 1e16 else (repr(float(x)) if x else "0")
-
-
 def single(lab: Lab, a: Assessment) -> Finding:
     """The finding of a failing one-step program: the op is its op."""
     program = a.outcome.program
@@ -575,15 +242,15 @@ def single(lab: Lab, a: Assessment) -> Finding:
             notes.append(f"{names[i]} is the same object as {names[j]}: the op returned its operand")
     if fault.kind == "seed":
         return Finding("seed", "", "graph", program, f"{fault.message}", node=node, expected="1",
-                       actual=_num(actual), report=a.report, confirmed=True, evidence=notes)
+                       actual=number_text(actual), report=a.report, confirmed=True, evidence=notes)
     if fault.kind == "forward":
-        exact = _exact_data(a.report, fault.slot)
+        exact = exact_data(a.report, fault.slot)
         expected = exact or fault.expected
         return Finding("forward", op, layout, program,
-                       f"{where} is {_num(actual)}; the exact value is {expected}",
-                       culprit=len(program.inputs), node=node, expected=expected, actual=_num(actual),
+                       f"{where} is {number_text(actual)}; the exact value is {expected}",
+                       culprit=len(program.inputs), node=node, expected=expected, actual=number_text(actual),
                        report=a.report, confirmed=True, evidence=notes)
-    expected = _exact_grad(a.report, slot)
+    expected = exact_grad(a.report, slot)
     index = fault.index if fault.index is not None else _index_of(program, slot)
     kind: Kind = "non-finite" if fault.kind == "non-finite" else "wrong-rule"
     if layout == "x o x" and kind == "wrong-rule":
@@ -591,19 +258,20 @@ def single(lab: Lab, a: Assessment) -> Finding:
         pair = Program((("x", x), ("y", x)), (Step(op, (0, 1)),))
         pa = lab.check(pair)
         if pa.verdict == "pass":
-            message = (f"{where} gave x only part of its gradient, {_num(actual)} where the exact one is "
-                       f"{expected}; "
+            message = (f"{where} gave x only part of its gradient, {number_text(actual)} where the exact "
+                       f"one is {expected}; "
                        f"{OPS[op].write('x', 'y')} at the same values is right, so the two contributions of "
                        f"x to {OPS[op].write('x', 'x')} are not summed")
             return Finding("lost-contribution", op, layout, program, message, culprit=len(program.inputs),
-                           operand=None, node=node, expected=expected, actual=_num(actual), report=a.report,
-                           confirmed=True,
+                           operand=None, node=node, expected=expected, actual=number_text(actual),
+                           report=a.report, confirmed=True,
                            evidence=[*notes, f"{OPS[op].write('x', 'y')} at x = y = {x!r}: pass"])
-    gave = "no gradient" if actual == 0 else f"a gradient of {_num(actual)}"
+    gave = "no gradient" if actual == 0 else f"a gradient of {number_text(actual)}"
     who = f"{role(op, index)} {node}" if index is not None and OPS[op].arity == 2 else node
     message = f"{where} gave {who} {gave}; the exact gradient is {expected}"
     return Finding(kind, op, layout, program, message, culprit=len(program.inputs), operand=index, node=node,
-                   expected=expected, actual=_num(actual), report=a.report, confirmed=True, evidence=notes)
+                   expected=expected, actual=number_text(actual), report=a.report, confirmed=True,
+                   evidence=notes)
 
 
 def _with_frame(lab: Lab, program: Program, error: EngineError | None) -> EngineError | None:
@@ -735,8 +403,8 @@ def classify(lab: Lab, a: Assessment, ctx: Context) -> Finding:
     node = fault.name
     slot = fault.slot
     actual = a.outcome.grad[slot] if 0 <= slot < len(a.outcome.grad) else None
-    expected = _exact_grad(a.report, slot)
-    numbers = f"expected {expected}, got {_num(actual)}"
+    expected = exact_grad(a.report, slot)
+    numbers = f"expected {expected}, got {number_text(actual)}"
     uses = _consumers(program, slot)
     used_by = ", ".join(f"{names[c]} ({program.steps[c - n].op})" for c in uses)
     if len(implicated) == 1:
@@ -753,7 +421,7 @@ def classify(lab: Lab, a: Assessment, ctx: Context) -> Finding:
                        f"{numbers}; with {op} replaced by {replacement} it is right{cut}")
             kind = "wrong-rule"
         return Finding(kind, op, "graph", program, message, culprit=c, node=node, expected=expected,
-                       actual=_num(actual), report=a.report, confirmed=True, evidence=evidence)
+                       actual=number_text(actual), report=a.report, confirmed=True, evidence=evidence)
     # The engine's own: every op is right alone and no single replacement helps.
     twins = _twins(program, values)
     if twins:
@@ -767,7 +435,7 @@ def classify(lab: Lab, a: Assessment, ctx: Context) -> Finding:
                            f"takes them for one: {node}'s gradient is wrong, {numbers}; with their values "
                            "made different it is right (nodes compared or hashed by value?)")
                 return Finding("traversal", "", "graph", program, message, node=node, expected=expected,
-                               actual=_num(actual), report=a.report, confirmed=True, evidence=evidence)
+                               actual=number_text(actual), report=a.report, confirmed=True, evidence=evidence)
     fan = max(Counter(a for s in program.steps for a in s.args if not isinstance(a, Const)).values(),
               default=0)
     if fault.kind == "lost-contribution" or (fault.kind == "traversal" and fan >= 3 and ctx.fan_out_two_ok):
@@ -777,15 +445,15 @@ def classify(lab: Lab, a: Assessment, ctx: Context) -> Finding:
             message += f"; a node with {fan} uses passes its gradient on before all of them have added to it"
         message += " (this happens with any op: contributions to a reused node are not all summed)"
         return Finding("lost-contribution", "", "graph", program, message, node=node, expected=expected,
-                       actual=_num(actual), report=a.report, confirmed=bool(implicated) or True,
+                       actual=number_text(actual), report=a.report, confirmed=bool(implicated) or True,
                        evidence=evidence)
     if fault.kind == "seed":
         return Finding("seed", "", "graph", program, fault.message, node=node, expected="1",
-                       actual=_num(actual), report=a.report, evidence=evidence)
+                       actual=number_text(actual), report=a.report, evidence=evidence)
     order = _order_text(program, a, fault)
     message = f"every op is right alone, but in this graph {node}'s gradient is wrong: {numbers}; {order}"
     return Finding("traversal", "", "graph", program, message, node=node, expected=expected,
-                   actual=_num(actual), report=a.report, confirmed=True, evidence=evidence)
+                   actual=number_text(actual), report=a.report, confirmed=True, evidence=evidence)
 
 
 def _consumers(program: Program, slot: int) -> list[int]:
@@ -914,57 +582,6 @@ def _pull_apart(program: Program, twins: tuple[int, int]) -> Program | None:
                                          for m, x in enumerate(step.args)))
             return Program(program.inputs, (*program.steps[:j], nudged, *program.steps[j + 1:]))
     return None
-
-
-def reproduce_snippet(lab: Lab, finding: Finding, snippet: str) -> tuple[int, int] | None:
-    """How often ``snippet`` (the finding as printed) shows what the engine did, in fresh interpreters.
-
-    The engine's own failing answer on the program is what the snippet must print (its input
-    gradients, or the same exception); None when there is nothing to compare (a hang, or the
-    worker no longer fails).
-    """
-    from .reproduce import RUNS, TIMEOUT, reproduces
-
-    failing = None
-    for _ in range(REPRODUCE_RUNS):  # its failing answer: a nondeterministic engine fails only sometimes
-        a = lab.check(finding.program)
-        if a.failed:
-            failing = a.outcome
-            break
-    if failing is None:
-        return None
-    outcome = failing
-    n = len(finding.program.inputs)
-    if outcome.stage in ("leaf", "forward", "backward") and outcome.error is not None:
-        expected: list[float | str | None] = []
-        raises: str | None = outcome.error.type
-    elif outcome.stage == "done":
-        expected = [None if s in outcome.unreadable else outcome.grad[s] for s in range(n)]
-        raises = None
-    else:
-        return None
-    timeout = TIMEOUT
-    if lab.deadline is not None:
-        timeout = min(timeout, max(1.0, lab.deadline - time.monotonic()))
-    seen = reproduces(snippet, expected, raises=raises, runs=RUNS, timeout=timeout)
-    return seen.hits, seen.runs
-
-
-def reproduce(lab: Lab, finding: Finding, runs: int = REPRODUCE_RUNS) -> tuple[int, int]:
-    """How often the finding's program fails the same way in the worker, out of ``runs``."""
-    hits = 0
-    for _ in range(runs):
-        b = lab.check(finding.program, HANG_PROBE if finding.kind in ("hang", "died") else None)
-        if b.failed:
-            hits += 1
-        if finding.kind in ("hang", "died"):
-            return (hits, 1)
-    return hits, runs
-
-
-__all__ = ["Assessment", "Context", "Lab", "classify", "explain", "one_step", "problem", "reproduce",
-           "reproduce_snippet", "single", "tidy"]
-
 
 def _death(a: Assessment) -> Kind:
     """The finding's kind for a hang or a death: a death from memory or tampering says so."""

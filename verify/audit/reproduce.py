@@ -41,8 +41,11 @@ from ..program import Program
 from .engine.protocol import Captured, Ready
 from .engine.sandbox import Drain, kill_tree
 from .engine.spec import EngineSpec
-from .findings import source_lines
+from .findings import Finding, source_lines
+from .trial import HANG_PROBE, Lab
 
+REPRODUCE_RUNS = 10
+"""Runs in the worker to see a finding fail again (and to catch its failing answer first)."""
 RUNS = 5
 """Fresh interpreters a snippet is run in to see whether it reproduces."""
 TIMEOUT = 20.0
@@ -228,3 +231,49 @@ def _last_line(captured: Captured) -> str:
     text = (captured.tail or captured.head).decode("utf-8", "replace")
     lines = [line for line in text.splitlines() if line.strip()]
     return lines[-1].strip() if lines else ""
+
+
+# ---- the finding, again ----
+
+def reproduce_snippet(lab: Lab, finding: Finding, snippet: str) -> tuple[int, int] | None:
+    """How often ``snippet`` (the finding as printed) shows what the engine did, in fresh interpreters.
+
+    The engine's own failing answer on the program is what the snippet must print (its input
+    gradients, or the same exception); None when there is nothing to compare (a hang, or the
+    worker no longer fails).
+    """
+    failing = None
+    for _ in range(REPRODUCE_RUNS):  # its failing answer: a nondeterministic engine fails only sometimes
+        a = lab.check(finding.program)
+        if a.failed:
+            failing = a.outcome
+            break
+    if failing is None:
+        return None
+    outcome = failing
+    n = len(finding.program.inputs)
+    if outcome.stage in ("leaf", "forward", "backward") and outcome.error is not None:
+        expected: list[float | str | None] = []
+        raises: str | None = outcome.error.type
+    elif outcome.stage == "done":
+        expected = [None if s in outcome.unreadable else outcome.grad[s] for s in range(n)]
+        raises = None
+    else:
+        return None
+    timeout = TIMEOUT
+    if lab.deadline is not None:
+        timeout = min(timeout, max(1.0, lab.deadline - time.monotonic()))
+    seen = reproduces(snippet, expected, raises=raises, runs=RUNS, timeout=timeout)
+    return seen.hits, seen.runs
+
+
+def reproduce(lab: Lab, finding: Finding, runs: int = REPRODUCE_RUNS) -> tuple[int, int]:
+    """How often the finding's program fails the same way in the worker, out of ``runs``."""
+    hits = 0
+    for _ in range(runs):
+        b = lab.check(finding.program, HANG_PROBE if finding.kind in ("hang", "died") else None)
+        if b.failed:
+            hits += 1
+        if finding.kind in ("hang", "died"):
+            return (hits, 1)
+    return hits, runs

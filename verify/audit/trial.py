@@ -1,23 +1,43 @@
-"""One run of one program in the audited engine, as plain data: the one place that reads a run's answer.
+"""Run one program in the audited engine and judge it: an ``Outcome``, then an ``Assessment``.
 
 ``run(engine, program)`` sends the program to the worker and turns its typed
 answer (``protocol.RunAnswer``), or its hang, or its death, into an
 ``Outcome``: the audit's ``Stage`` (a raise while making an input is "leaf")
-and a description of every number that is not real.
+and a description of every number that is not real. ``Lab.check(program)``
+runs it and assesses what came back: the judge's verdict (``check_run``), or
+a crash that is a finding, or a raise that is correct behaviour
+(``raises.raise_allowed``: log(-1), exp(1000)), a hang, an unreadable
+gradient, a depth limit.
 """
 
 from __future__ import annotations
 
 import math
 import time
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from ..program import Const, Program
-from .engine.protocol import EngineError, Frame, RunAnswer
+from ..clock import time_limit as _alarm
+from ..program import Program
+from .coverage import depth
+from .engine.protocol import EngineError, RunAnswer
 from .engine.sandbox import EngineFailed, EngineProcess
 from .engine.terms import Stage
+from .raises import raise_allowed
 
-__all__ = ["EngineError", "Frame", "Outcome", "Stage", "engine_values", "floats", "from_answer", "run"]
+if TYPE_CHECKING:
+    from ..report import Fault, Report
+
+SHALLOW = 100
+"""Graphs shallower than this never excuse a RecursionError."""
+VERIFY_TIMEOUT = 30.0
+"""Seconds the verifier may spend on one program before it gives up on it."""
+HANG_PROBE = 2.0
+"""Seconds an isolated step may take before it counts as hung (a single op never takes that long)."""
 
 
 @dataclass
@@ -99,22 +119,147 @@ def _padded(values: tuple[float | None, ...], n: int) -> list[float | None]:
     return out + [None] * (n - len(out))
 
 
-def floats(program: Program) -> list[float]:
-    """Every slot's value as a correct float64 engine computes it (the table's forward); nan if undefined."""
-    values = [v for _, v in program.inputs]
-    from micrograd.ops import OPS
+# ---- judging a run ----
 
-    for step in program.steps:
-        xs = [a.value if isinstance(a, Const) else values[a] for a in step.args]
+class VerifierTimeout(Exception):
+    """The exact oracle took too long on one program (never blamed on the engine)."""
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    with _alarm(seconds, VerifierTimeout, f"no verdict within {seconds:g} s"):
+        yield
+
+
+@dataclass
+class Assessment:
+    """What one run means."""
+
+    outcome: Outcome
+    verdict: str
+    """"pass", "inconclusive", "undefined" (the judge's); "fail" (a wrong number: see ``fault``);
+    "crash" (a raise that is a finding); "refused" (a raise that is correct: the exact function or its
+    gradient is undefined or beyond float64 there); "hang", "died", "unreadable", "limit" (a
+    RecursionError on a deep graph), "verifier-error"."""
+    report: Report | None = None
+    reason: str = ""
+    mutated: dict[int, float] = field(default_factory=dict)
+    """Inputs whose .data the engine changed during the forward pass: slot -> the engine's value."""
+    at: float = 0.0
+    """When the run ended (``time.monotonic()``)."""
+
+    @property
+    def fault(self) -> Fault | None:
+        return self.report.faults[0] if self.report is not None and self.report.faults else None
+
+    @property
+    def failed(self) -> bool:
+        return self.verdict in ("fail", "crash", "hang", "died", "unreadable")
+
+    @property
+    def clean(self) -> bool:
+        return self.verdict in ("pass", "inconclusive", "undefined", "refused", "limit")
+
+
+class Lab:
+    """The engine and the judge: runs programs and assesses them, counting what it did."""
+
+    def __init__(self, engine: EngineProcess, *, started: float | None = None,
+                 deadline: float | None = None) -> None:
+        self.engine = engine
+        self.started = time.monotonic() if started is None else started
+        self.deadline = deadline
+        self.runs = 0
+        self.verifier_errors: list[str] = []
+        self.verifier_failures = 0
+        self.deadline_hit = False
+
+    def out_of_time(self) -> bool:
+        return self.deadline_hit or (self.deadline is not None and time.monotonic() > self.deadline)
+
+    def run(self, program: Program, timeout: float | None = None) -> Outcome:
+        self.runs += 1
+        return run(self.engine, program, timeout)
+
+    def details(self, program: Program) -> dict[str, Any]:
+        """What a "run" answer may not say: the engine's frame, unreadable values, reused objects."""
+        from .engine.protocol import program_to_wire
+        from .engine.sandbox import EngineFailed
+
         try:
-            values.append(float(OPS[step.op].forward(*xs)))
-        except (ArithmeticError, ValueError):
-            values.append(math.nan)
-    return values
+            answer = self.engine.request("types", program_to_wire(program), HANG_PROBE)
+        except EngineFailed:
+            return {}
+        return answer if isinstance(answer, dict) else {}
+
+    def check(self, program: Program, timeout: float | None = None) -> Assessment:
+        a = self.assess(self.run(program, timeout))
+        a.at = time.monotonic()
+        return a
+
+    def assess(self, outcome: Outcome) -> Assessment:
+        program = outcome.program
+        if outcome.stage == "deadline":
+            self.deadline_hit = True
+            return Assessment(outcome, "deadline", reason=outcome.message)
+        if outcome.stage in ("hang", "died"):
+            return Assessment(outcome, outcome.stage, reason=outcome.message)
+        if outcome.raised:
+            error = outcome.error
+            if error is not None and error.type == "RecursionError" and depth(program) >= SHALLOW:
+                return Assessment(outcome, "limit", reason=f"{error.shown()} in {outcome.stage} "
+                                                           f"({len(program.steps)} steps)")
+            why = raise_allowed(outcome)
+            if why:
+                return Assessment(outcome, "refused", reason=why)
+            return Assessment(outcome, "crash")
+        unreadable = {s: d for s, d in outcome.unreadable.items() if s < len(program.inputs)}
+        live = program.feeding_output()
+        unreadable_data = {s: d for s, d in outcome.unreadable_data.items()
+                           if s in live and s >= len(program.inputs)}
+        if unreadable or unreadable_data:
+            return Assessment(outcome, "unreadable")
+        data = list(outcome.data)
+        mutated = {}
+        for i, (_, value) in enumerate(program.inputs):
+            d = data[i]
+            if d is not None and d != value and not (math.isnan(d) and math.isnan(value)):
+                mutated[i] = d
+                data[i] = value  # judge the program as written: its inputs are what was asked for
+        report = self._judge(program, data, outcome.grad)
+        if report is None:
+            return Assessment(outcome, "verifier-error", mutated=mutated)
+        return Assessment(outcome, report.verdict, report, mutated=mutated)
+
+    def _judge(self, program: Program, data: list[float | None], grad: list[float | None]) -> Report | None:
+        from ..judge.verdict import check_run
+
+        try:
+            with time_limit(VERIFY_TIMEOUT):
+                return check_run(program, data, grad)
+        except Exception as error:  # the verifier's own fault: never blamed on the engine, never quiet
+            shown = program.source(leaf="Value").replace("\n", "; ")
+            if len(self.verifier_errors) < 3:
+                where = raised_at(error)
+                self.verifier_errors.append(f"{type(error).__name__}: {error} ({where}) on: {shown}")
+            self.verifier_failures += 1
+            return None
 
 
-def engine_values(outcome: Outcome) -> list[float]:
-    """The engine's own value of every slot where it gave one, else the op table's."""
-    fallback = floats(outcome.program)
-    return [d if d is not None and math.isfinite(d) else fallback[s]
-            for s, d in enumerate(outcome.data or [None] * len(fallback))]
+def raised_at(error: BaseException) -> str:
+    """Where ``error`` came from, the traceback's last frame: ``verify/judge/verdict.py:57 in check_run``.
+
+    For a timeout, the frame the verifier was in when time ran out (the last is the alarm's handler).
+    """
+    frames = traceback.extract_tb(error.__traceback__)
+    if isinstance(error, VerifierTimeout) and len(frames) > 1:
+        frames.pop()
+    if not frames:
+        return "no traceback"
+    last = frames[-1]
+    path = Path(last.filename)
+    shown = path.relative_to(_HOME) if path.is_relative_to(_HOME) else path
+    return f"{shown}:{last.lineno} in {last.name}"
+
+
+_HOME = Path(__file__).resolve().parents[2]
