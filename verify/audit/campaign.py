@@ -54,6 +54,23 @@ Progress = Callable[[str], None]
 
 
 @dataclass
+class Depth:
+    """How deep a chain the engine differentiates: what the deep-chain phase measured."""
+
+    checked: bool = False
+    works_to: int = 0
+    """The deepest chain that worked."""
+    failure: str | None = None
+    """How the next depth failed (None: every depth tried worked)."""
+
+    def max_depth(self, wanted: int = 60) -> int:
+        """The chain depth random programs may use: well inside the engine's limit."""
+        if self.failure is None:
+            return wanted
+        return max(0, min(wanted, self.works_to // 3))
+
+
+@dataclass
 class Campaign:
     """What the campaign did and found."""
 
@@ -66,6 +83,7 @@ class Campaign:
     shape_verdicts: Counter[str] = field(default_factory=Counter)
     chains: list[tuple[int, str]] = field(default_factory=list)
     """Each chain depth tried and what happened ("exact", "RecursionError in backward", "wrong ...")."""
+    depth: Depth = field(default_factory=Depth)
     examples: int = 0
     """Random programs judged."""
     ops: Counter[str] = field(default_factory=Counter)
@@ -191,8 +209,7 @@ class _State:
         subs = [t for t in (("mul", "x o c"), ("add", "x o c"), ("sub", "x o c"), ("add", "x o y"),
                             ("mul", "x o y"), ("sub", "x o y"), ("add", "x o x"), ("mul", "x o x"),
                             ("sub", "x o x")) if self.good[t] and t not in self.bad]
-        return Context(phase, set(self.bad), subs, self.fan_out_two_ok,
-                       [f for f in self.result.findings if f.layout == "graph"])
+        return Context(phase, set(self.bad), subs, self.fan_out_two_ok)
 
     def record(self, finding: Finding) -> bool:
         """Keep ``finding`` if it is a new bug; True if it was new."""
@@ -350,6 +367,8 @@ class _State:
             reason = reasons[0] if reasons else "no reason given"
         else:
             kind, room = "imprecise forward", 1
+            # The judge's note is found by its prefix: a Report gives its notes no kind to read
+            # (that needs a field in verify/report, written by verify/judge).
             reason = next((n for n in report.notes if n.startswith(kind)), "")
         if reason:
             shown = a.outcome.program.source(leaf="Value").replace("\n", "; ")
@@ -434,7 +453,7 @@ class _State:
         else:
             return
         self.progress("deep chains ...")
-        self.survey.depth_checked = True
+        self.result.depth.checked = True
 
         def probe(depth: int) -> tuple[str, int | None]:
             """"exact", "wrong" (with the depth the gradients stop at), or the failure."""
@@ -478,9 +497,8 @@ class _State:
                     bad, wrong_at = middle, at if what == "wrong" else wrong_at
                 else:
                     break
+        self.result.depth.works_to = good
         if why == "wrong":
-            self.survey.depth_ok = good
-            self.survey.depth_failure = None
             program = chain_program(bad or 0, *payload)
             step = program.steps[0]
             text = OPS[step.op].write("y", "z" if payload[1] == "x o y" else repr(payload[2]))
@@ -493,8 +511,7 @@ class _State:
                               evidence=[f"chain of {d:,}: {w}" for d, w in self.result.chains])
             self.record(finding)
         else:
-            self.survey.depth_ok = good
-            self.survey.depth_failure = None if bad is None else f"{why} at depth {bad}"
+            self.result.depth.failure = None if bad is None else f"{why} at depth {bad}"
 
     # ---- phase 5: random programs ----
 
@@ -512,7 +529,7 @@ class _State:
                 self.result.stopped = self.result.stopped or "no op is left to draw random programs from"
                 return
             self.result.set_aside = sorted(f"{op} ({layout})" for op, layout in self.bad)
-            strategy = expressions_in(layouts, max_depth=self.survey.max_depth())
+            strategy = expressions_in(layouts, max_depth=self.result.depth.max_depth())
             self.progress(f"random programs ({remaining} to go, seed {seed_value + rounds}) ...")
             done = self._hypothesis(strategy, remaining, seed_value + rounds)
             remaining -= done

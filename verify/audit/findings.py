@@ -1,6 +1,7 @@
 """What the audit found, as data: a ``Finding`` per distinct bug, each with its own minimal program.
 
-Renderers only format these fields; nothing anywhere matches message text.
+Renderers only format these fields, and no decision of the audit reads a
+finding's message: it is for people.
 """
 
 from __future__ import annotations

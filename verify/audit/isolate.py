@@ -56,7 +56,6 @@ class Context:
     """Ops the engine got right, as (op, layout), to replace a suspect step with: mul/add with a number."""
     fan_out_two_ok: bool = False
     """Every fan-out-2 shape and diamond of the graph battery passed."""
-    graph_findings: list[Finding] = field(default_factory=list)
 
 
 def explain(lab: Lab, a: Assessment, ctx: Context) -> Finding:
@@ -445,8 +444,8 @@ def classify(lab: Lab, a: Assessment, ctx: Context) -> Finding:
             message += f"; a node with {fan} uses passes its gradient on before all of them have added to it"
         message += " (this happens with any op: contributions to a reused node are not all summed)"
         return Finding("lost-contribution", "", "graph", program, message, node=node, expected=expected,
-                       actual=number_text(actual), report=a.report, confirmed=bool(implicated) or True,
-                       evidence=evidence)
+                       actual=number_text(actual), report=a.report, evidence=evidence,
+                       confirmed=True)  # every op passed alone and no one replacement fixed the graph
     if fault.kind == "seed":
         return Finding("seed", "", "graph", program, fault.message, node=node, expected="1",
                        actual=number_text(actual), report=a.report, evidence=evidence)

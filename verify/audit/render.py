@@ -144,14 +144,14 @@ def _shapes(result: AuditResult) -> list[str]:
 
 
 def _behaviour(result: AuditResult) -> list[str]:
-    survey = result.survey
-    if not survey.depth_checked:
+    survey, chain = result.survey, result.campaign.depth
+    if not chain.checked:
         depth = "deep graphs: not measured"
-    elif survey.depth_failure is None:
-        depth = f"deep graphs: a chain {survey.depth_ok:,} deep works, every gradient exact"
+    elif chain.failure is None:
+        depth = f"deep graphs: a chain {chain.works_to:,} deep works, every gradient exact"
     else:
-        depth = (f"deep graphs: works to depth {survey.depth_ok:,}; {survey.depth_failure} "
-                 f"(a limit, not a fault: random programs stay below depth {survey.max_depth()})")
+        depth = (f"deep graphs: works to depth {chain.works_to:,}; {chain.failure} "
+                 f"(a limit, not a fault: random programs stay below depth {chain.max_depth()})")
     lines = [depth, survey.twice_behaviour()]
     lines += [f"met in the campaign: {limit}" for limit in result.campaign.limits]
     return lines
@@ -258,7 +258,7 @@ def to_dict(result: AuditResult) -> dict[str, Any]:
         "verdicts": dict(campaign.verdicts), "verifier_errors": list(campaign.verifier_errors),
         "verifier_failures": campaign.verifier_failures,
         "remarks": list(campaign.remarks), "set_aside": list(campaign.set_aside),
-        "depth": {"works_to": survey.depth_ok, "failure": survey.depth_failure},
+        "depth": {"works_to": campaign.depth.works_to, "failure": campaign.depth.failure},
         "backward_twice": {**survey.twice, "summary": survey.twice_behaviour()},
         "limits_met": list(campaign.limits),
         "findings": [finding_dict(result, f) for f in campaign.findings],

@@ -38,8 +38,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..program import Program
+from .engine.process import Drain, kill_tree
 from .engine.protocol import Captured, Ready
-from .engine.sandbox import Drain, kill_tree
 from .engine.spec import EngineSpec
 from .findings import Finding, source_lines
 from .trial import HANG_PROBE, Lab
@@ -61,7 +61,7 @@ def engine_import(spec: EngineSpec, ready: Ready | None = None, cwd: str | None 
     plan, name = spec.plan(), spec.name
     if plan.how == "module":
         lines = []
-        root = module_root(ready.module_file, plan.module) if ready is not None else ""
+        root = import_folder(ready.module_file, plan.module) if ready is not None else ""
         here = os.path.realpath(cwd or os.getcwd())
         if root and (root == here or root.startswith(here.rstrip(os.sep) + os.sep)):
             lines.append(f"import sys; sys.path.insert(0, {root!r})")
@@ -93,7 +93,7 @@ def engine_import(spec: EngineSpec, ready: Ready | None = None, cwd: str | None 
     return lines
 
 
-def module_root(module_file: str, module: str) -> str:
+def import_folder(module_file: str, module: str) -> str:
     """The folder ``module`` was imported from, given its file (``a/b/c.py`` for ``b.c`` -> ``a``)."""
     if not module_file:
         return ""

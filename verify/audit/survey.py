@@ -57,11 +57,6 @@ class Survey:
     """op -> layout -> what the probe found (x o x is x o y's)."""
     notes: dict[str, str] = field(default_factory=dict)
     """op -> a remark (e.g. a wrong-looking value at the probe point)."""
-    depth_ok: int = 0
-    """The deepest chain that worked (set by the campaign's depth phase)."""
-    depth_failure: str | None = None
-    """How the next depth failed (None: every depth tried worked)."""
-    depth_checked: bool = False
     twice: dict[str, Any] = field(default_factory=dict)
     backward_grads: dict[str, str | None] = field(default_factory=dict)
     """After x o y and backward(), each leaf's .grad that is not a real number, and what it is."""
@@ -99,12 +94,6 @@ class Survey:
             if not status.present:
                 return status.reason
         return "absent"
-
-    def max_depth(self, wanted: int = 60) -> int:
-        """The chain depth random programs may use: well inside the engine's limit."""
-        if self.depth_failure is None:
-            return wanted
-        return max(0, min(wanted, self.depth_ok // 3))
 
     def twice_behaviour(self) -> str:
         first, second = self.twice.get("first"), self.twice.get("second")

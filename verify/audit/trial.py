@@ -156,10 +156,6 @@ class Assessment:
     def failed(self) -> bool:
         return self.verdict in ("fail", "crash", "hang", "died", "unreadable")
 
-    @property
-    def clean(self) -> bool:
-        return self.verdict in ("pass", "inconclusive", "undefined", "refused", "limit")
-
 
 class Lab:
     """The engine and the judge: runs programs and assesses them, counting what it did."""
