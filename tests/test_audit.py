@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from verify.audit.api import audit
-from verify.audit.campaign import keep_shortest
 from verify.audit.coverage import depth, features
 from verify.audit.engine.sandbox import UnusableEngine
 from verify.audit.engine.spec import EngineSpec, UsageError
+from verify.audit.ledger import keep_shortest
 from verify.cli.audit import main
 from verify.program import Const, Program, Step
 

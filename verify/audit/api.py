@@ -29,11 +29,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import DEFAULT_DEADLINE, DEFAULT_EXAMPLES, DEFAULT_MEMORY, DEFAULT_SEED, DEFAULT_TIMEOUT
-from .campaign import Campaign, Progress, run_campaign
+from .campaign import run_campaign
 from .engine.protocol import EngineOutput, Ready
 from .engine.sandbox import EngineFailed, EngineProcess, UnusableEngine
 from .engine.spec import EngineSpec, UsageError
 from .findings import Finding
+from .ledger import Campaign, Progress
 from .survey import Survey, survey
 
 
