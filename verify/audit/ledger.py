@@ -20,8 +20,9 @@ from .battery import Tools
 from .engine.sandbox import EngineProcess
 from .engine.terms import LAYOUTS, Layout
 from .engine.terms import Phase as Part
+from .explain import explain
 from .findings import Finding
-from .isolate import Context, explain
+from .isolate import Context
 from .survey import Survey
 from .trial import Assessment, Lab
 
