@@ -24,8 +24,9 @@ The pieces:
   stderr, kept apart from the audit's own output and bounded.
 - ``program_to_wire`` / ``program_from_wire``: a ``Program`` as plain data.
 
-The probe requests of ``probes.PROBES`` answer plain dicts of their own; a
-probe that raises answers ``{"stage": "probe", "error": EngineError}``.
+The probe requests of ``probes.PROBES`` answer the types of ``answers``
+(the survey's, the depth phase's, the trial's), checked there with the same
+field checks; a probe that raises answers ``ProbeRaised``.
 """
 
 from __future__ import annotations
