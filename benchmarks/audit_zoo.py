@@ -31,7 +31,7 @@ sys.path.insert(0, str(ZOO))
 manifest: Any = importlib.import_module("manifest")
 
 from verify.audit.api import audit  # noqa: E402
-from verify.audit.sandbox import UnusableEngine  # noqa: E402
+from verify.audit.engine.sandbox import UnusableEngine  # noqa: E402
 
 ENGINE_WIDE = ("lost-contribution", "traversal", "unreadable")
 """Kinds whose culprit may be the engine's, not an op's: the manifest lists none for those."""

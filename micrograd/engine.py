@@ -1,4 +1,29 @@
-"""A scalar Value and reverse-mode autodiff over the op table."""
+"""A scalar Value and reverse-mode autodiff over the op table.
+
+Read ``examples/reference_engine.py`` first: karpathy's shape in a few dozen
+lines over the same table (sort the graph, walk it backwards adding
+``grad * partial`` into each operand), which ``tests/test_reference_engine.py``
+runs against this engine on random programs. This file computes the same
+gradients several times faster (4x on a small dense graph here), with four
+ideas the reference does not need:
+
+- use counts: each forward op counts itself as a use of its operands
+  (``_uses``, written by the factories ``_unary``, ``_binary`` and
+  ``_reflected``), so backward needs no sorting pass: ``_flow`` passes a
+  node's adjoint on once all its uses have passed theirs (Kahn's algorithm),
+  and a node used once skips every dict;
+- recount: a use outside the graph being differentiated leaves a node
+  waiting forever; ``backward`` notices and ``_recount`` counts the consumers
+  inside the graph again, then ``_flow`` goes on;
+- set-aside gradients: an operand's first adjoint of a call replaces its
+  ``.grad``, and the old value is kept in ``set_aside`` and added back at the
+  end (``backward``), so gradients accumulate across calls;
+- undo on error: if anything raises, ``_undo`` puts back every ``.grad`` the
+  call touched, so a failed ``backward()`` leaves the graph as it was.
+
+The factories and ``_flow`` write each node and each operand out by hand:
+each shared helper measured slower, on a training step and on long chains.
+"""
 
 from __future__ import annotations
 

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from verify.audit.api import audit
-from verify.audit.campaign import keep_shortest
 from verify.audit.coverage import depth, features
-from verify.audit.sandbox import UnusableEngine
-from verify.audit.spec import EngineSpec, UsageError
+from verify.audit.engine.sandbox import UnusableEngine
+from verify.audit.engine.spec import EngineSpec, UsageError
+from verify.audit.ledger import keep_shortest
 from verify.cli.audit import main
 from verify.program import Const, Program, Step
 
@@ -192,8 +192,8 @@ def test_micrograd_010_is_audited_cleanly(micrograd_010: str) -> None:
     tested = set(result.survey.drawable_ops())
     assert tested == {"add", "sub", "mul", "div", "neg", "powi", "powc", "relu"}
     # Its recursive topological sort stops near Python's limit of 1,000 frames.
-    assert 900 <= result.survey.depth_ok < 1000
-    assert "RecursionError" in (result.survey.depth_failure or "")
+    assert 900 <= result.campaign.depth.works_to < 1000
+    assert "RecursionError" in (result.campaign.depth.failure or "")
 
 
 def test_a_learners_own_micrograd_package_in_the_current_folder(tmp_path: Path) -> None:

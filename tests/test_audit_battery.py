@@ -17,7 +17,7 @@ import pytest
 from micrograd.ops import OPS
 from verify.audit.api import audit
 from verify.audit.battery import CONSTANTS, MAGNITUDES, Tools, op_cases, shape_cases
-from verify.audit.probe import layouts_of
+from verify.audit.engine.probes import layouts_of
 from verify.program import Const
 
 ZOO = Path(__file__).resolve().parent / "engines" / "zoo"

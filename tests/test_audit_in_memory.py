@@ -18,8 +18,8 @@ ENGINE = CORRECT
 
 DRIVE = textwrap.dedent('''
     import os
-    from verify.audit.sandbox import EngineProcess
-    from verify.audit.spec import EngineSpec
+    from verify.audit.engine.sandbox import EngineProcess
+    from verify.audit.engine.spec import EngineSpec
     from verify.program import Program, Step
 
     with EngineProcess(EngineSpec.of_class(Value), 10.0) as engine:
@@ -53,8 +53,8 @@ def test_what_the_in_memory_engine_prints_is_kept_apart() -> None:
 def test_a_hanging_in_memory_engine_is_a_hang_and_leaves_nothing_behind() -> None:
     hangs = ENGINE.replace("def backward(self):", "def backward(self):\n        while True: pass", 1)
     body = hangs + textwrap.dedent('''
-        from verify.audit.sandbox import EngineFailed, EngineProcess
-        from verify.audit.spec import EngineSpec
+        from verify.audit.engine.sandbox import EngineFailed, EngineProcess
+        from verify.audit.engine.spec import EngineSpec
         from verify.program import Program, Step
 
         with EngineProcess(EngineSpec.of_class(Value), 1.0) as engine:

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from verify.audit.api import audit
-from verify.audit.protocol import Captured, EngineOutput
-from verify.audit.sandbox import EngineFailed, EngineProcess
+from verify.audit.engine.protocol import Captured, EngineOutput
+from verify.audit.engine.sandbox import EngineFailed, EngineProcess
 from verify.cli.audit import main
 from verify.program import Const, Program, Step
 
@@ -85,7 +85,7 @@ def test_children_forked_in_every_backward_are_killed_at_the_end(mark: str) -> N
     with EngineProcess(f"{ZOO / 'hostile.py'}:ForksRenderer", 5.0) as engine:
         for _ in range(5):
             assert engine.run(MUL).grad == (3.0, 2.0, 1.0)
-        assert engine.request("twice")["first"] == 4.0
+        assert engine.probe("twice").first == 4.0
         assert len(marked(mark)) >= 7  # the worker and a sleeping renderer per backward()
     assert marked(mark) == []
 
@@ -202,7 +202,7 @@ def test_patching_verify_through_sys_modules_finds_nothing_and_the_doubling_is_c
 def test_rewriting_the_workers_code_is_tampering_never_a_pass(mark: str) -> None:
     with EngineProcess(f"{SANDBOX / 'tampers_at_import.py'}:Doubles", 5.0) as engine:
         assert engine.tampered is not None
-        assert "verify.audit.worker.run.__code__ was replaced" in engine.tampered
+        assert "verify.audit.engine.worker.run.__code__ was replaced" in engine.tampered
         with pytest.raises(EngineFailed) as failed:
             engine.run(MUL)
         assert failed.value.kind == "tampered"
@@ -216,7 +216,7 @@ def test_tampering_during_a_request_is_seen_after_it(mark: str) -> None:
             engine.run(MUL)
         with pytest.raises(EngineFailed, match="modified the auditing code"):
             engine.run(ADD)  # once seen, never trusted again
-        assert isinstance(engine.request("leaf"), dict)  # probes still answer
+        assert engine.probe("leaf") is not None  # probes still answer
 
 
 # ---- hangs, crashes, deadlines ----
@@ -288,7 +288,7 @@ def test_a_deadline_is_not_a_fault_of_the_engine(mark: str) -> None:
 def test_a_hanging_probe_says_which_op(mark: str) -> None:
     with EngineProcess(f"{ZOO / 'hangs.py'}:SpinLockOps", 0.5) as engine:
         with pytest.raises(EngineFailed) as failed:
-            engine.request("op", ("mul", "x o c"))
+            engine.probe("op", ("mul", "x o c"))
         hung = failed.value
         assert (hung.kind, hung.request, hung.payload) == ("hang", "op", ("mul", "x o c"))
-        assert engine.request("op", ("add", "x o c"))["status"] == "works"
+        assert engine.probe("op", ("add", "x o c")).status == "works"

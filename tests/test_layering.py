@@ -1,16 +1,22 @@
 """verify's import layers, read from the source with ast: nothing is imported to check them.
 
 From the top: the package's face (``verify/__init__.py``, ``__main__.py``) ->
-``cli`` -> ``audit`` / ``parse`` / ``judge`` / ``strategies`` -> ``report`` ->
-``oracle`` -> ``program`` and ``graph`` -> ``micrograd``. A module may import
-its own layer and the ones below it, never one above; ``micrograd`` never
-imports ``verify``. Every import counts, also one inside a function or under
-``TYPE_CHECKING``.
+``cli`` -> ``audit`` -> ``strategies`` -> ``parse`` -> ``judge`` -> ``report`` ->
+``oracle`` -> ``audit.engine`` -> ``program`` and ``graph`` -> ``micrograd``. A
+module may import its own layer and the ones below it, never one above;
+``micrograd`` never imports ``verify``. Every import counts, also one inside a
+function or under ``TYPE_CHECKING``.
+
+``verify.audit.engine`` runs beside the foreign engine, so it is held tighter
+still: besides its own package it imports ``verify.program``, ``verify.clock``,
+``micrograd.ops`` and the standard library, nothing else (no judge, oracle,
+report or strategies, no SymPy, no Hypothesis).
 """
 
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,13 +25,22 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS: list[tuple[str, tuple[str, ...]]] = [  # lowest first
     ("micrograd", ("micrograd",)),
     ("program/clock", ("verify.program", "verify.graph", "verify.clock")),
+    ("audit.engine", ("verify.audit.engine",)),
     ("oracle", ("verify.oracle",)),
     ("report", ("verify.report",)),
-    ("audit/parse/judge/strategies", ("verify.audit", "verify.parse", "verify.judge", "verify.strategies")),
+    ("judge", ("verify.judge",)),
+    ("parse", ("verify.parse",)),
+    ("strategies", ("verify.strategies",)),
+    ("audit", ("verify.audit",)),
     ("cli", ("verify.cli",)),
     ("the public API", ("verify", "verify.__main__")),
 ]
-"""Each layer and the modules in it: a name and everything below it (``verify`` itself only exactly)."""
+"""Each layer and the modules in it: a name and everything below it (``verify`` itself only exactly).
+A module belongs to the first layer that names it, so ``verify.audit.engine`` is not ``audit``."""
+
+BOUNDARY = "verify.audit.engine"
+BOUNDARY_MAY_IMPORT = ("verify.audit.engine", "verify.program", "verify.clock", "micrograd.ops")
+"""What the code beside a foreign engine may import, besides the standard library."""
 
 
 def layer_of(module: str) -> int | None:
@@ -95,6 +110,25 @@ def violations(modules: dict[str, tuple[bool, str, Path]]) -> list[str]:
     return found
 
 
+def boundary_violations(modules: dict[str, tuple[bool, str, Path]]) -> list[str]:
+    """One line per import of ``verify.audit.engine`` that is neither the stdlib nor BOUNDARY_MAY_IMPORT."""
+    known = set(modules)
+    found = []
+    for module, (is_package, text, path) in modules.items():
+        if not (module == BOUNDARY or module.startswith(BOUNDARY + ".")):
+            continue
+        for line, target in imports(module, is_package, text, known):
+            top = target.split(".")[0]
+            if top in sys.stdlib_module_names and top not in ("verify", "micrograd"):
+                continue
+            if target == "micrograd" or any(target == name or target.startswith(name + ".")
+                                            for name in BOUNDARY_MAY_IMPORT):
+                continue
+            found.append(f"{path.relative_to(ROOT)}:{line}: {module} imports {target}: the engine boundary "
+                         f"imports only {', '.join(BOUNDARY_MAY_IMPORT)} and the standard library")
+    return found
+
+
 def test_no_module_imports_a_layer_above_its_own() -> None:
     found = violations(sources())
     assert not found, "upward imports:\n" + "\n".join(found)
@@ -116,3 +150,39 @@ def test_a_planted_upward_import_is_caught_and_named() -> None:
                for line in found)
     assert any("micrograd.engine imports verify.program: micrograd must never import verify" in line
                for line in found)
+
+
+def test_the_engine_boundary_imports_only_program_ops_and_the_stdlib() -> None:
+    found = boundary_violations(sources())
+    assert not found, "\n".join(found)
+
+
+def test_a_planted_import_across_the_engine_boundary_is_caught() -> None:
+    modules = sources()
+    for name, planted in (("verify.audit.engine.worker", "\nfrom ...judge.verdict import check_run\n"),
+                          ("verify.audit.engine.probes", "\nimport sympy\n"),
+                          ("verify.audit.engine.protocol", "\nfrom micrograd.engine import Value\n"),
+                          ("verify.audit.engine.sandbox", "\nfrom .. import DEFAULT_MEMORY\n")):
+        is_package, text, path = modules[name]
+        modules[name] = (is_package, text + planted, path)
+    found = boundary_violations(modules)
+    assert len(found) == 4, found
+    for target in ("verify.judge.verdict", "sympy", "micrograd.engine", "verify.audit"):
+        assert any(f"imports {target}: the engine boundary" in line for line in found), (target, found)
+    layered = violations(modules)
+    assert any("verify.audit.engine.worker (layer audit.engine) imports verify.judge.verdict (layer judge"
+               in line for line in layered), layered
+    assert any("verify.audit.engine.sandbox (layer audit.engine) imports verify.audit (layer audit" in line
+               for line in layered), layered
+
+
+def test_the_audit_may_not_be_imported_by_the_judge_or_the_strategies() -> None:
+    modules = sources()
+    for name in ("verify.judge.verdict", "verify.strategies"):
+        is_package, text, path = modules[name]
+        modules[name] = (is_package, text + "\nfrom verify.audit.campaign import audit_campaign\n", path)
+    found = violations(modules)
+    assert any("verify.judge.verdict (layer judge) imports verify.audit.campaign (layer audit" in line
+               for line in found), found
+    assert any("verify.strategies (layer strategies) imports verify.audit.campaign (layer audit" in line
+               for line in found), found

@@ -16,7 +16,7 @@ from engines.in_memory import BUGGY, CORRECT
 
 import verify
 from verify.audit.api import AuditFailed
-from verify.audit.spec import UsageError
+from verify.audit.engine.spec import UsageError
 from verify.cli.audit import main as audit_main
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,7 +1,8 @@
 """Verify a micrograd graph's gradients against exact and high-precision witnesses.
 
-``check(output)`` mirrors the graph into SymPy and mpmath and returns a
-``Report``; ``check_run`` does the same for what any engine computed on a
+``check(output)`` checks the graph against exact derivatives (SymPy's,
+evaluated in certified ball arithmetic with python-flint) and a finite
+difference, and returns a ``Report``; ``check_run`` does the same for what any engine computed on a
 ``Program``; ``assert_gradients`` raises ``AssertionError`` unless all is well;
 ``audit(Value)`` audits a whole engine class (see ``verify.audit``).
 """

@@ -1,12 +1,13 @@
 """Audit any micrograd-style engine class through the micrograd protocol only.
 
-``api.audit`` runs it all: ``spec`` reads ``--engine`` into an ``EngineSpec``
-and its ``LoadPlan``; ``sandbox`` keeps the engine in a worker process
-(``worker``, which loads it, a notebook through ``notebook``, and runs the
-``probe`` requests and programs) and ``protocol`` is what the worker answers;
-``survey`` finds what the engine has, ``campaign`` draws programs with
-Hypothesis and has the judge check each run, ``coverage`` counts what the
-programs exercised, ``snippet`` writes a finding as a script that runs as
+``api.audit`` runs it all: ``engine`` is the boundary with the foreign engine
+(``engine.spec`` reads ``--engine`` into an ``EngineSpec`` and its
+``LoadPlan``; ``engine.sandbox`` keeps the engine in a worker process that
+loads it and answers probes and programs; ``engine.protocol`` is every message);
+``survey`` finds what the engine has, ``campaign`` runs the phases (battery,
+shapes, chains, random programs drawn with Hypothesis), ``trial`` has the judge
+check each run, ``explain`` blames a failure by experiment, ``coverage`` counts what the
+programs exercised, ``reproduce`` writes a finding as a script that runs as
 printed (and checks that it reproduces), and ``render`` shows the result.
 ``verify.audit(Value)`` calls ``api.audit`` (the package is callable, see below).
 This package imports nothing heavy: the worker process loads only what it
@@ -23,8 +24,6 @@ DEFAULT_TIMEOUT = 10.0
 """Seconds per program before the engine counts as hung."""
 DEFAULT_DEADLINE = 300.0
 """Seconds the whole audit may take; then it stops cleanly and reports what it did."""
-DEFAULT_MEMORY = 2 << 30
-"""Bytes of address space the engine's worker process may use (2 GiB)."""
 
 
 # ``verify.audit`` is this package, and it is also the function users call: ``verify.audit(Value)``.
@@ -33,6 +32,8 @@ import sys as _sys  # noqa: E402
 import types as _types  # noqa: E402
 from typing import TYPE_CHECKING as _TYPE_CHECKING  # noqa: E402
 from typing import Any as _Any  # noqa: E402
+
+from .engine import DEFAULT_MEMORY as DEFAULT_MEMORY  # noqa: E402  (the worker's limit, kept beside it)
 
 if _TYPE_CHECKING:
     from .api import AuditResult

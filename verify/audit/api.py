@@ -1,8 +1,9 @@
 """Audit any micrograd-style engine class: survey it, run a campaign, keep the evidence.
 
 ``audit("path/to/engine.py:Value")`` is what ``python -m verify audit`` runs.
-The engine lives in a worker process (``sandbox``); SymPy and mpmath
-judge its numbers in this process (``verify.judge``).
+The engine lives in a worker process (``engine.sandbox``); its numbers are
+judged in this process (``verify.judge``, against exact values in certified
+ball arithmetic).
 
 Exit codes (``AuditResult.exit_code``): 0 no fault found, 1 a fault found, 2 the
 verifier itself failed (raised or timed out) on some program: a bug in verify,
@@ -28,15 +29,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import DEFAULT_DEADLINE, DEFAULT_EXAMPLES, DEFAULT_MEMORY, DEFAULT_SEED, DEFAULT_TIMEOUT
-from .campaign import Campaign, Progress, run_campaign
+from .campaign import run_campaign
+from .engine.protocol import EngineOutput, Ready
+from .engine.sandbox import EngineFailed, EngineProcess, UnusableEngine
+from .engine.spec import EngineSpec, UsageError
 from .findings import Finding
-from .protocol import EngineOutput, Ready
-from .sandbox import EngineFailed, EngineProcess, UnusableEngine
-from .spec import EngineSpec, UsageError
+from .ledger import Campaign, Progress
 from .survey import Survey, survey
 
 
-@dataclass
+@dataclass(kw_only=True)
 class AuditResult:
     spec: EngineSpec
     class_name: str
@@ -214,22 +216,22 @@ def audit(
             engine, found, max_examples=max_examples, seed_value=seed, ops=ops, progress=say,
             started=started, deadline=ends,
         )
-        return AuditResult(engine.spec, engine.class_name, seed, max_examples,
-                     None if ops is None else list(ops), found, campaign, timeout,
-                     deadline, memory, engine.ready, engine.output, time.monotonic() - started)
+        return AuditResult(
+            spec=engine.spec, class_name=engine.class_name, seed=seed, max_examples=max_examples,
+            ops=None if ops is None else list(ops), survey=found, campaign=campaign, timeout=timeout,
+            deadline=deadline, memory=memory, ready=engine.ready, engine_output=engine.output,
+            seconds=time.monotonic() - started,
+        )
 
 
 def _check_ops(ops: Sequence[str], found: Survey) -> None:
     """``UsageError`` unless every op asked for is one the engine has (and the table knows)."""
     from micrograd.ops import OPS
 
-    from .probe import forms_of
-
     unknown = [op for op in ops if op not in OPS]
     if unknown:
         raise UsageError(f"--ops: unknown op(s) {', '.join(unknown)}; known: {', '.join(OPS)}")
     lacking = [op for op in ops if op not in found.drawable_ops()]
     if lacking:
-        reasons = "; ".join(f"{op}: {found.forms.get(op, {}).get(forms_of(op)[0]) or 'absent'}"
-                            for op in lacking)
+        reasons = "; ".join(f"{op}: {found.why_not(op)}" for op in lacking)
         raise UsageError(f"--ops names op(s) the engine lacks ({reasons})")

@@ -1,42 +1,29 @@
 """What the audit found, as data: a ``Finding`` per distinct bug, each with its own minimal program.
 
-Renderers only format these fields; nothing anywhere matches message text.
+Renderers only format these fields, and no decision of the audit reads a
+finding's message: it is for people.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from micrograd.ops import OPS
 
 from ..program import Const, Program, Step
-from .outcome import EngineError
+from .engine.protocol import EngineError
+from .engine.terms import KINDS, LAYOUTS, Kind, Layout, Phase, Stage, Where
+
+__all__ = ["KINDS", "LAYOUTS", "Finding", "Kind", "Layout", "layout_of", "source_lines", "stopped_kind"]
 
 if TYPE_CHECKING:
     from ..report import Report
 
-Kind = Literal[
-    "wrong-rule",         # an op's local derivative is wrong (shown by the op alone, or only in a graph)
-    "lost-contribution",  # a reused node's contributions are not all summed (= instead of +=, x * x)
-    "traversal",          # every op is right alone, but backward visits the graph in a wrong order
-    "crash",              # an op (or backward) raised where the function and its gradient are finite
-    "forward",            # an op's value is wrong
-    "unreadable",         # .grad or .data is not a real number (None, str, complex)
-    "non-finite",         # nan or inf where a correct engine gives a finite number
-    "seed",               # the output's own gradient is not 1
-    "hang",               # the engine did not answer within the time limit
-    "died",               # the engine's process died
-    "memory",             # the engine used more memory than the audit allows
-    "tampered",           # the engine changed the auditing code in its worker
-    "gradient",           # a gradient is wrong and no step can be blamed
-]
-KINDS: tuple[str, ...] = ("wrong-rule", "lost-contribution", "traversal", "crash", "forward", "unreadable",
-                          "non-finite", "seed", "hang", "died", "memory", "tampered", "gradient")
-
 def stopped_kind(failure: str) -> Kind:
     """The finding for a worker that stopped answering, from the sandbox's word for why."""
-    if failure in ("hang", "timeout"):
+    if failure == "hang":
         return "hang"
     if failure == "memory":
         return "memory"
@@ -45,15 +32,7 @@ def stopped_kind(failure: str) -> Kind:
     return "died"
 
 
-Layout = Literal["f(x)", "x o y", "x o c", "c o x", "x o x", "graph", "leaf"]
-LAYOUTS: tuple[str, ...] = ("f(x)", "x o y", "x o c", "c o x", "x o x")
-"""How one op's operands can be laid out: a unary op, two Values, a number on the right or on the
-left, the same object on both sides. Bugs that only a graph shows have layout "graph"."""
-
-Phase = Literal["survey", "battery", "shapes", "random"]
-
-
-def layout_of(step: Step) -> str:
+def layout_of(step: Step) -> Layout:
     """The layout of one step: "f(x)", "x o y", "x o c", "c o x" or "x o x"."""
     row = OPS[step.op]
     if row.arity == 1:
@@ -70,19 +49,16 @@ def layout_of(step: Step) -> str:
 class Finding:
     """One distinct bug: its kind, the step and op to blame, and a minimal program that shows it."""
 
-    kind: str
-    """One of KINDS."""
+    kind: Kind
     op: str
     """The op to blame (an op-table name); "" when no single op is at fault (traversal, an
     engine-wide accumulation bug, a hang of the whole graph)."""
-    layout: str
-    """Where it shows: one of LAYOUTS, "graph" (only in a graph), or "leaf" (making an input)."""
+    layout: Where
     program: Program
     """The minimal program that shows it."""
     message: str
     """One sentence: the step, the operand, expected and actual."""
-    phase: str = "random"
-    """Which phase found it: "survey", "battery", "shapes" or "random"."""
+    phase: Phase = "random"
     culprit: int | None = None
     """The slot of the blamed step in ``program``."""
     operand: int | None = None
@@ -97,15 +73,15 @@ class Finding:
     """Isolation proved the blame (the op alone fails, or replacing it fixes the graph)."""
     error: EngineError | None = None
     """For a crash: the engine's exception."""
-    stage: str = ""
-    """For a crash: "leaf", "forward" or "backward"."""
+    stage: Stage | Literal[""] = ""
+    """For a crash: where the run stopped ("leaf", "forward" or "backward": where the engine raised)."""
     report: Report | None = None
     """The judge's report on the minimal program."""
     reproduced: tuple[int, int] | None = None
     """(k, n): the minimal program failed the same way in k of n runs."""
     reproduced_in: str = ""
     """Where those runs were: fresh interpreters running the printed snippet, or the worker."""
-    layouts: list[str] = field(default_factory=list)
+    layouts: list[Where] = field(default_factory=list)
     """Every layout it showed in (the minimal program is the smallest)."""
     found_seconds: float = 0.0
     """When it was first seen, from the start of the audit."""
@@ -158,3 +134,71 @@ def _as_loop(program: Program, leaf: str) -> list[str] | None:
     shown = [repr(a.value) if isinstance(a, Const) else ("y" if a is None else names[a]) for a in pattern]
     lines += [f"y = {names[0]}", f"for _ in range({len(steps)}):", f"    y = {OPS[first.op].write(*shown)}"]
     return lines
+
+
+# ---- wording: how a finding names steps, operands and numbers ----
+
+_ROLES = {"**": ("base", "exponent"), "/": ("numerator", "denominator")}
+
+
+def role(op: str, index: int) -> str:
+    """How to name operand ``index`` of ``op``: "its exponent y", "its left operand x"."""
+    from ..program import notation
+
+    try:
+        word = notation(OPS[op]).word
+    except ValueError:
+        word = ""
+    if OPS[op].arity == 1:
+        return "its operand"
+    roles = _ROLES.get(word, ("left operand", "right operand"))
+    return f"its {roles[index]}"
+
+
+def written(program: Program, slot: int | None = None) -> str:
+    """"v1 = x ** y at x = 2.0, y = 3.0": a step of ``program`` (default the last) with its input values."""
+    names = program.names()
+    slot = program.size - 1 if slot is None else slot
+    step = program.steps[slot - len(program.inputs)]
+    shown = [repr(a.value) if isinstance(a, Const) else names[a] for a in step.args]
+    text = f"{names[slot]} = {OPS[step.op].write(*shown)}"
+    at = [f"{name} = {value!r}" for name, value in program.inputs
+          if any(not isinstance(a, Const) and names[a] == name for a in step.args)]
+    return f"{text} at {', '.join(at)}" if at else text
+
+
+def exact_grad(report: Report | None, slot: int) -> str:
+    """The exact gradient of ``slot`` as the nearest float (the certified digits stay in the report)."""
+    if report is None:
+        return "unknown"
+    for row in report.inputs:
+        if row.slot == slot:
+            return _short(row.exact)
+    for node in report.nodes:
+        if node.slot == slot:
+            return _short(node.exact_grad)
+    return "unknown"
+
+
+def exact_data(report: Report | None, slot: int) -> str:
+    """The exact value of ``slot`` as the nearest float ("" when the report has none)."""
+    for node in [] if report is None else report.nodes:
+        if node.slot == slot and node.exact_data:
+            return _short(node.exact_data)
+    return ""
+
+
+def _short(exact: str) -> str:
+    """A certified decimal as the float it rounds to; any other text ("0 (|x| < 1e-300)", a span) as it is."""
+    try:
+        return repr(float(exact))
+    except ValueError:
+        return exact
+
+
+def number_text(x: float | None) -> str:
+    if x is None:
+        return "None"
+    if not math.isfinite(x):
+        return repr(x)
+    return repr(x) if x != int(x) or abs(x) >= 1e16 else (repr(float(x)) if x else "0")

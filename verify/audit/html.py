@@ -10,8 +10,8 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from ..report.html import STYLE, badge
-from .findings import LAYOUTS
-from .render import TITLES, op_rows, reproduction, snippet, title
+from .engine.terms import LAYOUTS, TITLES
+from .render import op_rows, reproduction, snippet, title
 
 if TYPE_CHECKING:
     from .api import AuditResult

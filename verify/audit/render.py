@@ -14,11 +14,10 @@ from micrograd.ops import OPS
 
 from .api import AuditResult
 from .coverage import FEATURES
-from .findings import LAYOUTS, Finding
-from .probe import layouts_of
-from .snippet import program_snippet
-
-TITLES = {"f(x)": "f(x)", "x o y": "x∘y", "x o c": "x∘c", "c o x": "c∘x", "x o x": "x∘x"}
+from .engine.probes import layouts_of
+from .engine.terms import LAYOUTS, TITLES
+from .findings import Finding
+from .reproduce import program_snippet
 
 
 def render(result: AuditResult) -> str:
@@ -145,28 +144,28 @@ def _shapes(result: AuditResult) -> list[str]:
 
 
 def _behaviour(result: AuditResult) -> list[str]:
-    survey = result.survey
-    if not survey.depth_checked:
+    survey, chain = result.survey, result.campaign.depth
+    if not chain.checked:
         depth = "deep graphs: not measured"
-    elif survey.depth_failure is None:
-        depth = f"deep graphs: a chain {survey.depth_ok:,} deep works, every gradient exact"
+    elif chain.failure is None:
+        depth = f"deep graphs: a chain {chain.works_to:,} deep works, every gradient exact"
     else:
-        depth = (f"deep graphs: works to depth {survey.depth_ok:,}; {survey.depth_failure} "
-                 f"(a limit, not a fault: random programs stay below depth {survey.max_depth()})")
+        depth = (f"deep graphs: works to depth {chain.works_to:,}; {chain.failure} "
+                 f"(a limit, not a fault: random programs stay below depth {chain.max_depth()})")
     lines = [depth, survey.twice_behaviour()]
     lines += [f"met in the campaign: {limit}" for limit in result.campaign.limits]
     return lines
 
 
 def snippet(result: AuditResult, finding: Finding) -> str:
-    """The failing program as a script for the audited engine (``snippet.program_snippet``)."""
+    """The failing program as a script for the audited engine (``reproduce.program_snippet``)."""
     return program_snippet(result.spec, finding.program, result.ready)
 
 
 def title(finding: Finding) -> str:
     where = f" in {finding.op}" if finding.op else (" (the engine's backward)" if finding.layout == "graph"
                                                     else "")
-    layout = TITLES.get(finding.layout, finding.layout)
+    layout = TITLES[finding.layout]
     steps = finding.steps
     size = f"{steps} step{'' if steps == 1 else 's'}"
     if not finding.shrunk:
@@ -186,7 +185,7 @@ def _finding(result: AuditResult, finding: Finding, number: int) -> list[str]:
     if (finding.expected or finding.actual) and not said:
         of = f" (gradient of {finding.node})" if finding.node and finding.kind != "forward" else ""
         lines.append(f"  expected {finding.expected or '?'}, the engine gave {finding.actual or '?'}{of}")
-    others = [TITLES.get(lay, lay) for lay in finding.layouts if lay != finding.layout]
+    others = [TITLES[lay] for lay in finding.layouts if lay != finding.layout]
     if others:
         lines.append(f"  also seen in: {', '.join(others)}")
     lines += ["  minimal program:"]
@@ -215,12 +214,7 @@ def reproduction(finding: Finding) -> str:
 
 def finding_dict(result: AuditResult, finding: Finding) -> dict[str, Any]:
     program = finding.program
-    error = None
-    if finding.error is not None:
-        frame = finding.error.frame
-        error = {"type": finding.error.type, "message": finding.error.message,
-                 "frame": None if frame is None else {"file": frame.file, "line": frame.line,
-                                                      "function": frame.function, "source": frame.source}}
+    error = None if finding.error is None else finding.error.to_wire()
     return {
         "kind": finding.kind, "op": finding.op, "layout": finding.layout, "layouts": list(finding.layouts),
         "phase": finding.phase, "message": finding.message, "node": finding.node,
@@ -264,7 +258,7 @@ def to_dict(result: AuditResult) -> dict[str, Any]:
         "verdicts": dict(campaign.verdicts), "verifier_errors": list(campaign.verifier_errors),
         "verifier_failures": campaign.verifier_failures,
         "remarks": list(campaign.remarks), "set_aside": list(campaign.set_aside),
-        "depth": {"works_to": survey.depth_ok, "failure": survey.depth_failure},
+        "depth": {"works_to": campaign.depth.works_to, "failure": campaign.depth.failure},
         "backward_twice": {**survey.twice, "summary": survey.twice_behaviour()},
         "limits_met": list(campaign.limits),
         "findings": [finding_dict(result, f) for f in campaign.findings],

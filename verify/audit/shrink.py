@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from ..program import Arg, Const, Program, Step
-from .outcome import floats
+from .values import floats
 
 Fails = Callable[[Program], bool]
 NAMES = ("x", "y", "z", "w", "u", "t", "s", "r", "q", "p")

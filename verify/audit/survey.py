@@ -15,8 +15,11 @@ from typing import Any
 
 from micrograd.ops import OPS
 
-from .probe import FORMS, forms_of, probed_layouts
-from .sandbox import EngineFailed, EngineProcess, UnusableEngine
+from .engine.answers import BackwardAnswer, LeafAnswer, OpAnswer, ProbeRaised
+from .engine.probes import probed_layouts
+from .engine.protocol import EngineError
+from .engine.sandbox import EngineFailed, EngineProcess, UnusableEngine
+from .engine.terms import FailureKind, Layout
 
 PROBE_TIMEOUT = 1.0
 """Seconds one op's forward may take at the probe point before it counts as hung."""
@@ -30,54 +33,51 @@ class Status:
 
     state: str
     reason: str = ""
-    error: dict[str, Any] | None = None
+    error: EngineError | None = None
 
     @property
     def present(self) -> bool:
         return self.state in ("works", "crashes", "hangs")
 
 
+@dataclass(frozen=True, kw_only=True)
+class BackwardProblem:
+    """backward() after ``x <op> y`` raised ``error``, or gave no answer (``failed``, ``message``)."""
+
+    op: str
+    error: EngineError | None = None
+    failed: FailureKind | None = None
+    message: str = ""
+
+
 @dataclass
 class Survey:
     """What the probes found."""
 
-    status: dict[str, dict[str, Status]] = field(default_factory=dict)
+    status: dict[str, dict[Layout, Status]] = field(default_factory=dict)
     """op -> layout -> what the probe found (x o x is x o y's)."""
     notes: dict[str, str] = field(default_factory=dict)
     """op -> a remark (e.g. a wrong-looking value at the probe point)."""
-    depth_ok: int = 0
-    """The deepest chain that worked (set by the campaign's depth phase)."""
-    depth_failure: str | None = None
-    """How the next depth failed (None: every depth tried worked)."""
-    depth_checked: bool = False
     twice: dict[str, Any] = field(default_factory=dict)
     backward_grads: dict[str, str | None] = field(default_factory=dict)
     """After x o y and backward(), each leaf's .grad that is not a real number, and what it is."""
     join: str = ""
     """The binary op backward() was probed with."""
-    backward_problem: dict[str, Any] | None = None
-    """When backward() hung or raised after every way of combining two leaves: what happened
-    ({"hang": message} or {"error": type, message, frame}, and "op")."""
+    backward_problem: BackwardProblem | None = None
+    """When backward() hung or raised after every way of combining two leaves: the first way's."""
 
-    @property
-    def forms(self) -> dict[str, dict[str, str | None]]:
-        """op -> short form name ("v", "vv", "vc", "cv") -> None if present, else why not."""
-        return {op: {form: None if self.present(op, FORMS[form]) else self.state(op, FORMS[form]).reason
-                     for form in forms_of(op)} for op in self.status}
-
-    def state(self, op: str, layout: str) -> Status:
-        layout = FORMS.get(layout, layout)
+    def state(self, op: str, layout: Layout) -> Status:
         if layout == "x o x":
             layout = "x o y"
         return self.status.get(op, {}).get(layout, Status("absent", "not probed"))
 
-    def present(self, op: str, layout: str) -> bool:
+    def present(self, op: str, layout: Layout) -> bool:
         return self.state(op, layout).present
 
-    def works(self, op: str, layout: str) -> bool:
+    def works(self, op: str, layout: Layout) -> bool:
         return self.state(op, layout).state == "works"
 
-    def layouts(self, op: str) -> list[str]:
+    def layouts(self, op: str) -> list[Layout]:
         """The layouts of ``op`` the engine has (x o x wherever x o y is)."""
         found = [layout for layout in probed_layouts(op) if self.present(op, layout)]
         if "x o y" in found and OPS[op].arity == 2:
@@ -96,12 +96,6 @@ class Survey:
                 return status.reason
         return "absent"
 
-    def max_depth(self, wanted: int = 60) -> int:
-        """The chain depth random programs may use: well inside the engine's limit."""
-        if self.depth_failure is None:
-            return wanted
-        return max(0, min(wanted, self.depth_ok // 3))
-
     def twice_behaviour(self) -> str:
         first, second = self.twice.get("first"), self.twice.get("second")
         if first is None or second is None:
@@ -116,74 +110,86 @@ class Survey:
 
 def survey(engine: EngineProcess) -> Survey:
     """Probe ``engine``; raise ``UnusableEngine`` if it cannot make a leaf, combine two or run backward()."""
-    leaf = engine.request("leaf")
-    if "error" in leaf:
-        raise UnusableEngine(f"{engine.class_name}(1.5) fails: {_error(leaf)}")
-    if leaf["problems"]:
-        raise UnusableEngine("; ".join(leaf["problems"]))
+    leaf = engine.probe("leaf")
+    if isinstance(leaf, ProbeRaised):
+        raise UnusableEngine(f"{engine.class_name}(1.5) fails: {leaf.text}")
+    assert isinstance(leaf, LeafAnswer)
+    if leaf.problems:
+        raise UnusableEngine("; ".join(leaf.problems))
     result = Survey()
     for op in OPS:
-        result.status[op] = {}
-        hung = False
-        for layout in probed_layouts(op):
-            if hung:
-                result.status[op][layout] = Status("hangs", "skipped: another layout hangs")
-                continue
-            try:
-                answer = engine.request("op", (op, layout), timeout=PROBE_TIMEOUT)
-            except EngineFailed as failure:
-                if failure.kind == "deadline":
-                    raise
-                state = "hangs" if failure.kind == "hang" else "crashes"
-                result.status[op][layout] = Status(state, str(failure))
-                hung = hung or state == "hangs"
-                continue
-            if "error" in answer and "status" not in answer:
-                result.status[op][layout] = Status("crashes", _error(answer), answer.get("error"))
-                continue
-            result.status[op][layout] = Status(answer["status"], answer["reason"], answer.get("error"))
-            if answer["status"] == "works" and answer["reason"]:
-                result.notes[op] = answer["reason"]
+        _probe_op(engine, op, result)
     joins = [op for op in JOINS if result.works(op, "x o y")]
     if not joins:
         tried = "; ".join(f"{OPS[op].write('x', 'y')}: {result.state(op, 'x o y').reason or 'crashes'}"
                           for op in JOINS)
         raise UnusableEngine(f"cannot combine two leaves ({tried})")
-    problems: list[dict[str, Any]] = []
+    backward_seconds = _probe_backward(engine, joins, result)
+    try:
+        twice = engine.probe("twice", timeout=max(PROBE_TIMEOUT, 3 * backward_seconds + 1))
+    except EngineFailed as failure:
+        result.twice = {"error": str(failure)}
+    else:
+        result.twice = {"error": twice.text} if isinstance(twice, ProbeRaised) else twice.to_wire()
+    return result
+
+
+def _probe_op(engine: EngineProcess, op: str, result: Survey) -> None:
+    """``op`` in each layout it is probed in; a layout after one that hangs is skipped."""
+    result.status[op] = {}
+    hung = False
+    for layout in probed_layouts(op):
+        if hung:
+            result.status[op][layout] = Status("hangs", "skipped: another layout hangs")
+            continue
+        try:
+            answer = engine.probe("op", (op, layout), timeout=PROBE_TIMEOUT)
+        except EngineFailed as failure:
+            if failure.kind == "deadline":
+                raise
+            state = "hangs" if failure.kind == "hang" else "crashes"
+            result.status[op][layout] = Status(state, str(failure))
+            hung = hung or state == "hangs"
+            continue
+        if isinstance(answer, ProbeRaised):
+            result.status[op][layout] = Status("crashes", answer.text, answer.error)
+            continue
+        assert isinstance(answer, OpAnswer)
+        result.status[op][layout] = Status(answer.status, answer.reason, answer.error)
+        if answer.status == "works" and answer.reason:
+            result.notes[op] = answer.reason
+
+
+def _probe_backward(engine: EngineProcess, joins: list[str], result: Survey) -> float:
+    """backward() after each way of combining two leaves, until one works; its seconds."""
+    problems: list[BackwardProblem] = []
     backward_seconds = 0.0
     for op in joins:
         started = time.monotonic()
         try:
-            answer = engine.request("backward", op)
+            answer = engine.probe("backward", op)
             backward_seconds = time.monotonic() - started
         except EngineFailed as failure:
             if failure.kind == "deadline":
                 raise
-            problems.append({"hang": str(failure), "failed": failure.kind, "op": op})
+            problems.append(BackwardProblem(op=op, failed=failure.kind, message=str(failure)))
             continue
-        if "error" in answer and "ok" not in answer:
-            raise UnusableEngine(f"backward() fails: {_error(answer)}")
-        if not answer["ok"] and answer.get("signature"):
-            raise UnusableEngine(f"backward() cannot be called with no arguments: {_error(answer)}")
-        if answer["ok"]:
+        if isinstance(answer, ProbeRaised):
+            raise UnusableEngine(f"backward() fails: {answer.text}")
+        assert isinstance(answer, BackwardAnswer)
+        if not answer.ok and answer.signature:
+            raise UnusableEngine(f"backward() cannot be called with no arguments: {_text(answer.error)}")
+        if answer.ok:
             result.join = op
-            result.backward_grads = {k: v for k, v in answer.get("grads", {}).items() if v}
+            result.backward_grads = {k: v for k, v in answer.grads.items() if v}
             break
-        problems.append({**answer["error"], "op": op})
+        problems.append(BackwardProblem(op=op, error=answer.error))
     if not result.join:  # backward() fails whichever way two leaves are combined: the engine's own
         result.join = joins[0]
         result.backward_problem = problems[0]
-    try:
-        result.twice = engine.request("twice", timeout=max(PROBE_TIMEOUT, 3 * backward_seconds + 1))
-    except EngineFailed as failure:
-        result.twice = {"error": str(failure)}
-    if "error" in result.twice:
-        result.twice = {"error": _error(result.twice)}
-    return result
+    return backward_seconds
 
 
-def _error(answer: dict[str, Any]) -> str:
-    error = answer["error"]
-    if isinstance(error, dict):
-        return f"{error['type']}: {error['message']}".rstrip(": ")
-    return str(error)
+def _text(error: EngineError | None) -> str:
+    """``Type: message`` of an exception, as the survey quotes it."""
+    return "" if error is None else ProbeRaised(error).text

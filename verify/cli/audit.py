@@ -132,9 +132,9 @@ def _main(argv: list[str]) -> int:
     require_stdout()  # before the audit's minutes, not after
     # Imported here: Hypothesis, SymPy and mpmath load only when an audit runs.
     from ..audit.api import audit
+    from ..audit.engine.sandbox import EngineFailed, UnusableEngine
+    from ..audit.engine.spec import UsageError
     from ..audit.render import render, to_dict
-    from ..audit.sandbox import EngineFailed, UnusableEngine
-    from ..audit.spec import UsageError
 
     def progress(line: str) -> None:
         if not args.quiet:

@@ -64,10 +64,6 @@ def finite(x: Ball) -> bool:
     return bool(x.is_finite())
 
 
-def exact_zero(x: Ball) -> bool:
-    return bool(x.is_exact() and x.is_zero())
-
-
 def tight(x: Ball, rel_bits: int, floor: Ball) -> bool:
     """Whether the radius is below 2**-rel_bits of the midpoint's size, or below ``floor``."""
     if not x.is_finite():
@@ -162,14 +158,23 @@ def to_float(x: Ball) -> float:
     return float(x.mid())
 
 
-# ---- SymPy expressions as functions on balls ----
+# ---- SymPy expressions as functions on balls: the one evaluator ----
+#
+# Every function returns a ball holding every value SymPy's expression takes for points in its
+# argument balls, with SymPy's own conventions at an exact point: Heaviside(0) is its H0 (1/2
+# unless given), sign(0) is 0. A ball around a jump holds both sides: [0, 1] for Heaviside,
+# [-1, 1] for sign (the one-sided derivatives of relu and abs, which the oracle needs there).
+# Powers with an exact integer exponent go by squaring: flint's own ``**`` gives nan for a base
+# whose ball holds 0, and this keeps negative bases real: (-2) ** 3.
 
-def _heaviside(x: Ball, *_: Any) -> Ball:
+def _heaviside(x: Ball, at_zero: Ball = UNIT) -> Ball:
     if x > 0:
         return ONE
     if x < 0:
         return ZERO
-    return UNIT  # on or around the kink: anything between the one-sided derivatives
+    if x.is_exact() and x.is_zero():
+        return at_zero
+    return UNIT  # around the jump: anything between the two sides
 
 
 def _sign(x: Ball) -> Ball:
@@ -177,18 +182,19 @@ def _sign(x: Ball) -> Ball:
         return ONE
     if x < 0:
         return -ONE
+    if x.is_exact() and x.is_zero():
+        return ZERO
     return SIGNS
 
 
 def _power(x: Ball, y: Ball) -> Ball:
-    # An exact integer exponent keeps negative bases real: (-2) ** 3.
     if y.is_exact() and y.is_integer():
         return _integer_power(x, int(y.unique_fmpz()))
     return x ** y
 
 
 def _integer_power(x: Ball, n: int) -> Ball:
-    """x ** n by squaring: flint's own ``**`` gives nan for a base whose ball holds 0."""
+    """x ** n by squaring."""
     if n < 0:
         return ONE / _integer_power(x, -n)
     result, square = ONE, (abs(x) if n % 2 == 0 else x)
@@ -201,63 +207,86 @@ def _integer_power(x: Ball, n: int) -> Ball:
     return result
 
 
+def _fold(f: Callable[[Ball, Ball], Ball]) -> Callable[..., Ball]:
+    def apply(*xs: Ball) -> Ball:
+        out = xs[0]
+        for x in xs[1:]:
+            out = f(out, x)
+        return out
+
+    return apply
+
+
 _FUNCTIONS: dict[Any, Callable[..., Ball]] = {
-    sympy.exp: ARB.exp, sympy.log: ARB.log, sympy.tanh: ARB.tanh, sympy.cosh: ARB.cosh,
-    sympy.sinh: lambda x: arb(x).sinh(), sympy.sech: lambda x: arb(x).sech(),
-    sympy.sin: ARB.sin, sympy.cos: ARB.cos, sympy.Abs: ARB.abs, sympy.sign: _sign,
-    sympy.Heaviside: _heaviside,
-    sympy.Max: lambda *xs: _fold(_max, xs), sympy.Min: lambda *xs: _fold(lambda a, b: arb(a).min(arb(b)), xs),
+    sympy.Add: _fold(lambda a, b: a + b), sympy.Mul: _fold(lambda a, b: a * b), sympy.Pow: _power,
+    sympy.exp: ARB.exp, sympy.log: ARB.log, sympy.sin: ARB.sin, sympy.cos: ARB.cos,
+    sympy.tan: lambda x: x.tan(), sympy.cot: lambda x: x.cot(), sympy.atan: lambda x: x.atan(),
+    sympy.sinh: lambda x: x.sinh(), sympy.cosh: ARB.cosh, sympy.tanh: ARB.tanh,
+    sympy.sech: lambda x: x.sech(), sympy.Abs: ARB.abs, sympy.sign: _sign, sympy.Heaviside: _heaviside,
+    sympy.atan2: lambda y, x: arb.atan2(y, x),
+    sympy.Max: _fold(_max), sympy.Min: _fold(lambda a, b: arb(a).min(arb(b))),
 }
-
-
-def _fold(f: Callable[[Ball, Ball], Ball], xs: Sequence[Ball]) -> Ball:
-    out = xs[0]
-    for x in xs[1:]:
-        out = f(out, x)
-    return out
+"""Each SymPy function class's ball counterpart, applied to the evaluated arguments."""
 
 
 class UnknownFunction(ValueError):
-    """A SymPy node with no ball counterpart."""
+    """A SymPy node with no ball counterpart (zoo, nan, DiracDelta, Piecewise, a symbol not given)."""
+
+
+Instruction = Callable[[list[Ball], Sequence[Ball]], Ball]
+"""One node of a compiled expression: (the values of the nodes before it, the arguments) -> its value."""
 
 
 def compile_expr(symbols: Sequence[Any], expr: Any) -> Callable[[Sequence[Ball]], Ball]:
-    """``expr`` over ``symbols`` as a function of a sequence of balls.
+    """``expr`` over ``symbols`` as a function of a sequence of balls, at the working precision.
 
-    The tree is walked once here, into nested closures; the expressions are
-    an op's partials, a few nodes deep. Constants are exact balls (a Rational
-    is rounded at the working precision, at call time).
+    The tree is walked once here, with an explicit stack (no recursion, however deep), into a
+    list of instructions, one per distinct node, children first; a call runs them in order.
+    Constants are exact, or rounded at the working precision of the call (a Rational, e, pi).
+    ``UnknownFunction`` for a node with no ball counterpart.
     """
     index = {s: i for i, s in enumerate(symbols)}
+    slot: dict[Any, int] = {}
+    tape: list[Instruction] = []
+    stack = [expr]
+    while stack:
+        node = stack[-1]
+        if node in slot:
+            stack.pop()
+            continue
+        waiting = [] if node in index else [a for a in node.args if a not in slot]
+        if waiting:
+            stack.extend(waiting)
+            continue
+        stack.pop()
+        tape.append(_instruction(node, index, [slot[a] for a in node.args]))
+        slot[node] = len(tape) - 1
 
-    def build(e: Any) -> Callable[[Sequence[Ball]], Ball]:
-        if e in index:
-            i = index[e]
-            return lambda args: args[i]
-        if e.is_Integer:
-            c = arb(int(e))
-            return lambda args: c
-        if e.is_Rational:
-            p, q = int(e.p), int(e.q)
-            return lambda args: arb(p) / q
-        if e.is_Float:
-            c = arb(sympy.Rational(e).p) / int(sympy.Rational(e).q)
-            return lambda args: c
-        if e == sympy.E:
-            return lambda args: arb.const_e()
-        if e == sympy.pi:
-            return lambda args: arb.pi()
-        parts = [build(a) for a in e.args]
-        if e.is_Add:
-            return lambda args: _fold(lambda a, b: a + b, [p(args) for p in parts])
-        if e.is_Mul:
-            return lambda args: _fold(lambda a, b: a * b, [p(args) for p in parts])
-        if e.is_Pow:
-            base, exponent = parts
-            return lambda args: _power(base(args), exponent(args))
-        f = _FUNCTIONS.get(e.func)
-        if f is None:
-            raise UnknownFunction(f"no ball form for {e.func}")
-        return lambda args: f(*(p(args) for p in parts))
+    def run(args: Sequence[Ball]) -> Ball:
+        values: list[Ball] = []
+        for instruction in tape:
+            values.append(instruction(values, args))
+        return values[-1]
 
-    return build(expr)
+    return run
+
+
+def _instruction(e: Any, index: dict[Any, int], parts: list[int]) -> Instruction:
+    if e in index:
+        i = index[e]
+        return lambda values, args: args[i]
+    if e.is_Integer:
+        c = arb(int(e))
+        return lambda values, args: c
+    if e.is_Rational or e.is_Float:
+        exact = sympy.Rational(e)  # a Float's exact binary value
+        p, q = int(exact.p), int(exact.q)
+        return lambda values, args: arb(p) / q
+    if e == sympy.E:
+        return lambda values, args: arb.const_e()
+    if e == sympy.pi:
+        return lambda values, args: arb.pi()
+    f = _FUNCTIONS.get(e.func)
+    if f is None:
+        raise UnknownFunction(f"no ball form for {e.func}")
+    return lambda values, args: f(*(values[j] for j in parts))

@@ -9,7 +9,6 @@ The verdict never waits on this: a formula that is not ready is not shown.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import sympy  # type: ignore[import-untyped]
@@ -18,7 +17,7 @@ from micrograd.ops import OPS
 
 from ..clock import time_limit
 from ..program import Const, Program
-from .ball import Ball, ball, workprec
+from .ball import Ball, ball, compile_expr, workprec
 from .ns import SYMPY
 
 MAX_TREE = 200
@@ -76,102 +75,17 @@ def formulas(program: Program, slots: list[int]) -> dict[int, tuple[str, Any]]:
 def value_at(expr: Any, program: Program, bits: int) -> Ball | None:
     """``expr`` at the program's exact inputs, as a ball; None if it has no finite real value there.
 
-    Walked with an explicit stack (``_FUNCTIONS``): no recursion, and a
-    repeated subtree is evaluated once. A node the table does not know gives
-    None: the formula is then not printed.
+    Evaluated by ``ball.compile_expr``, the oracle's one evaluator of SymPy forms on balls (no
+    recursion, a repeated subtree once). A node it does not know gives None: the formula is
+    then not printed.
     """
     with workprec(bits):
-        values: dict[Any, Any] = {s: ball(x) for s, (_, x) in zip(input_symbols(program), program.inputs,
-                                                                    strict=True)}
         try:
-            value = _evaluate(expr, values)
-        except (ArithmeticError, ValueError, TypeError, _Unknown):
+            f = compile_expr(input_symbols(program), expr)
+            value = f([ball(x) for _, x in program.inputs])
+        except (ArithmeticError, ValueError, TypeError):
             return None
     return value if value.is_finite() else None
-
-
-class _Unknown(Exception):
-    """A node ``_FUNCTIONS`` has no entry for (zoo, nan, DiracDelta, Piecewise, ...)."""
-
-
-def _fold(f: Callable[[Ball, Ball], Ball]) -> Callable[..., Ball]:
-    def apply(*xs: Ball) -> Ball:
-        out = xs[0]
-        for x in xs[1:]:
-            out = f(out, x)
-        return out
-
-    return apply
-
-
-def _power(x: Ball, y: Ball) -> Ball:
-    if y.is_exact() and y.is_integer():
-        return x ** int(y.unique_fmpz())
-    return x ** y
-
-
-def _heaviside(x: Ball, at_zero: Ball | None = None) -> Ball:
-    if x > 0:
-        return ball(1)
-    if x < 0:
-        return ball(0)
-    if x.is_exact() and x.is_zero():  # SymPy's Heaviside(0) is 1/2 unless given
-        return ball(0.5) if at_zero is None else at_zero
-    raise _Unknown("Heaviside near its jump")
-
-
-def _sign(x: Ball) -> Ball:
-    if x > 0:
-        return ball(1)
-    if x < 0:
-        return ball(-1)
-    if x.is_exact() and x.is_zero():
-        return ball(0)
-    raise _Unknown("sign near 0")
-
-
-_FUNCTIONS: dict[Any, Callable[..., Ball]] = {
-    sympy.Add: _fold(lambda a, b: a + b),
-    sympy.Mul: _fold(lambda a, b: a * b),
-    sympy.Pow: _power,
-    sympy.exp: lambda x: x.exp(), sympy.log: lambda x: x.log(),
-    sympy.sin: lambda x: x.sin(), sympy.cos: lambda x: x.cos(), sympy.tan: lambda x: x.tan(),
-    sympy.sinh: lambda x: x.sinh(), sympy.cosh: lambda x: x.cosh(), sympy.tanh: lambda x: x.tanh(),
-    sympy.sech: lambda x: x.sech(), sympy.cot: lambda x: x.cot(), sympy.atan: lambda x: x.atan(),
-    sympy.Abs: abs, sympy.sign: _sign,
-    sympy.Heaviside: _heaviside, sympy.atan2: lambda y, x: type(y).atan2(y, x),
-    sympy.Max: _fold(lambda a, b: a.max(b)), sympy.Min: _fold(lambda a, b: a.min(b)),
-}
-"""Each SymPy function class's ball counterpart, applied to the evaluated arguments."""
-
-
-def _evaluate(expr: Any, values: dict[Any, Any]) -> Ball:
-    """``expr`` on balls at the working precision; ``values`` maps the symbols and collects every node."""
-    stack = [expr]
-    while stack:
-        node = stack[-1]
-        if node in values:
-            stack.pop()
-            continue
-        waiting = [a for a in node.args if a not in values]
-        if waiting:
-            stack.extend(waiting)
-            continue
-        stack.pop()
-        if node.is_Rational:
-            values[node] = ball(int(node.p)) / int(node.q)
-        elif node.is_Float:
-            rational = sympy.Rational(node)  # the Float's exact binary value
-            values[node] = ball(int(rational.p)) / int(rational.q)
-        elif node == sympy.E:
-            values[node] = ball(1).exp()
-        elif node == sympy.pi:
-            values[node] = ball(0).pi()
-        elif node.func in _FUNCTIONS:
-            values[node] = _FUNCTIONS[node.func](*(values[a] for a in node.args))
-        else:
-            raise _Unknown(node.func.__name__)
-    return values[expr]
 
 
 def input_symbols(program: Program) -> list[Any]:

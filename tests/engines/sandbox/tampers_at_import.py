@@ -2,7 +2,7 @@
 
 It does not look in sys.modules (the worker removes its modules from there): it
 walks the garbage collector's objects for any function called ``run`` defined in
-a ``verify/audit/worker.py`` and swaps its code, keeping the original to call.
+a ``verify/audit/engine/worker.py`` and swaps its code, keeping the original to call.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def _halving(cls, program):
 
 for _obj in gc.get_objects():
     if (isinstance(_obj, types.FunctionType) and _obj.__name__ == "run"
-            and _obj.__code__.co_filename.replace("\\", "/").endswith("verify/audit/worker.py")):
+            and _obj.__code__.co_filename.replace("\\", "/").endswith("verify/audit/engine/worker.py")):
         _ORIGINAL = types.FunctionType(_obj.__code__, _obj.__globals__, "run", _obj.__defaults__)
         _obj.__code__ = _halving.__code__
         PATCHED.append(_obj.__qualname__)

@@ -15,7 +15,7 @@ How the engine is loaded:
   path with ``importlib``;
 - a module spec: ``from package.module import Class``, with the folder it was
   found in put first when that is the folder the audit ran in (or below it);
-- a notebook: ``verify.audit.notebook.load_class(PATH, "Class")``.
+- a notebook: ``verify.audit.engine.notebook.load_class(PATH, "Class")``.
 
 ``reproduces`` runs a snippet in fresh interpreters (``python -c``, from the
 folder the audit ran in, each in its own session, with a time limit) and
@@ -38,11 +38,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..program import Program
-from .findings import source_lines
-from .protocol import Captured, Ready
-from .sandbox import Drain, kill_tree
-from .spec import EngineSpec
+from .engine.process import Drain, kill_tree
+from .engine.protocol import Captured, Ready
+from .engine.spec import EngineSpec
+from .findings import Finding, source_lines
+from .trial import HANG_PROBE, Lab
 
+REPRODUCE_RUNS = 10
+"""Runs in the worker to see a finding fail again (and to catch its failing answer first)."""
 RUNS = 5
 """Fresh interpreters a snippet is run in to see whether it reproduces."""
 TIMEOUT = 20.0
@@ -58,7 +61,7 @@ def engine_import(spec: EngineSpec, ready: Ready | None = None, cwd: str | None 
     plan, name = spec.plan(), spec.name
     if plan.how == "module":
         lines = []
-        root = module_root(ready.module_file, plan.module) if ready is not None else ""
+        root = import_folder(ready.module_file, plan.module) if ready is not None else ""
         here = os.path.realpath(cwd or os.getcwd())
         if root and (root == here or root.startswith(here.rstrip(os.sep) + os.sep)):
             lines.append(f"import sys; sys.path.insert(0, {root!r})")
@@ -70,7 +73,7 @@ def engine_import(spec: EngineSpec, ready: Ready | None = None, cwd: str | None 
     if plan.how == "object":  # a class in memory: the snippet runs where it is defined
         return [f"# {name}: the class you audited, as defined in your notebook, REPL or script"]
     if plan.how == "notebook":
-        return ["from verify.audit.notebook import load_class",
+        return ["from verify.audit.engine.notebook import load_class",
                 f"{name} = load_class({plan.path!r}, {name!r})"]
     lines = ["import importlib.util, sys", f"sys.path.insert(0, {plan.root!r})"]
     if plan.how == "package-path":
@@ -90,7 +93,7 @@ def engine_import(spec: EngineSpec, ready: Ready | None = None, cwd: str | None 
     return lines
 
 
-def module_root(module_file: str, module: str) -> str:
+def import_folder(module_file: str, module: str) -> str:
     """The folder ``module`` was imported from, given its file (``a/b/c.py`` for ``b.c`` -> ``a``)."""
     if not module_file:
         return ""
@@ -228,3 +231,49 @@ def _last_line(captured: Captured) -> str:
     text = (captured.tail or captured.head).decode("utf-8", "replace")
     lines = [line for line in text.splitlines() if line.strip()]
     return lines[-1].strip() if lines else ""
+
+
+# ---- the finding, again ----
+
+def reproduce_snippet(lab: Lab, finding: Finding, snippet: str) -> tuple[int, int] | None:
+    """How often ``snippet`` (the finding as printed) shows what the engine did, in fresh interpreters.
+
+    The engine's own failing answer on the program is what the snippet must print (its input
+    gradients, or the same exception); None when there is nothing to compare (a hang, or the
+    worker no longer fails).
+    """
+    failing = None
+    for _ in range(REPRODUCE_RUNS):  # its failing answer: a nondeterministic engine fails only sometimes
+        a = lab.check(finding.program)
+        if a.failed:
+            failing = a.outcome
+            break
+    if failing is None:
+        return None
+    outcome = failing
+    n = len(finding.program.inputs)
+    if outcome.stage in ("leaf", "forward", "backward") and outcome.error is not None:
+        expected: list[float | str | None] = []
+        raises: str | None = outcome.error.type
+    elif outcome.stage == "done":
+        expected = [None if s in outcome.unreadable else outcome.grad[s] for s in range(n)]
+        raises = None
+    else:
+        return None
+    timeout = TIMEOUT
+    if lab.deadline is not None:
+        timeout = min(timeout, max(1.0, lab.deadline - time.monotonic()))
+    seen = reproduces(snippet, expected, raises=raises, runs=RUNS, timeout=timeout)
+    return seen.hits, seen.runs
+
+
+def reproduce(lab: Lab, finding: Finding, runs: int = REPRODUCE_RUNS) -> tuple[int, int]:
+    """How often the finding's program fails the same way in the worker, out of ``runs``."""
+    hits = 0
+    for _ in range(runs):
+        b = lab.check(finding.program, HANG_PROBE if finding.kind in ("hang", "died") else None)
+        if b.failed:
+            hits += 1
+        if finding.kind in ("hang", "died"):
+            return (hits, 1)
+    return hits, runs

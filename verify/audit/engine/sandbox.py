@@ -13,7 +13,7 @@ never pickles, so nothing the engine does can run code in this process.
 
 A request that takes longer than its time limit kills the worker; a worker
 that dies is noticed. Either way ``EngineFailed`` says what happened
-(``protocol.FailureKind``) and names the request's program, and the next
+(``terms.FailureKind``) and names the request's program, and the next
 request starts a fresh worker, so an engine that hangs, recurses, crashes or
 forks can never take the audit down. Whenever a worker ends (a restart, or
 the end of the audit), everything it started is killed: every process of its
@@ -30,7 +30,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import math
 import os
 import select
 import signal
@@ -42,34 +41,36 @@ import time
 import warnings
 from typing import Any
 
-from ..program import Program
-from . import DEFAULT_MEMORY
+from ...program import Program
+from . import DEFAULT_MEMORY, answers
+from .answers import ProbeAnswer
+from .process import Drain, Forked, kill_tree, max_fd
 from .protocol import (
+    HEADER,
+    HOME,
     WIRE_LIMIT,
-    Captured,
+    EngineError,
     EngineOutput,
-    FailureKind,
     ProtocolViolation,
     Ready,
     RunAnswer,
     program_to_wire,
 )
 from .spec import EngineSpec
+from .terms import FailureKind
 
 START_TIMEOUT = 60.0
 """Seconds the worker may take to start and load the engine (a notebook runs all its cells)."""
 
-_HOME = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 _BOOT = (
     "import sys\n"
     "sys.path.insert(0, {home!r})\n"
-    "import verify.audit.worker as worker\n"
+    "import verify.audit.engine.worker as worker\n"
     "if sys.path[0] == {home!r}:\n"
     "    del sys.path[0]\n"
     "worker.main(int(sys.argv[1]))\n"
 )
 """The worker's ``python -c`` program: our verify first on sys.path only while it is imported."""
-_HEADER = 8
 _SLICE = 0.05
 """Seconds between checks that the worker is still alive while an answer is awaited."""
 
@@ -79,7 +80,7 @@ class UnusableEngine(Exception):
 
 
 class EngineFailed(Exception):
-    """The worker gave no answer to a request: ``kind`` is a ``protocol.FailureKind``."""
+    """The worker gave no answer to a request: ``kind`` is a ``terms.FailureKind``."""
 
     def __init__(self, kind: FailureKind, message: str, *, request: str = "",
                  program: Program | None = None, payload: Any = None) -> None:
@@ -106,25 +107,6 @@ def _bytes(n: int) -> str:
     return f"{n} bytes"
 
 
-class Drain(threading.Thread):
-    """Reads one of the worker's output pipes to its end into a ``Captured``."""
-
-    def __init__(self, fd: int, into: Captured, lock: threading.Lock) -> None:
-        super().__init__(daemon=True)
-        self.fd, self.into, self.lock = fd, into, lock
-
-    def run(self) -> None:
-        while True:
-            try:
-                chunk = os.read(self.fd, 1 << 16)
-            except OSError:
-                return
-            if not chunk:
-                return
-            with self.lock:
-                self.into.add(chunk)
-
-
 def _address_space() -> int:
     """This process's virtual memory in bytes (0 where it cannot be read)."""
     try:
@@ -132,44 +114,6 @@ def _address_space() -> int:
             return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return 0
-
-
-def _max_fd() -> int:
-    try:
-        import resource
-
-        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
-        return soft if soft != resource.RLIM_INFINITY else 65536
-    except (ImportError, ValueError, OSError):
-        return 65536
-
-
-class _Forked:
-    """A forked worker seen as ``subprocess.Popen`` sees its child: pid, returncode, poll, wait."""
-
-    def __init__(self, pid: int, stdout: Any, stderr: Any) -> None:
-        self.pid, self.stdout, self.stderr = pid, stdout, stderr
-        self.returncode: int | None = None
-
-    def poll(self) -> int | None:
-        if self.returncode is None:
-            try:
-                done, status = os.waitpid(self.pid, os.WNOHANG)
-            except ChildProcessError:
-                self.returncode = -1
-                return self.returncode
-            if done:
-                self.returncode = os.waitstatus_to_exitcode(status)
-        return self.returncode
-
-    def wait(self, timeout: float | None = None) -> int:
-        ends = None if timeout is None else time.monotonic() + timeout
-        while self.poll() is None:
-            if ends is not None and time.monotonic() > ends:
-                raise subprocess.TimeoutExpired(f"worker {self.pid}", timeout or 0.0)
-            time.sleep(0.01)
-        assert self.returncode is not None
-        return self.returncode
 
 
 class _Worker:
@@ -303,7 +247,7 @@ class EngineProcess:
         env = dict(os.environ, MPLBACKEND="Agg")
         # -u: what the engine prints reaches the pipe at once, not when a buffer fills (it would be
         # lost when the worker is killed at the end).
-        command = [sys.executable, "-u", "-c", _BOOT.format(home=_HOME), str(child.fileno())]
+        command = [sys.executable, "-u", "-c", _BOOT.format(home=HOME), str(child.fileno())]
         try:
             process = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -348,7 +292,7 @@ class EngineProcess:
                 sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), write_through=True)
                 keep = child.fileno()
                 os.closerange(3, keep)
-                os.closerange(keep + 1, _max_fd())
+                os.closerange(keep + 1, max_fd())
                 from .worker import main_forked
 
                 assert self.spec.obj is not None
@@ -359,7 +303,7 @@ class EngineProcess:
         os.close(out_w)
         os.close(err_w)
         child.close()
-        process = _Forked(pid, os.fdopen(out_r, "rb"), os.fdopen(err_r, "rb"))
+        process = Forked(pid, os.fdopen(out_r, "rb"), os.fdopen(err_r, "rb"))
         drains = [Drain(out_r, self.output.stdout, self._lock), Drain(err_r, self.output.stderr, self._lock)]
         for drain in drains:
             drain.start()
@@ -367,17 +311,21 @@ class EngineProcess:
 
     # ---- requests ----
 
-    def request(self, name: str, payload: Any = None, timeout: float | None = None) -> Any:
-        """Send one request; its answer as plain data (a run's in ``RunAnswer.to_wire`` form).
+    def probe(self, name: str, payload: Any = None, timeout: float | None = None) -> ProbeAnswer:
+        """Send one probe request (``probes.PROBES``); its typed answer (``answers``).
 
-        Raises ``EngineFailed`` if the engine hangs, dies, runs out of memory, tampers with the
-        auditing code (for ``run``) or the deadline passes.
+        Raises ``EngineFailed`` if the engine hangs, dies, runs out of memory or the deadline
+        passes. A program is run with ``run``.
         """
-        answer = self._request(name, payload, timeout)
-        return answer.to_wire() if isinstance(answer, RunAnswer) else answer
+        assert name != "run", "a program is run with EngineProcess.run, which answers a RunAnswer"
+        answer: ProbeAnswer = self._request(name, payload, timeout)
+        return answer
 
     def run(self, program: Program, timeout: float | None = None) -> RunAnswer:
-        """Build ``program`` in the engine and call backward: the structured answer."""
+        """Build ``program`` in the engine and call backward: the checked, typed answer.
+
+        Raises ``EngineFailed`` as ``request`` does, and also once the engine has tampered with
+        the auditing code."""
         answer = self._request("run", program, timeout)
         assert isinstance(answer, RunAnswer)
         return answer
@@ -436,8 +384,7 @@ class EngineProcess:
                 raise ProtocolViolation("an answer is not an object")
             self._note_tampering(message)
             answer = message.get("answer")
-            if name == "run":
-                answer = RunAnswer.from_wire(answer)
+            answer = RunAnswer.from_wire(answer) if name == "run" else answers.read(name, answer)
         except ProtocolViolation as violation:
             self.tampered = self.tampered or f"the worker's channel carried a malformed answer ({violation})"
             answer = None
@@ -474,7 +421,7 @@ class EngineProcess:
         data = json.dumps(message, allow_nan=True).encode("utf-8")
         worker.sock.settimeout(max(limit, 0.001))
         try:
-            worker.sock.sendall(len(data).to_bytes(_HEADER, "big") + data)
+            worker.sock.sendall(len(data).to_bytes(HEADER, "big") + data)
         except TimeoutError:
             raise
         except OSError:
@@ -486,7 +433,7 @@ class EngineProcess:
         """One message; ``TimeoutError`` after ``limit`` s, ``EOFError`` if the worker died or closed it."""
         ends = time.monotonic() + limit
         buffer = bytearray()
-        need, size = _HEADER, None
+        need, size = HEADER, None
         while True:
             while len(buffer) < need:
                 wait = ends - time.monotonic()
@@ -505,13 +452,13 @@ class EngineProcess:
                     raise EOFError("the worker closed the channel")
                 buffer += chunk
             if size is None:
-                size = int.from_bytes(buffer[:_HEADER], "big")
+                size = int.from_bytes(buffer[:HEADER], "big")
                 if size > WIRE_LIMIT:
                     raise ProtocolViolation(f"a message of {size:,} bytes")
-                need = _HEADER + size
+                need = HEADER + size
                 continue
             try:
-                return json.loads(buffer[_HEADER:].decode("utf-8"))
+                return json.loads(buffer[HEADER:].decode("utf-8"))
             except ValueError as error:  # UnicodeDecodeError or JSONDecodeError
                 raise ProtocolViolation(f"not JSON: {error}") from None
 
@@ -539,69 +486,7 @@ def _raised(answer: Any) -> tuple[str, str] | None:
     """(type, " in <stage>") of what the engine raised, if the answer is an error."""
     if isinstance(answer, RunAnswer):
         return None if answer.error is None else (answer.error.type, f" in {answer.stage}")
-    if isinstance(answer, dict) and isinstance(answer.get("error"), dict):
-        kind = answer["error"].get("type")
-        if isinstance(kind, str):
-            return kind, f" in the {answer.get('stage', 'probe')}"
+    error = getattr(answer, "error", None)
+    if isinstance(error, EngineError):
+        return error.type, " in the probe"
     return None
-
-
-def _processes() -> dict[int, tuple[int, int]]:
-    """pid -> (parent pid, session id) of every process in /proc."""
-    table = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as stat:
-                fields = stat.read().rsplit(b")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        # after the command: state, ppid, pgrp, session, ...
-        with contextlib.suppress(ValueError, IndexError):
-            table[int(entry)] = (int(fields[1]), int(fields[3]))
-    return table
-
-
-def kill_tree(pid: int, *, reaped: bool) -> None:
-    """Kill the worker ``pid`` (a session leader) and every process of its session or below it.
-
-    Each round stops what it finds (a stopped process cannot fork) until no new one turns up;
-    then all are killed. The worker's pid is trusted only while it is not reaped.
-    """
-    if not os.path.isdir("/proc"):
-        with contextlib.suppress(OSError):
-            os.killpg(pid, signal.SIGKILL)
-        return
-    me = os.getpid()
-    stopped: set[int] = set()
-    for _ in range(100):
-        table = _processes()
-        family = {p for p, (_, session) in table.items() if session == pid}
-        if not reaped:
-            family.add(pid)
-        grown = True
-        while grown:
-            more = {p for p, (parent, _) in table.items() if parent in family and p not in family}
-            family |= more
-            grown = bool(more)
-        family.discard(me)
-        new = family - stopped
-        if not new:
-            break
-        for p in new:
-            with contextlib.suppress(OSError):
-                os.kill(p, signal.SIGSTOP)
-        stopped |= new
-    for p in stopped:
-        with contextlib.suppress(OSError):
-            os.kill(p, signal.SIGKILL)
-    with contextlib.suppress(OSError):
-        os.killpg(pid, signal.SIGKILL)
-
-
-def positive_seconds(value: float, what: str) -> float:
-    """``value`` if it is a finite number of seconds above 0; else ``ValueError`` saying so."""
-    if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-        raise ValueError(f"{what} must be a finite number of seconds above 0, not {value!r}")
-    return float(value)

@@ -50,22 +50,19 @@ from typing import Any
 
 import micrograd.ops
 
-from ..program import Program, RunFailed
-from . import notebook, probe, protocol, spec
-from .protocol import EngineError, Frame, Ready, RunAnswer, Unreadable, shorten
+from ...program import Program, RunFailed
+from . import notebook, probes, protocol, spec
+from .fingerprint import Fingerprint
+from .protocol import HEADER, HOME, EngineError, Frame, Ready, RunAnswer, Unreadable, shorten
 from .spec import LoadPlan
 
 RECURSION_LIMIT = 1000
 """Python's default: what the engine's users get."""
 
-_HOME = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
-"""The folder that holds verify/ (and our micrograd/)."""
-_VERIFY = os.path.join(_HOME, "verify")
+_VERIFY = os.path.join(HOME, "verify")
 _STDLIB = tuple({os.path.realpath(sysconfig.get_paths()[key]) for key in ("stdlib", "platstdlib")})
 _SITE = tuple({os.path.realpath(sysconfig.get_paths()[key]) for key in ("purelib", "platlib")})
 
-_HEADER = 8
-"""Bytes of the length that precedes every message on the channel."""
 
 
 class LoadError(Exception):
@@ -86,12 +83,12 @@ class Channel:
 
     def send(self, message: dict[str, Any]) -> None:
         data = self._encode(message).encode("utf-8", "backslashreplace")
-        view = memoryview(len(data).to_bytes(_HEADER, "big") + data)
+        view = memoryview(len(data).to_bytes(HEADER, "big") + data)
         while view:
             view = view[self._write(self.fd, view):]
 
     def receive(self) -> Any:
-        size = int.from_bytes(self._exactly(_HEADER), "big")
+        size = int.from_bytes(self._exactly(HEADER), "big")
         if size > protocol.WIRE_LIMIT:
             raise EOFError(f"a message of {size} bytes")
         return self._decode(self._exactly(size).decode("utf-8"))
@@ -386,78 +383,6 @@ def run(cls: type, program: Program) -> dict[str, Any]:
                      times[1] - times[0], end - times[2]).to_wire()
 
 
-# ---- tamper evidence ----
-
-_HEAP_TYPE = 1 << 9
-"""Py_TPFLAGS_HEAPTYPE: a class defined in Python, whose methods can be replaced."""
-
-_BUILTINS = ("float", "int", "str", "bytes", "bool", "complex", "type", "object", "isinstance", "getattr",
-             "hasattr", "callable", "repr", "len", "list", "tuple", "dict", "set", "range", "enumerate",
-             "zip", "any", "all", "min", "max", "abs", "sorted", "iter", "next", "vars", "id", "super")
-"""The builtins the worker's code calls: replacing one is tampering (adding names is not)."""
-
-
-class Fingerprint:
-    """The identity of every function, class, method, code object and op row the worker relies on.
-
-    Taken before the engine is loaded; ``changes()`` compares it with what is there now, fast
-    enough to run after every request (a flat list of lookups, labels made only for a change).
-    """
-
-    def __init__(self, objects: dict[str, Any]) -> None:
-        self.entries: list[tuple[str, Any, str, int, int, int]] = []
-        """(label, namespace, key, id of the value, id of its code, id of its defaults)."""
-        for label, obj in objects.items():
-            if obj is builtins:
-                namespace: Any = vars(builtins)
-                keys: Any = [k for k in _BUILTINS if k in namespace]
-            else:
-                namespace = obj if isinstance(obj, dict) else vars(obj)
-                keys = [k for k in list(namespace) if isinstance(k, str)]
-            for key in keys:
-                self._add(label, namespace, key, namespace[key], deep=True)
-
-    def _add(self, label: str, namespace: Any, key: str, value: Any, deep: bool) -> None:
-        if isinstance(value, ModuleType):
-            self._entry(label, namespace, key, value)
-        elif isinstance(value, type):
-            self._entry(label, namespace, key, value)
-            if deep and value.__flags__ & _HEAP_TYPE:
-                members = vars(value)
-                for name, member in list(members.items()):
-                    if callable(member) or isinstance(member, (staticmethod, classmethod, property)):
-                        self._entry(f"{label}.{key}", members, name, member)
-        elif deep and hasattr(type(value), "__dataclass_fields__"):  # a row of the op table
-            self._entry(label, namespace, key, value)
-            fields = vars(value)
-            for name in type(value).__dataclass_fields__:
-                if name in fields:
-                    self._entry(f"{label}.{key}", fields, name, fields[name])
-        elif callable(value):
-            self._entry(label, namespace, key, value)
-
-    def _entry(self, label: str, namespace: Any, key: str, value: Any) -> None:
-        code = getattr(value, "__code__", None)
-        self.entries.append((label, namespace, key, id(value), id(code),
-                             id(getattr(value, "__defaults__", None)) if code is not None else 0))
-
-    def changes(self) -> list[str]:
-        """What was replaced or removed since the fingerprint was taken (at most 5)."""
-        found = []
-        for label, namespace, key, value_id, code_id, defaults_id in self.entries:
-            value = namespace.get(key, _MISSING)
-            if id(value) != value_id:
-                found.append(f"{label}.{key} was {'removed' if value is _MISSING else 'replaced'}")
-            elif defaults_id:
-                if id(getattr(value, "__code__", None)) != code_id:
-                    found.append(f"{label}.{key}.__code__ was replaced")
-                elif id(getattr(value, "__defaults__", None)) != defaults_id:
-                    found.append(f"{label}.{key}.__defaults__ was replaced")
-            if len(found) == 5:
-                break
-        return found
-
-
 # ---- the process ----
 
 def _harden(memory: int | None) -> None:
@@ -501,14 +426,17 @@ def main(fd: int) -> None:
     config = channel.receive()
     _harden(config.get("memory"))
     plan, name = LoadPlan.from_wire(config["plan"]), config["name"]
-    handlers: dict[str, Callable[[type, Any], Any]] = {"run": run, **probe.PROBES}
+    handlers: dict[str, Callable[[type, Any], Any]] = {"run": run, **probes.PROBES}
     decode_program = protocol.program_from_wire
     fingerprint = Fingerprint({
-        "verify.program": sys.modules[Program.__module__], "verify.audit.worker": sys.modules[__name__],
-        "verify.audit.probe": probe, "verify.audit.protocol": protocol, "verify.audit.spec": spec,
-        "verify.audit.notebook": notebook, "micrograd.ops": micrograd.ops,
-        "micrograd.ops.OPS": micrograd.ops.OPS, "handlers": handlers, "json.encoder": json.encoder,
-        "json.decoder": json.decoder, "linecache": linecache, "math": math, "builtins": builtins,
+        "verify.program": sys.modules[Program.__module__],
+        "verify.audit.engine.worker": sys.modules[__name__], "verify.audit.engine.probes": probes,
+        "verify.audit.engine.protocol": protocol,
+        "verify.audit.engine.spec": spec, "verify.audit.engine.notebook": notebook,
+        "verify.audit.engine.fingerprint": sys.modules[Fingerprint.__module__],
+        "micrograd.ops": micrograd.ops, "micrograd.ops.OPS": micrograd.ops.OPS, "handlers": handlers,
+        "json.encoder": json.encoder, "json.decoder": json.decoder, "linecache": linecache, "math": math,
+        "builtins": builtins,
     })
     changes = fingerprint.changes
     # Children the engine forks with os.fork() do not inherit the channel.
@@ -521,7 +449,7 @@ def main(fd: int) -> None:
     try:
         cls, ready = load(plan, name)
         if plan.how == "module":
-            ROOTS.add(_module_root(ready.module_file, plan.module))
+            ROOTS.add(_package_root(ready.module_file, plan.module))
         problem = protocol_problem(cls)
     except BaseException as error:  # the engine's module may raise anything, even SystemExit
         if isinstance(error, LoadError):
@@ -557,7 +485,7 @@ def main(fd: int) -> None:
                           "tampered": tampered})
 
 
-def _module_root(module_file: str, module: str) -> str:
+def _package_root(module_file: str, module: str) -> str:
     """The folder of a module spec's top package (or the module's file, for a top-level module)."""
     if not module_file:
         return ""

@@ -20,10 +20,13 @@ from typing import Any
 
 from micrograd.ops import OPS
 
-from ..program import call
+from ...program import RunFailed, call
+from .answers import BackwardAnswer, DepthAnswer, LeafAnswer, OpAnswer, TwiceAnswer, TypesAnswer
+from .protocol import MESSAGE_LIMIT, EngineError, Frame, program_from_wire
+from .terms import Layout
 
-LAYOUTS = {
-    # layout -> (left operand, right operand): "v" a leaf, "c" a plain number
+SIDES: dict[Layout, tuple[str, ...]] = {
+    # layout -> its operands: "v" a leaf, "c" a plain number
     "f(x)": ("v",),
     "x o y": ("v", "v"),
     "x o c": ("v", "c"),
@@ -34,21 +37,11 @@ LAYOUTS = {
 _POINT = (0.7, 1.3)
 """Probe operands: inside every op's domain (positive, not integral, far from kinks)."""
 _EXPONENT = {"powi": 3.0, "powc": 0.5}
-_VERIFY = Path(__file__).resolve().parents[1]
+_VERIFY = Path(__file__).resolve().parents[2]
 """verify/: frames inside it are the caller's, not the engine's."""
 
 
-FORMS = {"v": "f(x)", "vv": "x o y", "vc": "x o c", "cv": "c o x"}
-"""The older short names of the layouts: a leaf "v", a plain number "c"."""
-
-
-def forms_of(op: str) -> tuple[str, ...]:
-    """The layouts an op is probed in, by their short names ("v", "vv", "vc", "cv")."""
-    short = {layout: form for form, layout in FORMS.items()}
-    return tuple(short[layout] for layout in probed_layouts(op))
-
-
-def layouts_of(op: str) -> tuple[str, ...]:
+def layouts_of(op: str) -> tuple[Layout, ...]:
     """The layouts an op can be written in (x ** 2.0 is powi: pow always has a Value exponent)."""
     row = OPS[op]
     if row.arity == 1:
@@ -60,7 +53,7 @@ def layouts_of(op: str) -> tuple[str, ...]:
     return ("x o y", "x o c", "c o x", "x o x")
 
 
-def probed_layouts(op: str) -> tuple[str, ...]:
+def probed_layouts(op: str) -> tuple[Layout, ...]:
     """The layouts an op is probed in: x o x is x o y with one object, so it needs no probe."""
     return tuple(layout for layout in layouts_of(op) if layout != "x o x")
 
@@ -69,29 +62,29 @@ def _is_engine_object(x: Any) -> bool:
     return hasattr(x, "data") and callable(getattr(x, "backward", None))
 
 
-def engine_frame(error: BaseException) -> dict[str, Any] | None:
+def engine_frame(error: BaseException) -> Frame | None:
     """The innermost frame of the traceback that is the engine's (outside verify/), or None."""
     frames = [f for f in traceback.extract_tb(error.__traceback__)
               if not Path(f.filename).resolve().is_relative_to(_VERIFY)]
     if not frames:
         return None
     last = frames[-1]
-    return {"file": last.filename, "line": last.lineno or 0, "function": last.name,
-            "source": (last.line or "").strip()}
+    return Frame(last.filename, last.lineno or 0, last.name, (last.line or "").strip())
 
 
-def describe(error: BaseException) -> dict[str, Any]:
-    return {"type": type(error).__name__, "message": str(error)[:300], "frame": engine_frame(error)}
+def engine_error(error: BaseException) -> EngineError:
+    """What a probe reports of an exception: its type, its message (bounded), the engine's frame."""
+    return EngineError(type(error).__name__, str(error)[:MESSAGE_LIMIT], engine_frame(error))
 
 
-def _declined(error: BaseException, frame: dict[str, Any] | None, number_operand: bool) -> str | None:
+def _declined(error: BaseException, frame: Frame | None, number_operand: bool) -> str | None:
     """Why this raise means "not supported" rather than "crashes"; None for a crash."""
     text = f"{type(error).__name__}: {str(error)[:120]}".rstrip(": ")
     if frame is None and isinstance(error, (AttributeError, TypeError)):
         return f"absent ({text})"  # Python found no method: no tanh, no __rpow__
     if isinstance(error, (NotImplementedError, AssertionError)):
         return f"refused ({text})"
-    source = (frame or {}).get("source", "")
+    source = frame.source if frame is not None else ""
     if source.startswith(("raise ", "assert ")):
         return f"refused ({text})"
     if number_operand and isinstance(error, (AttributeError, TypeError)):
@@ -110,14 +103,14 @@ def probe_leaf(cls: type, _: Any) -> dict[str, Any]:
         problems.append(f"{cls.__name__}(1.5).data is {data!r}, not 1.5")
     if grad != 0:
         problems.append(f"{cls.__name__}(1.5).grad is {grad!r}, not 0")
-    return {"problems": problems}
+    return LeafAnswer(tuple(problems)).to_wire()
 
 
-def probe_op(cls: type, payload: tuple[str, str]) -> dict[str, Any]:
+def probe_op(cls: type, payload: tuple[str, Layout]) -> dict[str, Any]:
     """Apply one op in one layout at a point inside its domain: present, absent, refused or crashing."""
     op, layout = payload
     row = OPS[op]
-    sides = LAYOUTS[layout]
+    sides = SIDES[layout]
     if row.arity == 1:
         operands: list[Any] = [cls(_POINT[0])]
         expected = row.forward(_POINT[0])
@@ -132,17 +125,17 @@ def probe_op(cls: type, payload: tuple[str, str]) -> dict[str, Any]:
         frame = engine_frame(error)
         declined = _declined(error, frame, "c" in sides)
         if declined is not None:
-            return {"status": "absent", "reason": declined}
-        return {"status": "crashes", "reason": f"{type(error).__name__}: {str(error)[:120]}".rstrip(": "),
-                "error": describe(error)}
+            return OpAnswer("absent", declined).to_wire()
+        return OpAnswer("crashes", f"{type(error).__name__}: {str(error)[:120]}".rstrip(": "),
+                        engine_error(error)).to_wire()
     if not _is_engine_object(out):
-        return {"status": "absent", "reason": f"returns {type(out).__name__}, not an engine object"}
+        return OpAnswer("absent", f"returns {type(out).__name__}, not an engine object").to_wire()
     try:
         value = float(out.data)
     except (TypeError, ValueError):
-        return {"status": "works", "reason": f".data is {type(out.data).__name__}, not a number"}
+        return OpAnswer("works", f".data is {type(out.data).__name__}, not a number").to_wire()
     looks_right = math.isclose(value, expected, rel_tol=1e-6)
-    return {"status": "works", "reason": "" if looks_right else f"value {value!r}, expected {expected!r}"}
+    return OpAnswer("works", "" if looks_right else f"value {value!r}, expected {expected!r}").to_wire()
 
 
 def probe_backward(cls: type, op: str) -> dict[str, Any]:
@@ -154,9 +147,9 @@ def probe_backward(cls: type, op: str) -> dict[str, Any]:
     except Exception as error:
         frame = engine_frame(error)
         signature = frame is None and isinstance(error, TypeError)
-        return {"ok": False, "signature": signature, "error": describe(error)}
+        return BackwardAnswer(False, signature, engine_error(error)).to_wire()
     grads = {name: _readable(getattr(v, "grad", None)) for name, v in (("x", x), ("y", y))}
-    return {"ok": True, "grads": grads}
+    return BackwardAnswer(True, grads=grads).to_wire()
 
 
 def _readable(g: Any) -> str | None:
@@ -190,11 +183,11 @@ def probe_depth(cls: type, payload: Any) -> dict[str, Any]:
             y = call(row, y, z if z is not None else constant)
             nodes.append(y)
     except RecursionError as error:
-        return {"ok": False, "stage": "forward", "error": type(error).__name__}
+        return DepthAnswer(False, "forward", type(error).__name__).to_wire()
     try:
         y.backward()
     except RecursionError as error:
-        return {"ok": False, "stage": "backward", "error": type(error).__name__}
+        return DepthAnswer(False, "backward", type(error).__name__).to_wire()
     # From the output down: the first node whose gradient is not exactly 1.
     bad = None
     for k in range(len(nodes) - 1, -1, -1):
@@ -210,7 +203,7 @@ def probe_depth(cls: type, payload: Any) -> dict[str, Any]:
         xg: float | None = float(x.grad)
     except (TypeError, ValueError):
         xg = None
-    return {"ok": True, "grad": xg, "first_wrong": bad}
+    return DepthAnswer(True, grad=xg, first_wrong=bad).to_wire()
 
 
 def probe_twice(cls: type, _: Any) -> dict[str, Any]:
@@ -220,36 +213,25 @@ def probe_twice(cls: type, _: Any) -> dict[str, Any]:
     y.backward()
     first = float(x.grad)
     y.backward()
-    return {"first": first, "second": float(x.grad)}
+    return TwiceAnswer(first, float(x.grad)).to_wire()
 
 
 def probe_types(cls: type, wire: Any) -> dict[str, Any]:
-    """Run a program (``{"inputs": [[name, value], ...], "steps": [[op, [slot or {"c": value}]]]}``)
-    and describe what a "run" answer may not carry: each input's .grad and each slot's .data that
-    is not a real number, the engine's frame for an exception, and slots that are the same object
-    as an earlier one (an op that returned its operand)."""
-    slots: list[Any] = []
+    """Run a program (in ``protocol.program_to_wire`` form) and describe what a "run" answer may not
+    carry: each input's .grad and each slot's .data that is not a real number, the engine's frame
+    for an exception, and slots that are the same object as an earlier one (an op that returned
+    its operand)."""
+    program = program_from_wire(wire)
     try:
-        for _, value in wire["inputs"]:
-            slots.append(cls(float(value)))
-        for op, args in wire["steps"]:
-            operands = [a["c"] if isinstance(a, dict) else slots[a] for a in args]
-            slots.append(call(OPS[op], *operands))
-        slots[-1].backward()
-    except Exception as error:
-        return {"error": describe(error), "slot": len(slots)}
-    n = len(wire["inputs"])
-    grads = [[i, _readable(getattr(s, "grad", None))] for i, s in enumerate(slots[:n])]
-    data = [[i, _readable(getattr(s, "data", None))] for i, s in enumerate(slots)]
-    same = [[i, j] for i, s in enumerate(slots) for j in range(i) if slots[j] is s]
-    return {"grads": [g for g in grads if g[1]], "data": [d for d in data if d[1]], "same": same}
-
-
-def to_wire(program: Any) -> dict[str, Any]:
-    """A program as the plain data ``probe_types`` takes (JSON-ready)."""
-    return {"inputs": [[name, value] for name, value in program.inputs],
-            "steps": [[s.op, [{"c": a.value} if not isinstance(a, int) else a for a in s.args]]
-                      for s in program.steps]}
+        slots = program.run(cls)
+    except RunFailed as failed:
+        return TypesAnswer(error=engine_error(failed.error), slot=len(failed.slots)).to_wire()
+    n = len(program.inputs)
+    grads = [(i, _readable(getattr(s, "grad", None))) for i, s in enumerate(slots[:n])]
+    data = [(i, _readable(getattr(s, "data", None))) for i, s in enumerate(slots)]
+    same = tuple((i, j) for i, s in enumerate(slots) for j in range(i) if slots[j] is s)
+    return TypesAnswer(tuple((i, g) for i, g in grads if g), tuple((i, d) for i, d in data if d),
+                       same).to_wire()
 
 
 PROBES: dict[str, Callable[[type, Any], dict[str, Any]]] = {

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from verify.audit.sandbox import EngineProcess
-from verify.audit.snippet import Reproduction, engine_import, matches, program_snippet, reproduces
-from verify.audit.spec import EngineSpec
+from verify.audit.engine.sandbox import EngineProcess
+from verify.audit.engine.spec import EngineSpec
+from verify.audit.reproduce import Reproduction, engine_import, matches, program_snippet, reproduces
 from verify.program import Const, Program, Step
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -31,13 +31,12 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
+
+from .terms import LoadedAs
 
 _SPEC = re.compile(r"^(?P<target>[^:]+):(?P<name>[A-Za-z_][A-Za-z0-9_]*)$")
 _MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
-
-How = Literal["module", "import", "path", "package-path", "notebook", "object"]
-
 
 class UsageError(Exception):
     """The engine spec is malformed."""
@@ -57,7 +56,7 @@ def _synthetic(stem: str) -> str:
 class LoadPlan:
     """How the engine's module is loaded, in the worker and in a reproduction snippet."""
 
-    how: How
+    how: LoadedAs
     """``module``: import ``module`` as given; ``import``: put ``root`` first on sys.path and import
     ``module`` (a file's own name, or package.module); ``path``: load ``path`` by file as
     ``module``, ``root`` first on sys.path; ``package-path``: load the package folder
