@@ -257,10 +257,52 @@ def _finish(terms: list[tuple[float, float]]) -> tuple[float, float]:
     lo = [t[0] for t in terms]
     hi = [t[1] for t in terms]
     if any(not math.isfinite(x) for x in lo + hi):
-        return (-math.inf if any(x == -math.inf for x in lo) else math.fsum(lo),
-                math.inf if any(x == math.inf for x in hi) else math.fsum(hi))
-    slack = summation(n, math.fsum(max(-a, b) for a, b in terms))
-    return below(math.fsum(lo) - slack), above(math.fsum(hi) + slack)
+        return (-math.inf if any(x == -math.inf for x in lo) else _total(lo, -math.inf),
+                math.inf if any(x == math.inf for x in hi) else _total(hi, math.inf))
+    try:
+        slack = summation(n, math.fsum(max(-a, b) for a, b in terms))
+        return below(math.fsum(lo) - slack), above(math.fsum(hi) + slack)
+    except OverflowError:  # the sizes add up past float64: sums taken in quarters, overflow allowed
+        return _near_overflow(terms, lo, hi)
+
+
+_QUARTER_EXACT = 2.0**-1020
+"""Above this, x / 4 is exact."""
+
+
+def _quarter_sum(xs: Sequence[float]) -> float:
+    """A quarter of the sum of finite ``xs``, its one rounding aside; never an intermediate overflow."""
+    big = math.fsum(x * 0.25 for x in xs if abs(x) >= _QUARTER_EXACT)
+    return big + math.fsum(xs_ for xs_ in xs if abs(xs_) < _QUARTER_EXACT) * 0.25
+
+
+def _total(xs: Sequence[float], nan: float) -> float:
+    """The sum of ``xs``, inf where it leaves float64 (``nan`` for inf - inf)."""
+    if math.inf in xs and -math.inf in xs:
+        return nan
+    try:
+        return math.fsum(xs)
+    except OverflowError:
+        return _quarter_sum([x for x in xs if math.isfinite(x)]) * 4.0
+
+
+def _near_overflow(
+    terms: list[tuple[float, float]], lo: list[float], hi: list[float]
+) -> tuple[float, float]:
+    """``_finish`` where the terms' sizes add up past the largest float: in some order of summation a
+    partial sum may overflow, and that side is unbounded; the other is bounded as usual, in quarters."""
+    n = len(terms)
+    growth = 1.0 + 2 * n * U
+    slack = summation(n, _quarter_sum([max(-a, b) for a, b in terms])) * 4.0
+    up = _quarter_sum([b for b in hi if b > 0]) * growth
+    down = _quarter_sum([-a for a in lo if a < 0]) * growth
+    top = math.inf if up >= MAX_QUARTER else above(_quarter_sum(hi) * 4.0 + slack)
+    bottom = -math.inf if down >= MAX_QUARTER else below(_quarter_sum(lo) * 4.0 - slack)
+    return bottom, top
+
+
+MAX_QUARTER = 1.7976931348623157e308 / 4
+"""A quarter of the largest float: partial sums whose quarters reach it may overflow."""
 
 
 def _plus(a: float, b: float, nan: float) -> float:
