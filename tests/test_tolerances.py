@@ -184,6 +184,23 @@ def _stepped_planted() -> bool:
     return _stepped_division(x0, 1.7e-150, 3.0, Value, 1 + 1e-9).verdict == "fail"
 
 
+# ---- REDUCTION_SLOPE, REDUCTION_CAP: a libm's sin and cos near their zeros, from argument reduction ----
+
+def _libm_off_by(op: str, x: float, error: float) -> verify.Report:
+    """``op``(x) as the platform's libm computes it, then moved by ``error`` (absolute)."""
+    def change(data: list[float], grad: list[float]) -> None:
+        data[1] += error
+
+    return _engine(Program((("x", x),), (Step(op, (0,)),)), change)
+
+
+# glibc's cos here is off by 5.9e-29 = 0.23 * x * REDUCTION_SLOPE (below 2**52 the slope decides)
+SLOPED = 1426668733016935.2
+# and its sin here by 1.6e-28 = 0.19 * REDUCTION_CAP (beyond 2**52 the cap decides)
+CAPPED = 6.765697623837479e95
+_SLOPE, _CAP = floats.REDUCTION_SLOPE, floats.REDUCTION_CAP
+
+
 @dataclass(frozen=True)
 class Guard:
     name: str
@@ -214,6 +231,12 @@ GUARDS = [
           lambda: not _snapped(1.5), lambda: _snapped(0.5)),
     Guard("a hidden step of x * y**-1 gone subnormal", verdict, "UNDERFLOW",
           _stepped_planted, _stepped_correct),
+    Guard("sin and cos's argument reduction, growing with x", floats, "REDUCTION_SLOPE",
+          lambda: _libm_off_by("cos", SLOPED, 2.5 * SLOPED * _SLOPE).verdict == "fail",
+          lambda: _not_wrong(_libm_off_by("cos", SLOPED, 0.0))),
+    Guard("sin and cos's argument reduction, at most", floats, "REDUCTION_CAP",
+          lambda: _libm_off_by("sin", CAPPED, 2.5 * _CAP).verdict == "fail",
+          lambda: _not_wrong(_libm_off_by("sin", CAPPED, 0.0))),
 ]
 
 
