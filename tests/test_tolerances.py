@@ -201,6 +201,21 @@ CAPPED = 6.765697623837479e95
 _SLOPE, _CAP = floats.REDUCTION_SLOPE, floats.REDUCTION_CAP
 
 
+# ---- REROUNDED: a product taken in another order, where it is subnormal ----
+
+# x * x of one object, its gradient 2.1e-318: x * g + x * g (each rounded to 2**-1074) against a
+# fused (2 * x) * g, one subnormal apart
+SQUARE = Program((("x", 1.3930738938270837e-162),),
+                 (Step("mul", (0, 0)), Step("mul", (1, Const(7.540553423106361e-157)))))
+
+
+def _square(engine: type, subnormals: int) -> verify.Report:
+    slots = SQUARE.run(engine, catch=())
+    grad = [float(s.grad) for s in slots]
+    grad[0] += subnormals * 5e-324
+    return verify.check_run(SQUARE, [float(s.data) for s in slots], grad)
+
+
 @dataclass(frozen=True)
 class Guard:
     name: str
@@ -231,6 +246,9 @@ GUARDS = [
           lambda: not _snapped(1.5), lambda: _snapped(0.5)),
     Guard("a hidden step of x * y**-1 gone subnormal", verdict, "UNDERFLOW",
           _stepped_planted, _stepped_correct),
+    Guard("another order of a subnormal product", local, "REROUNDED",
+          lambda: _square(Value, 3).verdict == "fail",
+          lambda: _not_wrong(_square(zoo_class("altrules.py"), 0))),
     Guard("sin and cos's argument reduction, growing with x", floats, "REDUCTION_SLOPE",
           lambda: _libm_off_by("cos", SLOPED, 2.5 * SLOPED * _SLOPE).verdict == "fail",
           lambda: _not_wrong(_libm_off_by("cos", SLOPED, 0.0))),

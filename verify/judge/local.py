@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from ..oracle.ball import Ball, to_float
 from ..oracle.exact import Node
 from ..program import Program
-from .allowance import Allowed, UndefinedHere, allowed
+from .allowance import BASE_ULPS, SUBNORMAL_SCALE, Allowed, UndefinedHere, allowed
 from .floats import Fl, above, below
 
 U = 2.0**-53
@@ -199,19 +199,32 @@ def _reverse(
                     blind[a] = unbounded[a] = True
             continue
         vlo, vhi = v
+        tinies = here.tiny
         for i, a in enumerate(node.args):
             p = here.partials[i]
             if a is None or p is None:
+                continue
+            if tinies is not None and tinies[i] is not None:
+                _tiny_edge(here, i, a, g if known else None, v, b, c, (e_terms, v_terms, b_terms, c_terms),
+                           twins)
+                if not known:
+                    blind[a] = True
                 continue
             plo, phi = p.lo, p.hi
             if plo == phi:  # the common case, written out: a point partial
                 if known:
                     r = g * plo  # type: ignore[operator]
-                    if r:
+                    if -_NORMAL < r < _NORMAL:
+                        if g and plo:
+                            e_terms[a].append((r - REROUNDED, r + REROUNDED))
+                    elif r:
                         e_terms[a].append((r, r) if r == r else (0.0, 0.0))
                 if vlo == vhi:
                     r = vlo * plo
-                    if r:
+                    if -_NORMAL < r < _NORMAL:
+                        if vlo and plo:
+                            v_terms[a].append((r - REROUNDED, r + REROUNDED))
+                    elif r:
                         v_terms[a].append((r, r) if r == r else (0.0, 0.0))
                 else:
                     t = _times(vlo, vhi, plo, phi)
@@ -242,6 +255,45 @@ def _reverse(
     result.best_ends = envelope if twins else best  # every allowed partial exact: the same sets
     result.close_ends = envelope if twins else close
     result.nodes = nodes
+
+
+def tiny_times(alo: float, ahi: float, scaled: tuple[float, float]) -> tuple[float, float]:
+    """Every float a grad-first engine gets for [alo, ahi] times a partial below the subnormals, given
+    as ``scaled`` = partial * 2**1074: ``(g * k) * x**(k - 1)`` is the exact product to a few ulps,
+    where partial-first gives 0."""
+    lo, hi = _times(alo, ahi, scaled[0], scaled[1])
+    lo, hi = math.ldexp(lo, -SUBNORMAL_SCALE), math.ldexp(hi, -SUBNORMAL_SCALE)
+    return lo - BASE_ULPS * math.ulp(lo), hi + BASE_ULPS * math.ulp(hi)
+
+
+def _tiny_edge(
+    here: Allowed, i: int, a: int, g: float | None, v: tuple[float, float], b: tuple[float, float],
+    c: tuple[float, float], terms: tuple[list[list[tuple[float, float]]], ...], twins: bool,
+) -> None:
+    """One edge whose partial lies below the subnormals: each term is the hull of the partial-first
+    product (0, or one subnormal times the adjoint) and the grad-first one (``tiny_times``)."""
+    e_terms, v_terms, b_terms, c_terms = terms
+    scaled = here.tiny[i]  # type: ignore[index]
+    assert scaled is not None
+    p = here.partials[i]
+    assert p is not None
+
+    def add(to: list[tuple[float, float]], adjoint: tuple[float, float], partial: Fl) -> None:
+        first = _times(adjoint[0], adjoint[1], partial.lo, partial.hi)
+        later = tiny_times(adjoint[0], adjoint[1], scaled)
+        t = (min(first[0], later[0]), max(first[1], later[1]))
+        if t != (0.0, 0.0):
+            to.append(t)
+
+    if g is not None:
+        add(e_terms[a], (g, g), p)
+    add(v_terms[a], v, p)
+    if not twins:
+        q = here.best[i]
+        k = here.close[i] if here.close is not None else p
+        assert q is not None and k is not None
+        add(b_terms[a], b, q)
+        add(c_terms[a], c, k)
 
 
 def _finish(terms: list[tuple[float, float]]) -> tuple[float, float]:
@@ -310,14 +362,28 @@ def _plus(a: float, b: float, nan: float) -> float:
     return nan if r != r else r  # inf - inf: unbounded that way
 
 
+_NORMAL = 2.2250738585072014e-308
+REROUNDED = 5e-324
+"""How far the same product taken in another order may land where it is subnormal: one more rounding
+to the spacing 2**-1074 (``(g * s) * (1 - s)`` for sigmoid, ``(2 * x) * g`` for ``x * x``)."""
+
+
 def _times(alo: float, ahi: float, plo: float, phi: float) -> tuple[float, float]:
     """Every float an engine gets multiplying [alo, ahi] by [plo, phi]: the ends rounded to nearest
-    (monotonic, so they bound it); 0 x inf is 0 (inf is a bound, not a value)."""
+    (monotonic, so they bound it), and where they are subnormal, ``REROUNDED`` for another order of
+    the factors; 0 x inf is 0 (inf is a bound, not a value)."""
     if alo == ahi == 0.0 or plo == phi == 0.0:
         return 0.0, 0.0
     if alo == ahi and plo == phi:
         r = alo * plo
+        if -_NORMAL < r < _NORMAL:
+            return r - REROUNDED, r + REROUNDED
         return (0.0, 0.0) if r != r else (r, r)
     ends = [alo * plo, alo * phi, ahi * plo, ahi * phi]
     ends = [0.0 if e != e else e for e in ends]
-    return min(ends), max(ends)
+    lo, hi = min(ends), max(ends)
+    if -_NORMAL < lo < _NORMAL:
+        lo -= REROUNDED
+    if -_NORMAL < hi < _NORMAL:
+        hi += REROUNDED
+    return lo, hi
