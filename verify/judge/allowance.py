@@ -124,6 +124,12 @@ def _quick(calc: Calculus, xs: Sequence[float], variable: Sequence[bool]) -> All
             continue
         if i == 0 and calc.sides and calc.kink(xs[0]) is not None:
             return None
+        if p.constant is not None:  # 1.0 of add, -1.0 of sub: one shared object, not one per node
+            point = _POINTS.get(p.constant)
+            if point is None:
+                point = _POINTS[p.constant] = Fl(p.constant)
+            partials.append(point)
+            continue
         v = p.on_floats(xs)
         if v is None:
             return None
@@ -140,6 +146,8 @@ def _quick(calc: Calculus, xs: Sequence[float], variable: Sequence[bool]) -> All
 
 
 _FLOATS = type(FL)(abs=abs, max=max)
+_POINTS: dict[float, Fl] = {}
+"""Constant partials as float intervals, made once (never changed: an ``Fl`` is not modified in place)."""
 
 
 def _mid(x: Fl) -> float:

@@ -152,20 +152,27 @@ def _reverse(
     # Each slot collects its terms, (consumer's adjoint) x (allowed partial), three ways:
     # e from the engine's adjoints, v the envelope, b the most careful engine. Ends are
     # (lo, hi) pairs here: this loop visits every edge of graphs of 100,000 nodes.
+    twins = all(here.partials is here.best for here in result.allowed.values())
+    # One list per slot, emptied once the slot is finished: a slot's terms all come from consumers
+    # above it, so only the frontier of the sweep holds terms (a 1e6-node graph, 100s of MB less).
     e_terms: list[list[tuple[float, float]]] = [[] for _ in range(size)]
     v_terms: list[list[tuple[float, float]]] = [[] for _ in range(size)]
-    b_terms: list[list[tuple[float, float]]] = [[] for _ in range(size)]
-    c_terms: list[list[tuple[float, float]]] = [[] for _ in range(size)]
+    b_terms: list[list[tuple[float, float]]] = [[] for _ in range(size)] if not twins else v_terms
+    c_terms: list[list[tuple[float, float]]] = [[] for _ in range(size)] if not twins else v_terms
     blind = [False] * size
     unbounded = [False] * size
     expected: list[tuple[float, float] | None] = [None] * size
     envelope: list[tuple[float, float]] = [(0.0, 0.0)] * size
     best: list[tuple[float, float]] = [(0.0, 0.0)] * size
     close: list[tuple[float, float]] = [(0.0, 0.0)] * size
-    by_slot = {node.slot: node for node in nodes}
+    first = size - len(nodes)  # nodes are the steps, in slot order
     out = size - 1
-    e_terms[out] = v_terms[out] = b_terms[out] = c_terms[out] = [(1.0, 1.0)]
-    twins = all(here.partials is here.best for here in result.allowed.values())
+    e_terms[out] = [(1.0, 1.0)]
+    v_terms[out] = [(1.0, 1.0)]
+    if not twins:
+        b_terms[out] = [(1.0, 1.0)]
+        c_terms[out] = [(1.0, 1.0)]
+    done: list[tuple[float, float]] = []
     isfinite = math.isfinite
     everything = (-math.inf, math.inf)
     mismatches = result.mismatches
@@ -185,11 +192,12 @@ def _reverse(
             x = expected[s] = _finish(e_terms[s])
             if known and not x[0] <= g <= x[1]:  # type: ignore[operator]
                 mismatches.append(s)
+        e_terms[s] = v_terms[s] = b_terms[s] = c_terms[s] = done
         if g is None or blind[s]:
             result.unchecked += 1
-        node = by_slot.get(s)
-        if node is None:
+        if s < first:
             continue
+        node = nodes[s - first]
         here = result.allowed.get(s)
         if here is None and s not in result.undefined:
             continue  # not used by the output, and undefined at the engine's operands

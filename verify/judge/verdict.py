@@ -24,6 +24,7 @@ import gc
 import math
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ..oracle.ball import Ball, ball, finite, span_text, text, tight, to_float, workprec
@@ -178,20 +179,29 @@ def _certified(program: Program, nodes: list[Node], slots: list[int]) -> tuple[E
     ex = previous = None
     open_slots = set(slots)
     for bits in PRECISIONS:
+        ex = None  # the last precision's balls go before the next are made: a big graph's memory
         ex = exact(program, nodes, bits)
         with workprec(bits):
             value_ok = tight(ex.values[-1], CERTIFIED_BITS, FLOOR)
             open_slots = {s for s in slots if not _settled(ex, previous, s)}
         if (not ex.unsure and value_ok and not open_slots) or time.monotonic() - started > ESCALATION_SECONDS:
             break
-        previous = ex
+        previous = _Previous(list(ex.kinks), {s: ex.adjoints[s] for s in slots})
     assert ex is not None
     if ex.unsure:
         open_slots = set(slots)
     return ex, open_slots
 
 
-def _settled(ex: Exact, previous: Exact | None, s: int) -> bool:
+@dataclass
+class _Previous:
+    """What ``_settled`` needs of the last precision: its kinks and the reported slots' adjoints."""
+
+    kinks: list[int]
+    adjoints: dict[int, Ball]
+
+
+def _settled(ex: Exact, previous: _Previous | None, s: int) -> bool:
     a = ex.adjoints[s]
     if tight(a, CERTIFIED_BITS, FLOOR):
         return True
