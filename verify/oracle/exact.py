@@ -38,17 +38,26 @@ def plan(program: Program) -> list[Node]:
     nodes = []
     found: dict[tuple[str, tuple[tuple[int, float], ...]], Calculus] = {}
     cache: dict[float, Ball] = {}
+    # The constants, their balls and the operand kinds repeat across a big graph: one tuple each.
+    shared_consts: dict[tuple[float | None, ...], tuple[float | None, ...]] = {}
+    shared_balls: dict[tuple[float | None, ...], tuple[Ball | None, ...]] = {}
+    shared_kinds: dict[tuple[bool, ...], tuple[bool, ...]] = {}
     for j, step in enumerate(program.steps):
         args = tuple(None if isinstance(a, Const) else a for a in step.args)
         consts = tuple(a.value if isinstance(a, Const) else None for a in step.args)
+        consts = shared_consts.setdefault(consts, consts)
         fixed = tuple((i, c) for i, c in enumerate(consts) if c is not None)
         key = (step.op, fixed)
         calc = found.get(key)
         if calc is None:
             calc = found[key] = calculus(step.op, fixed)
-        balls = tuple(None if c is None else _ball_of(c, cache) for c in consts)
+        balls = shared_balls.get(consts)
+        if balls is None:
+            balls = shared_balls[consts] = tuple(None if c is None else _ball_of(c, cache) for c in consts)
         same = len(args) == 2 and args[0] is not None and args[0] == args[1]
-        nodes.append(Node(first + j, calc, args, consts, balls, same, tuple(a is not None for a in args)))
+        variable = tuple(a is not None for a in args)
+        variable = shared_kinds.setdefault(variable, variable)
+        nodes.append(Node(first + j, calc, args, consts, balls, same, variable))
     return nodes
 
 
