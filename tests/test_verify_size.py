@@ -88,5 +88,6 @@ def test_the_warning_threshold_holds_both_ways(
 
 
 def test_the_estimate_grows_with_the_graph() -> None:
-    assert cost.estimate(10**6) == f"about {10**6 * cost.SECONDS_PER_NODE:.0f} s and 2.0 GB of memory"
+    seconds, gigabytes = 10**6 * cost.SECONDS_PER_NODE, 10**6 * cost.BYTES_PER_NODE / 1e9
+    assert cost.estimate(10**6) == f"about {seconds:.0f} s and {gigabytes:.1f} GB of memory"
     assert "min" in cost.estimate(10**7)

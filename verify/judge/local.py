@@ -142,8 +142,16 @@ def sweep(
             result.forward_faults.append(s)
         elif d not in here.precise:
             result.imprecise.append(s)
+        elif here.partials is here.best:
+            # a value that passed is never read again: on a big graph its intervals are most of a
+            # node's allowance
+            here.value = here.exact_value = here.precise = SETTLED
     _reverse(result, program, nodes, grad, size)
     return result
+
+
+SETTLED = Fl(-math.inf, math.inf)
+"""In place of a passed node's value intervals: they are not kept."""
 
 
 def _reverse(

@@ -29,7 +29,7 @@ from typing import Any
 
 from ..oracle.ball import Ball, ball, finite, span_text, text, tight, to_float, workprec
 from ..oracle.calculus import formula
-from ..oracle.exact import Exact, Node, UndefinedAt, exact, plan
+from ..oracle.exact import Exact, Node, UndefinedAt, exact, partials_at, plan
 from ..oracle.fd import Difference, differences
 from ..oracle.formula import formulas, value_at
 from ..program import Const, Program
@@ -180,7 +180,7 @@ def _certified(program: Program, nodes: list[Node], slots: list[int]) -> tuple[E
     open_slots = set(slots)
     for bits in PRECISIONS:
         ex = None  # the last precision's balls go before the next are made: a big graph's memory
-        ex = exact(program, nodes, bits)
+        ex = exact(program, nodes, bits, keep_partials=False)
         with workprec(bits):
             value_ok = tight(ex.values[-1], CERTIFIED_BITS, FLOOR)
             open_slots = {s for s in slots if not _settled(ex, previous, s)}
@@ -505,7 +505,7 @@ def _node_rows(
         step = program.steps[s - len(program.inputs)]
         args = tuple(repr(a.value) if isinstance(a, Const) else names[a] for a in step.args)
         fixed = tuple((i, a.value) for i, a in enumerate(step.args) if isinstance(a, Const))
-        ps = ex.partials.get(s, [])
+        ps = partials_at(ex, node)
         local = tuple(
             (formula(step.op, fixed, i, list(args)), text(p, 30)) for i, p in enumerate(ps) if p is not None
         )

@@ -183,8 +183,12 @@ def _kink_sides(calc: Calculus, x: Ball) -> Ball | None:
     return None
 
 
-def exact(program: Program, nodes: list[Node], bits: int) -> Exact:
-    """Forward and reverse mode at the program's exact inputs, at ``bits`` bits of working precision."""
+def exact(program: Program, nodes: list[Node], bits: int, keep_partials: bool = True) -> Exact:
+    """Forward and reverse mode at the program's exact inputs, at ``bits`` bits of working precision.
+
+    ``keep_partials=False`` leaves ``partials`` empty (a big graph's balls; ``partials_at`` remakes
+    one node's).
+    """
     unsure: list[tuple[int, str]] = []
     with workprec(bits):
         values = forward(nodes, [ball(v) for _, v in program.inputs], unsure)
@@ -206,7 +210,8 @@ def exact(program: Program, nodes: list[Node], bits: int) -> Exact:
                     partials[node.slot] = [None] * len(node.args)
                     continue
                 raise
-            partials[node.slot] = ps
+            if keep_partials:
+                partials[node.slot] = ps
             if on_kink:
                 kinks.append(node.slot)
             a = adjoints[node.slot]
@@ -221,3 +226,15 @@ def exact(program: Program, nodes: list[Node], bits: int) -> Exact:
                     adjoints[arg] = adjoints[arg] + a * p
     kinks.reverse()
     return Exact(bits, values, adjoints, partials, kinks, unsure)
+
+
+def partials_at(ex: Exact, node: Node) -> list[Ball | None]:
+    """The node's local partials at the witness's values and precision (kept, or made again)."""
+    kept = ex.partials.get(node.slot)
+    if kept is not None:
+        return kept
+    with workprec(ex.bits):
+        try:
+            return local_partials(node, operands(node, ex.values), [])[0]
+        except UndefinedAt:
+            return [None] * len(node.args)
