@@ -126,3 +126,12 @@ def test_the_hard_arguments_are_near_multiples_of_half_pi() -> None:
             r = min(abs(ball(x).sin()), abs(ball(x).cos()))
             assert r < ball(1e-14), x
     assert math.isclose(HARD[0], 5.319372648326541e255)
+
+
+def test_the_report_says_why_the_library_value_is_accepted() -> None:
+    leaf = Value(1426668733016935.2)
+    out = leaf.cos()
+    out.backward()
+    report = verify.check(out, inputs={"x": leaf})
+    assert report.verdict == "pass"
+    assert any("reduces the argument modulo pi/2" in note for note in report.notes), report.notes

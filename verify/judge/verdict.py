@@ -35,7 +35,8 @@ from ..oracle.formula import formulas, value_at
 from ..program import Const, Program
 from ..report import Fault, InputRow, NodeRow, Report, Verdict
 from .blame import blame, show, written
-from .local import Sweep, sweep
+from .floats import reduction_error
+from .local import Sweep, operand_floats, sweep
 
 PRECISIONS = (128, 256, 512, 1024, 2048, 4096, 8192, 16384)
 """Bits tried for the exact witness, until every reported value is certified."""
@@ -50,6 +51,8 @@ DIGITS = 34
 WIDE = 0.5
 """The best float64 engine must be within this fraction of the exact gradient for a check to decide."""
 MIN_NORMAL = 2.2250738585072014e-308
+REDUCED = ("sin", "cos")
+"""Ops whose library result carries an argument reduction's absolute error (``floats.reduction_error``)."""
 MAX_FAULTS = 50
 STEPPED = ("div",)
 """Ops whose accepted rules take the adjoint through a hidden step (x * y**-1)."""
@@ -349,9 +352,13 @@ def _imprecise(
         here = found.allowed[s]
         actual = data[s]
         assert actual is not None
+        why = "what a formula the op accepts gives here (it loses digits)"
+        if node.calc.row.name in REDUCED and reduction_error(operand_floats(node, values)[0]):
+            why = (f"what a math library gives here: its {node.calc.row.name} reduces the argument modulo "
+                   "pi/2 with an absolute error, thousands of ulps of a value this close to 0")
         notes.append(f"imprecise forward: {names[s]} = {written(node, names, values)} is {actual!r}, exactly "
-                     f"{show(here.exact_value)}: more than rounding, but what a formula the op accepts gives "
-                     "here (it loses digits); its gradient is still checked")
+                     f"{show(here.exact_value)}: more than rounding, but {why}; its gradient is still "
+                     "checked")
     return notes
 
 
