@@ -96,6 +96,18 @@ def test_a_sum_whose_sizes_overflow_is_bounded_and_may_overflow_only_where_an_or
     assert -1e294 < lo <= 0.0 <= hi < 1e294
 
 
+@pytest.mark.parametrize("count", [3, 5, 9, 33, 1000])
+def test_many_terms_near_the_largest_float_are_summed_without_a_crash(count: int) -> None:
+    big = 1.7e308
+    lo, hi = local._finish([(big, big)] * count)  # every order overflows
+    assert hi == math.inf and lo >= big
+    lo, hi = local._finish([(big, big), (-big, -big)] * count)  # either way, in some order
+    assert (lo, hi) == (-math.inf, math.inf)
+    with_inf = [(big, big), (-big, -big)] * (count // 2) + [(1.0, 1.0)] * 3 + [(math.inf, math.inf)]
+    lo, hi = local._finish(with_inf)
+    assert hi == math.inf and lo == math.inf
+
+
 def test_a_sum_near_overflow_still_catches_a_wrong_adjoint() -> None:
     # x's contributions 1.5e308, -1.5e308 and 1e307: their sizes overflow, no partial sum does
     program = Program((("x", 1e-300),), (Step("mul", (0, Const(1.5e308))), Step("mul", (0, Const(-1.5e308))),

@@ -330,18 +330,19 @@ def _finish(terms: list[tuple[float, float]]) -> tuple[float, float]:
     try:
         slack = summation(n, math.fsum(max(-a, b) for a, b in terms))
         return below(math.fsum(lo) - slack), above(math.fsum(hi) + slack)
-    except OverflowError:  # the sizes add up past float64: sums taken in quarters, overflow allowed
+    except OverflowError:  # the sizes add up past float64: sums taken scaled down, overflow allowed
         return _near_overflow(terms, lo, hi)
 
 
-_QUARTER_EXACT = 2.0**-1020
-"""Above this, x / 4 is exact."""
+_MAX = 1.7976931348623157e308
 
 
-def _quarter_sum(xs: Sequence[float]) -> float:
-    """A quarter of the sum of finite ``xs``, its one rounding aside; never an intermediate overflow."""
-    big = math.fsum(x * 0.25 for x in xs if abs(x) >= _QUARTER_EXACT)
-    return big + math.fsum(xs_ for xs_ in xs if abs(xs_) < _QUARTER_EXACT) * 0.25
+def _scaled_sum(xs: Sequence[float], k: int) -> float:
+    """The sum of finite ``xs`` times 2**-k (to one rounding), for 2**k above their count: no
+    intermediate overflow. Numbers too small to scale exactly are summed first, then scaled."""
+    exact_from = 2.0 ** (k - 1021)
+    big = math.fsum(math.ldexp(x, -k) for x in xs if abs(x) >= exact_from)
+    return big + math.ldexp(math.fsum(x for x in xs if abs(x) < exact_from), -k)
 
 
 def _total(xs: Sequence[float], nan: float) -> float:
@@ -351,26 +352,25 @@ def _total(xs: Sequence[float], nan: float) -> float:
     try:
         return math.fsum(xs)
     except OverflowError:
-        return _quarter_sum([x for x in xs if math.isfinite(x)]) * 4.0
+        k = len(xs).bit_length() + 1
+        return _scaled_sum([x for x in xs if math.isfinite(x)], k) * 2.0**k  # inf past float64
 
 
 def _near_overflow(
     terms: list[tuple[float, float]], lo: list[float], hi: list[float]
 ) -> tuple[float, float]:
     """``_finish`` where the terms' sizes add up past the largest float: in some order of summation a
-    partial sum may overflow, and that side is unbounded; the other is bounded as usual, in quarters."""
+    partial sum may overflow, and that side is unbounded; the other is bounded as usual, scaled by 2**-k."""
     n = len(terms)
+    k = n.bit_length() + 1  # n numbers below the largest float add up to less than 2**k of it
     growth = 1.0 + 2 * n * U
-    slack = summation(n, _quarter_sum([max(-a, b) for a, b in terms])) * 4.0
-    up = _quarter_sum([b for b in hi if b > 0]) * growth
-    down = _quarter_sum([-a for a in lo if a < 0]) * growth
-    top = math.inf if up >= MAX_QUARTER else above(_quarter_sum(hi) * 4.0 + slack)
-    bottom = -math.inf if down >= MAX_QUARTER else below(_quarter_sum(lo) * 4.0 - slack)
+    slack = summation(n, _scaled_sum([max(-a, b) for a, b in terms], k)) * 2.0**k
+    limit = math.ldexp(_MAX, -k)
+    up = _scaled_sum([b for b in hi if b > 0], k) * growth
+    down = _scaled_sum([-a for a in lo if a < 0], k) * growth
+    top = math.inf if up >= limit else above(_scaled_sum(hi, k) * 2.0**k + slack)
+    bottom = -math.inf if down >= limit else below(_scaled_sum(lo, k) * 2.0**k - slack)
     return bottom, top
-
-
-MAX_QUARTER = 1.7976931348623157e308 / 4
-"""A quarter of the largest float: partial sums whose quarters reach it may overflow."""
 
 
 def _plus(a: float, b: float, nan: float) -> float:
