@@ -13,9 +13,11 @@ import warnings
 WARN_NODES = 250_000
 """A check of a graph this size takes seconds and hundreds of MB: beyond it, a warning says how much."""
 SECONDS_PER_NODE = 4e-5
-"""Measured: 65,414 nodes in 2.2 to 2.5 s, 300,000 in 12 s; a busy machine takes up to twice that."""
-BYTES_PER_NODE = 1_500
-"""Measured peak resident memory of a check, beyond the graph itself: 1.3 KB a node at 300,000 nodes."""
+"""Measured: 65,414 nodes in 2.2 to 2.5 s, 300,000 in 12 s; a busy machine takes several times that
+(1,000,000 nodes in 167 s with 13 processes on 2 cores)."""
+BYTES_PER_NODE = 1_800
+"""Measured peak resident memory of a check, beyond the graph itself: 1.3 KB a node at 300,000 nodes,
+1.7 KB at 1,000,000 (1.73 GB; the engine's graph of 1,000,002 nodes is 158 MB more)."""
 
 
 class SizeWarning(UserWarning):
