@@ -38,6 +38,7 @@ from verify.program import Const, Program, Step
 ZOO = Path(__file__).resolve().parent.parent / "tests" / "engines" / "zoo"
 CORRECT = ("base.py", "localgrads.py", "altrules.py", "tape.py", "opcodes.py", "constants.py",
            "numpy_scalars.py")
+"""altrules takes the gradient first (g * k * x**(k - 1), g * s * (1 - s), a fused (2 * x) * g)."""
 BANDS = ("below 1e-100", "1e-100 to 1e-8", "1e-8 to 1e8", "1e8 to 1e100", "above 1e100")
 DIGITS = 1000
 
@@ -63,7 +64,35 @@ def load(file: str) -> type | None:
 def _number(rng: random.Random, lo: int = -300, hi: int = 300) -> float:
     if rng.random() < 0.2:
         return rng.choice([0.5, 1.0, 2.0, -1.5, 3.0, 0.25, -0.75])
+    if hi >= 300 and rng.random() < 0.1:  # an input: sometimes a hard argument for sin and cos
+        return rng.choice((-1.0, 1.0)) * rng.choice(near_half_pi(rng.randint(1, 1023)))
     return rng.choice((-1.0, 1.0)) * rng.uniform(1.0, 10.0) * 10.0 ** rng.randint(lo, hi)
+
+
+@functools.cache
+def near_half_pi(e: int, keep: int = 4) -> tuple[float, ...]:
+    """The doubles of [2**(e-1), 2**e) nearest a multiple of pi/2, where sin or cos is nearly 0 and a
+    libm's argument reduction is least accurate: the denominators m of the continued fraction of
+    2**(e-53) * 2/pi (and their small multiples and intermediate fractions) in [2**52, 2**53)."""
+    with mpmath.workprec(2400):
+        beta = mpmath.ldexp(2 / mpmath.pi, e - 53)
+        alpha = beta - mpmath.floor(beta)
+        x, q_prev, q = alpha, 0, 1
+        denominators: set[int] = set()
+        for _ in range(80):
+            a = int(mpmath.floor(x))
+            if x == a:
+                break
+            x = 1 / (x - a)
+            a = int(mpmath.floor(x))
+            denominators.update(q_prev + j * q for j in range(1, min(a, 50) + 1))
+            q_prev, q = q, a * q + q_prev
+            if q > 2**54:
+                break
+        lo, hi = 2**52, 2**53
+        ms = {t * d for d in denominators if d for t in range(max(1, -(-lo // d)), max(1, -(-lo // d)) + 3)}
+        ranked = sorted((abs(m * alpha - mpmath.nint(m * alpha)), m) for m in ms if lo <= m < hi)
+    return tuple(math.ldexp(m, e - 53) for _, m in ranked[:keep])
 
 
 def _number_here(rng: random.Random, args: list[int | Const]) -> bool:

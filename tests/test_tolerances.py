@@ -205,6 +205,37 @@ def _span_snapped() -> bool:
     # the set [0, 1], its ball grown by half SLACK of rounding at each end: shown exactly
     return _span(-SLACK / 2, 1.0 + SLACK / 2) == "[0, 1]"
 
+# ---- REDUCTION_SLOPE, REDUCTION_CAP: a libm's sin and cos near their zeros, from argument reduction ----
+
+def _libm_off_by(op: str, x: float, error: float) -> verify.Report:
+    """``op``(x) as the platform's libm computes it, then moved by ``error`` (absolute)."""
+    def change(data: list[float], grad: list[float]) -> None:
+        data[1] += error
+
+    return _engine(Program((("x", x),), (Step(op, (0,)),)), change)
+
+
+# glibc's cos here is off by 5.9e-29 = 0.23 * x * REDUCTION_SLOPE (below 2**52 the slope decides)
+SLOPED = 1426668733016935.2
+# and its sin here by 1.6e-28 = 0.19 * REDUCTION_CAP (beyond 2**52 the cap decides)
+CAPPED = 6.765697623837479e95
+_SLOPE, _CAP = floats.REDUCTION_SLOPE, floats.REDUCTION_CAP
+
+
+# ---- REROUNDED: a product taken in another order, where it is subnormal ----
+
+# x * x of one object, its gradient 2.1e-318: x * g + x * g (each rounded to 2**-1074) against a
+# fused (2 * x) * g, one subnormal apart
+SQUARE = Program((("x", 1.3930738938270837e-162),),
+                 (Step("mul", (0, 0)), Step("mul", (1, Const(7.540553423106361e-157)))))
+
+
+def _square(engine: type, subnormals: int) -> verify.Report:
+    slots = SQUARE.run(engine, catch=())
+    grad = [float(s.grad) for s in slots]
+    grad[0] += subnormals * 5e-324
+    return verify.check_run(SQUARE, [float(s.data) for s in slots], grad)
+
 
 @dataclass(frozen=True)
 class Guard:
@@ -238,6 +269,16 @@ GUARDS = [
           _stepped_planted, _stepped_correct),
     Guard("the rounding of a kink ball's radius in the exact column", ball_module, "SPAN_SLACK",
           _span_kept, _span_snapped),
+
+    Guard("another order of a subnormal product", local, "REROUNDED",
+          lambda: _square(Value, 3).verdict == "fail",
+          lambda: _not_wrong(_square(zoo_class("altrules.py"), 0))),
+    Guard("sin and cos's argument reduction, growing with x", floats, "REDUCTION_SLOPE",
+          lambda: _libm_off_by("cos", SLOPED, 2.5 * SLOPED * _SLOPE).verdict == "fail",
+          lambda: _not_wrong(_libm_off_by("cos", SLOPED, 0.0))),
+    Guard("sin and cos's argument reduction, at most", floats, "REDUCTION_CAP",
+          lambda: _libm_off_by("sin", CAPPED, 2.5 * _CAP).verdict == "fail",
+          lambda: _not_wrong(_libm_off_by("sin", CAPPED, 0.0))),
 ]
 
 

@@ -42,19 +42,28 @@ if TYPE_CHECKING:
 __all__ = ["Fault", "InputRow", "NodeRow", "Report", "assert_gradients", "audit", "check", "check_run"]
 
 
-def check(output: Value, *, inputs: Iterable[Value] | Mapping[str, Value] | None = None) -> Report:
+def check(
+    output: Value,
+    *,
+    inputs: Iterable[Value] | Mapping[str, Value] | None = None,
+    max_nodes: int | None = None,
+) -> Report:
     """Verify ``output``'s graph: forward values and the gradient of every input leaf.
 
     Call it after ``output.backward()``. ``inputs`` picks the leaves to report on
     (a mapping also names them); by default all leaves, named x0, x1, ...
+    A graph over ``max_nodes`` nodes is refused (``ValueError``); one over 250,000
+    gets a ``SizeWarning`` with the expected time and memory.
     """
     from .graph import to_program
+    from .judge.cost import announce
     from .judge.verdict import no_gc_pauses
 
     if inputs is not None and not isinstance(inputs, Mapping):
         inputs = list(inputs)  # an iterator (model.parameters() of a generator) is read once
     with no_gc_pauses():
         program, values = to_program(output, inputs)
+    announce(program.size, max_nodes)
     if output.grad == 0.0:
         raise ValueError("the output's gradient is 0: call output.backward() before verify.check")
     if inputs is None:
@@ -84,9 +93,14 @@ def check_run(
     return run(program, data, grad, inputs=inputs)
 
 
-def assert_gradients(output: Value, *, inputs: Iterable[Value] | Mapping[str, Value] | None = None) -> Report:
+def assert_gradients(
+    output: Value,
+    *,
+    inputs: Iterable[Value] | Mapping[str, Value] | None = None,
+    max_nodes: int | None = None,
+) -> Report:
     """``check(output)``, raising ``AssertionError`` with the rendered report unless it passes."""
-    report = check(output, inputs=inputs)
+    report = check(output, inputs=inputs, max_nodes=max_nodes)
     if not report.ok:
         raise AssertionError(report.render())
     return report

@@ -52,6 +52,10 @@ class Allowed:
     close: list[Fl | None] | None = None
     """The exact partials widened by ``BASE_ULPS`` (None: the same as ``partials``): what an engine
     whose rules keep their digits gives; a gradient outside their envelope came from a lossy rule."""
+    tiny: list[tuple[float, float] | None] | None = None
+    """Per partial whose exact value lies below the smallest subnormal: that value times 2**1074, as
+    float ends. A partial-first engine rounds such a partial to 0 (``partials``); a grad-first one,
+    ``(g * k) * x**(k - 1)``, gets the adjoint's contribution right (``local.tiny_times``)."""
 
 
 class UndefinedHere(ArithmeticError):
@@ -77,6 +81,7 @@ def allowed(calc: Calculus, xs: Sequence[float], out: float | None, variable: Se
     partials: list[Fl | None] = []
     best: list[Fl | None] = []
     close: list[Fl | None] = []
+    tiny: list[tuple[float, float] | None] | None = None
     seen = Fl(out) if out is not None else Fl(_mid(exact_value))
     for i, p in enumerate(calc.partials):
         if p is None or not variable[i]:
@@ -90,7 +95,15 @@ def allowed(calc: Calculus, xs: Sequence[float], out: float | None, variable: Se
             best.append(kink)
             close.append(kink)
             continue
-        _, nearest, widened = _exact_partial(calc, i, xs)
+        exact_partial, nearest, widened = _exact_partial(calc, i, xs)
+        scaled = _below_subnormals(exact_partial)
+        if scaled is not None:
+            # no padding of +-4 subnormals, which a huge adjoint would blow up: the partial rounds to
+            # 0 (or one subnormal), and grad-first orders are bounded in the sweep
+            widened = Fl(nearest).hull(Fl(0.0))
+            if tiny is None:
+                tiny = [None] * len(calc.partials)
+            tiny[i] = scaled
         best.append(Fl(nearest))
         close.append(widened)
         forms = row.accepts.partials[i] if i < len(row.accepts.partials) else ()
@@ -98,7 +111,8 @@ def allowed(calc: Calculus, xs: Sequence[float], out: float | None, variable: Se
         for form in forms:
             total = _hull(total, form, [seen, *points])
         partials.append(total)
-    return Allowed(value, exact_value, partials, best, precise, kink=sides is not None, close=close)
+    return Allowed(value, exact_value, partials, best, precise, kink=sides is not None, close=close,
+                   tiny=tiny)
 
 
 def _quick(calc: Calculus, xs: Sequence[float], variable: Sequence[bool]) -> Allowed | None:
@@ -110,6 +124,12 @@ def _quick(calc: Calculus, xs: Sequence[float], variable: Sequence[bool]) -> All
             continue
         if i == 0 and calc.sides and calc.kink(xs[0]) is not None:
             return None
+        if p.constant is not None:  # 1.0 of add, -1.0 of sub: one shared object, not one per node
+            point = _POINTS.get(p.constant)
+            if point is None:
+                point = _POINTS[p.constant] = Fl(p.constant)
+            partials.append(point)
+            continue
         v = p.on_floats(xs)
         if v is None:
             return None
@@ -126,6 +146,8 @@ def _quick(calc: Calculus, xs: Sequence[float], variable: Sequence[bool]) -> All
 
 
 _FLOATS = type(FL)(abs=abs, max=max)
+_POINTS: dict[float, Fl] = {}
+"""Constant partials as float intervals, made once (never changed: an ``Fl`` is not modified in place)."""
 
 
 def _mid(x: Fl) -> float:
@@ -152,23 +174,43 @@ def _exact_value(calc: Calculus, xs: Sequence[float]) -> tuple[Fl, Fl]:
             raise UndefinedHere(f"{calc.row.name} is undefined here ({error})") from None
         got = got if isinstance(got, Fl) else Outward(float(got)) + 0.0
         return got, got.widened(BASE_ULPS)
-    enclosed, _, widened = _enclose(lambda args: calc.value(args), xs, f"{calc.row.name}'s value")
-    return enclosed, widened
+    enclosed, nearest, widened = _enclose(lambda args: calc.value(args), xs, f"{calc.row.name}'s value")
+    if enclosed.is_exact() and ball(nearest) == enclosed:
+        return Fl(nearest), widened
+    return Fl(*enclosure(enclosed)), widened
 
 
-def _exact_partial(calc: Calculus, i: int, xs: Sequence[float]) -> tuple[Fl, float, Fl]:
-    """The exact partial: an enclosure, the float nearest it (what the most careful engine gives), and
-    the floats within ``BASE_ULPS`` ulps of it."""
+SUBNORMAL_SCALE = 1074
+"""2**-1074 is the smallest subnormal: a partial below it is carried scaled by 2**1074."""
+_SMALLEST = 5e-324
+
+
+def _below_subnormals(exact: Fl | Ball) -> tuple[float, float] | None:
+    """A nonzero exact partial strictly inside (-2**-1074, 2**-1074), times 2**1074 (float ends, rounded
+    outward); None otherwise."""
+    if isinstance(exact, Fl):
+        return None  # a float interval: a constant, an operand, or exact in floats
+    if exact.is_zero() or not (abs(exact) < ball(_SMALLEST)):
+        return None
+    with workprec(128):
+        lo, hi = enclosure(exact * ball(2) ** SUBNORMAL_SCALE)
+    return lo, hi
+
+
+def _exact_partial(calc: Calculus, i: int, xs: Sequence[float]) -> tuple[Fl | Ball, float, Fl]:
+    """The exact partial: an enclosure (a ball where it needed one), the float nearest it (what the most
+    careful engine gives), and the floats within ``BASE_ULPS`` ulps of it."""
     p = calc.partials[i]
     assert p is not None
     if p.constant is not None:
         return Fl(p.constant), p.constant, Fl(p.constant)
     if p.operand is not None:
         return Fl(xs[p.operand]), xs[p.operand], Fl(xs[p.operand])
-    return _enclose(lambda args: calc.partial(i, args), xs, f"{calc.row.name}'s derivative")
+    got, nearest, widened = _enclose(lambda args: calc.partial(i, args), xs, f"{calc.row.name}'s derivative")
+    return got, nearest, widened
 
 
-def _enclose(f: Callable[[list[Ball]], Ball], xs: Sequence[float], what: str) -> tuple[Fl, float, Fl]:
+def _enclose(f: Callable[[list[Ball]], Ball], xs: Sequence[float], what: str) -> tuple[Ball, float, Fl]:
     """``f`` at the exact float operands, from balls tightened as needed: a float interval holding it,
     the float nearest it, and every float within ``BASE_ULPS`` ulps of it."""
     got = None
@@ -181,9 +223,7 @@ def _enclose(f: Callable[[list[Ball]], Ball], xs: Sequence[float], what: str) ->
     if not finite(got):
         raise UndefinedHere(f"{what} is undefined here")
     nearest = float(got.mid())
-    if got.is_exact() and ball(nearest) == got:
-        return Fl(nearest), nearest, around(got, nearest, BASE_ULPS)
-    return Fl(*enclosure(got)), nearest, around(got, nearest, BASE_ULPS)
+    return got, nearest, around(got, nearest, BASE_ULPS)
 
 
 class _NotExact(Exception):

@@ -16,7 +16,7 @@ from ..oracle.exact import Node
 from ..program import Program
 from ..report import Fault
 from .floats import Fl, above, below, product
-from .local import Sweep, operand_floats, summation
+from .local import Sweep, operand_floats, summation, tiny_times
 
 CLOSE = 1e-9
 """Relative closeness that ties an adjoint to one specific wrong sum (it names the bug, never decides one)."""
@@ -165,10 +165,15 @@ def _contribution(grad: Sequence[float | None], found: Sweep, s: int, c: int) ->
     parts = []
     for c2, i in found.uses[s]:
         if c2 == c:
-            p = found.allowed[c].partials[i]
+            here = found.allowed[c]
+            p = here.partials[i]
             if p is None:
                 return None
-            parts.append(product(Fl(gc), p))
+            term = product(Fl(gc), p)
+            scaled = here.tiny[i] if here.tiny is not None else None
+            if scaled is not None:  # below the subnormals: grad-first orders get the product right
+                term = term.hull(Fl(*tiny_times(gc, gc, scaled)))
+            parts.append(term)
     return _sum(parts)
 
 

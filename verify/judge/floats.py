@@ -201,11 +201,52 @@ def around(exact: Ball, nearest: float, ulps: float) -> Fl:
     return Fl(lo - ulps * _ulp(lo), hi + ulps * _ulp(hi))
 
 
-def _function(name: str, on_ball: Any, monotone: int, domain: float = -_INF, low: float | None = None) -> Any:
+REDUCTION_SLOPE = 2.0**-142
+"""sin and cos may be off by |x| * REDUCTION_SLOPE, absolutely, on top of their ulps (see below)."""
+REDUCTION_CAP = 2.0**-90
+"""The largest absolute error argument reduction adds to sin and cos, at any |x|."""
+
+
+def reduction_error(x: float) -> float:
+    """How far a float64 library's sin(x) or cos(x) may be from the true value, absolutely, on top of
+    ``LIBM_ULPS``: the error of reducing x modulo pi/2.
+
+    A library reduces x to r = x - k*pi/2 with pi/2 (or 2/pi) held to a
+    finite number of bits, so r carries an absolute error that grows with k
+    until the reduction switches to a table of 2/pi, and then stays below a
+    fixed size: r is formed as a double-double from partial products of x
+    with that table. Near a zero of sin or cos the value is r itself, as
+    small as 4.7e-19 (Kahan and McDonald's 6381956970095103 * 2**797), so this
+    error shows as thousands of ulps. Measured on glibc 2.36 (whose results
+    numpy's float64 sin and cos repeat) at the six doubles nearest a multiple
+    of pi/2 in every binade from 2 to 2**1023: at most |x| * 2**-144.1 up to
+    2**50 (cos(1426668733016935.2), 4,764 ulps) and 1.6e-28 = 2**-92.4 beyond
+    (cos(1.5986289000543612e+74), 136,921 ulps); the two constants allow 4x
+    that. Libraries that reduce with enough bits of 2/pi (fdlibm, musl, the
+    BSDs) stay within their ulps.
+    """
+    return min(abs(x) * REDUCTION_SLOPE, REDUCTION_CAP)
+
+
+def _reduced(exact: Ball, got: Fl, x: float) -> Fl:
+    """``got`` widened to every float within the reduction error of the true value ``exact``."""
+    error = reduction_error(x)
+    if not error:
+        return got
+    lo, _ = enclosure(exact - ball(error))
+    _, hi = enclosure(exact + ball(error))
+    return got.hull(Fl(max(lo, -1.0), min(hi, 1.0)))
+
+
+def _function(
+    name: str, on_ball: Any, monotone: int, domain: float = -_INF, low: float | None = None,
+    reduces: bool = False,
+) -> Any:
     """A library function on float intervals: exact on balls, then the library's error.
 
     ``monotone`` is 1 (increasing), -1 (decreasing), 0 (neither: a non-point
-    interval gets the range [low, 1]).
+    interval gets the range [low, 1]). ``reduces``: a periodic function, whose
+    argument reduction adds ``reduction_error``.
     """
 
     def apply(x: Any) -> Fl:
@@ -214,7 +255,9 @@ def _function(name: str, on_ball: Any, monotone: int, domain: float = -_INF, low
             raise Inapplicable(f"{name} outside its domain")
         with workprec(_BITS):
             if x.lo == x.hi:
-                return _library(on_ball(ball(x.lo)))
+                exact = on_ball(ball(x.lo))
+                got = _library(exact)
+                return _reduced(exact, got, x.lo) if reduces else got
             if monotone == 0:
                 return Fl(-1.0 if low is None else low, 1.0 if low is None else _INF)
             a, b = _library(on_ball(ball(x.lo))), _library(on_ball(ball(x.hi)))
@@ -292,7 +335,8 @@ class Outward(Fl):
 FL = SimpleNamespace(
     exp=_function("exp", lambda v: v.exp(), 1), log=_function("log", lambda v: v.log(), 1, domain=0.0),
     tanh=_function("tanh", lambda v: v.tanh(), 1), cosh=_cosh,
-    sin=_function("sin", lambda v: v.sin(), 0), cos=_function("cos", lambda v: v.cos(), 0),
+    sin=_function("sin", lambda v: v.sin(), 0, reduces=True),
+    cos=_function("cos", lambda v: v.cos(), 0, reduces=True),
     sqrt=_function("sqrt", lambda v: v.sqrt(), 1, domain=0.0),
     abs=abs, max=_max, e=Fl(math.e, math.e),
 )

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from ..oracle.ball import Ball, to_float
 from ..oracle.exact import Node
 from ..program import Program
-from .allowance import Allowed, UndefinedHere, allowed
+from .allowance import BASE_ULPS, SUBNORMAL_SCALE, Allowed, UndefinedHere, allowed
 from .floats import Fl, above, below
 
 U = 2.0**-53
@@ -142,8 +142,16 @@ def sweep(
             result.forward_faults.append(s)
         elif d not in here.precise:
             result.imprecise.append(s)
+        elif here.partials is here.best:
+            # a value that passed is never read again: on a big graph its intervals are most of a
+            # node's allowance
+            here.value = here.exact_value = here.precise = SETTLED
     _reverse(result, program, nodes, grad, size)
     return result
+
+
+SETTLED = Fl(-math.inf, math.inf)
+"""In place of a passed node's value intervals: they are not kept."""
 
 
 def _reverse(
@@ -152,20 +160,27 @@ def _reverse(
     # Each slot collects its terms, (consumer's adjoint) x (allowed partial), three ways:
     # e from the engine's adjoints, v the envelope, b the most careful engine. Ends are
     # (lo, hi) pairs here: this loop visits every edge of graphs of 100,000 nodes.
+    twins = all(here.partials is here.best for here in result.allowed.values())
+    # One list per slot, emptied once the slot is finished: a slot's terms all come from consumers
+    # above it, so only the frontier of the sweep holds terms (a 1e6-node graph, 100s of MB less).
     e_terms: list[list[tuple[float, float]]] = [[] for _ in range(size)]
     v_terms: list[list[tuple[float, float]]] = [[] for _ in range(size)]
-    b_terms: list[list[tuple[float, float]]] = [[] for _ in range(size)]
-    c_terms: list[list[tuple[float, float]]] = [[] for _ in range(size)]
+    b_terms: list[list[tuple[float, float]]] = [[] for _ in range(size)] if not twins else v_terms
+    c_terms: list[list[tuple[float, float]]] = [[] for _ in range(size)] if not twins else v_terms
     blind = [False] * size
     unbounded = [False] * size
     expected: list[tuple[float, float] | None] = [None] * size
     envelope: list[tuple[float, float]] = [(0.0, 0.0)] * size
     best: list[tuple[float, float]] = [(0.0, 0.0)] * size
     close: list[tuple[float, float]] = [(0.0, 0.0)] * size
-    by_slot = {node.slot: node for node in nodes}
+    first = size - len(nodes)  # nodes are the steps, in slot order
     out = size - 1
-    e_terms[out] = v_terms[out] = b_terms[out] = c_terms[out] = [(1.0, 1.0)]
-    twins = all(here.partials is here.best for here in result.allowed.values())
+    e_terms[out] = [(1.0, 1.0)]
+    v_terms[out] = [(1.0, 1.0)]
+    if not twins:
+        b_terms[out] = [(1.0, 1.0)]
+        c_terms[out] = [(1.0, 1.0)]
+    done: list[tuple[float, float]] = []
     isfinite = math.isfinite
     everything = (-math.inf, math.inf)
     mismatches = result.mismatches
@@ -185,11 +200,12 @@ def _reverse(
             x = expected[s] = _finish(e_terms[s])
             if known and not x[0] <= g <= x[1]:  # type: ignore[operator]
                 mismatches.append(s)
+        e_terms[s] = v_terms[s] = b_terms[s] = c_terms[s] = done
         if g is None or blind[s]:
             result.unchecked += 1
-        node = by_slot.get(s)
-        if node is None:
+        if s < first:
             continue
+        node = nodes[s - first]
         here = result.allowed.get(s)
         if here is None and s not in result.undefined:
             continue  # not used by the output, and undefined at the engine's operands
@@ -199,19 +215,32 @@ def _reverse(
                     blind[a] = unbounded[a] = True
             continue
         vlo, vhi = v
+        tinies = here.tiny
         for i, a in enumerate(node.args):
             p = here.partials[i]
             if a is None or p is None:
+                continue
+            if tinies is not None and tinies[i] is not None:
+                _tiny_edge(here, i, a, g if known else None, v, b, c, (e_terms, v_terms, b_terms, c_terms),
+                           twins)
+                if not known:
+                    blind[a] = True
                 continue
             plo, phi = p.lo, p.hi
             if plo == phi:  # the common case, written out: a point partial
                 if known:
                     r = g * plo  # type: ignore[operator]
-                    if r:
+                    if -_NORMAL < r < _NORMAL:
+                        if g and plo:
+                            e_terms[a].append((r - REROUNDED, r + REROUNDED))
+                    elif r:
                         e_terms[a].append((r, r) if r == r else (0.0, 0.0))
                 if vlo == vhi:
                     r = vlo * plo
-                    if r:
+                    if -_NORMAL < r < _NORMAL:
+                        if vlo and plo:
+                            v_terms[a].append((r - REROUNDED, r + REROUNDED))
+                    elif r:
                         v_terms[a].append((r, r) if r == r else (0.0, 0.0))
                 else:
                     t = _times(vlo, vhi, plo, phi)
@@ -244,6 +273,45 @@ def _reverse(
     result.nodes = nodes
 
 
+def tiny_times(alo: float, ahi: float, scaled: tuple[float, float]) -> tuple[float, float]:
+    """Every float a grad-first engine gets for [alo, ahi] times a partial below the subnormals, given
+    as ``scaled`` = partial * 2**1074: ``(g * k) * x**(k - 1)`` is the exact product to a few ulps,
+    where partial-first gives 0."""
+    lo, hi = _times(alo, ahi, scaled[0], scaled[1])
+    lo, hi = math.ldexp(lo, -SUBNORMAL_SCALE), math.ldexp(hi, -SUBNORMAL_SCALE)
+    return lo - BASE_ULPS * math.ulp(lo), hi + BASE_ULPS * math.ulp(hi)
+
+
+def _tiny_edge(
+    here: Allowed, i: int, a: int, g: float | None, v: tuple[float, float], b: tuple[float, float],
+    c: tuple[float, float], terms: tuple[list[list[tuple[float, float]]], ...], twins: bool,
+) -> None:
+    """One edge whose partial lies below the subnormals: each term is the hull of the partial-first
+    product (0, or one subnormal times the adjoint) and the grad-first one (``tiny_times``)."""
+    e_terms, v_terms, b_terms, c_terms = terms
+    scaled = here.tiny[i]  # type: ignore[index]
+    assert scaled is not None
+    p = here.partials[i]
+    assert p is not None
+
+    def add(to: list[tuple[float, float]], adjoint: tuple[float, float], partial: Fl) -> None:
+        first = _times(adjoint[0], adjoint[1], partial.lo, partial.hi)
+        later = tiny_times(adjoint[0], adjoint[1], scaled)
+        t = (min(first[0], later[0]), max(first[1], later[1]))
+        if t != (0.0, 0.0):
+            to.append(t)
+
+    if g is not None:
+        add(e_terms[a], (g, g), p)
+    add(v_terms[a], v, p)
+    if not twins:
+        q = here.best[i]
+        k = here.close[i] if here.close is not None else p
+        assert q is not None and k is not None
+        add(b_terms[a], b, q)
+        add(c_terms[a], c, k)
+
+
 def _finish(terms: list[tuple[float, float]]) -> tuple[float, float]:
     """Every float an engine's sum of these terms can be, in any order."""
     n = len(terms)
@@ -257,10 +325,52 @@ def _finish(terms: list[tuple[float, float]]) -> tuple[float, float]:
     lo = [t[0] for t in terms]
     hi = [t[1] for t in terms]
     if any(not math.isfinite(x) for x in lo + hi):
-        return (-math.inf if any(x == -math.inf for x in lo) else math.fsum(lo),
-                math.inf if any(x == math.inf for x in hi) else math.fsum(hi))
-    slack = summation(n, math.fsum(max(-a, b) for a, b in terms))
-    return below(math.fsum(lo) - slack), above(math.fsum(hi) + slack)
+        return (-math.inf if any(x == -math.inf for x in lo) else _total(lo, -math.inf),
+                math.inf if any(x == math.inf for x in hi) else _total(hi, math.inf))
+    try:
+        slack = summation(n, math.fsum(max(-a, b) for a, b in terms))
+        return below(math.fsum(lo) - slack), above(math.fsum(hi) + slack)
+    except OverflowError:  # the sizes add up past float64: sums taken scaled down, overflow allowed
+        return _near_overflow(terms, lo, hi)
+
+
+_MAX = 1.7976931348623157e308
+
+
+def _scaled_sum(xs: Sequence[float], k: int) -> float:
+    """The sum of finite ``xs`` times 2**-k (to one rounding), for 2**k above their count: no
+    intermediate overflow. Numbers too small to scale exactly are summed first, then scaled."""
+    exact_from = 2.0 ** (k - 1021)
+    big = math.fsum(math.ldexp(x, -k) for x in xs if abs(x) >= exact_from)
+    return big + math.ldexp(math.fsum(x for x in xs if abs(x) < exact_from), -k)
+
+
+def _total(xs: Sequence[float], nan: float) -> float:
+    """The sum of ``xs``, inf where it leaves float64 (``nan`` for inf - inf)."""
+    if math.inf in xs and -math.inf in xs:
+        return nan
+    try:
+        return math.fsum(xs)
+    except OverflowError:
+        k = len(xs).bit_length() + 1
+        return _scaled_sum([x for x in xs if math.isfinite(x)], k) * 2.0**k  # inf past float64
+
+
+def _near_overflow(
+    terms: list[tuple[float, float]], lo: list[float], hi: list[float]
+) -> tuple[float, float]:
+    """``_finish`` where the terms' sizes add up past the largest float: in some order of summation a
+    partial sum may overflow, and that side is unbounded; the other is bounded as usual, scaled by 2**-k."""
+    n = len(terms)
+    k = n.bit_length() + 1  # n numbers below the largest float add up to less than 2**k of it
+    growth = 1.0 + 2 * n * U
+    slack = summation(n, _scaled_sum([max(-a, b) for a, b in terms], k)) * 2.0**k
+    limit = math.ldexp(_MAX, -k)
+    up = _scaled_sum([b for b in hi if b > 0], k) * growth
+    down = _scaled_sum([-a for a in lo if a < 0], k) * growth
+    top = math.inf if up >= limit else above(_scaled_sum(hi, k) * 2.0**k + slack)
+    bottom = -math.inf if down >= limit else below(_scaled_sum(lo, k) * 2.0**k - slack)
+    return bottom, top
 
 
 def _plus(a: float, b: float, nan: float) -> float:
@@ -268,14 +378,28 @@ def _plus(a: float, b: float, nan: float) -> float:
     return nan if r != r else r  # inf - inf: unbounded that way
 
 
+_NORMAL = 2.2250738585072014e-308
+REROUNDED = 5e-324
+"""How far the same product taken in another order may land where it is subnormal: one more rounding
+to the spacing 2**-1074 (``(g * s) * (1 - s)`` for sigmoid, ``(2 * x) * g`` for ``x * x``)."""
+
+
 def _times(alo: float, ahi: float, plo: float, phi: float) -> tuple[float, float]:
     """Every float an engine gets multiplying [alo, ahi] by [plo, phi]: the ends rounded to nearest
-    (monotonic, so they bound it); 0 x inf is 0 (inf is a bound, not a value)."""
+    (monotonic, so they bound it), and where they are subnormal, ``REROUNDED`` for another order of
+    the factors; 0 x inf is 0 (inf is a bound, not a value)."""
     if alo == ahi == 0.0 or plo == phi == 0.0:
         return 0.0, 0.0
     if alo == ahi and plo == phi:
         r = alo * plo
+        if -_NORMAL < r < _NORMAL:
+            return r - REROUNDED, r + REROUNDED
         return (0.0, 0.0) if r != r else (r, r)
     ends = [alo * plo, alo * phi, ahi * plo, ahi * phi]
     ends = [0.0 if e != e else e for e in ends]
-    return min(ends), max(ends)
+    lo, hi = min(ends), max(ends)
+    if -_NORMAL < lo < _NORMAL:
+        lo -= REROUNDED
+    if -_NORMAL < hi < _NORMAL:
+        hi += REROUNDED
+    return lo, hi

@@ -24,17 +24,19 @@ import gc
 import math
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ..oracle.ball import Ball, ball, finite, span_text, text, tight, to_float, workprec
 from ..oracle.calculus import formula
-from ..oracle.exact import Exact, Node, UndefinedAt, exact, plan
+from ..oracle.exact import Exact, Node, UndefinedAt, exact, partials_at, plan
 from ..oracle.fd import Difference, differences
 from ..oracle.formula import formulas, value_at
 from ..program import Const, Program
 from ..report import Fault, InputRow, NodeRow, Report, Verdict
 from .blame import blame, show, written
-from .local import Sweep, sweep
+from .floats import reduction_error
+from .local import Sweep, operand_floats, sweep
 
 PRECISIONS = (128, 256, 512, 1024, 2048, 4096, 8192, 16384)
 """Bits tried for the exact witness, until every reported value is certified."""
@@ -49,6 +51,8 @@ DIGITS = 34
 WIDE = 0.5
 """The best float64 engine must be within this fraction of the exact gradient for a check to decide."""
 MIN_NORMAL = 2.2250738585072014e-308
+REDUCED = ("sin", "cos")
+"""Ops whose library result carries an argument reduction's absolute error (``floats.reduction_error``)."""
 MAX_FAULTS = 50
 STEPPED = ("div",)
 """Ops whose accepted rules take the adjoint through a hidden step (x * y**-1)."""
@@ -181,20 +185,29 @@ def _certified(program: Program, nodes: list[Node], slots: list[int]) -> tuple[E
     ex = previous = None
     open_slots = set(slots)
     for bits in PRECISIONS:
-        ex = exact(program, nodes, bits)
+        ex = None  # the last precision's balls go before the next are made: a big graph's memory
+        ex = exact(program, nodes, bits, keep_partials=False)
         with workprec(bits):
             value_ok = tight(ex.values[-1], CERTIFIED_BITS, FLOOR)
             open_slots = {s for s in slots if not _settled(ex, previous, s)}
         if (not ex.unsure and value_ok and not open_slots) or time.monotonic() - started > ESCALATION_SECONDS:
             break
-        previous = ex
+        previous = _Previous(list(ex.kinks), {s: ex.adjoints[s] for s in slots})
     assert ex is not None
     if ex.unsure:
         open_slots = set(slots)
     return ex, open_slots
 
 
-def _settled(ex: Exact, previous: Exact | None, s: int) -> bool:
+@dataclass
+class _Previous:
+    """What ``_settled`` needs of the last precision: its kinks and the reported slots' adjoints."""
+
+    kinks: list[int]
+    adjoints: dict[int, Ball]
+
+
+def _settled(ex: Exact, previous: _Previous | None, s: int) -> bool:
     a = ex.adjoints[s]
     if tight(a, CERTIFIED_BITS, FLOOR):
         return True
@@ -342,9 +355,13 @@ def _imprecise(
         here = found.allowed[s]
         actual = data[s]
         assert actual is not None
+        why = "what a formula the op accepts gives here (it loses digits)"
+        if node.calc.row.name in REDUCED and reduction_error(operand_floats(node, values)[0]):
+            why = (f"what a math library gives here: its {node.calc.row.name} reduces the argument modulo "
+                   "pi/2 with an absolute error, thousands of ulps of a value this close to 0")
         notes.append(f"imprecise forward: {names[s]} = {written(node, names, values)} is {actual!r}, exactly "
-                     f"{show(here.exact_value)}: more than rounding, but what a formula the op accepts gives "
-                     "here (it loses digits); its gradient is still checked")
+                     f"{show(here.exact_value)}: more than rounding, but {why}; its gradient is still "
+                     "checked")
     return notes
 
 
@@ -500,7 +517,7 @@ def _node_rows(
         step = program.steps[s - len(program.inputs)]
         args = tuple(repr(a.value) if isinstance(a, Const) else names[a] for a in step.args)
         fixed = tuple((i, a.value) for i, a in enumerate(step.args) if isinstance(a, Const))
-        ps = ex.partials.get(s, [])
+        ps = partials_at(ex, node)
         local = tuple(
             (formula(step.op, fixed, i, list(args)), text(p, 30)) for i, p in enumerate(ps) if p is not None
         )

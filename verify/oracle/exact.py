@@ -38,17 +38,26 @@ def plan(program: Program) -> list[Node]:
     nodes = []
     found: dict[tuple[str, tuple[tuple[int, float], ...]], Calculus] = {}
     cache: dict[float, Ball] = {}
+    # The constants, their balls and the operand kinds repeat across a big graph: one tuple each.
+    shared_consts: dict[tuple[float | None, ...], tuple[float | None, ...]] = {}
+    shared_balls: dict[tuple[float | None, ...], tuple[Ball | None, ...]] = {}
+    shared_kinds: dict[tuple[bool, ...], tuple[bool, ...]] = {}
     for j, step in enumerate(program.steps):
         args = tuple(None if isinstance(a, Const) else a for a in step.args)
         consts = tuple(a.value if isinstance(a, Const) else None for a in step.args)
+        consts = shared_consts.setdefault(consts, consts)
         fixed = tuple((i, c) for i, c in enumerate(consts) if c is not None)
         key = (step.op, fixed)
         calc = found.get(key)
         if calc is None:
             calc = found[key] = calculus(step.op, fixed)
-        balls = tuple(None if c is None else _ball_of(c, cache) for c in consts)
+        balls = shared_balls.get(consts)
+        if balls is None:
+            balls = shared_balls[consts] = tuple(None if c is None else _ball_of(c, cache) for c in consts)
         same = len(args) == 2 and args[0] is not None and args[0] == args[1]
-        nodes.append(Node(first + j, calc, args, consts, balls, same, tuple(a is not None for a in args)))
+        variable = tuple(a is not None for a in args)
+        variable = shared_kinds.setdefault(variable, variable)
+        nodes.append(Node(first + j, calc, args, consts, balls, same, variable))
     return nodes
 
 
@@ -174,8 +183,12 @@ def _kink_sides(calc: Calculus, x: Ball) -> Ball | None:
     return None
 
 
-def exact(program: Program, nodes: list[Node], bits: int) -> Exact:
-    """Forward and reverse mode at the program's exact inputs, at ``bits`` bits of working precision."""
+def exact(program: Program, nodes: list[Node], bits: int, keep_partials: bool = True) -> Exact:
+    """Forward and reverse mode at the program's exact inputs, at ``bits`` bits of working precision.
+
+    ``keep_partials=False`` leaves ``partials`` empty (a big graph's balls; ``partials_at`` remakes
+    one node's).
+    """
     unsure: list[tuple[int, str]] = []
     with workprec(bits):
         values = forward(nodes, [ball(v) for _, v in program.inputs], unsure)
@@ -197,7 +210,8 @@ def exact(program: Program, nodes: list[Node], bits: int) -> Exact:
                     partials[node.slot] = [None] * len(node.args)
                     continue
                 raise
-            partials[node.slot] = ps
+            if keep_partials:
+                partials[node.slot] = ps
             if on_kink:
                 kinks.append(node.slot)
             a = adjoints[node.slot]
@@ -212,3 +226,15 @@ def exact(program: Program, nodes: list[Node], bits: int) -> Exact:
                     adjoints[arg] = adjoints[arg] + a * p
     kinks.reverse()
     return Exact(bits, values, adjoints, partials, kinks, unsure)
+
+
+def partials_at(ex: Exact, node: Node) -> list[Ball | None]:
+    """The node's local partials at the witness's values and precision (kept, or made again)."""
+    kept = ex.partials.get(node.slot)
+    if kept is not None:
+        return kept
+    with workprec(ex.bits):
+        try:
+            return local_partials(node, operands(node, ex.values), [])[0]
+        except UndefinedAt:
+            return [None] * len(node.args)

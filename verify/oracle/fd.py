@@ -115,7 +115,8 @@ def _along(
     need = (2 * step + shrink + max(0, -big) + max(0, max(_exponent(ball(x)) for x in x0))
             + RESOLVE_BITS + 64)
     if need > MAX_BITS:
-        return Difference(d, None, exact, True, f"difference skipped: it would need {need} bits")
+        shown = f"{need}" if need < 10**9 else f"about 2**{need.bit_length() - 1}"
+        return Difference(d, None, exact, True, f"difference skipped: it would need {shown} bits")
     # A step too large for a fast-varying term (cos of a huge argument hidden under a large
     # smooth one) gives differences that do not converge: then the step shrinks.
     for k in range(SHRINKS):
@@ -179,11 +180,13 @@ def _converged(q1: Ball, q2: Ball, q4: Ball) -> bool:
 
 
 def _exponent(x: Ball) -> int:
-    """About log2 |x| (0 for 0)."""
+    """floor(log2 |x|) of the midpoint (0 for 0 or a non-finite ball)."""
     m = abs(x).mid()
-    if m.is_zero():
+    if m.is_zero() or not m.is_finite():
         return 0
-    return int(float(m.log() / ball(2).log())) if m.is_finite() else 0
+    # From the midpoint's own mantissa and exponent: a float of log2 overflows below 2**-1e308.
+    man, exp = m.man_exp()
+    return int(exp) + int(man).bit_length() - 1
 
 
 def _quotient(

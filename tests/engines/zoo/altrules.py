@@ -4,10 +4,12 @@ Each op is a Function subclass with ``forward(ctx, *xs)`` and
 ``backward(ctx, g)``; ``ctx`` keeps what backward needs. A node holds its
 Function's ctx and its inputs. Different but correct forms:
 
-- ``x ** y`` (a Value exponent) and ``c ** x`` are computed as exp(y * log x), and
-  d/dx as y * exp((y - 1) * log x);
+- ``x ** y`` (a Value exponent), ``c ** x`` and ``x ** k`` for a fractional ``k`` are computed as
+  exp(y * log x), and d/dx as y * exp((y - 1) * log x);
 - tanh's backward recomputes tanh from the saved input: 1 - tanh(x)**2;
-- log's derivative is x**-1 and sqrt's is g / (2 sqrt(x)).
+- log's derivative is x**-1 and sqrt's is g / (2 sqrt(x));
+- rules take the incoming gradient first, in the other rounding order: ``g * k * x**(k - 1)``,
+  ``g * s * (1 - s)`` for sigmoid, and ``x * x`` of one object is a fused square, ``(2 * x) * g``.
 """
 
 from __future__ import annotations
@@ -90,19 +92,36 @@ class Neg(Function):
         return (-g,)
 
 
+class Square(Function):
+    """x * x of one object: one rule for both sides."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save(x)
+        return x * x
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        return ((2 * x) * g,)
+
+
 class PowNumber(Function):
-    """x ** k for a number k."""
+    """x ** k for a number k: exp(k * log x) for a fractional k, the gradient taken first."""
 
     @staticmethod
     def forward(ctx, x, k):
         ctx.save(x, k)
-        return x**k
+        if float(k).is_integer() or x <= 0:
+            return x**k
+        return math.exp(k * math.log(x))
 
     @staticmethod
     def backward(ctx, g):
         x, k = ctx.saved
-        local = k * x ** (k - 1) if k else 0.0
-        return local * g, 0.0
+        if not k:
+            return 0.0, 0.0
+        return g * k * x ** (k - 1), 0.0
 
 
 class PowExp(Function):
@@ -120,7 +139,7 @@ class PowExp(Function):
     @staticmethod
     def backward(ctx, g):
         _, y, lx, p = ctx.saved
-        return y * math.exp((y - 1) * lx) * g, p * lx * g
+        return g * y * math.exp((y - 1) * lx), g * p * lx
 
 
 class Exp(Function):
@@ -174,7 +193,7 @@ class Sigmoid(Function):
     @staticmethod
     def backward(ctx, g):
         (s,) = ctx.saved
-        return (s * (1 - s) * g,)
+        return (g * s * (1 - s),)
 
 
 class Relu(Function):
@@ -262,6 +281,8 @@ class Value:
         return Sub.apply(other, self)
 
     def __mul__(self, other):
+        if other is self:
+            return Square.apply(self)
         return Mul.apply(self, other)
 
     def __rmul__(self, other):
