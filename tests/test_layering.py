@@ -1,7 +1,7 @@
 """verify's import layers, read from the source with ast: nothing is imported to check them.
 
 From the top: the package's face (``verify/__init__.py``, ``__main__.py``) ->
-``cli`` -> ``audit`` / ``parse`` / ``judge`` / ``strategies`` -> ``report`` ->
+``cli`` -> ``batch`` -> ``audit`` / ``parse`` / ``judge`` / ``strategies`` -> ``report`` ->
 ``oracle`` -> ``program`` and ``graph`` -> ``micrograd``. A module may import
 its own layer and the ones below it, never one above; ``micrograd`` never
 imports ``verify``. Every import counts, also one inside a function or under
@@ -22,6 +22,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [  # lowest first
     ("oracle", ("verify.oracle",)),
     ("report", ("verify.report",)),
     ("audit/parse/judge/strategies", ("verify.audit", "verify.parse", "verify.judge", "verify.strategies")),
+    ("batch", ("verify.batch",)),
     ("cli", ("verify.cli",)),
     ("the public API", ("verify", "verify.__main__")),
 ]
