@@ -55,7 +55,7 @@ def run_dask(fn: Callable[[T], R], items: Sequence[T], connected: Any, *, retrie
                for i, item in enumerate(items)]
     index = {future.key: i for i, future in enumerate(futures)}
     try:
-        for future in as_completed(futures):  # type: ignore[no-untyped-call]
+        for future in as_completed(futures, loop=connected.loop):  # type: ignore[no-untyped-call]
             yield index[future.key], future.result()
     finally:
         for future in futures:

@@ -69,6 +69,7 @@ def audit_in_process(job: dict[str, Any]) -> dict[str, Any]:
         return _incomplete(f"the audit's process on {where} ended with {how} before it answered: {last}",
                            time.monotonic() - started)
     outcome["complete"] = True
+    outcome["record"]["worker"] = where  # the process that ran the job: this batch's, or a Dask worker
     return outcome
 
 
@@ -95,7 +96,7 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     """The audit of ``job``, here: what the child answers."""
     options = job["options"]
     started = time.monotonic()
-    record: dict[str, Any] = {"worker": f"{socket.gethostname()}:{os.getpid()}"}
+    record: dict[str, Any] = {}
     # verify.audit is a callable package: verify.audit(spec, ...) is the function the CLI calls
     audit: Callable[..., Any] = importlib.import_module("verify.audit")  # type: ignore[assignment]
     try:
