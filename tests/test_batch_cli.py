@@ -146,3 +146,27 @@ def test_without_dask_jobs_work_and_scheduler_says_how_to_install_it(tmp_path: P
     local = subprocess.run([*run, "--jobs", "2", "-q"], capture_output=True, text=True, cwd=ROOT, env=env,
                            timeout=120, check=False)
     assert local.returncode == 2 and "unusable" in local.stdout, local.stderr
+
+
+def test_audit_many_in_python_gives_the_rows_and_the_summary(tmp_path: Path, monkeypatch: Any) -> None:
+    import verify
+
+    monkeypatch.chdir(ROOT)
+    result = verify.audit_many({"nb": "tests/engines/zoo/unusable.py:NoBackward",
+                                "bare": "tests/engines/zoo/bare.py:BareValue"}, jobs=2, max_examples=1)
+    assert [(r["label"], r["verdict"], r["exit_code"]) for r in result.rows] == [
+        ("nb", "unusable", 2), ("bare", "fail", 1)]
+    assert result.exit_code == 2
+    assert result.render().startswith("2 engines, seed 0, 1 random programs each: 0 pass, 1 with faults, "
+                                      "1 not audited or not vouched for; 0 from earlier runs; ")
+    assert json.loads(json.dumps(result.to_dict()))["groups"][0]["kind"] == "wrong-rule"
+    with pytest.raises(TypeError, match=r"verify\.audit\(cls\)"):
+        verify.audit_many([int])  # type: ignore[list-item]
+
+
+def test_import_verify_loads_neither_the_batch_nor_dask() -> None:
+    code = ("import sys, verify; "
+            "print(any(m.startswith(('verify.batch', 'distributed', 'dask')) for m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60, check=True)
+    assert done.stdout.strip() == "False"
