@@ -46,9 +46,10 @@ def _dask(*args: str) -> list[str]:
     return [sys.executable, "-m", "distributed.cli.dask_" + args[0], *args[1:]]
 
 
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[tuple[str, dict[str, int], Any]]:
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, int], Any]]:
     """The scheduler's address, each worker's address -> pid, and a client of the test's own."""
+    tmp_path = tmp_path_factory.mktemp("cluster")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("HYPOTHESIS_PROFILE", None)
     address = f"tcp://127.0.0.1:{_free_port()}"
@@ -77,6 +78,31 @@ def cluster(tmp_path: Path) -> Iterator[tuple[str, dict[str, int], Any]]:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=30)
+
+
+SCRIPT = """\
+import json, os, sys
+from verify.batch.runner import Runner
+
+def work(n):
+    return n * n, os.getpid()
+
+if __name__ == "__main__":
+    with Runner(scheduler=sys.argv[1]) as runner:
+        print(json.dumps(sorted(runner.map(work, [1, 2, 3]))))
+"""
+
+
+def test_a_script_s_own_function_runs_on_the_workers(tmp_path: Path,
+                                                     cluster: tuple[str, dict[str, int], Any]) -> None:
+    address, pids, _ = cluster
+    script = tmp_path / "campaign.py"
+    script.write_text(SCRIPT)
+    done = subprocess.run([sys.executable, str(script), address], capture_output=True, text=True,
+                          cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120, check=True)
+    results = json.loads(done.stdout)
+    assert [(i, square) for i, (square, _) in results] == [(0, 1), (1, 4), (2, 9)]
+    assert {pid for _, (_, pid) in results} <= set(pids.values())
 
 
 def test_a_batch_on_dask_survives_a_killed_worker_and_loses_no_result(

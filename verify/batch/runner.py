@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import importlib.util
+import sys
 from collections.abc import Callable, Iterator, Sequence
-from types import TracebackType
+from types import ModuleType, TracebackType
 from typing import Any, TypeVar
 
 from .local import run_local
@@ -50,7 +54,7 @@ class Runner:
         if self._client is not None:
             from .cluster import run_dask
 
-            return run_dask(fn, items, self._client, names=names)
+            return run_dask(_by_reference(fn), items, self._client, names=names)
         return run_local(fn, items, jobs=self.jobs, processes=self.processes)
 
     def close(self) -> None:
@@ -64,3 +68,32 @@ class Runner:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
         self.close()
+
+
+_SCRIPTS: dict[str, ModuleType] = {}
+
+
+def _by_reference(fn: Callable[[T], R]) -> Callable[[T], R]:
+    """``fn``, or for a function of the script being run (``__main__``) a call that loads that script on the
+    worker by its path: pickled by value, its globals (SymPy objects among them) would have to be
+    unpickled by the scheduler too."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if getattr(fn, "__module__", None) != "__main__" or path is None:
+        return fn
+    return functools.partial(call_in_script, path, fn.__name__)
+
+
+def call_in_script(path: str, name: str, item: Any) -> Any:
+    """``name(item)`` from the script at ``path``, loaded once per process as a module (its main guard
+    keeps its command line from running)."""
+    module = _SCRIPTS.get(path)
+    if module is None:
+        spec = importlib.util.spec_from_file_location(
+            "batch_script_" + hashlib.sha256(path.encode()).hexdigest()[:12], path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot load {path}")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        _SCRIPTS[path] = module
+    return getattr(module, name)(item)
