@@ -18,7 +18,7 @@ from ..audit import DEFAULT_DEADLINE, DEFAULT_EXAMPLES, DEFAULT_MEMORY, DEFAULT_
 from . import specs
 from .index import render_index
 from .one import audit_in_process
-from .progress import Progress, duration
+from .progress import Progress
 from .runner import Runner
 from .store import Store, key, slot, write
 from .summary import render, row, to_csv, to_jsonl
@@ -48,7 +48,7 @@ class BatchResult:
         return (f"{n} engine{'' if n == 1 else 's'}, seed {self.options['seed']}, "
                 f"{self.options['max_examples']} random programs each: {count['pass']} pass, "
                 f"{count['fail']} with faults, {other} not audited or not vouched for; "
-                f"{reused} from earlier runs; {duration(self.seconds)}, {self.where}")
+                f"{reused} from earlier runs; {self.seconds:.0f} s, {self.where}")
 
     def render(self) -> str:
         """The class summary as text."""
