@@ -170,3 +170,33 @@ def test_import_verify_loads_neither_the_batch_nor_dask() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_on_a_terminal_the_progress_line_is_redrawn_in_place() -> None:
+    import pty
+
+    leader, follower = pty.openpty()
+    spec = "tests/engines/zoo/unusable.py:NoBackward"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    try:
+        done = subprocess.run([sys.executable, "-m", "verify", "audit", "--engine", spec,
+                               "--engine", "tests/engines/zoo/unusable.py:BackwardNeedsSeed"],
+                              stdout=subprocess.PIPE, stderr=follower, cwd=ROOT, env=env, timeout=120,
+                              check=False)
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal's other end is closed: all is read
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(leader)
+    assert done.returncode == 2
+    text = shown.decode()
+    assert "\r\x1b[K1/2 done (0 with faults, 1 not audited), 1 running, ETA " in text
+    assert "\r\x1b[K2/2 done (0 with faults, 2 not audited), 0 running, ETA 0 s" in text
+    assert "\n" not in text.replace("\r\n", "")  # no line of its own: one line, redrawn
