@@ -58,8 +58,13 @@ def test_a_bad_list_line_and_a_label_given_twice_are_errors(tmp_path: Path) -> N
         specs.read_list("roster.txt", "a.py:Value x\na.py:Value x y\n")
     with pytest.raises(specs.SpecError, match="labels must differ"):
         specs.engines([], [("a.py:Value", "x"), ("b.py:Value", "x")])
-    # the same spec twice is audited once
+    # the same spec twice is audited once; the same file spelled two ways is refused
     assert [e.spec for e in specs.engines(["a.py:Value", "a.py:Value"])] == ["a.py:Value"]
+    from verify.batch.api import audit_many
+
+    (tmp_path / "a.py").write_text("class Value:\n    pass\n")
+    with pytest.raises(specs.SpecError, match="are the same engine"):
+        audit_many([f"{tmp_path}/a.py:Value", f"{tmp_path}/./a.py:Value"])
 
 
 def test_the_key_changes_with_the_engine_its_imports_the_seed_and_the_options(tmp_path: Path) -> None:

@@ -119,9 +119,13 @@ def audit_many(
     rows: list[dict[str, Any] | None] = [None] * len(batch)
     jobs_todo: list[dict[str, Any]] = []
     where_todo: list[int] = []
-    plans = []
+    plans: list[tuple[str, str]] = []
+    seen: dict[str, str] = {}
     for i, engine in enumerate(batch):
         name, wanted = slot(engine.spec, cwd), key(engine.spec, cwd, options)
+        if name in seen:  # ./a.py:V and a.py:V: one engine, which would be audited (and stored) twice
+            raise specs.SpecError(f"{engine.spec} and {seen[name]} are the same engine: give it once")
+        seen[name] = engine.spec
         plans.append((name, wanted))
         stored = store.load(name, wanted) if store is not None else None
         if stored is not None:

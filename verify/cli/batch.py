@@ -146,7 +146,7 @@ def main(argv: list[str]) -> int:
                             out=args.out, max_examples=args.max_examples, seed=args.seed, ops=ops,
                             timeout=args.timeout, deadline=args.deadline, memory=memory,
                             progress=None if args.quiet else sys.stderr)
-    except ClusterError as error:
+    except (ClusterError, specs.SpecError) as error:
         return _error(str(error))
     except KeyboardInterrupt:
         kept = f"; the finished results are kept in {args.out}: the same command again does the rest" \
