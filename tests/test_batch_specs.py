@@ -30,6 +30,13 @@ def test_a_glob_expands_to_each_file_sorted_and_labels_are_what_differs(tmp_path
                                        for n in ("alice", "bob", "carol")]
 
 
+def test_classes_of_one_file_are_labelled_by_their_names() -> None:
+    assert [e.label for e in specs.engines(["zoo/graphs.py:BreadthFirst", "zoo/graphs.py:PreOrder"])] == [
+        "BreadthFirst", "PreOrder"]
+    assert [e.label for e in specs.engines(["zoo/base.py:Value", "zoo/graphs.py:PreOrder"])] == [
+        "base.py:Value", "graphs.py:PreOrder"]
+
+
 def test_a_glob_that_matches_nothing_is_an_error_naming_it(tmp_path: Path) -> None:
     with pytest.raises(specs.SpecError, match="no file matches"):
         specs.engines([f"{tmp_path}/nothing/*/engine.py:Value"])

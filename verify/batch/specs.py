@@ -136,7 +136,7 @@ def labels(specs: Sequence[str]) -> dict[str, str]:
         kept = row[head:len(row) - tail]
         text = "/".join(p for p in kept if not p.startswith(":"))
         if kept[-1].startswith(":"):
-            text += kept[-1]
+            text = f"{text}{kept[-1]}" if text else kept[-1][1:]  # only the class differs: its name
         out[spec] = text
     if len(set(out.values())) < len(out):  # e.g. a/x.py and a/x.py/ spelled two ways: keep it plain
         return {spec: spec for spec in specs}
