@@ -65,8 +65,8 @@ def main() -> None:
     examples = ["--max-examples", str(args.max_examples)]
 
     alone: dict[str, tuple[int, dict[str, Any] | None, float]] = {}
-    print(f"{len(entries)} engines, {args.max_examples} random programs each; single audits first",
-          flush=True)
+    print(f"{len(entries)} engines, {args.max_examples} random programs each; single audits first "
+          f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)", flush=True)
     for entry in entries:
         started = time.monotonic()
         done = audit("--engine", str(ZOO / entry.spec), "--json", "-q", *examples)  # the batch's spec
@@ -75,6 +75,7 @@ def main() -> None:
         alone[entry.spec] = (done.returncode, result, seconds)
     single = sum(s for _, _, s in alone.values())
 
+    print(f"then the batch (load average {os.getloadavg()[0]:.1f})", flush=True)
     with tempfile.TemporaryDirectory(prefix="audit-class-") as folder:
         roster = Path(folder) / "roster.txt"
         roster.write_text("".join(f"{ZOO / e.spec} {e.spec}\n" for e in entries))
