@@ -18,6 +18,7 @@ import argparse
 import importlib
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -49,6 +50,12 @@ def audit(*args: str) -> subprocess.CompletedProcess[str]:
                           cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
 
 
+def cpu() -> float:
+    """CPU seconds of every finished process this one started (and theirs: each waits for its own)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 def findings(result: dict[str, Any] | None) -> str:
     if not result:
         return "-"
@@ -65,6 +72,7 @@ def main() -> None:
     examples = ["--max-examples", str(args.max_examples)]
 
     alone: dict[str, tuple[int, dict[str, Any] | None, float]] = {}
+    cpu_before = cpu()
     print(f"{len(entries)} engines, {args.max_examples} random programs each; single audits first "
           f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)", flush=True)
     for entry in entries:
@@ -74,6 +82,7 @@ def main() -> None:
         result = json.loads(done.stdout) if done.stdout.strip() else None
         alone[entry.spec] = (done.returncode, result, seconds)
     single = sum(s for _, _, s in alone.values())
+    cpu_single = cpu() - cpu_before
 
     print(f"then the batch (load average {os.getloadavg()[0]:.1f})", flush=True)
     with tempfile.TemporaryDirectory(prefix="audit-class-") as folder:
@@ -83,6 +92,7 @@ def main() -> None:
         done = audit("--engines", str(roster), "--jobs", str(args.jobs), "--out", f"{folder}/out", "-q",
                      *examples)
         wall = time.monotonic() - started
+        cpu_batch = cpu() - cpu_before - cpu_single
         lines = Path(f"{folder}/out/summary.jsonl").read_text().splitlines()
         rows = {r["label"]: r for r in map(json.loads, lines)}
         stored = {label: json.loads((Path(folder) / "out" / r["report"]).with_name("record.json").read_text())
@@ -106,6 +116,9 @@ def main() -> None:
     ratio = wall / single
     print(f"\nsum of single audits {single:.0f} s; batch with --jobs {args.jobs}: {wall:.0f} s wall = "
           f"{ratio:.2f} x (target <= {TARGET}: {'met' if ratio <= TARGET else 'NOT met'})")
+    print(f"CPU time of all their processes: single audits {cpu_single:.0f} s, batch {cpu_batch:.0f} s "
+          f"({cpu_batch / cpu_single:.2f} x); wall / CPU: single {single / cpu_single:.2f}, "
+          f"batch {wall / cpu_batch:.2f} (above 1: the processes waited for a core)")
     print(f"verdicts and findings identical to the single audits: {same} of {len(entries)}")
     print(f"planted bugs with a culprit op grouped under that op and the manifest's kind: "
           f"{right} of {len(planted)}")
