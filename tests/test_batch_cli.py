@@ -72,6 +72,9 @@ def test_the_jsonl_has_each_engine_s_findings_and_the_groups_gather_the_same_bug
     assert kinds["alice"] == kinds["bob smith"] == [("lost-contribution", "mul")]
     assert kinds["bare.py:BareValue"] == [("wrong-rule", "mul")]
     assert kinds["base.py:Value"] == kinds["carol"] == []
+    fragile = {r["label"]: r["fragilities"] for r in rows}
+    assert fragile["bare.py:BareValue"][0].startswith("depth limit: backward works to ")  # recursive topo
+    assert fragile["base.py:Value"] == fragile["alice"] == []
     found = {(g.op, g.kind): g for g in groups(rows)}
     assert set(found) == {("mul", "lost-contribution"), ("mul", "wrong-rule")}
     assert found[("mul", "lost-contribution")].labels == ["alice", "bob smith"]
@@ -202,3 +205,12 @@ def test_on_a_terminal_the_progress_line_is_redrawn_in_place() -> None:
     assert "\r\x1b[K1/2 done (0 with faults, 1 not audited), 1 running, ETA " in text
     assert "\r\x1b[K2/2 done (0 with faults, 2 not audited), 0 running, ETA 0 s" in text
     assert "\n" not in text.replace("\r\n", "")  # no line of its own: one line, redrawn
+
+
+def test_an_audit_cut_short_by_its_deadline_is_fragile_not_faulty() -> None:
+    done = verify_audit("--deadline", "1", "--json", "-q", "--engine", "tests/engines/zoo/base.py:Value",
+                        "--engine", "tests/engines/zoo/unusable.py:NoBackward")
+    engines = {r["label"]: r for r in json.loads(done.stdout)["engines"]}
+    assert engines["base.py:Value"]["verdict"] == "pass"
+    assert engines["base.py:Value"]["fragilities"] == ["cut short by the deadline (1.0 s)"]
+    assert engines["unusable.py:NoBackward"]["fragilities"] == []
