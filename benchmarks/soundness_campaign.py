@@ -1,6 +1,7 @@
 """The soundness campaign: random programs over all of float64, judged on correct engines and planted bugs.
 
-    PYTHONPATH=. python benchmarks/soundness_campaign.py [--programs 200000] [--workers 2] [--seed 0]
+    PYTHONPATH=. python benchmarks/soundness_campaign.py [--programs 200000] [--jobs 2] [--seed 0]
+    PYTHONPATH=. python benchmarks/soundness_campaign.py --scheduler tcp://HOST:8786   # on a Dask cluster
 
 Every program runs on our engine and on the correct engines of the zoo
 (tests/engines/zoo: closures, a tape, op codes, constants as leaves, NumPy
@@ -19,7 +20,6 @@ import collections
 import functools
 import importlib.util
 import math
-import multiprocessing
 import random
 import sys
 import time
@@ -32,6 +32,8 @@ import sympy  # type: ignore[import-untyped]
 
 from micrograd import OPS, MathError, Value
 from verify import check_run
+from verify.batch.cluster import ClusterError
+from verify.batch.runner import Runner
 from verify.oracle.ns import MPMATH, SYMPY
 from verify.program import Const, Program, Step
 
@@ -391,15 +393,24 @@ def work(job: tuple[int, int, int]) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--programs", type=int, default=200_000)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--jobs", "--workers", type=int, default=2, dest="jobs",
+                        help="chunks run side by side on this machine (default 2)")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="run the chunks on the Dask cluster of this scheduler instead (tcp://host:8786);"
+                             " its workers need the verifier and this folder at the same path")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--plants", type=int, default=300, help="programs per op with a planted 1e-12 error")
     args = parser.parse_args()
     chunk = 1000
     jobs = [(args.seed * 1_000_003 + i, min(chunk, args.programs - i * chunk), 0)
             for i in range(math.ceil(args.programs / chunk))]
-    per_worker = max(1, args.plants // args.workers)
-    jobs += [(args.seed * 7_919 + 10**9 + w, 0, per_worker) for w in range(args.workers)]
+    try:
+        runner = Runner(jobs=args.jobs, scheduler=args.scheduler, processes=True)
+    except (ClusterError, ValueError) as error:
+        sys.exit(f"soundness_campaign.py: {error}")
+    workers = runner.slots
+    per_worker = max(1, args.plants // workers)
+    jobs += [(args.seed * 7_919 + 10**9 + w, 0, per_worker) for w in range(workers)]
     table: dict[tuple[str, str], collections.Counter[str]] = collections.defaultdict(collections.Counter)
     planted: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
     reasons: collections.Counter[str] = collections.Counter()
@@ -410,8 +421,8 @@ def main() -> None:
     wrong_examples: list[str] = []
     unsettled: list[str] = []
     started = time.monotonic()
-    with multiprocessing.Pool(args.workers) as pool:
-        for part in pool.imap_unordered(work, jobs):
+    with runner:
+        for _, part in runner.map(work, jobs):
             for key, counts in part["table"].items():
                 table[key].update(counts)
             for op, counts in part["planted"].items():
@@ -428,7 +439,7 @@ def main() -> None:
     wall = time.monotonic() - started
     engines = sorted({name for name, _ in table}, key=lambda n: (not n.startswith("micrograd"), n))
     print(f"{programs:,} programs, each on {len(engines)} correct engines ({wall:.0f} s wall, "
-          f"{programs / max(seconds, 1e-9) * args.workers:.0f} programs/s on {args.workers} workers)\n")
+          f"{programs / max(seconds, 1e-9) * workers:.0f} programs/s, {runner.where()})\n")
     print(f"{'engine':<18} {'band':<16} {'pass':>8} {'inconcl.':>9} {'undef.':>7} {'FAIL':>6} "
           f"{'raised':>7}")
     for name in engines:

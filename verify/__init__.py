@@ -4,7 +4,8 @@
 evaluated in certified ball arithmetic with python-flint) and a finite
 difference, and returns a ``Report``; ``check_run`` does the same for what any engine computed on a
 ``Program``; ``assert_gradients`` raises ``AssertionError`` unless all is well;
-``audit(Value)`` audits a whole engine class (see ``verify.audit``).
+``audit(Value)`` audits a whole engine class (see ``verify.audit``); ``audit_many(specs)`` a
+batch of them, a class's submissions (see ``verify.batch``).
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ if TYPE_CHECKING:
 
     from .program import Program
 
-__all__ = ["Fault", "InputRow", "NodeRow", "Report", "assert_gradients", "audit", "check", "check_run"]
+__all__ = ["Fault", "InputRow", "NodeRow", "Report", "assert_gradients", "audit", "audit_many", "check",
+           "check_run"]
 
 
 def check(
@@ -111,6 +113,10 @@ _LAZY = ("expressions", "points")
 
 
 def __getattr__(name: str) -> Any:
+    if name == "audit_many":  # loaded on first use: `import verify` stays light
+        from .batch.api import audit_many
+
+        return audit_many
     if name in _LAZY:
         from . import strategies
 

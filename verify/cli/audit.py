@@ -38,6 +38,9 @@ run in order, IPython magics and shell lines skipped) or package.module:ClassNam
 (imported from the current folder first). The class must support Cls(x), .data,
 .grad, .backward() with no arguments and one of x + y or x * y; every other op
 and operand layout is probed, and those missing are reported "not tested".
+
+Many engines at once (several --engine, a glob, --engines FILE, --jobs N,
+--scheduler ADDRESS, --out DIR): python -m verify audit --engines FILE --help
 """
 
 EPILOG = """\
@@ -101,6 +104,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     """Run the command; every outcome is an exit code, never a traceback (see EPILOG)."""
+    from .batch import wants_batch  # several engines, a glob, --engines, --jobs, --scheduler, --out
+
+    if wants_batch(argv):
+        from .batch import main as batch
+
+        return guarded(lambda: batch(argv))
     return guarded(lambda: _main(argv))
 
 
