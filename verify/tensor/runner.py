@@ -1,0 +1,76 @@
+"""The audit's side of the worker: programs written in a dialect, sent to a fresh process, answers read.
+
+The worker is ``worker.py`` run as a script by the same Python, in a
+temporary folder, under a wall-clock deadline; it returns JSON only, and
+nothing the engine does in it reaches this process but that file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .ops import TENSOR_OPS, Dialect
+from .program import TensorProgram
+from .run import Run
+
+WORKER = Path(__file__).with_name("worker.py")
+
+
+class EngineUnusable(Exception):
+    """The engine cannot be loaded or driven at all (the CLI's exit code 2)."""
+
+
+@dataclass
+class Answer:
+    survey: dict[str, Any] = field(default_factory=dict)
+    runs: list[Run] = field(default_factory=list)
+    stdout: str = ""
+
+
+def wire(program: TensorProgram, dialect: Dialect) -> dict[str, Any]:
+    """The program as the worker reads it: each node's call written in ``dialect``."""
+    nodes = []
+    for node in program.nodes:
+        call = node.row.calls[dialect](node.kwargs)
+        nodes.append({"args": [a if isinstance(a, int) else {"const": a} for a in node.args],
+                      "call": call.wire()})
+    inputs = [{"name": i.name, "shape": list(i.shape), "values": list(i.values)} for i in program.inputs]
+    return {"inputs": inputs, "nodes": nodes}
+
+
+def supported(program: TensorProgram, dialect: Dialect) -> bool:
+    return all(dialect in TENSOR_OPS[n.op].calls for n in program.nodes)
+
+
+def ask(path: str, class_name: str, programs: Sequence[TensorProgram], dialect: Dialect | None,
+        *, deadline: float = 60.0) -> Answer:
+    """Load ``path``'s class ``class_name`` in a fresh worker and run ``programs`` in ``dialect``
+    (None: only survey the class)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        request = Path(tmp, "request.json")
+        answer = Path(tmp, "answer.json")
+        request.write_text(json.dumps({
+            "path": os.path.abspath(path), "class": class_name, "scalar": dialect == "scalar",
+            "programs": [] if dialect is None else [wire(p, dialect) for p in programs]}))
+        try:
+            done = subprocess.run([sys.executable, "-I", str(WORKER), str(request), str(answer)],
+                                  cwd=tmp, capture_output=True, timeout=deadline, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise EngineUnusable(f"{path}:{class_name}: no answer within {deadline:g} s") from None
+        if not answer.exists():
+            tail = done.stderr.decode(errors="replace").strip().splitlines()[-1:]
+            raise EngineUnusable(f"{path}:{class_name}: the worker died (exit {done.returncode})"
+                                 + (f": {tail[0]}" if tail else ""))
+        got = json.loads(answer.read_text())
+    if "load_error" in got:
+        raise EngineUnusable(f"cannot load {path}:{class_name}: {got['load_error']}")
+    runs = [Run.from_wire(r) for r in got["runs"]]
+    return Answer(got["survey"], runs, done.stdout.decode(errors="replace"))

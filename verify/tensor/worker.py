@@ -1,0 +1,181 @@
+"""The engine's side: a standalone script that loads a tensor engine and runs tensor programs in it.
+
+Run as ``python worker.py REQUEST ANSWER``: it reads the request (JSON), and
+writes the answer (JSON) to the ANSWER file, so whatever the engine prints
+goes to stdout and cannot corrupt it. It imports nothing of ``verify`` or
+``micrograd`` (nothing that judges runs beside the engine) and numpy only
+here, where the engine needs it. The programs arrive already written in the
+engine's dialect: for each node, the operands and the call (``a + b``,
+``a.sum(axis=1)``, ``a.T``). Every exception the engine raises is caught and
+returned as data.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import json
+import operator
+import os
+import sys
+import traceback
+from typing import Any
+
+INFIX = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+         "**": operator.pow, "@": operator.matmul}
+PREFIX = {"-": operator.neg}
+DUNDER = {"+": "__add__", "-": "__sub__", "*": "__mul__", "/": "__truediv__", "**": "__pow__",
+          "@": "__matmul__"}
+PROBED = ("sum", "mean", "max", "amax", "reshape", "view", "transpose", "permute", "T", "exp", "log",
+          "tanh", "sigmoid", "relu", "item", "backward", "softmax", "log_softmax", "__neg__",
+          *DUNDER.values())
+
+
+def load(path: str, name: str) -> Any:
+    folder = os.path.dirname(os.path.abspath(path))
+    sys.path.insert(0, folder)
+    module_name = os.path.splitext(os.path.basename(path))[0]
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return getattr(module, name)
+
+
+def survey(cls: Any) -> dict[str, Any]:
+    """Which attributes the class has, and how its ``sum`` names an axis (``axis`` or ``dim``)."""
+    have = [a for a in PROBED if hasattr(cls, a)]
+    words: list[str] = []
+    total = getattr(cls, "sum", None)
+    if total is not None:
+        try:
+            words = list(inspect.signature(total).parameters)
+        except (TypeError, ValueError):
+            words = []
+    scalar = hasattr(cls, "derivative") or _has_derivative(cls)
+    return {"have": have, "sum_parameters": words, "derivative": scalar}
+
+
+def _has_derivative(cls: Any) -> bool:
+    try:
+        return "derivative" in vars(cls(1.0))
+    except Exception:
+        return False
+
+
+def _tuples(x: Any) -> Any:
+    return tuple(_tuples(v) for v in x) if isinstance(x, list) else x
+
+
+def _call(call: dict[str, Any], operands: list[Any]) -> Any:
+    form, word = call["form"], call["word"]
+    if form == "infix":
+        return INFIX[word](operands[0], operands[1])
+    if form == "prefix":
+        return PREFIX[word](operands[0])
+    if form == "attr":
+        return getattr(operands[0], word)
+    args = [_tuples(a) for a in call["args"]]
+    kwargs = {k: _tuples(v) for k, v in call["kwargs"].items()}
+    return getattr(operands[0], word)(*args, **kwargs)
+
+
+def _read(x: Any, np: Any) -> Any:
+    """An ndarray from what an engine stores: an array, a number, or a tensor of its own."""
+    if x is None:
+        return None
+    if hasattr(x, "data") and not isinstance(x, np.ndarray) and not isinstance(x, (int, float)):
+        x = x.data
+    return np.asarray(x)
+
+
+def run(cls: Any, program: dict[str, Any], scalar: bool, np: Any) -> dict[str, Any]:
+    tensors: list[Any] = []
+    answer: dict[str, Any] = {"error": None, "stage": "", "failed": None}
+    try:
+        for inp in program["inputs"]:
+            if scalar:
+                tensors.append(cls(float(inp["values"][0])))
+            else:
+                tensors.append(cls(np.array(inp["values"], dtype=np.float64).reshape(inp["shape"])))
+        for node in program["nodes"]:
+            operands = [tensors[a] if isinstance(a, int) else _constant(a, node) for a in node["args"]]
+            tensors.append(_call(node["call"], operands))
+    except Exception as error:
+        answer.update(error=_describe(error), stage="forward", failed=len(tensors))
+        return answer
+    try:
+        tensors[-1].backward()
+    except Exception as error:
+        answer.update(error=_describe(error), stage="backward")
+        return answer
+    data: list[list[float] | None] = []
+    grads: list[list[float] | None] = []
+    data_shapes: list[list[int] | None] = []
+    grad_shapes: list[list[int] | None] = []
+    dtypes: list[str] = []
+    raw: list[Any] = []
+    for t in tensors:
+        d = _read(getattr(t, "data", None), np)
+        g_raw = getattr(t, "derivative" if scalar else "grad", None)
+        g = _read(g_raw, np)
+        owned = isinstance(g_raw, np.ndarray) or (g_raw is not None and hasattr(g_raw, "data"))
+        raw.append(g if owned else None)
+        dtypes.append(str(d.dtype) if d is not None else "")
+        data.append(None if d is None else [float(v) for v in d.astype(np.float64).ravel()])
+        data_shapes.append(None if d is None else list(d.shape))
+        if g is None or g.dtype == object:
+            grads.append(None)
+            grad_shapes.append(None)
+        else:
+            grads.append([float(v) for v in g.astype(np.float64).ravel()])
+            grad_shapes.append(list(g.shape))
+    if scalar:  # a Scalar's grad is a number: it has the shape of its data
+        grad_shapes = [s if g is not None else None for s, g in zip(data_shapes, grads, strict=False)]
+    aliases = []
+    for i in range(len(raw)):
+        for j in range(i + 1, len(raw)):
+            a, b = raw[i], raw[j]
+            if a is not None and b is not None and a.size and np.shares_memory(a, b):
+                aliases.append([i, j])
+    answer.update(data=data, data_shapes=data_shapes, grads=grads, grad_shapes=grad_shapes, dtypes=dtypes,
+                  aliases=aliases)
+    return answer
+
+
+def _constant(a: dict[str, Any], node: dict[str, Any]) -> Any:
+    v = float(a["const"])
+    if node["call"]["word"] == "**" and v.is_integer():
+        return int(v)  # an exponent: engines often accept only ints
+    return v
+
+
+def _describe(error: BaseException) -> str:
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f" (at {os.path.basename(frames[-1].filename)}:{frames[-1].lineno})" if frames else ""
+    return f"{type(error).__name__}: {error}{where}"
+
+
+def main(argv: list[str]) -> int:
+    with open(argv[1]) as f:
+        request = json.load(f)
+    answer: dict[str, Any] = {}
+    try:
+        cls = load(request["path"], request["class"])
+    except Exception as error:
+        answer = {"load_error": _describe(error)}
+    else:
+        import numpy as np
+
+        answer["survey"] = survey(cls)
+        scalar = bool(request.get("scalar"))
+        answer["runs"] = [run(cls, p, scalar, np) for p in request.get("programs", [])]
+    with open(argv[2], "w") as f:
+        json.dump(answer, f, allow_nan=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
