@@ -285,7 +285,7 @@ def _backward(program: TensorProgram, data: list[list[float]], run: Run, result:
             wrong = [f for f, (g, (lo, hi)) in enumerate(zip(given, expected, strict=True))
                      if not (math.isfinite(g) and lo <= g <= hi)]
             for c, group, total in ties[j]:
-                if consumers[j] == [c] and not _sums_to(given, group, total, scale):
+                if set(consumers[j]) == {c} and not _sums_to(given, group, total, scale):
                     wrong += [f for f in group if f not in wrong]
             if wrong:
                 _gradient_finding(program, names, run, result, j, culprits, wrong, expected, given)
@@ -344,8 +344,10 @@ def _gradient_finding(program: TensorProgram, names: list[str], run: Run, result
     aliased = [b if a == j else a for a, b in run.aliases if j in (a, b)]
     if aliased:
         other = aliased[0]
+        consumer = max(j, other)  # the later node's backward stored its gradient in the earlier one
         result.findings.append(Finding(
-            "aliasing", _op_of(program, other), other, j, "", (shape,), where, nested(mids, shape),
+            "aliasing", _op_of(program, consumer), consumer, j, _pattern(program, consumer),
+            _operand_shapes(program, consumer), where, nested(mids, shape),
             nested(given, shape),
             f"{names[j]}.grad is the same array as {names[other]}.grad: a gradient stored without a copy "
             f"(self.grad = out.grad), then changed in place by +=, corrupts the other"))

@@ -36,7 +36,7 @@ class Run:
         def floats(v: Any) -> list[float] | None:
             return None if v is None else [float(x) for x in v]
 
-        return cls([floats(d) for d in w["data"]], [shape(s) for s in w["data_shapes"]],
-                   [floats(g) for g in w["grads"]], [shape(s) for s in w["grad_shapes"]],
+        return cls([floats(d) for d in w.get("data", [])], [shape(s) for s in w.get("data_shapes", [])],
+                   [floats(g) for g in w.get("grads", [])], [shape(s) for s in w.get("grad_shapes", [])],
                    [(int(a), int(b)) for a, b in w.get("aliases", [])], [str(t) for t in w.get("dtypes", [])],
                    w.get("error"), w.get("stage", ""), w.get("failed"))

@@ -74,3 +74,32 @@ def ask(path: str, class_name: str, programs: Sequence[TensorProgram], dialect: 
         raise EngineUnusable(f"cannot load {path}:{class_name}: {got['load_error']}")
     runs = [Run.from_wire(r) for r in got["runs"]]
     return Answer(got["survey"], runs, done.stdout.decode(errors="replace"))
+
+
+_DUNDER = {"+": "__add__", "-": "__sub__", "*": "__mul__", "/": "__truediv__", "**": "__pow__",
+           "@": "__matmul__"}
+
+
+def needs(op: str, params: dict[str, Any], dialect: str) -> set[str]:
+    """The attributes an engine must have for ``op`` in ``dialect`` (an unwritten op: an impossible one)."""
+    make = TENSOR_OPS[op].calls.get(dialect)
+    if make is None:
+        return {"<not in this dialect>"}
+    call = make(params)
+    if call.form == "infix":
+        return {_DUNDER[call.word]}
+    if call.form == "prefix":
+        return {"__neg__"}
+    return {call.word}
+
+
+def dialect_of(survey: dict[str, Any]) -> Dialect:
+    """``scalar`` for a class with ``.derivative`` (minitorch's Scalar); ``torch`` when ``sum`` takes
+    ``dim`` or the class has ``permute``/``view``; else ``numpy``."""
+    have = set(survey.get("have", []))
+    if survey.get("derivative"):
+        return "scalar"
+    words = set(survey.get("sum_parameters", []))
+    if "dim" in words or ({"permute", "view"} & have and "axis" not in words):
+        return "torch"
+    return "numpy"

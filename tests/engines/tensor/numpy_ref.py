@@ -47,12 +47,16 @@ class Tensor:
     def shape(self):
         return self.data.shape
 
+    def _new(self, data, children, op):
+        """An op's output, of the operand's own class (so a subclass's ops stay its own)."""
+        return type(self)(data, children, op)
+
     def _lift(self, other):
-        return other if isinstance(other, Tensor) else Tensor(other)
+        return other if isinstance(other, Tensor) else type(self)(other)
 
     def __add__(self, other):
         other = self._lift(other)
-        out = Tensor(self.data + other.data, (self, other), "+")
+        out = self._new(self.data + other.data, (self, other), "+")
 
         def _backward():
             self.grad += unbroadcast(out.grad, self.shape)
@@ -62,7 +66,7 @@ class Tensor:
 
     def __mul__(self, other):
         other = self._lift(other)
-        out = Tensor(self.data * other.data, (self, other), "*")
+        out = self._new(self.data * other.data, (self, other), "*")
 
         def _backward():
             self.grad += unbroadcast(other.data * out.grad, self.shape)
@@ -72,7 +76,7 @@ class Tensor:
 
     def __pow__(self, k):
         assert isinstance(k, (int, float)), "only constant exponents"
-        out = Tensor(self.data**k, (self,), f"**{k}")
+        out = self._new(self.data**k, (self,), f"**{k}")
 
         def _backward():
             self.grad += k * self.data ** (k - 1) * out.grad
@@ -81,7 +85,7 @@ class Tensor:
 
     def __truediv__(self, other):
         other = self._lift(other)
-        out = Tensor(self.data / other.data, (self, other), "/")
+        out = self._new(self.data / other.data, (self, other), "/")
 
         def _backward():
             self.grad += unbroadcast(out.grad / other.data, self.shape)
@@ -102,7 +106,7 @@ class Tensor:
         return self * other
 
     def __matmul__(self, other):
-        out = Tensor(self.data @ other.data, (self, other), "@")
+        out = self._new(self.data @ other.data, (self, other), "@")
 
         def _backward():
             a, b, g = self.data, other.data, out.grad
@@ -122,7 +126,7 @@ class Tensor:
         return out
 
     def sum(self, axis=None, keepdims=False):
-        out = Tensor(self.data.sum(axis=axis, keepdims=keepdims), (self,), "sum")
+        out = self._new(self.data.sum(axis=axis, keepdims=keepdims), (self,), "sum")
 
         def _backward():
             self.grad += expand(out.grad, self.shape, axis, keepdims)
@@ -131,7 +135,7 @@ class Tensor:
 
     def mean(self, axis=None, keepdims=False):
         n = self.data.size // np.asarray(self.data.sum(axis=axis, keepdims=keepdims)).size
-        out = Tensor(self.data.mean(axis=axis, keepdims=keepdims), (self,), "mean")
+        out = self._new(self.data.mean(axis=axis, keepdims=keepdims), (self,), "mean")
 
         def _backward():
             self.grad += expand(out.grad, self.shape, axis, keepdims) / n
@@ -140,7 +144,7 @@ class Tensor:
 
     def max(self, axis=None, keepdims=False):
         m = self.data.max(axis=axis, keepdims=True)
-        out = Tensor(m if keepdims else self.data.max(axis=axis, keepdims=False), (self,), "max")
+        out = self._new(m if keepdims else self.data.max(axis=axis, keepdims=False), (self,), "max")
 
         def _backward():
             mask = (self.data == m).astype(np.float64)
@@ -152,7 +156,7 @@ class Tensor:
     def reshape(self, *shape):
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
-        out = Tensor(self.data.reshape(shape), (self,), "reshape")
+        out = self._new(self.data.reshape(shape), (self,), "reshape")
 
         def _backward():
             self.grad += out.grad.reshape(self.shape)
@@ -163,7 +167,7 @@ class Tensor:
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
         axes = axes or tuple(reversed(range(self.data.ndim)))
-        out = Tensor(self.data.transpose(axes), (self,), "transpose")
+        out = self._new(self.data.transpose(axes), (self,), "transpose")
 
         def _backward():
             self.grad += out.grad.transpose(np.argsort(axes))
@@ -175,7 +179,7 @@ class Tensor:
         return self.transpose()
 
     def exp(self):
-        out = Tensor(np.exp(self.data), (self,), "exp")
+        out = self._new(np.exp(self.data), (self,), "exp")
 
         def _backward():
             self.grad += out.data * out.grad
@@ -183,7 +187,7 @@ class Tensor:
         return out
 
     def log(self):
-        out = Tensor(np.log(self.data), (self,), "log")
+        out = self._new(np.log(self.data), (self,), "log")
 
         def _backward():
             self.grad += out.grad / self.data
@@ -191,7 +195,7 @@ class Tensor:
         return out
 
     def tanh(self):
-        out = Tensor(np.tanh(self.data), (self,), "tanh")
+        out = self._new(np.tanh(self.data), (self,), "tanh")
 
         def _backward():
             self.grad += (1 - out.data**2) * out.grad
@@ -199,7 +203,7 @@ class Tensor:
         return out
 
     def sigmoid(self):
-        out = Tensor(1 / (1 + np.exp(-self.data)), (self,), "sigmoid")
+        out = self._new(1 / (1 + np.exp(-self.data)), (self,), "sigmoid")
 
         def _backward():
             self.grad += out.data * (1 - out.data) * out.grad
@@ -207,7 +211,7 @@ class Tensor:
         return out
 
     def relu(self):
-        out = Tensor(np.maximum(self.data, 0), (self,), "relu")
+        out = self._new(np.maximum(self.data, 0), (self,), "relu")
 
         def _backward():
             self.grad += (self.data > 0) * out.grad
