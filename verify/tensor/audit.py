@@ -38,7 +38,8 @@ class Failure:
 
     @property
     def steps(self) -> int:
-        return len(self.program.nodes) - 2  # the (y * w).sum() every program ends in is not the bug
+        """The ops before the battery's ``(y * w)`` (and ``.sum()`` when y is not 0-d): the bug's program."""
+        return len(self.program.nodes) - (2 if self.program.nodes[-1].op == "sum" else 1)
 
     @property
     def largest_dim(self) -> int:

@@ -43,7 +43,9 @@ class Template:
         # w joins the inputs: shift every node operand at or above it
         nodes = [(op, [a + 1 if isinstance(a, int) and a >= w else a for a in args], p)
                  for op, args, p in nodes]
-        nodes += [("mul", [last + 1, w], {}), ("sum", [len(inputs) + len(nodes)], {})]
+        nodes = [*nodes, ("mul", [last + 1, w], {})]
+        if shape_of[-1] != ():
+            nodes.append(("sum", [len(inputs) + len(nodes) - 1], {}))
         return build(inputs, nodes)
 
 
@@ -138,6 +140,12 @@ def _twice(op: str) -> Maker:
     return make
 
 
+def _mixed(dims: Dims, rng: random.Random) -> Any:
+    """x * y + x / y on numbers: two uses of each, summed."""
+    return ({"x": ((), values(1, rng)), "y": ((), values(1, rng))},
+            [("mul", [0, 1], {}), ("div", [0, 1], {}), ("add", [2, 3], {})])
+
+
 def _softmax_ce(dims: Dims, rng: random.Random) -> Any:
     """Cross-entropy of softmax(x) against a one-hot y, from primitives: max-subtracted exp, a sum
     over the last axis, a quotient, a log."""
@@ -213,6 +221,10 @@ def _templates() -> list[Template]:
     out.append(Template("x + x", "add", ((3, 4), (2,), (1,)), _twice("add")))
     out.append(Template("x * x", "mul", ((3, 4), (2,), (1,)), _twice("mul")))
     out.append(Template("softmax cross-entropy", "div", ((3, 4), (2, 3), (2, 2)), _softmax_ce))
+    for op in ("add", "sub", "mul", "div"):
+        out.append(Template(f"{op} () with ()", op, ((),), _binary(op, lambda d: (), lambda d: ())))
+    out.append(Template("x * x ()", "mul", ((),), _twice("mul")))
+    out.append(Template("x * y + x / y ()", "add", ((),), _mixed))
     return out
 
 
