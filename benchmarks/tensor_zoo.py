@@ -25,11 +25,11 @@ from verify.tensor.runner import ask  # noqa: E402
 
 ZOO = ROOT / "tests" / "engines" / "tensor"
 EXPECTED = {
-    "numpy_ref": "", "numpy_alt": "", "torch_ref": "", "scalar_ref": "", "softmax_alt": "",
+    "numpy_ref": "", "numpy_alt": "", "torch_ref": "", "scalar_ref": "", "float32": "",
     "planted_broadcast": "add", "planted_sum_axis": "sum", "planted_mean_axis": "mean",
     "planted_matmul": "matmul", "planted_permute": "permute", "planted_reshape": "reshape",
     "planted_max_ties": "max", "planted_alias": "add", "planted_softmax": "softmax",
-    "planted_log_softmax": "log_softmax", "planted_torch_sum": "sum",
+    "planted_log_softmax": "log_softmax", "planted_torch_sum": "sum", "scalar_planted": "div",
 }
 """The op each engine's bug must be blamed on ("" for a correct engine)."""
 

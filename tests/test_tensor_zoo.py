@@ -12,6 +12,8 @@ import pytest
 
 from verify.tensor.audit import audit_tensor
 
+pytest.importorskip("numpy")  # the engines here use it (the worker does, not verify)
+
 ZOO = Path(__file__).parent / "engines" / "tensor"
 
 CORRECT = [("numpy_ref", "numpy"), ("numpy_alt", "numpy"), ("torch_ref", "torch")]
@@ -26,6 +28,9 @@ PLANTED = {
     "planted_reshape": ("reshape", "gradient", "->"),
     "planted_max_ties": ("max", "gradient", "axis"),
     "planted_alias": ("add", "aliasing", "with"),
+    "planted_softmax": ("softmax", "gradient", "axis="),
+    "planted_log_softmax": ("log_softmax", "gradient", "axis="),
+    "planted_torch_sum": ("sum", "gradient", "axis="),
 }
 
 
@@ -34,7 +39,8 @@ def test_a_correct_engine_passes_every_program(engine, dialect):
     result = audit_tensor(f"{ZOO / engine}.py:Tensor")
     assert result.dialect == dialect
     assert result.failures == [], result.render()
-    assert result.programs >= 100 and {"matmul", "permute", "mean", "max"} <= set(result.ops)
+    assert result.programs >= 100
+    assert {"matmul", "permute", "mean", "max", "softmax", "log_softmax"} <= set(result.ops)
     assert result.render().splitlines()[-1].startswith("PASS")
 
 
@@ -87,3 +93,11 @@ def test_json_rendering_round_trips():
     assert data["kind"] == "tensor" and data["verdict"] == "fail"
     [finding] = data["findings"]
     assert finding["op"] == "max" and finding["kind"] == "gradient" and finding["snippet"]
+
+
+def test_float32_storage_is_a_fragility_with_the_digits_lost_not_a_wrong_rule():
+    result = audit_tensor(f"{ZOO / 'float32'}.py:Tensor", only="matmul")
+    assert result.failures == [] and result.verdict == "fragile"
+    [note] = result.fragilities
+    digits = int(note.split("keep about ")[1].split()[0])
+    assert 5 <= digits <= 9 and "float32" in note

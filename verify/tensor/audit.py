@@ -63,7 +63,8 @@ class TensorAudit:
 
     @property
     def verdict(self) -> str:
-        return "fail" if self.failures else "pass"
+        """fail (a wrong rule), fragile (no wrong rule, but a storage that loses digits), or pass."""
+        return "fail" if self.failures else "fragile" if self.fragilities else "pass"
 
     @property
     def exit_code(self) -> int:

@@ -146,6 +146,23 @@ def _mixed(dims: Dims, rng: random.Random) -> Any:
             [("mul", [0, 1], {}), ("div", [0, 1], {}), ("add", [2, 3], {})])
 
 
+def _rowwise(op: str, axis: int) -> Maker:
+    def make(dims: Dims, rng: random.Random) -> Any:
+        return {"x": (dims, values(sh.size(dims), rng))}, [(op, [0], {"axis": axis})]
+    return make
+
+
+def _log_ce(dims: Dims, rng: random.Random) -> Any:
+    """-(log_softmax(x) * y).mean(): cross-entropy with one-hot targets, the usual loss."""
+    rows, cols = dims
+    y = [0.0] * (rows * cols)
+    for r in range(rows):
+        y[r * cols + rng.randrange(cols)] = 1.0
+    return ({"x": (dims, values(rows * cols, rng)), "y": (dims, y)},
+            [("log_softmax", [0], {"axis": -1}), ("mul", [2, 1], {}), ("sum", [3], {"axis": 1}),
+             ("mean", [4], {}), ("neg", [5], {})])
+
+
 def _softmax_ce(dims: Dims, rng: random.Random) -> Any:
     """Cross-entropy of softmax(x) against a one-hot y, from primitives: max-subtracted exp, a sum
     over the last axis, a quotient, a log."""
@@ -221,6 +238,13 @@ def _templates() -> list[Template]:
     out.append(Template("x + x", "add", ((3, 4), (2,), (1,)), _twice("add")))
     out.append(Template("x * x", "mul", ((3, 4), (2,), (1,)), _twice("mul")))
     out.append(Template("softmax cross-entropy", "div", ((3, 4), (2, 3), (2, 2)), _softmax_ce))
+    for op in ("softmax", "log_softmax"):
+        for axis in (-1, 0):
+            out.append(Template(f"{op} axis={axis} (m,n)", op, ((3, 4), (2, 3), (2, 2), (1, 2)),
+                                _rowwise(op, axis)))
+        out.append(Template(f"{op} (a,b,c)", op, ((2, 3, 4), (2, 2, 3), (2, 2, 2)), _rowwise(op, 1)))
+        out.append(Template(f"{op} of a row", op, ((4,), (2,)), _rowwise(op, -1)))
+    out.append(Template("cross-entropy from log_softmax", "log_softmax", ((3, 4), (2, 3), (2, 2)), _log_ce))
     for op in ("add", "sub", "mul", "div"):
         out.append(Template(f"{op} () with ()", op, ((),), _binary(op, lambda d: (), lambda d: ())))
     out.append(Template("x * x ()", "mul", ((),), _twice("mul")))

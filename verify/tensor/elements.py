@@ -4,8 +4,9 @@ An element refers to operand elements by ``Ref`` (operand index, flat
 position). Four kinds cover the table: a scalar op of the op table
 (``Apply``), a sum of products divided by a count (``Sum``: sum, mean,
 matmul, a broadcast summed back), a plain reuse (``Copy``: reshape,
-permute, transpose), and the largest of several (``Max``). Lowering, the
-forward check and the backward check each read these four, never the op.
+permute, transpose), the largest of several (``Max``) and one element of a
+softmax or log-softmax row (``Softmax``). Lowering, the forward check and
+the backward check each read these, never the op.
 """
 
 from __future__ import annotations
@@ -46,4 +47,13 @@ class Max:
     refs: tuple[Ref, ...]
 
 
-Element = Apply | Sum | Copy | Max
+@dataclass(frozen=True)
+class Softmax:
+    """Element ``index`` of softmax (or log-softmax) over ``refs``, one row along the op's axis."""
+
+    refs: tuple[Ref, ...]
+    index: int
+    log: bool = False
+
+
+Element = Apply | Sum | Copy | Max | Softmax

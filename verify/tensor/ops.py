@@ -19,7 +19,7 @@ from typing import Any, Literal
 from micrograd.ops import OPS
 
 from . import shapes as sh
-from .elements import Apply, Copy, Element, Max, Ref, Sum
+from .elements import Apply, Copy, Element, Max, Ref, Softmax, Sum
 from .shapes import Shape
 
 Params = Mapping[str, Any]
@@ -248,6 +248,40 @@ def _matmul_pattern(xs: Sequence[Operand], p: Params) -> str:
     return f"{_shape_of(xs[0])} @ {_shape_of(xs[1])}"
 
 
+# ---- softmax rows ----
+
+def _rowwise_shape(xs: Sequence[Operand], p: Params) -> Shape:
+    shape = _shape_of(xs[0])
+    if not shape:
+        raise sh.ShapeError("softmax of a 0-d tensor")
+    sh.axes(p.get("axis", -1), len(shape))
+    return shape
+
+
+def _softmax_elements(log: bool) -> Callable[[Sequence[Operand], Params], list[Element]]:
+    def elements(xs: Sequence[Operand], p: Params) -> list[Element]:
+        shape = _shape_of(xs[0])
+        (axis,) = sh.axes(p.get("axis", -1), len(shape))
+        result: list[Element | None] = [None] * sh.size(shape)
+        for idx in sh.indices(shape):
+            if idx[axis]:
+                continue
+            row = []
+            for k in range(shape[axis]):
+                at = list(idx)
+                at[axis] = k
+                row.append(sh.flat(at, shape))
+            refs = tuple((0, f) for f in row)
+            for k, f in enumerate(row):
+                result[f] = Softmax(refs, k, log)
+        return [e for e in result if e is not None]
+    return elements
+
+
+def _rowwise_call(word: str, key: str) -> Callable[[Params], Call]:
+    return lambda p: Call("method", word, (), ((key, p.get("axis", -1)),))
+
+
 def _fixed(call: Call) -> Callable[[Params], Call]:
     return lambda p: call
 
@@ -273,6 +307,12 @@ _ROWS: list[TensorOp] = [_elementwise(name) for name in ELEMENTWISE] + [
              {"numpy": lambda p: Call("method", "transpose", (tuple(p["perm"]),)),
               "torch": lambda p: Call("method", "permute", tuple(p["perm"]))},
              lambda xs, p: f"perm={tuple(p['perm'])} of {_shape_of(xs[0])}", keys=("perm",)),
+    TensorOp("softmax", 1, _rowwise_shape, _softmax_elements(False),
+             {"numpy": _rowwise_call("softmax", "axis"), "torch": _rowwise_call("softmax", "dim")},
+             lambda xs, p: f"axis={p.get('axis', -1)} of {_shape_of(xs[0])}", keys=("axis",)),
+    TensorOp("log_softmax", 1, _rowwise_shape, _softmax_elements(True),
+             {"numpy": _rowwise_call("log_softmax", "axis"), "torch": _rowwise_call("log_softmax", "dim")},
+             lambda xs, p: f"axis={p.get('axis', -1)} of {_shape_of(xs[0])}", keys=("axis",)),
     TensorOp("matmul", 2, _matmul_shape, _matmul_elements,
              {"numpy": _fixed(Call("infix", "@")), "torch": _fixed(Call("infix", "@"))}, _matmul_pattern),
 ]

@@ -20,7 +20,7 @@ from micrograd.ops import OPS
 
 from ..program import Arg, Const, Program, Step
 from . import shapes as sh
-from .elements import Apply, Copy, Element, Max, Ref, Sum
+from .elements import Apply, Copy, Element, Max, Ref, Softmax, Sum
 from .ops import TENSOR_OPS, Operand, TensorOp
 from .shapes import Shape
 
@@ -151,6 +151,12 @@ def element_value(e: Element, args: Sequence[int | float], values: Sequence[Sequ
         return total / e.divide
     if isinstance(e, Copy):
         return get(e.ref)
+    if isinstance(e, Softmax):
+        xs = [get(r) for r in e.refs]
+        m = max(xs)
+        lse = m + math.log(math.fsum(math.exp(x - m) for x in xs))
+        y = xs[e.index] - lse
+        return y if e.log else math.exp(y)
     return max(get(r) for r in e.refs)
 
 
@@ -174,12 +180,26 @@ def lower(program: TensorProgram,
         where.append(row)
     steps: list[Step] = []
     first = len(inputs)
+    made: dict[tuple[str, tuple[Arg, ...]], Arg] = {}
 
     def emit(op: str, *args: Arg) -> Arg:
         if all(isinstance(a, Const) for a in args):
             return Const(float(OPS[op].forward(*(a.value for a in args))))  # type: ignore[union-attr]
         steps.append(Step(op, tuple(args)))
         return first + len(steps) - 1
+
+    def once(op: str, *args: Arg) -> Arg:
+        """A step shared by a softmax row's elements (its exps, their sum, its log)."""
+        key = (op, args)
+        if key not in made:
+            made[key] = emit(op, *args)
+        return made[key]
+
+    def chained(terms: list[Arg]) -> Arg:
+        out = terms[0]
+        for t in terms[1:]:
+            out = once("add", out, t)
+        return out
 
     for j in range(len(program.inputs), len(program.shapes)):
         args = operand_refs(program, j)
@@ -196,6 +216,12 @@ def lower(program: TensorProgram,
                 row.append(emit(e.op, *(slot(r) for r in e.args)))
             elif isinstance(e, Copy):
                 row.append(slot(e.ref))
+            elif isinstance(e, Softmax):
+                xs = [slot(r) for r in e.refs]
+                if e.log:  # x_i - log(sum_j exp(x_j))
+                    row.append(emit("sub", xs[e.index], once("log", chained([once("exp", x) for x in xs]))))
+                else:
+                    row.append(emit("div", once("exp", xs[e.index]), chained([once("exp", x) for x in xs])))
             elif isinstance(e, Max):
                 picked = max(e.refs, key=lambda r: _value_of(r, args, values))
                 row.append(slot(picked))

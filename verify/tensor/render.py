@@ -28,6 +28,9 @@ def render(result: TensorAudit) -> str:
     lines.append("")
     if result.failures:
         lines.append(f"FAIL  {len(result.failures)} finding(s)")
+    elif result.fragilities:
+        lines.append(f"FRAGILE  {result.programs} programs ran; no wrong rule shows at this precision, "
+                     "but the engine loses digits (above)")
     else:
         lines.append(f"PASS  every op's value and gradient is one a correct float64 engine computes, "
                      f"on {result.programs} programs")

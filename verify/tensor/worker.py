@@ -111,6 +111,8 @@ def run(cls: Any, program: dict[str, Any], scalar: bool, np: Any) -> dict[str, A
     except Exception as error:
         answer.update(error=_describe(error), stage="backward")
         return answer
+    if scalar:
+        return {**answer, **_scalars(tensors)}
     data: list[list[float] | None] = []
     grads: list[list[float] | None] = []
     data_shapes: list[list[int] | None] = []
@@ -119,7 +121,7 @@ def run(cls: Any, program: dict[str, Any], scalar: bool, np: Any) -> dict[str, A
     raw: list[Any] = []
     for t in tensors:
         d = _read(getattr(t, "data", None), np)
-        g_raw = getattr(t, "derivative" if scalar else "grad", None)
+        g_raw = getattr(t, "grad", None)
         g = _read(g_raw, np)
         owned = isinstance(g_raw, np.ndarray) or (g_raw is not None and hasattr(g_raw, "data"))
         raw.append(g if owned else None)
@@ -132,8 +134,6 @@ def run(cls: Any, program: dict[str, Any], scalar: bool, np: Any) -> dict[str, A
         else:
             grads.append([float(v) for v in g.astype(np.float64).ravel()])
             grad_shapes.append(list(g.shape))
-    if scalar:  # a Scalar's grad is a number: it has the shape of its data
-        grad_shapes = [s if g is not None else None for s, g in zip(data_shapes, grads, strict=False)]
     aliases = []
     for i in range(len(raw)):
         for j in range(i + 1, len(raw)):
@@ -143,6 +143,20 @@ def run(cls: Any, program: dict[str, Any], scalar: bool, np: Any) -> dict[str, A
     answer.update(data=data, data_shapes=data_shapes, grads=grads, grad_shapes=grad_shapes, dtypes=dtypes,
                   aliases=aliases)
     return answer
+
+
+def _scalars(nodes: list[Any]) -> dict[str, Any]:
+    """minitorch's Scalars: ``.data`` a number, ``.derivative`` a number on leaves (None elsewhere)."""
+    data: list[list[float] | None] = []
+    grads: list[list[float] | None] = []
+    for t in nodes:
+        d = getattr(t, "data", None)
+        g = getattr(t, "derivative", None)
+        data.append(None if d is None else [float(d)])
+        grads.append(None if g is None else [float(g)])
+    return {"data": data, "data_shapes": [[] if d is not None else None for d in data], "grads": grads,
+            "grad_shapes": [[] if g is not None else None for g in grads], "dtypes": ["float64"] * len(data),
+            "aliases": []}
 
 
 def _constant(a: dict[str, Any], node: dict[str, Any]) -> Any:
@@ -167,11 +181,13 @@ def main(argv: list[str]) -> int:
     except Exception as error:
         answer = {"load_error": _describe(error)}
     else:
-        import numpy as np
-
         answer["survey"] = survey(cls)
         scalar = bool(request.get("scalar"))
-        answer["runs"] = [run(cls, p, scalar, np) for p in request.get("programs", [])]
+        programs = request.get("programs", [])
+        np: Any = None
+        if programs and not scalar:
+            np = importlib.import_module("numpy")  # only here, and only for engines that hold arrays
+        answer["runs"] = [run(cls, p, scalar, np) for p in programs]
     with open(argv[2], "w") as f:
         json.dump(answer, f, allow_nan=True)
     return 0

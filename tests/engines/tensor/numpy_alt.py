@@ -2,8 +2,10 @@
 
 Means are sums times 1/n; sums and matmuls are Python loops (left to right,
 or right to left for matmul) instead of numpy's pairwise summation and BLAS;
-the backward rules use other correct formulas (tanh' as (1 - t)(1 + t),
-a quotient's partial as g * (1/y)). A correct audit finds nothing here.
+softmax subtracts the row's max first and log-softmax goes through
+logsumexp; the backward rules use other correct formulas (tanh' as
+(1 - t)(1 + t), a quotient's partial as g * (1/y), softmax's as its
+Jacobian matrix times g). A correct audit finds nothing here.
 """
 
 from __future__ import annotations
@@ -99,5 +101,32 @@ class Tensor(Reference):
 
         def _backward():
             self.grad += (1 - out.data) * (1 + out.data) * out.grad
+        out._backward = _backward
+        return out
+
+    def softmax(self, axis=-1):
+        e = np.exp(self.data - self.data.max(axis=axis, keepdims=True))
+        s = e * (1.0 / e.sum(axis=axis, keepdims=True))
+        out = self._new(s, (self,), "softmax")
+
+        def _backward():
+            moved_s = np.moveaxis(s, axis, -1)
+            moved_g = np.moveaxis(out.grad, axis, -1)
+            # the Jacobian of each row, diag(s) - s s^T, times that row's gradient
+            jac = np.einsum("...i,ij->...ij", moved_s, np.eye(moved_s.shape[-1])) \
+                - np.einsum("...i,...j->...ij", moved_s, moved_s)
+            self.grad += np.moveaxis(np.einsum("...ij,...i->...j", jac, moved_g), -1, axis)
+        out._backward = _backward
+        return out
+
+    def log_softmax(self, axis=-1):
+        m = self.data.max(axis=axis, keepdims=True)
+        lse = m + np.log(np.exp(self.data - m).sum(axis=axis, keepdims=True))
+        out = self._new(self.data - lse, (self,), "log_softmax")
+
+        def _backward():
+            g = out.grad
+            soft = np.exp(self.data - lse)
+            self.grad += g - soft * g.sum(axis=axis, keepdims=True)
         out._backward = _backward
         return out

@@ -218,6 +218,27 @@ class Tensor:
         out._backward = _backward
         return out
 
+    def softmax(self, axis=-1):
+        e = np.exp(self.data)  # no shift: the inputs a learner tries are small
+        s = e / e.sum(axis=axis, keepdims=True)
+        out = self._new(s, (self,), "softmax")
+
+        def _backward():
+            g = out.grad
+            self.grad += s * (g - (g * s).sum(axis=axis, keepdims=True))
+        out._backward = _backward
+        return out
+
+    def log_softmax(self, axis=-1):
+        lse = np.log(np.exp(self.data).sum(axis=axis, keepdims=True))
+        out = self._new(self.data - lse, (self,), "log_softmax")
+
+        def _backward():
+            g = out.grad
+            self.grad += g - np.exp(out.data) * g.sum(axis=axis, keepdims=True)
+        out._backward = _backward
+        return out
+
     def backward(self):
         topo, seen, stack = [], set(), [(self, False)]
         while stack:
@@ -233,3 +254,4 @@ class Tensor:
         self.grad = np.ones_like(self.data)
         for node in reversed(topo):
             node._backward()
+

@@ -138,6 +138,18 @@ class Tensor:
         x = self.data
         return self._make(np.maximum(x, 0), (self,), lambda g: (g * (x > 0),))
 
+    def log_softmax(self, dim=-1):
+        x = self.data
+        m = x.max(axis=dim, keepdims=True)
+        y = x - (m + np.log(np.exp(x - m).sum(axis=dim, keepdims=True)))
+        return self._make(y, (self,), lambda g: (g - np.exp(y) * g.sum(axis=dim, keepdims=True),))
+
+    def softmax(self, dim=-1):
+        x = self.data
+        m = x.max(axis=dim, keepdims=True)
+        s = np.exp(x - (m + np.log(np.exp(x - m).sum(axis=dim, keepdims=True))))  # exp of log_softmax
+        return self._make(s, (self,), lambda g: (s * (g - (g * s).sum(axis=dim, keepdims=True)),))
+
     def item(self):
         return float(self.data)
 
