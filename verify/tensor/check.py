@@ -305,7 +305,7 @@ def _backward(program: TensorProgram, data: list[list[float]], run: Run, result:
         own: list[tuple[float, float]] = expected
         culprits = sorted(set(consumers[j]))
         if given is not None and gshape != shape:
-            message = f"{names[j]}.grad has shape {gshape}, but {names[j]} has shape {shape}"
+            message = f"the gradient of {names[j]} has shape {gshape}, but {names[j]} has shape {shape}"
             result.findings.append(_blamed(program, names, "grad-shape", j, culprits, (), list(shape),
                                            list(gshape or ()), message))
             return
@@ -388,14 +388,14 @@ def _gradient_finding(program: TensorProgram, names: list[str], run: Run, result
             "aliasing", _op_of(program, consumer), consumer, j, _pattern(program, consumer),
             _operand_shapes(program, consumer), where, nested(mids, shape),
             nested(given, shape),
-            f"{names[j]}.grad is the same array as {names[other]}.grad: a gradient stored without a copy "
-            f"(self.grad = out.grad), then changed in place by +=, corrupts the other"))
+            f"the gradient of {names[j]} is the same array as that of {names[other]}: a gradient stored "
+            "without a copy (self.grad = out.grad), then changed in place by +=, corrupts the other"))
         return
     if j == len(program.shapes) - 1:
         result.findings.append(Finding("seed", "", -1, j, "", ((),), where, 1.0, given[0],
                                        f"the output's gradient is {given[0]!r}: backward must start from 1"))
         return
-    message = f"{len(wrong)} of {len(given)} elements of {names[j]}.grad are wrong"
+    message = f"{len(wrong)} of {len(given)} elements of the gradient of {names[j]} are wrong"
     result.findings.append(_blamed(program, names, "gradient", j, culprits, where, nested(mids, shape),
                                    nested(given, shape), message))
 
