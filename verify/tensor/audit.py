@@ -21,6 +21,7 @@ from .battery import TEMPLATES, Template, runnable
 from .check import Finding, check
 from .ops import Dialect
 from .program import TensorProgram
+from .randomized import random_templates
 from .runner import EngineUnusable, ask, dialect_of
 from .snippet import snippet
 
@@ -102,9 +103,14 @@ def _where(spec: Any) -> tuple[str, str]:
     raise EngineUnusable(f"cannot audit {spec!r}: give a class or FILE.py:CLASS")
 
 
+RANDOM_PROGRAMS = 30
+"""Random chains run after the battery, by default."""
+
+
 def audit_tensor(spec: Any, *, seed: int = 0, deadline: float = 60.0, dialect: Dialect | None = None,
-                 shrink: bool = True, only: str | None = None) -> TensorAudit:
-    """Audit a tensor engine: every battery program its dialect and ops allow, judged op by op.
+                 shrink: bool = True, only: str | None = None, random: int = RANDOM_PROGRAMS) -> TensorAudit:
+    """Audit a tensor engine: every battery program its dialect and ops allow, then ``random``
+    random chains, judged op by op.
 
     ``spec`` is ``"engine.py:Tensor"`` or the class itself; ``only`` keeps the
     templates whose name contains it.
@@ -114,7 +120,8 @@ def audit_tensor(spec: Any, *, seed: int = 0, deadline: float = 60.0, dialect: D
     survey = ask(path, name, [], None, deadline=deadline).survey
     chosen: Dialect = dialect or dialect_of(survey)
     have = set(survey.get("have", []))
-    templates = [t for t in TEMPLATES if runnable(t, have, chosen) and (only is None or only in t.name)]
+    candidates = [*TEMPLATES, *random_templates(seed, random)]
+    templates = [t for t in candidates if runnable(t, have, chosen) and (only is None or only in t.name)]
     if chosen == "scalar":
         templates = [t for t in templates if _scalar_only(t)]
     if not templates:

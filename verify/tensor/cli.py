@@ -32,6 +32,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--deadline", type=float, default=60.0,
                         help="seconds for the whole audit (default 60)")
     parser.add_argument("--no-shrink", action="store_true", help="report findings on the battery's shapes")
+    parser.add_argument("--random", type=int, default=30, metavar="N",
+                        help="random programs after the battery (default 30)")
     try:
         args = parser.parse_args(argv)
     except SystemExit as stop:
@@ -41,7 +43,7 @@ def main(argv: list[str]) -> int:
 
     try:
         result = audit_tensor(args.spec, seed=args.seed, deadline=args.deadline, dialect=args.dialect,
-                              shrink=not args.no_shrink, only=args.only)
+                              shrink=not args.no_shrink, only=args.only, random=max(0, args.random))
     except EngineUnusable as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
