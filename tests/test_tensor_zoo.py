@@ -101,3 +101,17 @@ def test_float32_storage_is_a_fragility_with_the_digits_lost_not_a_wrong_rule():
     [note] = result.fragilities
     digits = int(note.split("keep about ")[1].split()[0])
     assert 5 <= digits <= 9 and "float32" in note
+
+
+def test_minitorch_tensors_are_audited_through_their_factory():
+    result = audit_tensor(f"{ZOO / 'minitorch_like' / 'tensor_functions'}.py:tensor")
+    assert result.dialect == "minitorch" and result.failures == [], result.render()
+    assert {"sum", "mean", "permute", "reshape", "matmul"} <= set(result.ops)
+
+
+def test_a_minitorch_bug_is_blamed_on_its_op_though_only_leaves_keep_gradients():
+    result = audit_tensor(f"{ZOO / 'minitorch_like' / 'planted_permute'}.py:tensor")
+    [failure] = result.failures
+    assert (failure.finding.op, failure.finding.pattern) == ("permute", "perm=(1, 2, 0) of (2, 2, 2)")
+    assert "from minitorch_like.planted_permute import tensor" in failure.snippet
+    assert "x.permute(1, 2, 0)" in failure.snippet and ".to_numpy()" in failure.snippet

@@ -20,8 +20,9 @@ from . import shapes as sh
 from .battery import TEMPLATES, Template, runnable
 from .check import Finding, check
 from .ops import Dialect
-from .program import TensorProgram
+from .program import TensorProgram, suffix
 from .randomized import random_templates
+from .run import Run
 from .runner import EngineUnusable, ask, dialect_of
 from .snippet import snippet
 
@@ -136,12 +137,12 @@ def audit_tensor(spec: Any, *, seed: int = 0, deadline: float = 60.0, dialect: D
     programs = [t.program(t.sizes[0], seed) for t in templates]
     answer = ask(path, name, programs, chosen, deadline=left())
     result.programs = len(programs)
-    failing: list[tuple[Template, Finding]] = []
+    failing: list[Case] = []
     for t, program, run in zip(templates, programs, answer.runs, strict=True):
         got = check(program, run)
         result.fragilities += [f.message for f in got.findings if f.kind == "fragility"][:1]
         if got.faults:
-            failing.append((t, _blame_crash(got.faults[0], t, program)))
+            failing.append((t, program, _blame_crash(got.faults[0], t, program), run))
     result.fragilities = sorted(set(result.fragilities))
     result.failures = _smallest(path, name, chosen, failing, seed, shrink, left)
     result.seconds = time.monotonic() - started
@@ -176,22 +177,17 @@ def _rank(failure: Failure) -> tuple[int, int, int]:
     return (failure.finding.kind == "crash", *_size(failure.program))
 
 
-def _smallest(path: str, name: str, dialect: Dialect, failing: list[tuple[Template, Finding]], seed: int,
+Case = tuple[Template, TensorProgram, Finding, Run]
+"""A failing run: the template, the program, the finding, what the engine computed."""
+
+
+def _smallest(path: str, name: str, dialect: Dialect, failing: list[Case], seed: int,
               shrink: bool, left: Callable[[], float]) -> list[Failure]:
-    """For each (kind, op) found, the smallest program that still shows it, over every template
-    and size that failed that way."""
-    best: dict[str, Failure] = {}
-
-    def offer(t: Template, program: TensorProgram, f: Finding) -> None:
-        here = Failure(f, t.name, program, snippet(program, dialect, name, path))
-        old = best.get(_key(f))
-        if old is None or _rank(here) < _rank(old):
-            best[_key(f)] = here
-
-    for t, f in failing:
-        offer(t, t.program(t.sizes[0], seed), f)
+    """For each op found, the smallest program that still shows it, over every template and size
+    that failed that way."""
+    cases = list(failing)
     if shrink and failing:
-        tries = [(t, f, t.program(d, seed)) for t, f in failing for d in t.sizes[1:]]
+        tries = [(t, f, t.program(d, seed)) for t, _, f, _ in failing for d in t.sizes[1:]]
         if tries:
             answer = ask(path, name, [p for _, _, p in tries], dialect, deadline=left())
             for (t, f, program), run in zip(tries, answer.runs, strict=True):
@@ -199,9 +195,54 @@ def _smallest(path: str, name: str, dialect: Dialect, failing: list[tuple[Templa
                 if got:
                     g = _blame_crash(got[0], t, program)
                     if _key(g) == _key(f):
-                        offer(t, program, g)
+                        cases.append((t, program, g, run))
+    cases = _cut(path, name, dialect, cases, left)
+    best: dict[str, Failure] = {}
+    for t, program, f, _ in cases:
+        here = Failure(f, t.name, program, snippet(program, dialect, name, path))
+        old = best.get(_key(f))
+        if old is None or _rank(here) < _rank(old):
+            best[_key(f)] = here
     named = [f for f in best.values() if f.finding.op]
     return sorted(named or list(best.values()), key=_rank)  # an op named makes the unnamed redundant
+
+
+def _cut(path: str, name: str, dialect: Dialect, cases: list[Case], left: Callable[[], float]) -> list[Case]:
+    """Name the op where the engine keeps gradients on leaves only and a wrong one could come from any
+    op between: each op's suffix of the program (the op and all after it, what it reads made leaves
+    holding the engine's values) is run; the last op whose suffix fails, all later suffixes passing,
+    is the one whose rule is wrong, and its suffix is the smaller program."""
+    vague = [i for i, (_, _, f, run) in enumerate(cases) if not f.op and f.kind in ("gradient", "grad-shape")
+             and run.data and all(d is not None for d in run.data)]
+    if not vague:
+        return cases
+    jobs: list[tuple[int, int, TensorProgram]] = []
+    for i in vague:
+        _, program, _, run = cases[i]
+        for k in range(len(program.inputs), len(program.shapes)):
+            jobs.append((i, k, suffix(program, k, [d or [] for d in run.data])))
+    answer = ask(path, name, [p for _, _, p in jobs], dialect, deadline=left())
+    verdicts: dict[int, list[tuple[int, TensorProgram, Finding | None, Run]]] = {}
+    for (i, k, program), run in zip(jobs, answer.runs, strict=True):
+        faults = check(program, run).faults
+        verdicts.setdefault(i, []).append((k, program, faults[0] if faults else None, run))
+    out = list(cases)
+    for i, found in verdicts.items():
+        t = cases[i][0]
+        for _, program, f, run in sorted(found, key=lambda x: x[0], reverse=True):
+            if f is None:
+                continue  # this op and every later one are right here
+            first = len(program.inputs)
+            node = program.nodes[0]
+            operands = program.operands(node, program.shapes)
+            named = dataclasses.replace(
+                f, op=node.op, node=first, pattern=node.row.pattern(operands, node.kwargs),
+                shapes=tuple(s for s in operands if not isinstance(s, float)),
+                message=f"{node.op} passed back a wrong gradient (every op after it passes with the same "
+                        f"numbers): {f.message.split('; ')[0]}")
+            out[i] = (t, program, named, run)
+            break
+    return out
 
 
 def _size(program: TensorProgram) -> tuple[int, int]:

@@ -295,6 +295,9 @@ def _backward(program: TensorProgram, data: list[list[float]], run: Run, result:
     terms: list[list[_Terms]] = [[_Terms() for _ in range(sh.size(s))] for s in program.shapes]
     consumers: list[list[int]] = [[] for _ in range(count)]
     ties: list[list[tuple[int, list[int], tuple[float, float]]]] = [[] for _ in range(count)]
+    suspects: list[set[int]] = [set() for _ in range(count)]
+    """Per node, the ops whose rules its expected gradient went through: its consumers, and theirs
+    where a consumer's own gradient is unknown (minitorch keeps gradients on leaves only)."""
     out = count - 1
     terms[out][0].add((1.0, 1.0))
     for j in range(count - 1, -1, -1):
@@ -303,7 +306,9 @@ def _backward(program: TensorProgram, data: list[list[float]], run: Run, result:
         given = run.grads[j]
         gshape = run.grad_shapes[j]
         own: list[tuple[float, float]] = expected
-        culprits = sorted(set(consumers[j]))
+        for c in set(consumers[j]):
+            suspects[j] |= {c} | (suspects[c] if run.grads[c] is None else set())
+        culprits = sorted(suspects[j])
         if given is not None and gshape != shape:
             message = f"the gradient of {names[j]} has shape {gshape}, but {names[j]} has shape {shape}"
             result.findings.append(_blamed(program, names, "grad-shape", j, culprits, (), list(shape),

@@ -6,8 +6,12 @@ finding names its axis or pattern. Elementwise rows are made from the
 scalar table's rows, never defined again. Adding a tensor op is adding a row.
 
 Dialects: ``numpy`` (``sum(axis=, keepdims=)``, ``reshape``, ``transpose``,
-``.T``), ``torch`` (``sum(dim=, keepdim=)``, ``permute``, ``view``) and
-``scalar`` (minitorch's ``Scalar``: 0-d values only, elementwise ops).
+``.T``), ``torch`` (``sum(dim=, keepdim=)``, ``permute``, ``view``),
+``minitorch`` (minitorch's ``Tensor``, made by its ``tensor(list)`` factory:
+``sum(dim)`` keeps the dim, a scalar is shape (1,), ``permute``, ``view``)
+and ``scalar`` (minitorch's ``Scalar``: 0-d values only, elementwise ops).
+A dialect's call may be None where it cannot write the op with those
+params (minitorch's ``sum`` over a tuple of dims): the program is skipped.
 """
 
 from __future__ import annotations
@@ -25,8 +29,8 @@ from .shapes import Shape
 Params = Mapping[str, Any]
 Operand = Shape | float
 """An operand's shape, or a float for a plain number used as an operand."""
-Dialect = Literal["numpy", "torch", "scalar"]
-DIALECTS: tuple[Dialect, ...] = ("numpy", "torch", "scalar")
+Dialect = Literal["numpy", "torch", "minitorch", "scalar"]
+DIALECTS: tuple[Dialect, ...] = ("numpy", "torch", "minitorch", "scalar")
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,7 @@ class TensorOp:
 
     shape(operands, params) -> Shape          the output's shape (``ShapeError`` if refused)
     elements(operands, params) -> [Element]   each output element, row-major, in scalar terms
-    calls[dialect](params) -> Call            how that dialect writes it (absent: not in the dialect)
+    calls[dialect](params) -> Call | None     how that dialect writes it (absent or None: it cannot)
     pattern(operands, params) -> str          the axis or broadcast pattern a finding names
     """
 
@@ -69,7 +73,7 @@ class TensorOp:
     arity: int
     shape: Callable[[Sequence[Operand], Params], Shape]
     elements: Callable[[Sequence[Operand], Params], list[Element]]
-    calls: Mapping[str, Callable[[Params], Call]]
+    calls: Mapping[str, Callable[[Params], Call | None]]
     pattern: Callable[[Sequence[Operand], Params], str]
     scalar_ok: bool = False
     """Also in the ``scalar`` dialect (elementwise ops on 0-d values)."""
@@ -78,6 +82,11 @@ class TensorOp:
 
     def __repr__(self) -> str:
         return f"TensorOp({self.name!r})"
+
+    def call(self, dialect: str, params: Params) -> Call | None:
+        """How ``dialect`` writes this op with ``params``; None if it cannot."""
+        make = self.calls.get(dialect)
+        return None if make is None else make(params)
 
 
 def _shape_of(x: Operand) -> Shape:
@@ -128,7 +137,8 @@ def _elementwise(name: str) -> TensorOp:
     row = OPS[name]
     call = _ew_call(name)
     return TensorOp(name, row.arity, _ew_shape, _ew_elements(name),
-                    {"numpy": call, "torch": call, "scalar": call}, _ew_pattern, scalar_ok=True)
+                    {"numpy": call, "torch": call, "minitorch": call, "scalar": call}, _ew_pattern,
+                    scalar_ok=True)
 
 
 ELEMENTWISE = ("add", "sub", "mul", "div", "neg", "powi", "exp", "log", "tanh", "sigmoid", "relu")
@@ -190,6 +200,18 @@ def _torch_reduce(word: str) -> Callable[[Params], Call]:
         if p.get("keepdims"):
             kw.append(("keepdim", True))
         return Call("method", word, (), tuple(kw))
+    return call
+
+
+def _minitorch_reduce(word: str) -> Callable[[Params], Call | None]:
+    """minitorch's ``sum(dim)`` keeps the dim (keepdims), ``sum()`` gives shape (1,): its scalar."""
+    def call(p: Params) -> Call | None:
+        axis, keep = p.get("axis"), bool(p.get("keepdims"))
+        if axis is None and not keep:
+            return Call("method", word)
+        if isinstance(axis, int) and keep:
+            return Call("method", word, (axis,))
+        return None
     return call
 
 
@@ -288,24 +310,28 @@ def _fixed(call: Call) -> Callable[[Params], Call]:
 
 _ROWS: list[TensorOp] = [_elementwise(name) for name in ELEMENTWISE] + [
     TensorOp("sum", 1, _reduce_shape, _sum_elements(False),
-             {"numpy": _numpy_reduce("sum"), "torch": _torch_reduce("sum")}, _reduce_pattern,
+             {"numpy": _numpy_reduce("sum"), "torch": _torch_reduce("sum"),
+              "minitorch": _minitorch_reduce("sum")}, _reduce_pattern,
              keys=("axis", "keepdims")),
     TensorOp("mean", 1, _reduce_shape, _sum_elements(True),
-             {"numpy": _numpy_reduce("mean"), "torch": _torch_reduce("mean")}, _reduce_pattern,
+             {"numpy": _numpy_reduce("mean"), "torch": _torch_reduce("mean"),
+              "minitorch": _minitorch_reduce("mean")}, _reduce_pattern,
              keys=("axis", "keepdims")),
     TensorOp("max", 1, _reduce_shape, _max_elements,
              {"numpy": _numpy_reduce("max"), "torch": _torch_reduce("amax")}, _reduce_pattern,
              keys=("axis", "keepdims")),
     TensorOp("reshape", 1, _reshape_shape, _reshape_elements,
              {"numpy": lambda p: Call("method", "reshape", (tuple(p["shape"]),)),
-              "torch": lambda p: Call("method", "view", tuple(p["shape"]))},
+              "torch": lambda p: Call("method", "view", tuple(p["shape"])),
+              "minitorch": lambda p: None if -1 in p["shape"] else Call("method", "view", tuple(p["shape"]))},
              lambda xs, p: f"{_shape_of(xs[0])} -> {tuple(p['shape'])}", keys=("shape",)),
     TensorOp("transpose", 1, _permute_shape, _permute_elements,
              {"numpy": _fixed(Call("attr", "T")), "torch": _fixed(Call("attr", "T"))},
              lambda xs, p: f"{_shape_of(xs[0])} -> {_permute_shape(xs, p)}"),
     TensorOp("permute", 1, _permute_shape, _permute_elements,
              {"numpy": lambda p: Call("method", "transpose", (tuple(p["perm"]),)),
-              "torch": lambda p: Call("method", "permute", tuple(p["perm"]))},
+              "torch": lambda p: Call("method", "permute", tuple(p["perm"])),
+              "minitorch": lambda p: Call("method", "permute", tuple(p["perm"]))},
              lambda xs, p: f"perm={tuple(p['perm'])} of {_shape_of(xs[0])}", keys=("perm",)),
     TensorOp("softmax", 1, _rowwise_shape, _softmax_elements(False),
              {"numpy": _rowwise_call("softmax", "axis"), "torch": _rowwise_call("softmax", "dim")},
@@ -314,7 +340,8 @@ _ROWS: list[TensorOp] = [_elementwise(name) for name in ELEMENTWISE] + [
              {"numpy": _rowwise_call("log_softmax", "axis"), "torch": _rowwise_call("log_softmax", "dim")},
              lambda xs, p: f"axis={p.get('axis', -1)} of {_shape_of(xs[0])}", keys=("axis",)),
     TensorOp("matmul", 2, _matmul_shape, _matmul_elements,
-             {"numpy": _fixed(Call("infix", "@")), "torch": _fixed(Call("infix", "@"))}, _matmul_pattern),
+             {"numpy": _fixed(Call("infix", "@")), "torch": _fixed(Call("infix", "@")),
+              "minitorch": _fixed(Call("infix", "@"))}, _matmul_pattern),
 ]
 
 TENSOR_OPS: dict[str, TensorOp] = {op.name: op for op in _ROWS}

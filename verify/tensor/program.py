@@ -252,3 +252,22 @@ def _element_name(name: str, shape: Shape, f: int) -> str:
     if not shape:
         return name
     return name + "_" + "_".join(str(i) for i in sh.unflat(f, shape))
+
+
+def suffix(program: TensorProgram, k: int, values: Sequence[Sequence[float]]) -> TensorProgram:
+    """Node ``k`` (counting inputs) and every node after it, each earlier node they read made an input
+    holding ``values`` (the engine's own): a program that starts at node k's op."""
+    n_in = len(program.inputs)
+    if not n_in <= k < len(program.shapes):
+        raise ValueError(f"node {k} is not an op of the program")
+    names = program.names()
+    later = program.nodes[k - n_in:]
+    needed = sorted({a for node in later for a in node.args if isinstance(a, int) and a < k})
+    where = {a: i for i, a in enumerate(needed)}
+    inputs = tuple(Input(names[a], program.shapes[a], tuple(values[a])) for a in needed)
+    nodes = []
+    for node in later:
+        args = tuple(a if isinstance(a, float) else where[a] if a < k else len(needed) + a - k
+                     for a in node.args)
+        nodes.append(Node(node.op, args, node.params))
+    return TensorProgram(inputs, tuple(nodes))

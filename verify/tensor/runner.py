@@ -39,7 +39,9 @@ def wire(program: TensorProgram, dialect: Dialect) -> dict[str, Any]:
     """The program as the worker reads it: each node's call written in ``dialect``."""
     nodes = []
     for node in program.nodes:
-        call = node.row.calls[dialect](node.kwargs)
+        call = node.row.call(dialect, node.kwargs)
+        if call is None:
+            raise ValueError(f"{node.op} with {node.kwargs} cannot be written in the {dialect} dialect")
         nodes.append({"args": [a if isinstance(a, int) else {"const": a} for a in node.args],
                       "call": call.wire()})
     inputs = [{"name": i.name, "shape": list(i.shape), "values": list(i.values)} for i in program.inputs]
@@ -59,6 +61,7 @@ def ask(path: str, class_name: str, programs: Sequence[TensorProgram], dialect: 
         answer = Path(tmp, "answer.json")
         request.write_text(json.dumps({
             "path": os.path.abspath(path), "class": class_name, "scalar": dialect == "scalar",
+            "scalar_shape": [1] if dialect == "minitorch" else [],
             "programs": [] if dialect is None else [wire(p, dialect) for p in programs]}))
         try:
             done = subprocess.run([sys.executable, "-I", str(WORKER), str(request), str(answer)],
@@ -73,6 +76,9 @@ def ask(path: str, class_name: str, programs: Sequence[TensorProgram], dialect: 
     if "load_error" in got:
         raise EngineUnusable(f"cannot load {path}:{class_name}: {got['load_error']}")
     runs = [Run.from_wire(r) for r in got["runs"]]
+    if dialect == "minitorch":  # its scalars are shape (1,)
+        for program, run in zip(programs, runs, strict=True):
+            _as_zero_d(program, run)
     return Answer(got["survey"], runs, done.stdout.decode(errors="replace"))
 
 
@@ -82,10 +88,9 @@ _DUNDER = {"+": "__add__", "-": "__sub__", "*": "__mul__", "/": "__truediv__", "
 
 def needs(op: str, params: dict[str, Any], dialect: str) -> set[str]:
     """The attributes an engine must have for ``op`` in ``dialect`` (an unwritten op: an impossible one)."""
-    make = TENSOR_OPS[op].calls.get(dialect)
-    if make is None:
+    call = TENSOR_OPS[op].call(dialect, params)
+    if call is None:
         return {"<not in this dialect>"}
-    call = make(params)
     if call.form == "infix":
         return {_DUNDER[call.word]}
     if call.form == "prefix":
@@ -94,12 +99,26 @@ def needs(op: str, params: dict[str, Any], dialect: str) -> set[str]:
 
 
 def dialect_of(survey: dict[str, Any]) -> Dialect:
-    """``scalar`` for a class with ``.derivative`` (minitorch's Scalar); ``torch`` when ``sum`` takes
+    """``minitorch`` for a factory function (minitorch's ``tensor(list)``); ``scalar`` for a class with
+    ``.derivative`` (minitorch's Scalar); ``torch`` when ``sum`` takes
     ``dim`` or the class has ``permute``/``view``; else ``numpy``."""
     have = set(survey.get("have", []))
+    if survey.get("factory"):
+        return "minitorch"
     if survey.get("derivative"):
         return "scalar"
     words = set(survey.get("sum_parameters", []))
     if "dim" in words or ({"permute", "view"} & have and "axis" not in words):
         return "torch"
     return "numpy"
+
+
+def _as_zero_d(program: TensorProgram, run: Run) -> None:
+    """Read a (1,) value or gradient where the program has a 0-d node as that 0-d one."""
+    for j, shape in enumerate(program.shapes):
+        if shape != ():
+            continue
+        if j < len(run.data_shapes) and run.data_shapes[j] == (1,):
+            run.data_shapes[j] = ()
+        if j < len(run.grad_shapes) and run.grad_shapes[j] == (1,):
+            run.grad_shapes[j] = ()
