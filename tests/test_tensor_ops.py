@@ -11,7 +11,7 @@ from verify.oracle.ball import to_float
 from verify.oracle.exact import exact, plan
 from verify.tensor.elements import Apply
 from verify.tensor.ops import ELEMENTWISE, TENSOR_OPS
-from verify.tensor.program import build, evaluate, lower
+from verify.tensor.program import build, evaluate, lower, suffix
 from verify.tensor.shapes import ShapeError
 
 
@@ -107,3 +107,16 @@ def test_permute_and_mean_lower_exactly():
     assert gx == want
     assert evaluate(program)[-1][0] == pytest.approx(sum(v * (n % 5) for n, v in enumerate([
         x[i * 12 + j * 4 + k] for j in range(3) for k in range(4) for i in range(2)])) / 12)
+
+
+def test_a_suffix_starts_at_an_op_with_what_it_reads_made_inputs():
+    program = build({"x": ((2, 3), [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]), "w": ((3, 2), [1.0] * 6)},
+                    [("exp", [0], {}), ("transpose", [2], {}), ("mul", [3, 1], {}), ("sum", [4], {})])
+    values = evaluate(program)
+    cut = suffix(program, 3, values)
+    assert [i.name for i in cut.inputs] == ["w", "t1"]  # t1 = exp(x), now a leaf holding its values
+    assert cut.inputs[1].values == tuple(values[2])
+    assert [n.op for n in cut.nodes] == ["transpose", "mul", "sum"]
+    assert evaluate(cut)[-1] == values[-1]
+    with pytest.raises(ValueError):
+        suffix(program, 1, values)

@@ -115,3 +115,10 @@ def test_a_minitorch_bug_is_blamed_on_its_op_though_only_leaves_keep_gradients()
     assert (failure.finding.op, failure.finding.pattern) == ("permute", "perm=(1, 2, 0) of (2, 2, 2)")
     assert "from minitorch_like.planted_permute import tensor" in failure.snippet
     assert "x.permute(1, 2, 0)" in failure.snippet and ".to_numpy()" in failure.snippet
+
+
+def test_a_hanging_backward_is_a_finding_on_its_op_and_the_audit_finishes():
+    result = audit_tensor(f"{ZOO / 'planted_hang'}.py:Tensor", only="x + x", shrink=False)
+    [failure] = result.failures
+    assert (failure.finding.op, failure.finding.kind) == ("add", "crash")
+    assert "backward: no answer within 5 s" in failure.finding.message

@@ -96,8 +96,9 @@ def check(program: TensorProgram, run: Run, *, scale: float = 1.0) -> Checked:
         result.findings.append(Finding(
             "crash", op, culprit, culprit, _pattern(program, culprit) if op else "",
             _operand_shapes(program, culprit) if op else (), (), None, None,
-            f"the engine raised in {run.stage or 'loading'}"
-            + (f" making {names[culprit]} = {op}" if op else "") + f": {run.error}"))
+            ("the engine's " if run.error.startswith("no answer") else "the engine raised in ")
+            + (run.stage or "loading") + (f" making {names[culprit]} = {op}" if op else "")
+            + f": {run.error}"))
         return result
     for j, shape in enumerate(program.shapes):
         if run.data_shapes[j] != shape:

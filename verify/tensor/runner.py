@@ -52,16 +52,20 @@ def supported(program: TensorProgram, dialect: Dialect) -> bool:
     return all(dialect in TENSOR_OPS[n.op].calls for n in program.nodes)
 
 
+PROGRAM_SECONDS = 5.0
+"""How long one program may run in the engine before it counts as hanging (a crash finding)."""
+
+
 def ask(path: str, class_name: str, programs: Sequence[TensorProgram], dialect: Dialect | None,
-        *, deadline: float = 60.0) -> Answer:
+        *, deadline: float = 60.0, limit: float = PROGRAM_SECONDS) -> Answer:
     """Load ``path``'s class ``class_name`` in a fresh worker and run ``programs`` in ``dialect``
-    (None: only survey the class)."""
+    (None: only survey the class), each within ``limit`` seconds, all within ``deadline``."""
     with tempfile.TemporaryDirectory() as tmp:
         request = Path(tmp, "request.json")
         answer = Path(tmp, "answer.json")
         request.write_text(json.dumps({
             "path": os.path.abspath(path), "class": class_name, "scalar": dialect == "scalar",
-            "scalar_shape": [1] if dialect == "minitorch" else [],
+            "limit": limit,
             "programs": [] if dialect is None else [wire(p, dialect) for p in programs]}))
         try:
             done = subprocess.run([sys.executable, "-I", str(WORKER), str(request), str(answer)],

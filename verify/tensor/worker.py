@@ -17,6 +17,7 @@ import inspect
 import json
 import operator
 import os
+import signal
 import sys
 import traceback
 from typing import Any
@@ -26,9 +27,19 @@ INFIX = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.
 PREFIX = {"-": operator.neg}
 DUNDER = {"+": "__add__", "-": "__sub__", "*": "__mul__", "/": "__truediv__", "**": "__pow__",
           "@": "__matmul__"}
+LIMIT = [5.0]
+"""Seconds one program may take (set from the request)."""
 PROBED = ("sum", "mean", "max", "amax", "reshape", "view", "transpose", "permute", "T", "exp", "log",
           "tanh", "sigmoid", "relu", "item", "backward", "softmax", "log_softmax", "__neg__",
           *DUNDER.values())
+
+
+class OutOfTime(BaseException):
+    """A program ran past its time limit (a BaseException: an engine's ``except Exception`` lets it by)."""
+
+
+def _alarm(signum: int, frame: Any) -> None:
+    raise OutOfTime()
 
 
 def load(path: str, name: str) -> Any:
@@ -127,12 +138,12 @@ def run(cls: Any, program: dict[str, Any], scalar: bool, np: Any) -> dict[str, A
         for node in program["nodes"]:
             operands = [tensors[a] if isinstance(a, int) else _constant(a, node) for a in node["args"]]
             tensors.append(_call(node["call"], operands))
-    except Exception as error:
+    except (Exception, OutOfTime) as error:
         answer.update(error=_describe(error), stage="forward", failed=len(tensors))
         return answer
     try:
         tensors[-1].backward()
-    except Exception as error:
+    except (Exception, OutOfTime) as error:
         answer.update(error=_describe(error), stage="backward")
         return answer
     if scalar:
@@ -191,6 +202,8 @@ def _constant(a: dict[str, Any], node: dict[str, Any]) -> Any:
 
 
 def _describe(error: BaseException) -> str:
+    if isinstance(error, OutOfTime):
+        return f"no answer within {LIMIT[0]:g} s (the engine hangs or is far too slow)"
     frames = traceback.extract_tb(error.__traceback__)
     where = f" (at {os.path.basename(frames[-1].filename)}:{frames[-1].lineno})" if frames else ""
     return f"{type(error).__name__}: {error}{where}"
@@ -211,7 +224,17 @@ def main(argv: list[str]) -> int:
         np: Any = None
         if programs and not scalar:
             np = importlib.import_module("numpy")  # only here, and only for engines that hold arrays
-        answer["runs"] = [run(cls, p, scalar, np) for p in programs]
+        LIMIT[0] = float(request.get("limit", 5.0))
+        signal.signal(signal.SIGALRM, _alarm)
+        answer["runs"] = []
+        for p in programs:
+            signal.setitimer(signal.ITIMER_REAL, LIMIT[0])
+            try:
+                answer["runs"].append(run(cls, p, scalar, np))
+            except OutOfTime:  # while reading the numbers back
+                answer["runs"].append({"error": _describe(OutOfTime()), "stage": "backward", "failed": None})
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
     with open(argv[2], "w") as f:
         json.dump(answer, f, allow_nan=True)
     return 0
