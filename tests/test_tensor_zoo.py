@@ -122,3 +122,10 @@ def test_a_hanging_backward_is_a_finding_on_its_op_and_the_audit_finishes():
     [failure] = result.failures
     assert (failure.finding.op, failure.finding.kind) == ("add", "crash")
     assert "backward: no answer within 5 s" in failure.finding.message
+
+
+def test_the_worker_runs_under_a_memory_limit():
+    result = audit_tensor(f"{ZOO / 'planted_memory'}.py:Tensor", only="matmul (m,k) @ (k,n)", shrink=False)
+    [failure] = result.failures
+    assert (failure.finding.op, failure.finding.kind) == ("matmul", "crash")
+    assert "MemoryError" in failure.finding.message

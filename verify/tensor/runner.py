@@ -54,6 +54,8 @@ def supported(program: TensorProgram, dialect: Dialect) -> bool:
 
 PROGRAM_SECONDS = 5.0
 """How long one program may run in the engine before it counts as hanging (a crash finding)."""
+MEMORY = 2 << 30
+"""The worker's address space, as the scalar audit's: an engine past it gets a MemoryError."""
 
 
 def ask(path: str, class_name: str, programs: Sequence[TensorProgram], dialect: Dialect | None,
@@ -65,11 +67,12 @@ def ask(path: str, class_name: str, programs: Sequence[TensorProgram], dialect: 
         answer = Path(tmp, "answer.json")
         request.write_text(json.dumps({
             "path": os.path.abspath(path), "class": class_name, "scalar": dialect == "scalar",
-            "limit": limit,
+            "limit": limit, "memory": MEMORY,
             "programs": [] if dialect is None else [wire(p, dialect) for p in programs]}))
         try:
             done = subprocess.run([sys.executable, "-I", str(WORKER), str(request), str(answer)],
-                                  cwd=tmp, capture_output=True, timeout=deadline, stdin=subprocess.DEVNULL)
+                                  cwd=tmp, capture_output=True, timeout=deadline, stdin=subprocess.DEVNULL,
+                                  start_new_session=True)
         except subprocess.TimeoutExpired:
             raise EngineUnusable(f"{path}:{class_name}: no answer within {deadline:g} s") from None
         if not answer.exists():

@@ -209,9 +209,24 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}{where}"
 
 
+def _limit_memory(size: int) -> None:
+    """At most ``size`` bytes of address space, so an engine that allocates without end gets a
+    MemoryError (reported as its crash) instead of taking the machine."""
+    try:
+        import resource
+
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = size if hard == resource.RLIM_INFINITY else min(size, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):
+        pass  # no such limit on this system: the deadline still holds
+
+
 def main(argv: list[str]) -> int:
     with open(argv[1]) as f:
         request = json.load(f)
+    if request.get("memory"):
+        _limit_memory(int(request["memory"]))
     answer: dict[str, Any] = {}
     try:
         cls = load(request["path"], request["class"])
