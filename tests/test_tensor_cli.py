@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from verify.tensor import audit_tensor
 from verify.tensor.schema import SCHEMA
@@ -54,3 +55,18 @@ def test_an_unusable_engine_exits_2_with_one_line(tmp_path):
 
 def test_a_bad_option_is_a_usage_error():
     assert run(f"{ZOO}/scalar_ref.py:Scalar", "--dialect", "jax").returncode == 2
+
+
+def test_the_front_door_can_route_tensor_engines_here_and_scalar_ones_not():
+    from verify.tensor.audit import wants_tensor_audit
+
+    assert wants_tensor_audit(f"{ROOT / ZOO}/scalar_ref.py:Scalar")  # minitorch's Scalar: .derivative
+    assert not wants_tensor_audit(f"{ROOT}/tests/engines/reference.py:Value")
+
+
+def test_array_engines_and_factories_are_routed_here():
+    pytest.importorskip("numpy")
+    from verify.tensor.audit import wants_tensor_audit
+
+    assert wants_tensor_audit(f"{ROOT / ZOO}/minitorch_like/tensor_functions.py:tensor")
+    assert wants_tensor_audit(f"{ROOT / ZOO}/torch_ref.py:Tensor")

@@ -31,6 +31,7 @@ PLANTED = {
     "planted_softmax": ("softmax", "gradient", "axis="),
     "planted_log_softmax": ("log_softmax", "gradient", "axis="),
     "planted_torch_sum": ("sum", "gradient", "axis="),
+    "planted_forward": ("mean", "forward", ""),
 }
 
 

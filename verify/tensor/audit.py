@@ -26,7 +26,10 @@ from .run import Run
 from .runner import EngineUnusable, ask, dialect_of
 from .snippet import snippet
 
-__all__ = ["EngineUnusable", "TensorAudit", "Failure", "audit_tensor"]
+__all__ = ["EngineUnusable", "TensorAudit", "Failure", "audit_tensor", "wants_tensor_audit"]
+
+TENSOR_SIGNS = frozenset({"sum", "mean", "reshape", "view", "permute", "transpose", "T", "__matmul__"})
+"""Any of these on the class says it holds arrays: the tensor audit is the one for it."""
 
 
 @dataclass
@@ -81,6 +84,17 @@ class TensorAudit:
         from .render import render
 
         return render(self)
+
+
+def wants_tensor_audit(spec: Any, *, deadline: float = 60.0) -> bool:
+    """Whether ``spec`` (``"engine.py:Tensor"`` or a class) is for this audit rather than the scalar
+    one: a factory (minitorch's ``tensor``), a class with ``.derivative`` (minitorch's Scalar), or a
+    class with a tensor method (``sum``, ``reshape``, ``@``, ...). One survey in a worker; the front
+    door can route on it. ``EngineUnusable`` if it cannot be loaded."""
+    path, name = _where(spec)
+    survey = ask(path, name, [], None, deadline=deadline).survey
+    have = set(survey.get("have", []))
+    return bool(survey.get("factory") or survey.get("derivative") or TENSOR_SIGNS & have)
 
 
 def _where(spec: Any) -> tuple[str, str]:
