@@ -117,9 +117,9 @@ def check(program: TensorProgram, run: Run, *, scale: float = 1.0) -> Checked:
             f"the engine stores {narrow[0]}: {_digits(program, run, result)}; float64 keeps about 15 "
             "(a storage choice, not a wrong rule: its ops are not judged as float64 ones)"))
         return result
+    _exact(program, data, result)
     _forward(program, data, result, scale)
     _backward(program, data, run, result, scale)
-    _exact(program, data, result)
     return result
 
 
@@ -385,6 +385,8 @@ def _gradient_finding(program: TensorProgram, names: list[str], run: Run, result
                       given: list[float]) -> None:
     shape = program.shapes[j]
     mids = [lo / 2 + hi / 2 if math.isfinite(lo) and math.isfinite(hi) else math.nan for lo, hi in expected]
+    if j < len(program.inputs) and j < len(result.exact_grads):
+        mids = _flatten(result.exact_grads[j])  # an input's: the certified exact gradient itself
     where = tuple(sh.unflat(f, shape) for f in sorted(wrong))
     aliased = [b if a == j else a for a, b in run.aliases if j in (a, b)]
     if aliased:

@@ -22,8 +22,11 @@ def render(result: TensorAudit) -> str:
         if f.wrong:
             lines.append(f"   wrong elements: {', '.join(str(w) for w in f.wrong[:8])}"
                          + (" ..." if len(f.wrong) > 8 else ""))
-        if f.expected is not None and f.actual is not None:
-            lines += [f"   expected {f.expected}", f"   actual   {f.actual}"]
+        if f.kind in ("shape", "grad-shape"):
+            lines += [f"   expected shape {tuple(f.expected)}", f"   actual shape   {tuple(f.actual)}"]
+        elif f.expected is not None and f.actual is not None:
+            exact = " (exact)" if f.tensor < len(failure.program.inputs) and f.kind != "forward" else ""
+            lines += [f"   expected {f.expected}{exact}", f"   actual   {f.actual}"]
         lines += ["   reproduce:", *("     " + line for line in failure.snippet.splitlines())]
     lines.append("")
     if result.failures:
