@@ -130,3 +130,8 @@ def test_the_worker_runs_under_a_memory_limit():
     [failure] = result.failures
     assert (failure.finding.op, failure.finding.kind) == ("matmul", "crash")
     assert "MemoryError" in failure.finding.message
+
+
+def test_values_are_read_before_backward_can_change_them():
+    result = audit_tensor(f"{ZOO / 'changes_data'}.py:Tensor", only="matmul")
+    assert result.programs >= 5 and result.failures == [], result.render()

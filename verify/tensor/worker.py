@@ -141,21 +141,26 @@ def run(cls: Any, program: dict[str, Any], scalar: bool, np: Any) -> dict[str, A
     except (Exception, OutOfTime) as error:
         answer.update(error=_describe(error), stage="forward", failed=len(tensors))
         return answer
+    # the values as the forward made them, read before backward() can touch them
+    values: list[Any]
+    if scalar:
+        values = [_scalar_value(t) for t in tensors]
+    else:
+        values = [None if v is None else v.copy() for v in (_read(_values_of(t), np) for t in tensors)]
     try:
         tensors[-1].backward()
     except (Exception, OutOfTime) as error:
         answer.update(error=_describe(error), stage="backward")
         return answer
     if scalar:
-        return {**answer, **_scalars(tensors)}
+        return {**answer, **_scalars(tensors, values)}
     data: list[list[float] | None] = []
     grads: list[list[float] | None] = []
     data_shapes: list[list[int] | None] = []
     grad_shapes: list[list[int] | None] = []
     dtypes: list[str] = []
     raw: list[Any] = []
-    for t in tensors:
-        d = _read(_values_of(t), np)
+    for t, d in zip(tensors, values, strict=True):
         g_raw = getattr(t, "grad", None)
         g = _read(g_raw, np)
         owned = isinstance(g_raw, np.ndarray) or (g_raw is not None and hasattr(g_raw, "data"))
@@ -180,12 +185,16 @@ def run(cls: Any, program: dict[str, Any], scalar: bool, np: Any) -> dict[str, A
     return answer
 
 
-def _scalars(nodes: list[Any]) -> dict[str, Any]:
+def _scalar_value(t: Any) -> float | None:
+    d = getattr(t, "data", None)
+    return None if d is None else float(d)
+
+
+def _scalars(nodes: list[Any], values: list[Any]) -> dict[str, Any]:
     """minitorch's Scalars: ``.data`` a number, ``.derivative`` a number on leaves (None elsewhere)."""
     data: list[list[float] | None] = []
     grads: list[list[float] | None] = []
-    for t in nodes:
-        d = getattr(t, "data", None)
+    for t, d in zip(nodes, values, strict=True):
         g = getattr(t, "derivative", None)
         data.append(None if d is None else [float(d)])
         grads.append(None if g is None else [float(g)])
