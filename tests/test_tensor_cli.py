@@ -70,3 +70,11 @@ def test_array_engines_and_factories_are_routed_here():
 
     assert wants_tensor_audit(f"{ROOT / ZOO}/minitorch_like/tensor_functions.py:tensor")
     assert wants_tensor_audit(f"{ROOT / ZOO}/torch_ref.py:Tensor")
+
+
+def test_a_notebook_shows_the_audit_as_escaped_html():
+    result = audit_tensor(f"{ROOT / ZOO}/scalar_planted.py:Scalar")
+    page = result._repr_html_()
+    assert page.startswith("<style>") and "finding 1: gradient" in page
+    assert "<td class='exact'>div</td>" in page and "t1 = x / y" in page
+    assert "<script" not in page and page.count("<pre>") == 1

@@ -85,6 +85,12 @@ class TensorAudit:
 
         return render(self)
 
+    def _repr_html_(self) -> str:
+        """How a notebook shows it."""
+        from .html import render_html
+
+        return render_html(self)
+
 
 def wants_tensor_audit(spec: Any, *, deadline: float = 60.0) -> bool:
     """Whether ``spec`` (``"engine.py:Tensor"`` or a class) is for this audit rather than the scalar
