@@ -40,3 +40,11 @@ def test_random_programs_alone_find_a_planted_bug_and_shrink_it():
     first = result.failures[0]
     assert first.finding.op == "softmax" and first.template.startswith("random")
     assert first.largest_dim <= 3
+
+
+def test_a_crash_in_a_random_program_is_blamed_by_cutting_it_at_each_op():
+    pytest.importorskip("numpy")
+    result = audit_tensor(f"{ZOO / 'planted_permute'}.py:Tensor", random=12, only="random #9")
+    [failure] = result.failures
+    assert (failure.finding.op, failure.finding.kind) == ("permute", "crash")
+    assert failure.steps == 1 and failure.program.nodes[0].op == "permute"

@@ -20,7 +20,7 @@ from . import shapes as sh
 from .battery import TEMPLATES, Template, runnable
 from .check import Finding, check
 from .ops import Dialect
-from .program import TensorProgram, suffix
+from .program import TensorProgram, evaluate, suffix
 from .randomized import random_templates
 from .run import Run
 from .runner import EngineUnusable, ask, dialect_of
@@ -228,19 +228,24 @@ def _smallest(path: str, name: str, dialect: Dialect, failing: list[Case], seed:
 
 
 def _cut(path: str, name: str, dialect: Dialect, cases: list[Case], left: Callable[[], float]) -> list[Case]:
-    """Name the op where the engine keeps gradients on leaves only and a wrong one could come from any
-    op between: each op's suffix of the program (the op and all after it, what it reads made leaves
-    holding the engine's values) is run; the last op whose suffix fails, all later suffixes passing,
-    is the one whose rule is wrong, and its suffix is the smaller program."""
-    vague = [i for i, (_, _, f, run) in enumerate(cases) if not f.op and f.kind in ("gradient", "grad-shape")
-             and run.data and all(d is not None for d in run.data)]
+    """Name the op where no single op could be blamed: the engine keeps gradients on leaves only (a
+    wrong one could come from any op between), or a random program crashed in backward. Each op's
+    suffix of the program (the op and all after it, what it reads made leaves holding the engine's
+    values, or the reference forward's where a crash left none) is run; the last op whose suffix
+    fails, all later suffixes passing, is the one whose rule is wrong, and its suffix is the
+    smaller program."""
+    vague = [i for i, (_, _, f, _) in enumerate(cases)
+             if not f.op and f.kind in ("gradient", "grad-shape", "crash")]
     if not vague:
         return cases
     jobs: list[tuple[int, int, TensorProgram]] = []
     for i in vague:
         _, program, _, run = cases[i]
+        complete = len(run.data) == len(program.shapes) and all(d is not None for d in run.data)
+        # a crash in backward leaves no values: the reference forward's stand in for them
+        values = [d or [] for d in run.data] if complete else evaluate(program)
         for k in range(len(program.inputs), len(program.shapes)):
-            jobs.append((i, k, suffix(program, k, [d or [] for d in run.data])))
+            jobs.append((i, k, suffix(program, k, values)))
     answer = ask(path, name, [p for _, _, p in jobs], dialect, deadline=left())
     verdicts: dict[int, list[tuple[int, TensorProgram, Finding | None, Run]]] = {}
     for (i, k, program), run in zip(jobs, answer.runs, strict=True):
@@ -255,11 +260,12 @@ def _cut(path: str, name: str, dialect: Dialect, cases: list[Case], left: Callab
             first = len(program.inputs)
             node = program.nodes[0]
             operands = program.operands(node, program.shapes)
+            what = "raised" if f.kind == "crash" else "passed back a wrong gradient"
             named = dataclasses.replace(
                 f, op=node.op, node=first, pattern=node.row.pattern(operands, node.kwargs),
                 shapes=tuple(s for s in operands if not isinstance(s, float)),
-                message=f"{node.op} passed back a wrong gradient (every op after it passes with the same "
-                        f"numbers): {f.message.split('; ')[0]}")
+                message=f"{node.op} {what} (every op after it passes with the same numbers): "
+                        + f.message.split("; ")[0])
             out[i] = (t, program, named, run)
             break
     return out
