@@ -1,7 +1,7 @@
 """verify's import layers, read from the source with ast: nothing is imported to check them.
 
 From the top: the package's face (``verify/__init__.py``, ``__main__.py``) ->
-``cli`` -> ``batch`` -> ``audit`` -> ``strategies`` -> ``parse`` -> ``judge`` -> ``report`` ->
+``cli`` -> ``batch`` -> ``audit`` -> ``tensor`` -> ``strategies`` -> ``parse`` -> ``judge`` -> ``report`` ->
 ``oracle`` -> ``audit.engine`` -> ``program`` and ``graph`` -> ``micrograd``. A
 module may import its own layer and the ones below it, never one above;
 ``micrograd`` never imports ``verify``. Every import counts, also one inside a
@@ -31,6 +31,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [  # lowest first
     ("judge", ("verify.judge",)),
     ("parse", ("verify.parse",)),
     ("strategies", ("verify.strategies",)),
+    ("tensor", ("verify.tensor",)),
     ("audit", ("verify.audit",)),
     ("batch", ("verify.batch",)),
     ("cli", ("verify.cli",)),

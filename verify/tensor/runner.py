@@ -1,0 +1,131 @@
+"""The audit's side of the worker: programs written in a dialect, sent to a fresh process, answers read.
+
+The worker is ``worker.py`` run as a script by the same Python, in a
+temporary folder, under a wall-clock deadline; it returns JSON only, and
+nothing the engine does in it reaches this process but that file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .ops import TENSOR_OPS, Dialect
+from .program import TensorProgram
+from .run import Run
+
+WORKER = Path(__file__).with_name("worker.py")
+
+
+class EngineUnusable(Exception):
+    """The engine cannot be loaded or driven at all (the CLI's exit code 2)."""
+
+
+@dataclass
+class Answer:
+    survey: dict[str, Any] = field(default_factory=dict)
+    runs: list[Run] = field(default_factory=list)
+    stdout: str = ""
+
+
+def wire(program: TensorProgram, dialect: Dialect) -> dict[str, Any]:
+    """The program as the worker reads it: each node's call written in ``dialect``."""
+    nodes = []
+    for node in program.nodes:
+        call = node.row.call(dialect, node.kwargs)
+        if call is None:
+            raise ValueError(f"{node.op} with {node.kwargs} cannot be written in the {dialect} dialect")
+        nodes.append({"args": [a if isinstance(a, int) else {"const": a} for a in node.args],
+                      "call": call.wire()})
+    inputs = [{"name": i.name, "shape": list(i.shape), "values": list(i.values)} for i in program.inputs]
+    return {"inputs": inputs, "nodes": nodes}
+
+
+def supported(program: TensorProgram, dialect: Dialect) -> bool:
+    return all(dialect in TENSOR_OPS[n.op].calls for n in program.nodes)
+
+
+PROGRAM_SECONDS = 5.0
+"""How long one program may run in the engine before it counts as hanging (a crash finding)."""
+MEMORY = 2 << 30
+"""The worker's address space, as the scalar audit's: an engine past it gets a MemoryError."""
+
+
+def ask(path: str, class_name: str, programs: Sequence[TensorProgram], dialect: Dialect | None,
+        *, deadline: float = 60.0, limit: float = PROGRAM_SECONDS) -> Answer:
+    """Load ``path``'s class ``class_name`` in a fresh worker and run ``programs`` in ``dialect``
+    (None: only survey the class), each within ``limit`` seconds, all within ``deadline``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        request = Path(tmp, "request.json")
+        answer = Path(tmp, "answer.json")
+        request.write_text(json.dumps({
+            "path": os.path.abspath(path), "class": class_name, "scalar": dialect == "scalar",
+            "limit": limit, "memory": MEMORY,
+            "programs": [] if dialect is None else [wire(p, dialect) for p in programs]}))
+        try:
+            done = subprocess.run([sys.executable, "-I", str(WORKER), str(request), str(answer)],
+                                  cwd=tmp, capture_output=True, timeout=deadline, stdin=subprocess.DEVNULL,
+                                  start_new_session=True)
+        except subprocess.TimeoutExpired:
+            raise EngineUnusable(f"{path}:{class_name}: no answer within {deadline:g} s") from None
+        if not answer.exists():
+            tail = done.stderr.decode(errors="replace").strip().splitlines()[-1:]
+            raise EngineUnusable(f"{path}:{class_name}: the worker died (exit {done.returncode})"
+                                 + (f": {tail[0]}" if tail else ""))
+        got = json.loads(answer.read_text())
+    if "load_error" in got:
+        raise EngineUnusable(f"cannot load {path}:{class_name}: {got['load_error']}")
+    runs = [Run.from_wire(r) for r in got["runs"]]
+    if dialect == "minitorch":  # its scalars are shape (1,)
+        for program, run in zip(programs, runs, strict=True):
+            _as_zero_d(program, run)
+    return Answer(got["survey"], runs, done.stdout.decode(errors="replace"))
+
+
+_DUNDER = {"+": "__add__", "-": "__sub__", "*": "__mul__", "/": "__truediv__", "**": "__pow__",
+           "@": "__matmul__"}
+
+
+def needs(op: str, params: dict[str, Any], dialect: str) -> set[str]:
+    """The attributes an engine must have for ``op`` in ``dialect`` (an unwritten op: an impossible one)."""
+    call = TENSOR_OPS[op].call(dialect, params)
+    if call is None:
+        return {"<not in this dialect>"}
+    if call.form == "infix":
+        return {_DUNDER[call.word]}
+    if call.form == "prefix":
+        return {"__neg__"}
+    return {call.word}
+
+
+def dialect_of(survey: dict[str, Any]) -> Dialect:
+    """``minitorch`` for a factory function (minitorch's ``tensor(list)``); ``scalar`` for a class with
+    ``.derivative`` (minitorch's Scalar); ``torch`` when ``sum`` takes
+    ``dim`` or the class has ``permute``/``view``; else ``numpy``."""
+    have = set(survey.get("have", []))
+    if survey.get("factory"):
+        return "minitorch"
+    if survey.get("derivative"):
+        return "scalar"
+    words = set(survey.get("sum_parameters", []))
+    if "dim" in words or ({"permute", "view"} & have and "axis" not in words):
+        return "torch"
+    return "numpy"
+
+
+def _as_zero_d(program: TensorProgram, run: Run) -> None:
+    """Read a (1,) value or gradient where the program has a 0-d node as that 0-d one."""
+    for j, shape in enumerate(program.shapes):
+        if shape != ():
+            continue
+        if j < len(run.data_shapes) and run.data_shapes[j] == (1,):
+            run.data_shapes[j] = ()
+        if j < len(run.grad_shapes) and run.grad_shapes[j] == (1,):
+            run.grad_shapes[j] = ()
