@@ -26,7 +26,7 @@ def test_a_finding_exits_1_with_the_report():
     done = run(f"{ZOO}/scalar_planted.py:Scalar")
     assert done.returncode == 1, done.stderr
     assert "gradient: div  [() with ()]" in done.stdout
-    assert done.stdout.rstrip().endswith("FAIL  1 finding(s)")
+    assert done.stdout.rstrip().endswith("FAIL  1 finding")
 
 
 def test_a_correct_engine_exits_0_and_its_json_follows_the_schema():

@@ -99,6 +99,9 @@ def _parser() -> argparse.ArgumentParser:
                              f" (default {DEFAULT_MEMORY >> 30}G)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+    parser.add_argument("--kind", choices=("auto", "scalar", "tensor"), default="auto",
+                        help="a scalar (micrograd-style) or a tensor engine (default auto: a FILE.py:CLASS"
+                             " whose class has tensor methods, a factory or .derivative is a tensor engine)")
     return parser
 
 
@@ -139,6 +142,8 @@ def _main(argv: list[str]) -> int:
             return _error(str(error))
 
     require_stdout()  # before the audit's minutes, not after
+    if args.kind == "tensor" or (args.kind == "auto" and _is_tensor_engine(args.engine)):
+        return _tensor(args)
     # Imported here: Hypothesis, SymPy and mpmath load only when an audit runs.
     from ..audit.api import audit
     from ..audit.engine.sandbox import EngineFailed, UnusableEngine
@@ -166,6 +171,36 @@ def _main(argv: list[str]) -> int:
     failure = result.verifier_failure()
     if failure is not None:
         sys.stderr.write(f"python -m verify audit: {failure}\n")
+    return result.exit_code
+
+
+def _is_tensor_engine(spec: str) -> bool:
+    """Whether ``spec`` names a tensor engine: only a ``FILE.py:CLASS`` can, and one short survey says."""
+    path, _, name = spec.rpartition(":")
+    if not path.endswith(".py") or not name.isidentifier():
+        return False
+    from ..tensor.audit import wants_tensor_audit
+    from ..tensor.runner import EngineUnusable
+
+    try:
+        return wants_tensor_audit(spec)
+    except EngineUnusable:  # the scalar audit says why, in its own words
+        return False
+
+
+def _tensor(args: argparse.Namespace) -> int:
+    """The tensor audit (``verify.tensor``) with this command's seed, deadline and output options."""
+    from ..tensor.audit import audit_tensor
+    from ..tensor.runner import EngineUnusable
+
+    if not args.quiet:
+        sys.stderr.write(f"auditing {args.engine} as a tensor engine ...\n")
+    try:
+        result = audit_tensor(args.engine, seed=args.seed, deadline=args.deadline)
+    except EngineUnusable as error:
+        return _error(str(error), "unusable engine")
+    text = json.dumps(result.to_json(), indent=2) if args.json else result.render()
+    emit(text.rstrip("\n") + "\n", result.exit_code)
     return result.exit_code
 
 

@@ -30,7 +30,8 @@ def render(result: TensorAudit) -> str:
         lines += ["   reproduce:", *("     " + line for line in failure.snippet.splitlines())]
     lines.append("")
     if result.failures:
-        lines.append(f"FAIL  {len(result.failures)} finding(s)")
+        n = len(result.failures)
+        lines.append(f"FAIL  {n} finding{'' if n == 1 else 's'}")
     elif result.fragilities:
         lines.append(f"FRAGILE  {result.programs} programs ran; no wrong rule shows at this precision, "
                      "but the engine loses digits (above)")
