@@ -28,9 +28,6 @@ from typing import Any
 from .fingerprint import engine_hash
 
 _HOME = str(Path(__file__).resolve().parent.parent.parent)
-UNUSABLE = ("UnusableEngine", "EngineFailed")
-"""Exceptions by which the audit says the engine cannot be driven (``python -m verify audit``'s
-"unusable engine"); any other exception is a usage error or a failure of the verifier."""
 
 
 def audit_in_process(job: dict[str, Any]) -> dict[str, Any]:
@@ -99,16 +96,18 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     record: dict[str, Any] = {}
     # verify.audit is a callable package: verify.audit(spec, ...) is the function the CLI calls
     audit: Callable[..., Any] = importlib.import_module("verify.audit")  # type: ignore[assignment]
+    from ..audit.engine.sandbox import EngineFailed, UnusableEngine
+
     try:
         result = audit(job["spec"], **options)
     except Exception as error:  # the CLI's exit 2: a usage error, an unusable engine, a verifier failure
         name = type(error).__name__
-        kind = getattr(error, "kind", None)
-        what = "unusable engine" if name in UNUSABLE else "error"
+        unusable = isinstance(error, (UnusableEngine, EngineFailed))
+        what = "unusable engine" if unusable else "error"
         message = " ".join(str(error).split())
-        if name == "EngineFailed":
-            message = f"the engine's worker failed ({kind}): {message}"
-        record.update(exit_code=2, verdict="unusable" if name in UNUSABLE else "error",
+        if isinstance(error, EngineFailed):
+            message = f"the engine's worker failed ({error.kind}): {message}"
+        record.update(exit_code=2, verdict="unusable" if unusable else "error",
                       error=f"{what}: {message}", error_type=name,
                       seconds=round(time.monotonic() - started, 3), audit=None)
         text = f"python -m verify audit: {what}: {message}\n"
