@@ -49,6 +49,7 @@ from hypothesis.errors import InvalidArgument
 
 from micrograd.ops import OPS, POSITIVE, REAL, Op, Region
 
+from .audit.engine.terms import LAYOUTS
 from .program import Arg, Const, Program, Step
 
 __all__ = ["expressions", "expressions_in", "points"]
@@ -71,7 +72,6 @@ _UNDERFLOWS = frozenset({"exp", "sigmoid"})
 _ORDER = ("add", "mul", "sub", "neg", "div", "powi", "powc", "pow", "exp", "log", "tanh",
           "sigmoid", "relu", "abs", "sqrt", "sin", "cos")
 _NAMES = ("x", "y", "z", "w", "u")
-LAYOUTS = ("f(x)", "x o y", "x o c", "c o x", "x o x")
 
 
 def points(
@@ -119,7 +119,8 @@ def _points(region: Region, min_magnitude: float, max_magnitude: float) -> st.Se
 @functools.lru_cache(maxsize=64)
 def _constants(region: Region) -> st.SearchStrategy[float]:
     """Numbers for one side of a binary op: mostly m * 10**e over 24 orders of magnitude, rarely simple."""
-    simple = st.sampled_from((0.5, -0.5, 1.5, 3.0, -2.0, 1.0, 2.0, -1.0)).map(lambda x: _into(region, x))
+    # Hypothesis favours a sampled list's ends (and more so in newer versions): 0.5 and -0.5 stand there
+    simple = st.sampled_from((0.5, 1.5, 1.0, -1.0, 2.0, 3.0, -2.0, -0.5)).map(lambda x: _into(region, x))
     spread = st.builds(
         lambda m, e, negative: (-1.0 if negative else 1.0) * float(f"{m * 10.0**e:.4g}"),
         st.floats(1.1, 9.9), st.integers(-12, 12), st.booleans(),  # not 1.0: Hypothesis likes bounds

@@ -147,7 +147,8 @@ def _check_run(
     shown = _lazy(lambda: _formulas(program, slots, ex))
     rows = [_row(s, names, grad_f, ex, s not in uncertified, found, diffs if per_input else None, shown,
                  hidden, lost) for s in slots]
-    verdict = _verdict(faults, rows, notes, found)
+    oracle_disagrees = any(not d.why and not d.agrees for d in diffs)
+    verdict = _verdict(faults, rows, oracle_disagrees, found)
     if verdict == "fail" and not faults:
         for r in rows:
             if r.verdict == "fail":
@@ -494,10 +495,12 @@ def _error(g: float, exact_g: Ball) -> tuple[float | None, float | None]:
     return rel, ulps
 
 
-def _verdict(faults: list[Fault], rows: list[InputRow], notes: list[str], found: Sweep) -> Verdict:
+def _verdict(faults: list[Fault], rows: list[InputRow], oracle_disagrees: bool, found: Sweep) -> Verdict:
+    """``oracle_disagrees``: a finite difference disagreed with the exact gradient (the witnesses
+    contradict each other, so no verdict but inconclusive is honest)."""
     if faults or any(r.verdict == "fail" for r in rows):
         return "fail"
-    if any(r.verdict != "pass" for r in rows) or any(n.startswith("oracle fault") for n in notes):
+    if any(r.verdict != "pass" for r in rows) or oracle_disagrees:
         return "inconclusive"
     if found.undefined:
         return "inconclusive"

@@ -21,10 +21,6 @@ from .ball import ARB, Ball, ball, compile_expr, workprec
 from .ns import SYMPY
 
 
-class Undefined(ArithmeticError):
-    """The op, or one of its derivatives, has no real finite value here."""
-
-
 @dataclass(frozen=True)
 class Partial:
     """One partial derivative: a constant, one of the operands, or a general expression.
