@@ -23,7 +23,14 @@ def _name(requirement: str) -> str:
 
 
 def _extra(name: str) -> set[str]:
-    return {_name(r) for r in _pyproject()["project"]["optional-dependencies"][name]}
+    """The distributions an extra installs; ``dask[distributed]`` also brings ``distributed``."""
+    names: set[str] = set()
+    for requirement in _pyproject()["project"]["optional-dependencies"][name]:
+        names.add(_name(requirement))
+        extras = re.search(r"\[([^\]]+)\]", requirement)
+        if extras:
+            names |= {e.strip().lower() for e in extras.group(1).split(",")}
+    return names
 
 
 def _skipped_imports() -> dict[str, list[str]]:
