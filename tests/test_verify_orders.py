@@ -96,3 +96,13 @@ def test_a_power_taken_gradient_first_through_a_subnormal_step_is_inconclusive_n
     assert report.verdict == "inconclusive", report.render()
     assert any("underflows float64" in r.note for r in report.inputs if r.verdict == "inconclusive")
     assert _judged(program, Value).verdict != "fail"
+
+
+def test_a_grad_first_power_whose_partial_is_below_the_subnormals_is_no_false_alarm() -> None:
+    # found by the soundness campaign: dv1/dx0 = 6.5e-512 times an adjoint of -9.8e300; exp(-596) in
+    # the grad-first form carries log's rounding 596 times (298 ulps here), partial-first gives 0
+    program = Program((("x0", 8.58474408339649e258), ("x1", -9.804515751260563e300),
+                       ("x2", 5.570796640190944e-253)), (Step("pow", (0, 2)), Step("mul", (1, 3))))
+    report = _judged(program, GRAD_FIRST)
+    assert report.verdict != "fail" and not report.faults, report.render()
+    assert _judged(program, GRAD_FIRST, scale=1 + 1e-9).verdict == "fail"
