@@ -237,6 +237,33 @@ def _square(engine: type, subnormals: int) -> verify.Report:
     return verify.check_run(SQUARE, [float(s.data) for s in slots], grad)
 
 
+# ---- AMPLIFIED: a grad-first power through exp(L) whose partial lies below the subnormals ----
+
+# v1 = x0 ** x2, v2 = x1 * v1: dv1/dx0 = x2 * x0**(x2 - 1) is 6.5e-512, its adjoint -9.8e300
+TINY_POWER = Program((("x0", 8.58474408339649e258), ("x1", -9.804515751260563e300),
+                      ("x2", 5.570796640190944e-253)), (Step("pow", (0, 2)), Step("mul", (1, 3))))
+_LN_PARTIAL = 1176.0  # |ln 6.5e-512|
+_AMPLIFIED = allowance.AMPLIFIED
+
+
+def _tiny_power(x0_grad: Callable[[float, float, float], float]) -> verify.Report:
+    def change(data: list[float], grad: list[float]) -> None:
+        grad[0] = x0_grad(data[0], data[2], grad[3])
+
+    return _engine(TINY_POWER, change)
+
+
+def _grad_first(log_ulps: int) -> Callable[[float, float, float], float]:
+    """(g * y) * exp((y - 1) * log x), with a log ``log_ulps`` ulps off: a correct library's (a log
+    below the true one makes the gradient larger than exact, away from the partial-first 0)."""
+    return lambda x, y, g: (g * y) * math.exp((y - 1) * _moved(math.log(x), log_ulps))
+
+
+def _planted_tiny_power() -> bool:
+    off = 2 * _AMPLIFIED * _LN_PARTIAL * 2.0**-53  # twice the allowance, relative
+    return _tiny_power(lambda x, y, g: _grad_first(0)(x, y, g) * (1 + off)).verdict == "fail"
+
+
 @dataclass(frozen=True)
 class Guard:
     name: str
@@ -273,6 +300,8 @@ GUARDS = [
     Guard("another order of a subnormal product", local, "REROUNDED",
           lambda: _square(Value, 3).verdict == "fail",
           lambda: _not_wrong(_square(zoo_class("altrules.py"), 0))),
+    Guard("a grad-first power through exp, its partial below the subnormals", allowance, "AMPLIFIED",
+          _planted_tiny_power, lambda: _not_wrong(_tiny_power(_grad_first(-3)))),
     Guard("sin and cos's argument reduction, growing with x", floats, "REDUCTION_SLOPE",
           lambda: _libm_off_by("cos", SLOPED, 2.5 * SLOPED * _SLOPE).verdict == "fail",
           lambda: _not_wrong(_libm_off_by("cos", SLOPED, 0.0))),

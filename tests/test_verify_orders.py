@@ -79,3 +79,30 @@ def test_a_fused_square_one_subnormal_off_the_separate_sum_passes_and_three_are_
     assert fused != separate  # (2 * x) * g against x * g + x * g, each rounded to 2**-1074
     assert _judged(program, GRAD_FIRST).verdict == "pass"
     assert _judged(program, Value, shift=3 * 5e-324).verdict == "fail"
+
+
+@pytest.mark.parametrize("program", [
+    # found by the soundness campaign: (g * y) is subnormal before x**(y - 1) = 1e206 scales it up
+    Program((("x0", 9.685816105039445e-286), ("x1", 7.071855677685641e-207), ("x2", 9.725407064136378e69)),
+            (Step("pow", (1, 0)), Step("abs", (3,)), Step("add", (4, 2)), Step("sqrt", (5,)),
+             Step("sin", (6,)), Step("add", (6, 3)), Step("sigmoid", (7,)))),
+    Program((("x0", -8.941554368177826e219), ("x1", 4.805744653992234e-261)),
+            (Step("sin", (0,)), Step("pow", (1, 1)), Step("pow", (3, 1)), Step("powi", (4, Const(5.0))))),
+], ids=["x1 ** x0", "x1 ** x1"])
+def test_a_power_taken_gradient_first_through_a_subnormal_step_is_inconclusive_not_a_fail(
+    program: Program,
+) -> None:
+    report = _judged(program, GRAD_FIRST)
+    assert report.verdict == "inconclusive", report.render()
+    assert any("underflows float64" in r.note for r in report.inputs if r.verdict == "inconclusive")
+    assert _judged(program, Value).verdict != "fail"
+
+
+def test_a_grad_first_power_whose_partial_is_below_the_subnormals_is_no_false_alarm() -> None:
+    # found by the soundness campaign: dv1/dx0 = 6.5e-512 times an adjoint of -9.8e300; exp(-596) in
+    # the grad-first form carries log's rounding 596 times (298 ulps here), partial-first gives 0
+    program = Program((("x0", 8.58474408339649e258), ("x1", -9.804515751260563e300),
+                       ("x2", 5.570796640190944e-253)), (Step("pow", (0, 2)), Step("mul", (1, 3))))
+    report = _judged(program, GRAD_FIRST)
+    assert report.verdict != "fail" and not report.faults, report.render()
+    assert _judged(program, GRAD_FIRST, scale=1 + 1e-9).verdict == "fail"

@@ -180,6 +180,10 @@ def _exact_value(calc: Calculus, xs: Sequence[float]) -> tuple[Fl, Fl]:
     return Fl(*enclosure(enclosed)), widened
 
 
+AMPLIFIED = 5.0
+"""Ulps, per unit of |ln p|, a grad-first product with a partial p below the subnormals may be off:
+``(g * k) * exp((k - 1) * log x)`` rounds L = (k - 1) * log x to LIBM_ULPS + 1 ulps, and exp turns
+that into |L| times as many ulps of its result."""
 SUBNORMAL_SCALE = 1074
 """2**-1074 is the smallest subnormal: a partial below it is carried scaled by 2**1074."""
 _SMALLEST = 5e-324
@@ -194,7 +198,11 @@ def _below_subnormals(exact: Fl | Ball) -> tuple[float, float] | None:
         return None
     with workprec(128):
         lo, hi = enclosure(exact * ball(2) ** SUBNORMAL_SCALE)
-    return lo, hi
+        size = float(abs(exact).upper().log())  # ln |p|: below -744
+    # A grad-first engine reaches such a partial through exp(L), L = (k - 1) * log x about ln |p|:
+    # L's own rounding, times |L|, is a relative error of exp(L).
+    spread = min(1.0, (BASE_ULPS + AMPLIFIED * abs(size)) * 2.0**-53)
+    return (lo - spread * abs(lo), hi + spread * abs(hi))
 
 
 def _exact_partial(calc: Calculus, i: int, xs: Sequence[float]) -> tuple[Fl | Ball, float, Fl]:

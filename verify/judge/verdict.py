@@ -54,8 +54,9 @@ MIN_NORMAL = 2.2250738585072014e-308
 REDUCED = ("sin", "cos")
 """Ops whose library result carries an argument reduction's absolute error (``floats.reduction_error``)."""
 MAX_FAULTS = 50
-STEPPED = ("div",)
-"""Ops whose accepted rules take the adjoint through a hidden step (x * y**-1)."""
+STEPPED = ("div", "pow", "powc", "powi")
+"""Ops whose accepted rules take the adjoint through a hidden step: x * y**-1, and a power's
+gradient taken first, (g * k) * x**(k - 1) or (g * out) * log(x)."""
 UNDERFLOW = MIN_NORMAL / 4
 """A hidden step's product below this has lost more than the allowance's few ulps: rounded to the
 subnormal spacing 2**-1074, its relative error exceeds 2**-1075 / UNDERFLOW = 4 * 2**-53."""
@@ -440,8 +441,9 @@ def _row(
     if _correctly_rounded(g, exact_g):
         return row("pass", "")
     if g not in envelope and s in lost:
-        return row("inconclusive", "a rule computed in steps (x * y**-1) underflows float64 on its way "
-                                   "here: its digits are lost before a later factor scales it back up")
+        return row("inconclusive", "a rule computed in steps (x * y**-1, (g * k) * x**(k - 1)) underflows "
+                                   "float64 on its way here: its digits are lost before a later factor "
+                                   "scales it back up")
     if g not in envelope:
         return row("fail", f"no correct float64 engine gives this: it gives {show(envelope)} here")
     if not best.finite or not envelope.finite:
