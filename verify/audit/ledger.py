@@ -21,6 +21,7 @@ from .engine.sandbox import EngineProcess
 from .engine.terms import LAYOUTS, Layout
 from .engine.terms import Phase as Part
 from .findings import Finding
+from .fragile import classify
 from .isolate import Context, explain
 from .survey import Survey
 from .trial import Assessment, Lab
@@ -174,6 +175,7 @@ class Ledger:
         when = (a.at or time.monotonic()) - self.lab.started
         finding = explain(self.lab, a, self.context(phase))
         finding.found_seconds = when
+        finding.fragility = classify(finding)
         return finding
 
     def record(self, finding: Finding) -> bool:

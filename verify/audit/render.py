@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from micrograd.ops import OPS
 
@@ -18,6 +18,9 @@ from .engine.probes import layouts_of
 from .engine.terms import LAYOUTS, TITLES
 from .findings import Finding
 from .reproduce import program_snippet
+
+if TYPE_CHECKING:
+    from ..judge.fragility import Fragility
 
 
 def render(result: AuditResult) -> str:
@@ -44,7 +47,7 @@ def render(result: AuditResult) -> str:
         lines.append(f"  verifier error (not blamed on the engine): {error}")
     for remark in campaign.remarks:
         lines.append(f"  not a fault: {remark}")
-    findings = campaign.findings
+    findings, fragile = result.faults, result.fragilities
     if not findings:
         lines.append("DEADLINE HIT: no fault found in what was run" if campaign.deadline_hit
                      else "no fault found")
@@ -53,6 +56,14 @@ def render(result: AuditResult) -> str:
         lines += ["", f"{count} finding{'' if count == 1 else 's'}:"]
         for i, finding in enumerate(findings, 1):
             lines += ["", *_finding(result, finding, i)]
+    if fragile:
+        count = len(fragile)
+        counts = "exit 1 with --strict" if not result.strict else "--strict: they fail the audit"
+        lines += ["", f"{count} {'fragility' if count == 1 else 'fragilities'} (what an accepted textbook "
+                      f"formula for the op also does at the same point; {counts}):"]
+        for i, finding in enumerate(fragile, 1):
+            lines += ["", *_finding(result, finding, i, "FRAGILITY")]
+    if campaign.findings:
         lines += ["", f"reproduce: {result.reproduce()}"]
     failure = result.verifier_failure()
     if failure is not None:
@@ -174,8 +185,10 @@ def title(finding: Finding) -> str:
             f"{finding.found_seconds:.1f} s)")
 
 
-def _finding(result: AuditResult, finding: Finding, number: int) -> list[str]:
-    lines = [f"FINDING {number}: {title(finding)}", f"  {finding.message}"]
+def _finding(result: AuditResult, finding: Finding, number: int, heading: str = "FINDING") -> list[str]:
+    lines = [f"{heading} {number}: {title(finding)}", f"  {finding.message}"]
+    if finding.fragility is not None:
+        lines.append(f"  fragility: {finding.fragility.sentence()}")
     if finding.error is not None:
         stage = f" in {finding.stage}" if finding.stage else ""
         lines.append(f"  exception: {finding.error.shown()}{stage}")
@@ -227,8 +240,15 @@ def finding_dict(result: AuditResult, finding: Finding) -> dict[str, Any]:
         "reproduced": None if finding.reproduced is None else list(finding.reproduced),
         "reproduced_in": finding.reproduced_in,
         "snippet": snippet(result, finding),
+        "category": finding.category,
+        "fragility": None if finding.fragility is None else fragility_dict(finding.fragility),
         "report": None if finding.report is None else finding.report.to_dict(),
     }
+
+
+def fragility_dict(fragility: Fragility) -> dict[str, Any]:
+    return {"formula": fragility.formula, "what": fragility.what, "digits_lost": fragility.digits_lost,
+            "robust": fragility.robust}
 
 
 def to_dict(result: AuditResult) -> dict[str, Any]:
@@ -261,6 +281,8 @@ def to_dict(result: AuditResult) -> dict[str, Any]:
         "depth": {"works_to": campaign.depth.works_to, "failure": campaign.depth.failure},
         "backward_twice": {**survey.twice, "summary": survey.twice_behaviour()},
         "limits_met": list(campaign.limits),
-        "findings": [finding_dict(result, f) for f in campaign.findings],
+        "findings": [finding_dict(result, f) for f in result.faults],
+        "fragilities": [finding_dict(result, f) for f in result.fragilities],
+        "strict": result.strict, "verdict": result.verdict,
         "reproduce": result.reproduce(),
     }
