@@ -1,0 +1,111 @@
+"""Fault or fragility: a failure an accepted textbook formula shows at the same point is a fragility.
+
+The model (``verify.judge.fragility``) runs each textbook formula as float64 steps, with and
+without traps, and excuses only what the formula itself does at that point; the audit lists such
+findings apart and exits 0 for them unless ``strict``. Real engines from the zoo, real worker.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+from verify.audit.api import audit
+from verify.cli.audit import main
+from verify.judge.fragility import digits_lost, explain_lost, explain_non_finite, explain_raise
+
+ZOO = Path(__file__).resolve().parent / "engines" / "zoo"
+sys.path.insert(0, str(ZOO))
+
+TINY = 1.3e-300
+
+
+# ---- the model: what a formula does at a point, nothing more ----
+
+def test_karpathys_division_overflows_in_its_power_rule_at_tiny_operands() -> None:
+    fragile = explain_raise("div", [TINY, -TINY], "OverflowError", "backward")
+    assert fragile is not None and "y**-1" in fragile.formula and "-x/y/y" in fragile.robust
+    # without traps the same step gives inf, of the sign the chain rule gives it
+    assert explain_non_finite("div", [TINY, -TINY], "grad", 1, -math.inf) is not None
+    assert explain_non_finite("div", [-TINY, TINY], "grad", 1, math.inf) is not None
+
+
+def test_a_raise_the_formula_does_not_make_there_is_not_excused() -> None:
+    # y**-2 fits at 1e-150 (1e300): a correct x * y**-1 does not overflow, so nothing excuses it
+    assert explain_raise("div", [1e-150, 1e-150], "OverflowError", "backward") is None
+    # the wrong sign of inf, another exception class, or the wrong stage are not what it does
+    assert explain_non_finite("div", [TINY, -TINY], "grad", 1, math.inf) is None
+    assert explain_raise("div", [TINY, -TINY], "ZeroDivisionError", "backward") is None
+    assert explain_raise("div", [TINY, -TINY], "OverflowError", "forward") is None
+
+
+def test_the_lecture_tanh_overflows_from_355_on_and_not_before() -> None:
+    assert explain_raise("tanh", [356.0], "OverflowError", "forward") is not None
+    assert explain_raise("tanh", [354.0], "OverflowError", "forward") is None  # exp(708) fits
+    assert explain_non_finite("tanh", [400.0], "value", 0, math.nan) is not None  # inf / inf
+    assert explain_non_finite("tanh", [354.0], "value", 0, math.nan) is None
+
+
+def test_the_sigmoid_formulas_overflow_only_in_their_tails() -> None:
+    assert explain_raise("sigmoid", [-710.0], "OverflowError", "forward") is not None
+    assert explain_raise("sigmoid", [-700.0], "OverflowError", "forward") is None
+    assert explain_raise("sigmoid", [-400.0], "OverflowError", "backward") is not None
+    assert explain_raise("sigmoid", [-300.0], "OverflowError", "backward") is None
+
+
+def test_one_minus_t_squared_loses_every_digit_for_large_x() -> None:
+    exact = 4 * math.exp(-600.0)  # tanh'(300), a normal float
+    fragile = explain_lost("tanh", [300.0], 0, 0.0, exact)
+    assert fragile is not None and fragile.digits_lost == 16 and "1 - t*t" in fragile.formula
+    # a gradient the formula does not give there is not excused by it
+    assert explain_lost("tanh", [300.0], 0, exact * 2, exact) is None
+    assert explain_lost("tanh", [0.5], 0, 1 - math.tanh(0.5) ** 2, 1 - math.tanh(0.5) ** 2) is None
+
+
+@pytest.mark.parametrize(("got", "exact", "lost"), [
+    (1.0, 1.0, 0), (0.0, 1e-260, 16), (math.inf, 1.0, 16), (1.0 + 1e-8, 1.0, 8), (1.0 + 1e-15, 1.0, 1)])
+def test_digits_lost(got: float, exact: float, lost: int) -> None:
+    assert digits_lost(got, exact) == lost
+
+
+# ---- the audit: fragilities apart, exit 0 unless strict ----
+
+def test_karpathys_division_with_a_guarded_power_rule_is_a_fragility_not_a_fault() -> None:
+    result = audit(f"{ZOO / 'fragile.py'}:KarpathyDivision", ops=["div", "add", "mul"], max_examples=10)
+    assert result.faults == [], result.render()
+    assert [(f.kind, f.op) for f in result.fragilities] == [("non-finite", "div")]
+    assert result.exit_code == 0 and result.verdict == "fragile"
+    text = result.render()
+    assert "FRAGILITY 1: non-finite in div" in text and "-x/y/y" in text and "FINDING" not in text
+    document = result.to_dict()
+    assert document["findings"] == [] and document["fragilities"][0]["category"] == "fragility"
+    assert document["fragilities"][0]["fragility"]["digits_lost"] == 16
+    assert "fragilit" in result._repr_html_()
+
+
+def test_strict_makes_a_fragility_fail() -> None:
+    result = audit(f"{ZOO / 'fragile.py'}:KarpathyDivision", ops=["div", "add", "mul"], max_examples=10,
+                   strict=True)
+    assert result.exit_code == 1 and result.verdict == "fail"
+    assert "strict=True" in result.reproduce() or "--strict" in result.reproduce()
+
+
+def test_the_cli_takes_strict(capsys: pytest.CaptureFixture[str]) -> None:
+    spec = f"{ZOO / 'overflow.py'}:NaiveSigmoid"
+    args = ["--engine", spec, "--ops", "sigmoid,add,mul", "--max-examples", "5", "-q", "--json"]
+    assert main(args) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["verdict"] == "fragile" and document["fragilities"] and not document["findings"]
+    assert main([*args, "--strict"]) == 1
+    assert json.loads(capsys.readouterr().out)["strict"] is True
+
+
+def test_a_crash_no_textbook_formula_makes_stays_a_fault() -> None:
+    # abs' = x / |x| raises ZeroDivisionError at 0: no accepted formula for abs does
+    result = audit(f"{ZOO / 'crashes.py'}:AbsSignByDivision", ops=["abs", "add", "mul"], max_examples=10)
+    assert [(f.kind, f.op, f.category) for f in result.findings] == [("crash", "abs", "fault")]
+    assert result.exit_code == 1 and result.fragilities == []
