@@ -131,6 +131,8 @@ def _pairs(first: list[float], second: list[float], row: Op, limit: int) -> list
     """Pairs covering both lists: each point of one with a point of the other, rotating; usable ones."""
     if not first or not second:
         return []
+    # Three rotations with different strides (3, 5 and 7): each point meets several partners
+    # spread over the other list, not only the one at its own index.
     candidates = []
     for i, a in enumerate(first):
         candidates.append((a, second[(3 * i + 1) % len(second)]))

@@ -12,7 +12,7 @@ one ``ledger.Ledger``, every run judged by ``check_run`` through ``trial.Lab``:
 6. random programs drawn by Hypothesis (generation only: shrinking is ours), with every op and layout
    that already has a finding set aside, so that the next bug can show.
 
-A failure becomes a ``Finding`` through ``isolate.explain`` (isolated, shrunk, blamed); a new
+A failure becomes a ``Finding`` through ``explain.explain`` (isolated, shrunk, blamed); a new
 one is kept when its (kind, op) is new, up to ``MAX_FINDINGS``. The campaign stops cleanly at
 the deadline and says so. At the end, findings that are the same in several ops become one
 finding of the engine, and each is run again to see that it reproduces.

@@ -20,9 +20,10 @@ from .battery import Tools
 from .engine.sandbox import EngineProcess
 from .engine.terms import LAYOUTS, Layout
 from .engine.terms import Phase as Part
+from .explain import explain
 from .findings import Finding
 from .fragile import classify
-from .isolate import Context, explain
+from .isolate import Context
 from .survey import Survey
 from .trial import Assessment, Lab
 

@@ -31,6 +31,7 @@ probe that raises answers ``{"stage": "probe", "error": EngineError}``.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast, get_args
 
@@ -48,6 +49,10 @@ OUTPUT_LIMIT = 64 << 10
 16 KiB); the rest is counted."""
 WIRE_LIMIT = 64 << 20
 """The largest message either side accepts (bytes)."""
+HEADER = 8
+"""Bytes of the length (big-endian) that precedes every message on the channel, either way."""
+HOME = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__)))))
+"""The folder that holds verify/ (and our micrograd/)."""
 
 
 class ProtocolViolation(Exception):

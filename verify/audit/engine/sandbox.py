@@ -45,6 +45,8 @@ from ...program import Program
 from . import DEFAULT_MEMORY
 from .process import Drain, Forked, kill_tree, max_fd
 from .protocol import (
+    HEADER,
+    HOME,
     WIRE_LIMIT,
     EngineOutput,
     ProtocolViolation,
@@ -58,7 +60,6 @@ from .terms import FailureKind
 START_TIMEOUT = 60.0
 """Seconds the worker may take to start and load the engine (a notebook runs all its cells)."""
 
-_HOME = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__)))))
 _BOOT = (
     "import sys\n"
     "sys.path.insert(0, {home!r})\n"
@@ -68,7 +69,6 @@ _BOOT = (
     "worker.main(int(sys.argv[1]))\n"
 )
 """The worker's ``python -c`` program: our verify first on sys.path only while it is imported."""
-_HEADER = 8
 _SLICE = 0.05
 """Seconds between checks that the worker is still alive while an answer is awaited."""
 
@@ -245,7 +245,7 @@ class EngineProcess:
         env = dict(os.environ, MPLBACKEND="Agg")
         # -u: what the engine prints reaches the pipe at once, not when a buffer fills (it would be
         # lost when the worker is killed at the end).
-        command = [sys.executable, "-u", "-c", _BOOT.format(home=_HOME), str(child.fileno())]
+        command = [sys.executable, "-u", "-c", _BOOT.format(home=HOME), str(child.fileno())]
         try:
             process = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -419,7 +419,7 @@ class EngineProcess:
         data = json.dumps(message, allow_nan=True).encode("utf-8")
         worker.sock.settimeout(max(limit, 0.001))
         try:
-            worker.sock.sendall(len(data).to_bytes(_HEADER, "big") + data)
+            worker.sock.sendall(len(data).to_bytes(HEADER, "big") + data)
         except TimeoutError:
             raise
         except OSError:
@@ -431,7 +431,7 @@ class EngineProcess:
         """One message; ``TimeoutError`` after ``limit`` s, ``EOFError`` if the worker died or closed it."""
         ends = time.monotonic() + limit
         buffer = bytearray()
-        need, size = _HEADER, None
+        need, size = HEADER, None
         while True:
             while len(buffer) < need:
                 wait = ends - time.monotonic()
@@ -450,13 +450,13 @@ class EngineProcess:
                     raise EOFError("the worker closed the channel")
                 buffer += chunk
             if size is None:
-                size = int.from_bytes(buffer[:_HEADER], "big")
+                size = int.from_bytes(buffer[:HEADER], "big")
                 if size > WIRE_LIMIT:
                     raise ProtocolViolation(f"a message of {size:,} bytes")
-                need = _HEADER + size
+                need = HEADER + size
                 continue
             try:
-                return json.loads(buffer[_HEADER:].decode("utf-8"))
+                return json.loads(buffer[HEADER:].decode("utf-8"))
             except ValueError as error:  # UnicodeDecodeError or JSONDecodeError
                 raise ProtocolViolation(f"not JSON: {error}") from None
 

@@ -53,20 +53,16 @@ import micrograd.ops
 from ...program import Program, RunFailed
 from . import notebook, probes, protocol, spec
 from .fingerprint import Fingerprint
-from .protocol import EngineError, Frame, Ready, RunAnswer, Unreadable, shorten
+from .protocol import HEADER, HOME, EngineError, Frame, Ready, RunAnswer, Unreadable, shorten
 from .spec import LoadPlan
 
 RECURSION_LIMIT = 1000
 """Python's default: what the engine's users get."""
 
-_HOME = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__)))))
-"""The folder that holds verify/ (and our micrograd/)."""
-_VERIFY = os.path.join(_HOME, "verify")
+_VERIFY = os.path.join(HOME, "verify")
 _STDLIB = tuple({os.path.realpath(sysconfig.get_paths()[key]) for key in ("stdlib", "platstdlib")})
 _SITE = tuple({os.path.realpath(sysconfig.get_paths()[key]) for key in ("purelib", "platlib")})
 
-_HEADER = 8
-"""Bytes of the length that precedes every message on the channel."""
 
 
 class LoadError(Exception):
@@ -87,12 +83,12 @@ class Channel:
 
     def send(self, message: dict[str, Any]) -> None:
         data = self._encode(message).encode("utf-8", "backslashreplace")
-        view = memoryview(len(data).to_bytes(_HEADER, "big") + data)
+        view = memoryview(len(data).to_bytes(HEADER, "big") + data)
         while view:
             view = view[self._write(self.fd, view):]
 
     def receive(self) -> Any:
-        size = int.from_bytes(self._exactly(_HEADER), "big")
+        size = int.from_bytes(self._exactly(HEADER), "big")
         if size > protocol.WIRE_LIMIT:
             raise EOFError(f"a message of {size} bytes")
         return self._decode(self._exactly(size).decode("utf-8"))
