@@ -109,3 +109,35 @@ def test_a_crash_no_textbook_formula_makes_stays_a_fault() -> None:
     result = audit(f"{ZOO / 'crashes.py'}:AbsSignByDivision", ops=["abs", "add", "mul"], max_examples=10)
     assert [(f.kind, f.op, f.category) for f in result.findings] == [("crash", "abs", "fault")]
     assert result.exit_code == 1 and result.fragilities == []
+
+
+# ---- verify.check: a fragile pass says so ----
+
+def test_a_pass_through_a_lossy_textbook_rule_names_the_formula() -> None:
+    from micrograd import Value
+    from verify import check
+
+    x = Value(300.0)
+    y = x.tanh() * 1e300
+    y.backward()
+    report = check(y, inputs={"x": x})
+    assert report.verdict == "pass" and x.grad == 0.0  # exactly 1.06e40: 1 - t*t lost every digit
+    fragile = [n for n in report.notes if n.startswith("fragile: ")]
+    assert len(fragile) == 1 and "1 - t*t" in fragile[0] and "16 of 16 digits" in fragile[0]
+    assert "note: fragile:" in report.render()
+
+
+def test_a_number_no_textbook_formula_gives_is_not_called_fragile() -> None:
+    from micrograd import Value
+    from verify import check
+
+    x = Value(300.0)
+    y = x.tanh() * 1e300
+    y.backward()
+    x.grad = 5e39  # inside what the accepted rules allow here, but no formula gives it
+    report = check(y, inputs={"x": x})
+    assert not any(n.startswith("fragile: ") for n in report.notes), report.render()
+    x2 = Value(0.5)
+    y2 = x2.tanh() * 2.0
+    y2.backward()  # 1 - t*t keeps its digits at 0.5: nothing to say
+    assert not any(n.startswith("fragile: ") for n in check(y2, inputs={"x": x2}).notes)

@@ -35,6 +35,7 @@ from ..program import Const, Program
 from ..report import Fault, InputRow, NodeRow, Report, Verdict
 from .blame import blame, show, written
 from .local import Sweep, sweep
+from .lossy import LOSSY, fragile_notes
 
 PRECISIONS = (128, 256, 512, 1024, 2048, 4096, 8192, 16384)
 """Bits tried for the exact witness, until every reported value is certified."""
@@ -143,6 +144,8 @@ def _check_run(
     shown = _lazy(lambda: _formulas(program, slots, ex))
     rows = [_row(s, names, grad_f, ex, s not in uncertified, found, diffs if per_input else None, shown,
                  hidden, lost) for s in slots]
+    if any(r.note.startswith(LOSSY) for r in rows):
+        notes += fragile_notes(program, nodes, names, finite_data, finite_grad, found, ex)
     verdict = _verdict(faults, rows, notes, found)
     if verdict == "fail" and not faults:
         for r in rows:
@@ -449,7 +452,7 @@ def _row(
                                        f"{show(envelope)}")
     note = ""
     if g not in found.close(s):
-        note = f"accepted: the engine's rules lose digits here (a correct engine gives {show(envelope)})"
+        note = f"{LOSSY} (a correct engine gives {show(envelope)})"
     return row("pass", note)
 
 
