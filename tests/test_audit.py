@@ -232,11 +232,11 @@ def test_an_imprecise_formula_is_remarked_and_its_overflow_is_a_fragility() -> N
     # and from x ~ 355 on it raises OverflowError where tanh is simply 1: the formula itself does
     # that there, so it is a crash listed as a fragility, not a fault (exit 0).
     result = audit(f"{ENGINES / 'lecture.py'}:LectureTanh", ops=["tanh", "add", "mul"], max_examples=20)
-    assert [(f.kind, f.op, f.stage) for f in result.findings] == [("crash", "tanh", "forward")]
-    finding = result.findings[0]
+    assert [(f.kind, f.op, f.stage) for f in result.fragilities] == [("crash", "tanh", "forward")]
+    finding = result.fragilities[0]
     assert finding.error is not None and finding.error.type == "OverflowError"
     assert finding.program.inputs[0][1] > 355
-    assert finding.category == "fragility" and result.faults == [] and result.exit_code == 0
+    assert finding.category == "fragility" and result.findings == [] and result.exit_code == 0
     assert any(r.startswith("imprecise forward: ") and "tanh" in r for r in result.campaign.remarks)
 
 

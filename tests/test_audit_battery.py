@@ -153,12 +153,12 @@ def test_the_finding_names_the_right_kind_and_culprit(entry: Any) -> None:
 
 def test_a_textbook_crash_in_a_tail_is_a_fragility_with_the_exception() -> None:
     result = audit(f"{ZOO / 'overflow.py'}:LectureTanh")
-    crash = next(f for f in result.findings if f.kind == "crash")
+    crash = next(f for f in result.fragilities if f.kind == "crash")
     assert crash.op == "tanh" and crash.error is not None and crash.error.type == "OverflowError"
     x = crash.program.inputs[0][1]
     assert abs(x) > 300 and math.isfinite(math.tanh(x))  # a tail where tanh is perfectly finite
     assert crash.fragility is not None and "exp(2x)" in crash.fragility.formula
-    assert result.exit_code == 0 and result.verdict == "fragile"
+    assert result.exit_code == 0 and result.verdict == "pass" and result.findings == []
     assert "OverflowError" in result.render() and "FRAGILITY 1: crash in tanh" in result.render()
 
 

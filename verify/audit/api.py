@@ -62,27 +62,26 @@ class AuditResult:
 
     @property
     def findings(self) -> list[Finding]:
-        """Every distinct bug found, each with its own minimal program."""
-        return self.campaign.findings
-
-    @property
-    def faults(self) -> list[Finding]:
-        """The findings no correct float64 computation of the op explains."""
+        """Every distinct fault found (a value or gradient no correct float64 computation of the op
+        explains), each with its own minimal program; fragilities are apart (``fragilities``)."""
         return [f for f in self.campaign.findings if f.fragility is None]
 
     @property
+    def faults(self) -> list[Finding]:
+        """The same as ``findings``: the bugs no correct float64 computation of the op explains."""
+        return self.findings
+
+    @property
     def fragilities(self) -> list[Finding]:
-        """The findings an accepted textbook formula for the op shows at the same point."""
+        """What an accepted textbook formula for the op also does at the same point in float64: a
+        crash, an inf or nan, or a gradient that lost its digits; each names the formula."""
         return [f for f in self.campaign.findings if f.fragility is not None]
 
     @property
     def verdict(self) -> str:
-        """"pass" (no fault), "fragile" (only fragilities), "fail" (a fault, or a fragility when
-        ``strict``), or "error" (the verifier failed on some program)."""
-        code = self.exit_code
-        if code == 0:
-            return "fragile" if self.fragilities else "pass"
-        return "fail" if code == 1 else "error"
+        """"pass" (no fault; fragilities may be listed), "fail" (a fault, or with ``strict`` a
+        fragility), or "error" (the verifier failed on some program)."""
+        return {0: "pass", 1: "fail"}.get(self.exit_code, "error")
 
     def summary(self) -> str:
         """One line: the verdict and what it rests on."""
@@ -90,7 +89,7 @@ class AuditResult:
         ran = (f"{sum(campaign.battery.values()) + sum(campaign.shapes.values())} battery programs and "
                f"{campaign.examples} random programs in {self.seconds:.1f} s")
         cut = "; cut short by the deadline" if campaign.deadline_hit else ""
-        if not self.findings:
+        if not self.campaign.findings:
             return f"no fault found in {ran}{cut}"
         parts = []
         for one, many, group in (("finding", "findings", self.faults),

@@ -11,11 +11,16 @@ there is excused.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-from ..judge.fragility import Fragility, explain_non_finite, explain_raise
+from ..judge.fragility import TEXTBOOK, Fragility, explain_lost, explain_non_finite, explain_raise
 from ..program import Const, Program
-from .findings import Finding
-from .values import floats
+from .findings import Finding, layout_of, number_text, role, written
+from .values import engine_values, floats
+
+if TYPE_CHECKING:
+    from .engine.terms import Phase
+    from .trial import Assessment
 
 
 def classify(finding: Finding) -> Fragility | None:
@@ -47,6 +52,47 @@ def classify(finding: Finding) -> Fragility | None:
     if index is None:
         return None
     return explain_non_finite(step.op, xs, "grad", index, seen, upstream)
+
+
+def lost_digits(a: Assessment, phase: Phase) -> Finding | None:
+    """A passing run whose gradient is what a lossy textbook rule gives (the judge's "fragile:" note):
+    a fragility finding at the first such step, or None."""
+    report = a.report
+    if report is None or report.verdict != "pass" or not any(n.startswith("fragile: ") for n in report.notes):
+        return None
+    program = a.outcome.program
+    first = len(program.inputs)
+    values = engine_values(a.outcome)
+    grad = a.outcome.grad
+    uses: dict[int, int] = {}
+    for step in program.steps:
+        for arg in step.args:
+            if not isinstance(arg, Const):
+                uses[arg] = uses.get(arg, 0) + 1
+    rows = {row.slot: row for row in report.nodes}
+    ops = {book.op for book in TEXTBOOK}
+    for k, step in enumerate(program.steps):
+        s = first + k
+        up = grad[s]
+        if step.op not in ops or up is None or not math.isfinite(up):
+            continue
+        xs = [arg.value if isinstance(arg, Const) else values[arg] for arg in step.args]
+        for i, arg in enumerate(step.args):
+            seen = None if isinstance(arg, Const) else grad[arg]
+            if isinstance(arg, Const) or uses[arg] != 1 or seen is None or arg not in rows:
+                continue
+            exact = _number(rows[arg].exact_grad)
+            fragile = None if exact is None else explain_lost(step.op, xs, i, seen, exact, up)
+            if fragile is None:
+                continue
+            name = program.names()[arg]
+            who = f"{role(step.op, i)} {name}" if len(step.args) == 2 else name
+            message = (f"{written(program, s)} gave {who} a gradient of {number_text(seen)}; the exact "
+                       f"gradient is {exact!r}")
+            return Finding("lost-digits", step.op, layout_of(step), program, message, phase=phase,
+                           culprit=s, operand=i, node=name, expected=repr(exact), actual=number_text(seen),
+                           report=report, confirmed=True, fragility=fragile)
+    return None
 
 
 def _step_of(program: Program, finding: Finding) -> int | None:

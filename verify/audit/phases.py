@@ -174,7 +174,7 @@ class Shapes:
             a = ledger.lab.check(case.program)
             ledger.result.shapes[case.layout] += 1
             ledger.result.shape_verdicts[a.verdict] += 1
-            ledger.noted(a)
+            ledger.noted(a, "shapes")
             if a.failed:
                 failed.append((case, a))
         # Whether two uses are enough to go wrong tells traversal order from lost contributions.

@@ -96,7 +96,7 @@ def op_rows(result: AuditResult) -> list[OpRow]:
     """The coverage table as data: what ran for each op, and its status."""
     survey, campaign = result.survey, result.campaign
     chosen = set(OPS) if result.ops is None else set(result.ops)
-    bad = {(f.op, layout) for f in campaign.findings for layout in f.layouts}
+    bad = {(f.op, layout) for f in result.faults for layout in f.layouts}
     rows = []
     for op in OPS:
         cells = []
@@ -109,7 +109,8 @@ def op_rows(result: AuditResult) -> list[OpRow]:
                 n = campaign.battery[(op, layout)]
                 cells.append(f"{n}{'!' if (op, layout) in bad else ''}")
         graphs = campaign.battery[(op, "fan-out")] + campaign.battery[(op, "inner")]
-        faults = sorted({f.kind for f in campaign.findings if f.op == op})
+        faults = sorted({f.kind for f in result.faults if f.op == op})
+        fragile = sorted({f.kind for f in result.fragilities if f.op == op})
         if any(s.state == "hangs" for s in survey.status.get(op, {}).values()):
             faults = sorted({*faults, "hang"})
         if op not in chosen:
@@ -120,6 +121,8 @@ def op_rows(result: AuditResult) -> list[OpRow]:
             status = "not tested: nothing ran (the audit stopped first)"
         else:
             status = f"FAULT ({', '.join(faults)})" if faults else "tested"
+            if fragile:
+                status += f"; fragile ({', '.join(fragile)})"
             missing = [TITLES[lay] for lay in layouts_of(op) if not survey.present(op, lay)]
             if missing:
                 status += f"; not tested in {', '.join(missing)}: {survey.why_not(op)}"

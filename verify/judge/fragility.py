@@ -215,17 +215,23 @@ def explain_non_finite(op: str, xs: Sequence[float], part: Part, index: int, see
     return None
 
 
+LOST_DIGITS = 8
+"""Decimal digits a textbook rule must lose (half of float64's 16) for its result to be a fragility:
+fewer is the rounding of an accepted rule (1 - t*t at 3.7 loses 2), not something to warn about."""
+
+
 def explain_lost(op: str, xs: Sequence[float], index: int, seen: float, exact: float,
                  upstream: float = 1.0) -> Fragility | None:
     """The textbook formula whose gradient contribution to operand ``index`` at ``xs`` is ``seen``
-    bit for bit, where the exact one is ``exact``: the digits it lost there; None if none gives it."""
+    bit for bit, where the exact one is ``exact``, losing ``LOST_DIGITS`` or more of its digits;
+    None if none does."""
     for world in ("raise", "ieee"):
         for book in _of(op):
             got = run(book, world, xs, upstream)
             if got.error or index >= len(got.grads) or got.grads[index] != seen:
                 continue
             lost = digits_lost(seen, exact)
-            if lost:
+            if lost >= LOST_DIGITS:
                 return Fragility(op, book.name, f"gives {seen!r} for the {_part('grad', index)}", lost,
                                  book.robust)
     return None
