@@ -184,3 +184,38 @@ def test_a_gradient_a_textbook_rule_lost_is_listed_as_a_fragility_by_the_audit()
     assert [f.op for f in lost] == ["tanh"], result.render()
     assert lost[0].fragility is not None and lost[0].fragility.digits_lost >= LOST_DIGITS
     assert lost[0].steps <= 3
+
+
+# ---- unsupported is not a crash ----
+
+def test_a_layout_that_raises_the_same_everywhere_is_not_supported() -> None:
+    result = audit(f"{ZOO / 'fragile.py'}:PowNumbersOnly", ops=["pow", "powi", "add", "mul"], max_examples=10)
+    assert result.campaign.findings == [] and result.exit_code == 0, result.render()
+    assert not result.survey.present("pow", "x o y")
+    assert "not supported (raises UnboundLocalError at each of" in result.survey.why_not("pow")
+    assert result.survey.present("pow", "c o x") and result.campaign.battery[("pow", "c o x")] > 0
+
+
+def test_a_layout_that_raises_only_at_some_points_is_still_a_crash() -> None:
+    # abs' = x / |x| works at every point but 0: a crash there, not an unsupported layout
+    result = audit(f"{ZOO / 'crashes.py'}:AbsSignByDivision", ops=["abs", "add", "mul"], max_examples=5)
+    assert [(f.kind, f.op) for f in result.findings] == [("crash", "abs")]
+    assert result.survey.present("abs", "f(x)")
+
+
+def test_three_points_all_raising_make_a_layout_unsupported_and_two_do_not() -> None:
+    from verify.audit.battery import op_cases
+    from verify.audit.engine.sandbox import EngineProcess
+    from verify.audit.survey import Status
+    from verify.audit.trial import Lab
+    from verify.audit.unsupported import MIN_POINTS, layout_cases, unsupported
+
+    assert MIN_POINTS == 3
+    cases = layout_cases(op_cases("pow", ["x o y"]), "x o y")
+    crashes = Status("crashes", "UnboundLocalError at the probe point")
+    with EngineProcess(f"{ZOO / 'fragile.py'}:PowNumbersOnly", 10.0) as engine:
+        lab = Lab(engine)
+        assert unsupported(lab, crashes, cases[:2]) is None  # two raises prove too little
+        gone = unsupported(lab, crashes, cases[:3])
+        assert gone is not None and gone.state == "absent" and "3 points" in gone.reason
+        assert unsupported(lab, Status("works"), cases) is None  # it raised nowhere at the probe

@@ -22,6 +22,7 @@ from .engine.terms import LAYOUTS
 from .findings import Finding, layout_of, stopped_kind, written
 from .ledger import STOPPED, Done, Ledger
 from .trial import Assessment
+from .unsupported import layout_cases, unsupported
 
 DEPTHS = (1_000, 10_000, 100_000)
 """Chains whose every gradient is checked exactly."""
@@ -91,7 +92,15 @@ class Battery:
         ledger.progress(f"battery ({'the usual points' if self.core else 'the tails'}) ...")
         for op in OPS:
             for layout in ledger.layouts(op):
-                for case in op_cases(op, [layout]):
+                cases = op_cases(op, [layout])
+                if self.core:
+                    status = ledger.survey.state(op, layout)
+                    gone = unsupported(ledger.lab, status, layout_cases(cases, layout))
+                    if gone is not None:
+                        ledger.survey.status[op]["x o y" if layout == "x o x" else layout] = gone
+                if not ledger.survey.present(op, layout):
+                    continue
+                for case in cases:
                     if case.core != self.core:
                         continue
                     ledger.check_time()

@@ -41,3 +41,21 @@ class KarpathyDivision(Value):
 
     def __rtruediv__(self, other):
         return other * self**-1
+
+
+class PowNumbersOnly(Value):
+    """A correct engine whose ``**`` takes only a number exponent, written without a check: with a
+    Value exponent its ``__pow__`` raises UnboundLocalError at every point. Not supported, not a
+    crash."""
+
+    def __pow__(self, other):
+        if isinstance(other, (int, float)):
+            data = self.data**other
+        out = self._node(data, (self,), f"**{other}")
+
+        def _backward():
+            local = other * self.data ** (other - 1) if other else 0.0
+            self.grad += local * out.grad
+
+        out._backward = _backward
+        return out

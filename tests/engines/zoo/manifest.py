@@ -351,6 +351,8 @@ ENTRIES: tuple[Entry, ...] = (
     _correct("tape.py:Value", "a global tape walked backwards; relu'(0) = 0.5; tanh' = 1/cosh(x)**2"),
     _correct("opcodes.py:Value", "op codes and one if/elif backward; relu'(0) = 1; sigmoid' = s(x) * s(-x)"),
     _correct("numpy_scalars.py:Value", "closures over NumPy float64 scalars and ufuncs"),
+    _correct("fragile.py:PowNumbersOnly",
+             "** takes only number exponents: UnboundLocalError for a Value (not supported, not a crash)"),
     _correct("constants.py:Value", "karpathy's micrograd: numbers wrapped as leaves, x / y as x * y**-1"),
     _correct("altrules.py:Value", "autograd.Function classes; x ** y as exp(y log x); tanh' recomputed"),
 )
