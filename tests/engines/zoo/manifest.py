@@ -56,6 +56,7 @@ FAMILIES = (
     "hostile",            # the engine attacks whoever runs it
     "bare protocol",      # only Value + Value and Value * Value
     "packaging",          # an engine a loader must work to import
+    "unsupported layout",  # no bug; a layout the engine does not take raises the same everywhere
     "correct",            # no bug
 )
 
@@ -271,6 +272,8 @@ ENTRIES: tuple[Entry, ...] = (
     _fragile("fragile.py:KarpathyDivision", "overflow", "non-finite", ("div",), "x o y",
              "x = V(1.3e-300); y = V(-1.3e-300); z = x / y; z.backward()",
              "x / y as x * y**-1 with a guarded power rule: y**-2 overflows to inf at 1e-300"),
+    Entry("fragile.py:PowNumbersOnly", "unsupported layout", "none", (), "x o y", README_SNIPPET, 0,
+          "** takes only number exponents: UnboundLocalError for a Value (not supported, not a crash)"),
     # ---- forward.py ----
     _bug("forward.py:LeakyForwardRelu", "forward", "forward", ("relu",), "f(x)",
          "x = V(-2.0); y = x.relu(); y.backward()",
@@ -351,8 +354,6 @@ ENTRIES: tuple[Entry, ...] = (
     _correct("tape.py:Value", "a global tape walked backwards; relu'(0) = 0.5; tanh' = 1/cosh(x)**2"),
     _correct("opcodes.py:Value", "op codes and one if/elif backward; relu'(0) = 1; sigmoid' = s(x) * s(-x)"),
     _correct("numpy_scalars.py:Value", "closures over NumPy float64 scalars and ufuncs"),
-    _correct("fragile.py:PowNumbersOnly",
-             "** takes only number exponents: UnboundLocalError for a Value (not supported, not a crash)"),
     _correct("constants.py:Value", "karpathy's micrograd: numbers wrapped as leaves, x / y as x * y**-1"),
     _correct("altrules.py:Value", "autograd.Function classes; x ** y as exp(y log x); tanh' recomputed"),
 )
