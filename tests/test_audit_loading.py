@@ -55,7 +55,7 @@ def test_a_learners_micrograd_package_by_file_is_theirs_with_its_absolute_import
         assert engine.engine_file == str(LEARNER / "micrograd" / "engine.py")
         assert engine.ready is not None and engine.ready.module == "micrograd.engine"
         assert engine.run(EXP).grad[0] == 2.0  # x * out.grad: their planted bug (ours gives exp(2))
-        assert engine.request("op", ["tanh", "f(x)"])["status"] == "works"  # the probes see their ops
+        assert engine.probe("op", ["tanh", "f(x)"]).status == "works"  # the probes see their ops
     assert Path(micrograd.__file__).resolve().parent == OURS  # the audit's own micrograd is untouched
 
 

@@ -13,6 +13,16 @@ from typing import Any
 
 import pytest
 
+from verify.audit.engine import answers
+from verify.audit.engine.answers import (
+    BackwardAnswer,
+    DepthAnswer,
+    LeafAnswer,
+    OpAnswer,
+    ProbeRaised,
+    TwiceAnswer,
+    TypesAnswer,
+)
 from verify.audit.engine.protocol import (
     EngineError,
     Frame,
@@ -160,11 +170,42 @@ def test_a_leaf_that_raises_is_an_input_slot() -> None:
     assert answer.error.frame is not None and answer.error.frame.function == "__init__"
 
 
-def test_the_probes_still_answer_as_before() -> None:
+def test_the_probes_answer_typed() -> None:
     with EngineProcess(f"{ZOO / 'base.py'}:Value", 5.0) as engine:
-        assert engine.request("leaf") == {"problems": []}
-        assert engine.request("op", ("tanh", "f(x)"))["status"] == "works"
-        assert engine.request("depth", 100) == {"ok": True, "grad": 1.0, "first_wrong": None}
-        assert engine.request("twice")["first"] == 4.0
-        missing = engine.request("nonsense")
-        assert missing["stage"] == "probe" and missing["error"]["type"] == "KeyError"
+        assert engine.probe("leaf") == LeafAnswer(())
+        assert engine.probe("op", ("tanh", "f(x)")) == OpAnswer("works", "")
+        assert engine.probe("depth", 100) == DepthAnswer(True, grad=1.0, first_wrong=None)
+        twice = engine.probe("twice")
+        assert isinstance(twice, TwiceAnswer) and twice.first == 4.0
+        missing = engine.probe("nonsense")
+        assert isinstance(missing, ProbeRaised) and missing.error.type == "KeyError"
+
+
+@pytest.mark.parametrize(("name", "wire"), [
+    ("leaf", {"problems": "none"}),
+    ("op", {"status": "fine", "reason": ""}),
+    ("op", {"status": "crashes", "reason": "", "error": {"type": 3, "message": ""}}),
+    ("backward", {"ok": "yes"}),
+    ("depth", {"ok": True, "grad": "1", "first_wrong": None}),
+    ("twice", {"first": None, "second": 1.0}),
+    ("types", {"grads": [[0]], "data": [], "same": []}),
+    ("nonsense", {"anything": 1}),
+])
+def test_a_malformed_probe_answer_is_a_protocol_violation(name: str, wire: dict[str, object]) -> None:
+    with pytest.raises(ProtocolViolation):
+        answers.read(name, wire)
+
+
+def test_every_probe_answer_reads_back_what_it_wrote() -> None:
+    error = EngineError("ValueError", "no", Frame("e.py", 3, "f", "raise ValueError('no')"))
+    for answer in (LeafAnswer(("bad .grad",)), OpAnswer("crashes", "ValueError: no", error),
+                   OpAnswer("absent", "no tanh"), BackwardAnswer(False, True, error),
+                   BackwardAnswer(True, grads={"x": None, "y": "str '1'"}),
+                   DepthAnswer(False, "backward", "RecursionError"),
+                   DepthAnswer(True, grad=1.0, first_wrong=3), TwiceAnswer(4.0, 8.0),
+                   TypesAnswer(((0, "None"),), ((2, "str 'x'"),), ((2, 0),)),
+                   TypesAnswer(error=error, slot=1)):
+        name = {LeafAnswer: "leaf", OpAnswer: "op", BackwardAnswer: "backward", DepthAnswer: "depth",
+                TwiceAnswer: "twice", TypesAnswer: "types"}[type(answer)]
+        assert answers.read(name, answer.to_wire()) == answer
+    assert answers.read("op", ProbeRaised(error).to_wire()) == ProbeRaised(error)

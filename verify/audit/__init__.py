@@ -4,8 +4,9 @@
 (``engine.spec`` reads ``--engine`` into an ``EngineSpec`` and its
 ``LoadPlan``; ``engine.sandbox`` keeps the engine in a worker process that
 loads it and answers probes and programs; ``engine.protocol`` is every message);
-``survey`` finds what the engine has, ``campaign`` draws programs with
-Hypothesis and has the judge check each run, ``coverage`` counts what the
+``survey`` finds what the engine has, ``campaign`` runs the phases (battery,
+shapes, chains, random programs drawn with Hypothesis), ``trial`` has the judge
+check each run, ``explain`` blames a failure by experiment, ``coverage`` counts what the
 programs exercised, ``reproduce`` writes a finding as a script that runs as
 printed (and checks that it reproduces), and ``render`` shows the result.
 ``verify.audit(Value)`` calls ``api.audit`` (the package is callable, see below).

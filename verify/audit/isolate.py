@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from micrograd.ops import OPS
 
 from ..program import Const, Program, Step
-from .engine.protocol import EngineError, ProtocolViolation
+from .engine.protocol import EngineError
 from .engine.terms import Kind, Layout, Phase
 from .findings import Finding, exact_data, exact_grad, layout_of, number_text, role, stopped_kind, written
 from .shrink import rounder, shrink
@@ -162,8 +162,8 @@ def _unreadable_alone(lab: Lab, a: Assessment) -> Finding:
     text = _unreadable_text(a)
     shown = lab.details(program)
     names_of = program.names()
-    described = [f"{names_of[i]}.grad is {what}" for i, what in shown.get("grads", [])]
-    described += [f"{names_of[i]}.data is {what}" for i, what in shown.get("data", [])]
+    described = [f"{names_of[i]}.grad is {what}" for i, what in shown.grads]
+    described += [f"{names_of[i]}.data is {what}" for i, what in shown.data]
     if described:
         text = ", ".join(described[:3])
     return Finding("unreadable", op, layout, program, f"{where}: after backward(), {text}",
@@ -181,7 +181,7 @@ def _wrong_alone(lab: Lab, a: Assessment) -> Finding:
     actual = a.outcome.data[slot] if fault.kind == "forward" else a.outcome.grad[slot]
     notes = _mutation_notes(a)
     if a.mutated:
-        for i, j in lab.details(program).get("same", []):
+        for i, j in lab.details(program).same:
             notes.append(f"{names[i]} is the same object as {names[j]}: the op returned its operand")
     if fault.kind == "seed":
         return Finding("seed", "", "graph", program, f"{fault.message}", node=node, expected="1",
@@ -221,12 +221,8 @@ def _with_frame(lab: Lab, program: Program, error: EngineError | None) -> Engine
     """The engine's exception with its own source line, asked of the worker when the answer lacked it."""
     if error is not None and error.frame is not None:
         return error
-    raised = lab.details(program).get("error")
-    if raised is None:
-        return error
-    try:
-        told = EngineError.from_wire(raised)
-    except ProtocolViolation:  # a forged answer: keep what the run said
+    told = lab.details(program).error
+    if told is None:
         return error
     return told if error is None else EngineError(error.type, error.message, told.frame)
 

@@ -17,6 +17,7 @@ from micrograd.ops import OPS
 
 from ..program import Const, Program, Step
 from .battery import Case, chain_program, graph_cases, op_cases, shape_cases
+from .engine.answers import DepthAnswer, ProbeRaised
 from .engine.sandbox import EngineFailed
 from .engine.terms import LAYOUTS
 from .findings import Finding, layout_of, stopped_kind, written
@@ -256,16 +257,16 @@ class Chains:
     def _probe(ledger: Ledger, depth: int, payload: tuple[str, str, float]) -> tuple[str, int | None]:
         """"exact", "wrong" (with the depth the gradients stop at), or the failure."""
         try:
-            answer = ledger.engine.request("depth", (depth, *payload))
+            answer = ledger.engine.probe("depth", (depth, *payload))
         except EngineFailed as failure:
             return f"{failure.kind}: {failure}", None
-        if "error" in answer and "ok" not in answer:
-            e = answer["error"]
-            return (f"{e['type']}: {e['message']}" if isinstance(e, dict) else str(e)), None
-        if not answer["ok"]:
-            return f"{answer['error']} in {answer['stage']}", None
-        if answer["first_wrong"] is not None:
-            return "wrong", answer["first_wrong"]
+        if isinstance(answer, ProbeRaised):
+            return f"{answer.error.type}: {answer.error.message}", None
+        assert isinstance(answer, DepthAnswer)
+        if not answer.ok:
+            return f"{answer.error} in {answer.stage}", None
+        if answer.first_wrong is not None:
+            return "wrong", answer.first_wrong
         return "exact", None
 
     def _bisect(self, ledger: Ledger, payload: tuple[str, str, float], good: int, bad: int, why: str,

@@ -15,6 +15,7 @@ from typing import Any
 
 from micrograd.ops import OPS
 
+from .engine.answers import BackwardAnswer, LeafAnswer, OpAnswer, ProbeRaised
 from .engine.probes import probed_layouts
 from .engine.protocol import EngineError
 from .engine.sandbox import EngineFailed, EngineProcess, UnusableEngine
@@ -32,7 +33,7 @@ class Status:
 
     state: str
     reason: str = ""
-    error: dict[str, Any] | None = None
+    error: EngineError | None = None
 
     @property
     def present(self) -> bool:
@@ -109,74 +110,86 @@ class Survey:
 
 def survey(engine: EngineProcess) -> Survey:
     """Probe ``engine``; raise ``UnusableEngine`` if it cannot make a leaf, combine two or run backward()."""
-    leaf = engine.request("leaf")
-    if "error" in leaf:
-        raise UnusableEngine(f"{engine.class_name}(1.5) fails: {_error(leaf)}")
-    if leaf["problems"]:
-        raise UnusableEngine("; ".join(leaf["problems"]))
+    leaf = engine.probe("leaf")
+    if isinstance(leaf, ProbeRaised):
+        raise UnusableEngine(f"{engine.class_name}(1.5) fails: {leaf.text}")
+    assert isinstance(leaf, LeafAnswer)
+    if leaf.problems:
+        raise UnusableEngine("; ".join(leaf.problems))
     result = Survey()
     for op in OPS:
-        result.status[op] = {}
-        hung = False
-        for layout in probed_layouts(op):
-            if hung:
-                result.status[op][layout] = Status("hangs", "skipped: another layout hangs")
-                continue
-            try:
-                answer = engine.request("op", (op, layout), timeout=PROBE_TIMEOUT)
-            except EngineFailed as failure:
-                if failure.kind == "deadline":
-                    raise
-                state = "hangs" if failure.kind == "hang" else "crashes"
-                result.status[op][layout] = Status(state, str(failure))
-                hung = hung or state == "hangs"
-                continue
-            if "error" in answer and "status" not in answer:
-                result.status[op][layout] = Status("crashes", _error(answer), answer.get("error"))
-                continue
-            result.status[op][layout] = Status(answer["status"], answer["reason"], answer.get("error"))
-            if answer["status"] == "works" and answer["reason"]:
-                result.notes[op] = answer["reason"]
+        _probe_op(engine, op, result)
     joins = [op for op in JOINS if result.works(op, "x o y")]
     if not joins:
         tried = "; ".join(f"{OPS[op].write('x', 'y')}: {result.state(op, 'x o y').reason or 'crashes'}"
                           for op in JOINS)
         raise UnusableEngine(f"cannot combine two leaves ({tried})")
+    backward_seconds = _probe_backward(engine, joins, result)
+    try:
+        twice = engine.probe("twice", timeout=max(PROBE_TIMEOUT, 3 * backward_seconds + 1))
+    except EngineFailed as failure:
+        result.twice = {"error": str(failure)}
+    else:
+        result.twice = {"error": twice.text} if isinstance(twice, ProbeRaised) else twice.to_wire()
+    return result
+
+
+def _probe_op(engine: EngineProcess, op: str, result: Survey) -> None:
+    """``op`` in each layout it is probed in; a layout after one that hangs is skipped."""
+    result.status[op] = {}
+    hung = False
+    for layout in probed_layouts(op):
+        if hung:
+            result.status[op][layout] = Status("hangs", "skipped: another layout hangs")
+            continue
+        try:
+            answer = engine.probe("op", (op, layout), timeout=PROBE_TIMEOUT)
+        except EngineFailed as failure:
+            if failure.kind == "deadline":
+                raise
+            state = "hangs" if failure.kind == "hang" else "crashes"
+            result.status[op][layout] = Status(state, str(failure))
+            hung = hung or state == "hangs"
+            continue
+        if isinstance(answer, ProbeRaised):
+            result.status[op][layout] = Status("crashes", answer.text, answer.error)
+            continue
+        assert isinstance(answer, OpAnswer)
+        result.status[op][layout] = Status(answer.status, answer.reason, answer.error)
+        if answer.status == "works" and answer.reason:
+            result.notes[op] = answer.reason
+
+
+def _probe_backward(engine: EngineProcess, joins: list[str], result: Survey) -> float:
+    """backward() after each way of combining two leaves, until one works; its seconds."""
     problems: list[BackwardProblem] = []
     backward_seconds = 0.0
     for op in joins:
         started = time.monotonic()
         try:
-            answer = engine.request("backward", op)
+            answer = engine.probe("backward", op)
             backward_seconds = time.monotonic() - started
         except EngineFailed as failure:
             if failure.kind == "deadline":
                 raise
             problems.append(BackwardProblem(op=op, failed=failure.kind, message=str(failure)))
             continue
-        if "error" in answer and "ok" not in answer:
-            raise UnusableEngine(f"backward() fails: {_error(answer)}")
-        if not answer["ok"] and answer.get("signature"):
-            raise UnusableEngine(f"backward() cannot be called with no arguments: {_error(answer)}")
-        if answer["ok"]:
+        if isinstance(answer, ProbeRaised):
+            raise UnusableEngine(f"backward() fails: {answer.text}")
+        assert isinstance(answer, BackwardAnswer)
+        if not answer.ok and answer.signature:
+            raise UnusableEngine(f"backward() cannot be called with no arguments: {_text(answer.error)}")
+        if answer.ok:
             result.join = op
-            result.backward_grads = {k: v for k, v in answer.get("grads", {}).items() if v}
+            result.backward_grads = {k: v for k, v in answer.grads.items() if v}
             break
-        problems.append(BackwardProblem(op=op, error=EngineError.from_wire(answer["error"])))
+        problems.append(BackwardProblem(op=op, error=answer.error))
     if not result.join:  # backward() fails whichever way two leaves are combined: the engine's own
         result.join = joins[0]
         result.backward_problem = problems[0]
-    try:
-        result.twice = engine.request("twice", timeout=max(PROBE_TIMEOUT, 3 * backward_seconds + 1))
-    except EngineFailed as failure:
-        result.twice = {"error": str(failure)}
-    if "error" in result.twice:
-        result.twice = {"error": _error(result.twice)}
-    return result
+    return backward_seconds
 
 
-def _error(answer: dict[str, Any]) -> str:
-    error = answer["error"]
-    if isinstance(error, dict):
-        return f"{error['type']}: {error['message']}".rstrip(": ")
-    return str(error)
+def _text(error: EngineError | None) -> str:
+    """``Type: message`` of an exception, as the survey quotes it."""
+    return "" if error is None else ProbeRaised(error).text

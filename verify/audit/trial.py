@@ -19,12 +19,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..clock import time_limit as _alarm
 from ..program import Program
 from .coverage import depth
-from .engine.protocol import EngineError, RunAnswer
+from .engine.answers import ProbeRaised, TypesAnswer
+from .engine.protocol import EngineError, RunAnswer, program_to_wire
 from .engine.sandbox import EngineFailed, EngineProcess
 from .engine.terms import Stage
 from .raises import raise_allowed
@@ -177,16 +178,15 @@ class Lab:
         self.runs += 1
         return run(self.engine, program, timeout)
 
-    def details(self, program: Program) -> dict[str, Any]:
+    def details(self, program: Program) -> TypesAnswer:
         """What a "run" answer may not say: the engine's frame, unreadable values, reused objects."""
-        from .engine.protocol import program_to_wire
-        from .engine.sandbox import EngineFailed
-
         try:
-            answer = self.engine.request("types", program_to_wire(program), HANG_PROBE)
+            answer = self.engine.probe("types", program_to_wire(program), HANG_PROBE)
         except EngineFailed:
-            return {}
-        return answer if isinstance(answer, dict) else {}
+            return TypesAnswer()
+        if isinstance(answer, ProbeRaised):  # what was raised is all there is to say
+            return TypesAnswer(error=answer.error)
+        return answer if isinstance(answer, TypesAnswer) else TypesAnswer()
 
     def check(self, program: Program, timeout: float | None = None) -> Assessment:
         a = self.assess(self.run(program, timeout))

@@ -2,8 +2,10 @@
 
 ``spec`` reads what ``--engine`` names and how to load it; ``sandbox`` keeps
 the engine in a worker process (``worker``, which loads it, a notebook
-through ``notebook``, runs the ``probes`` and programs) and ``protocol`` is
-every message between them; ``terms`` holds the audit's words. This package
+through ``notebook``, runs the ``probes`` and programs); ``protocol`` is
+every message between them and ``answers`` each probe's typed answer;
+``fingerprint`` is the worker's tamper evidence, ``process`` the generic
+process control; ``terms`` holds the audit's words. This package
 imports ``verify.program``, ``micrograd.ops`` and the standard library only,
 never the judge, the oracle, the reports or the strategies: the code next to
 a foreign engine stays small and cannot be steered into the verdict

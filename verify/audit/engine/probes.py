@@ -21,6 +21,7 @@ from typing import Any
 from micrograd.ops import OPS
 
 from ...program import RunFailed, call
+from .answers import BackwardAnswer, DepthAnswer, LeafAnswer, OpAnswer, TwiceAnswer, TypesAnswer
 from .protocol import MESSAGE_LIMIT, EngineError, Frame, program_from_wire
 from .terms import Layout
 
@@ -71,9 +72,9 @@ def engine_frame(error: BaseException) -> Frame | None:
     return Frame(last.filename, last.lineno or 0, last.name, (last.line or "").strip())
 
 
-def error_answer(error: BaseException) -> dict[str, Any]:
-    """A probe's answer for an exception: the ``EngineError`` in its wire form."""
-    return EngineError(type(error).__name__, str(error)[:MESSAGE_LIMIT], engine_frame(error)).to_wire()
+def engine_error(error: BaseException) -> EngineError:
+    """What a probe reports of an exception: its type, its message (bounded), the engine's frame."""
+    return EngineError(type(error).__name__, str(error)[:MESSAGE_LIMIT], engine_frame(error))
 
 
 def _declined(error: BaseException, frame: Frame | None, number_operand: bool) -> str | None:
@@ -102,7 +103,7 @@ def probe_leaf(cls: type, _: Any) -> dict[str, Any]:
         problems.append(f"{cls.__name__}(1.5).data is {data!r}, not 1.5")
     if grad != 0:
         problems.append(f"{cls.__name__}(1.5).grad is {grad!r}, not 0")
-    return {"problems": problems}
+    return LeafAnswer(tuple(problems)).to_wire()
 
 
 def probe_op(cls: type, payload: tuple[str, Layout]) -> dict[str, Any]:
@@ -124,17 +125,17 @@ def probe_op(cls: type, payload: tuple[str, Layout]) -> dict[str, Any]:
         frame = engine_frame(error)
         declined = _declined(error, frame, "c" in sides)
         if declined is not None:
-            return {"status": "absent", "reason": declined}
-        return {"status": "crashes", "reason": f"{type(error).__name__}: {str(error)[:120]}".rstrip(": "),
-                "error": error_answer(error)}
+            return OpAnswer("absent", declined).to_wire()
+        return OpAnswer("crashes", f"{type(error).__name__}: {str(error)[:120]}".rstrip(": "),
+                        engine_error(error)).to_wire()
     if not _is_engine_object(out):
-        return {"status": "absent", "reason": f"returns {type(out).__name__}, not an engine object"}
+        return OpAnswer("absent", f"returns {type(out).__name__}, not an engine object").to_wire()
     try:
         value = float(out.data)
     except (TypeError, ValueError):
-        return {"status": "works", "reason": f".data is {type(out.data).__name__}, not a number"}
+        return OpAnswer("works", f".data is {type(out.data).__name__}, not a number").to_wire()
     looks_right = math.isclose(value, expected, rel_tol=1e-6)
-    return {"status": "works", "reason": "" if looks_right else f"value {value!r}, expected {expected!r}"}
+    return OpAnswer("works", "" if looks_right else f"value {value!r}, expected {expected!r}").to_wire()
 
 
 def probe_backward(cls: type, op: str) -> dict[str, Any]:
@@ -146,9 +147,9 @@ def probe_backward(cls: type, op: str) -> dict[str, Any]:
     except Exception as error:
         frame = engine_frame(error)
         signature = frame is None and isinstance(error, TypeError)
-        return {"ok": False, "signature": signature, "error": error_answer(error)}
+        return BackwardAnswer(False, signature, engine_error(error)).to_wire()
     grads = {name: _readable(getattr(v, "grad", None)) for name, v in (("x", x), ("y", y))}
-    return {"ok": True, "grads": grads}
+    return BackwardAnswer(True, grads=grads).to_wire()
 
 
 def _readable(g: Any) -> str | None:
@@ -182,11 +183,11 @@ def probe_depth(cls: type, payload: Any) -> dict[str, Any]:
             y = call(row, y, z if z is not None else constant)
             nodes.append(y)
     except RecursionError as error:
-        return {"ok": False, "stage": "forward", "error": type(error).__name__}
+        return DepthAnswer(False, "forward", type(error).__name__).to_wire()
     try:
         y.backward()
     except RecursionError as error:
-        return {"ok": False, "stage": "backward", "error": type(error).__name__}
+        return DepthAnswer(False, "backward", type(error).__name__).to_wire()
     # From the output down: the first node whose gradient is not exactly 1.
     bad = None
     for k in range(len(nodes) - 1, -1, -1):
@@ -202,7 +203,7 @@ def probe_depth(cls: type, payload: Any) -> dict[str, Any]:
         xg: float | None = float(x.grad)
     except (TypeError, ValueError):
         xg = None
-    return {"ok": True, "grad": xg, "first_wrong": bad}
+    return DepthAnswer(True, grad=xg, first_wrong=bad).to_wire()
 
 
 def probe_twice(cls: type, _: Any) -> dict[str, Any]:
@@ -212,7 +213,7 @@ def probe_twice(cls: type, _: Any) -> dict[str, Any]:
     y.backward()
     first = float(x.grad)
     y.backward()
-    return {"first": first, "second": float(x.grad)}
+    return TwiceAnswer(first, float(x.grad)).to_wire()
 
 
 def probe_types(cls: type, wire: Any) -> dict[str, Any]:
@@ -224,12 +225,13 @@ def probe_types(cls: type, wire: Any) -> dict[str, Any]:
     try:
         slots = program.run(cls)
     except RunFailed as failed:
-        return {"error": error_answer(failed.error), "slot": len(failed.slots)}
+        return TypesAnswer(error=engine_error(failed.error), slot=len(failed.slots)).to_wire()
     n = len(program.inputs)
-    grads = [[i, _readable(getattr(s, "grad", None))] for i, s in enumerate(slots[:n])]
-    data = [[i, _readable(getattr(s, "data", None))] for i, s in enumerate(slots)]
-    same = [[i, j] for i, s in enumerate(slots) for j in range(i) if slots[j] is s]
-    return {"grads": [g for g in grads if g[1]], "data": [d for d in data if d[1]], "same": same}
+    grads = [(i, _readable(getattr(s, "grad", None))) for i, s in enumerate(slots[:n])]
+    data = [(i, _readable(getattr(s, "data", None))) for i, s in enumerate(slots)]
+    same = tuple((i, j) for i, s in enumerate(slots) for j in range(i) if slots[j] is s)
+    return TypesAnswer(tuple((i, g) for i, g in grads if g), tuple((i, d) for i, d in data if d),
+                       same).to_wire()
 
 
 PROBES: dict[str, Callable[[type, Any], dict[str, Any]]] = {

@@ -24,8 +24,9 @@ The pieces:
   stderr, kept apart from the audit's own output and bounded.
 - ``program_to_wire`` / ``program_from_wire``: a ``Program`` as plain data.
 
-The probe requests of ``probes.PROBES`` answer plain dicts of their own; a
-probe that raises answers ``{"stage": "probe", "error": EngineError}``.
+The probe requests of ``probes.PROBES`` answer the types of ``answers``
+(the survey's, the depth phase's, the trial's), checked there with the same
+field checks; a probe that raises answers ``ProbeRaised``.
 """
 
 from __future__ import annotations
@@ -87,9 +88,10 @@ class Frame:
 
     @classmethod
     def from_wire(cls, wire: Any) -> Frame:
-        d = _dict(wire, "frame")
-        return cls(_str(d.get("file"), "frame.file"), _int(d.get("line"), "frame.line"),
-                   _str(d.get("function"), "frame.function"), _str(d.get("source"), "frame.source"))
+        d = checked_dict(wire, "frame")
+        return cls(checked_text(d.get("file"), "frame.file"), checked_int(d.get("line"), "frame.line"),
+                   checked_text(d.get("function"), "frame.function"),
+                   checked_text(d.get("source"), "frame.source"))
 
 
 @dataclass(frozen=True)
@@ -115,9 +117,9 @@ class EngineError:
 
     @classmethod
     def from_wire(cls, wire: Any) -> EngineError:
-        d = _dict(wire, "error")
+        d = checked_dict(wire, "error")
         frame = d.get("frame")
-        return cls(_str(d.get("type"), "error.type"), _str(d.get("message"), "error.message"),
+        return cls(checked_text(d.get("type"), "error.type"), checked_text(d.get("message"), "error.message"),
                    None if frame is None else Frame.from_wire(frame))
 
 
@@ -147,12 +149,14 @@ class Unreadable:
 
     @classmethod
     def from_wire(cls, wire: Any) -> Unreadable:
-        d = _dict(wire, "unreadable")
+        d = checked_dict(wire, "unreadable")
         which = d.get("field")
         if which not in ("data", "grad"):
             raise ProtocolViolation(f"unreadable.field is {which!r}")
-        return cls(_int(d.get("slot"), "unreadable.slot"), which, _str(d.get("type"), "unreadable.type"),
-                   _str(d.get("repr"), "unreadable.repr"), _str(d.get("printed", ""), "unreadable.printed"))
+        return cls(checked_int(d.get("slot"), "unreadable.slot"), which,
+                   checked_text(d.get("type"), "unreadable.type"),
+                   checked_text(d.get("repr"), "unreadable.repr"),
+                   checked_text(d.get("printed", ""), "unreadable.printed"))
 
 
 @dataclass(frozen=True)
@@ -195,19 +199,19 @@ class RunAnswer:
     @classmethod
     def from_wire(cls, wire: Any) -> RunAnswer:
         """Read and check an answer; ``ProtocolViolation`` if any field has the wrong shape."""
-        d = _dict(wire, "run answer")
+        d = checked_dict(wire, "run answer")
         stage = d.get("stage")
         if stage not in get_args(RunStage):
             raise ProtocolViolation(f"stage is {stage!r}")
         slot = d.get("slot")
         if slot is not None:
-            slot = _int(slot, "slot")
+            slot = checked_int(slot, "slot")
         if (stage == "forward") != (slot is not None):
             raise ProtocolViolation(f"slot {slot!r} with stage {stage!r}")
         error = d.get("error")
         if (stage == "done") != (error is None):
             raise ProtocolViolation(f"error {error!r} with stage {stage!r}")
-        seconds = _dict(d.get("seconds", {}), "seconds")
+        seconds = checked_dict(d.get("seconds", {}), "seconds")
         unreadable = d.get("unreadable", [])
         if not isinstance(unreadable, list):
             raise ProtocolViolation("unreadable is not a list")
@@ -241,16 +245,17 @@ class Ready:
 
     @classmethod
     def from_wire(cls, wire: Any) -> Ready:
-        d = _dict(wire, "ready")
+        d = checked_dict(wire, "ready")
         how = d.get("loaded_as")
         if how not in LOADED_AS:
             raise ProtocolViolation(f"loaded_as is {how!r}")
         notes = d.get("notes", [])
         if not isinstance(notes, list):
             raise ProtocolViolation("notes is not a list")
-        return cls(_str(d.get("class_name"), "class_name"), _str(d.get("file"), "file"),
-                   _str(d.get("module"), "module"), _str(d.get("module_file", ""), "module_file"),
-                   how, tuple(_str(n, "note") for n in notes))
+        return cls(checked_text(d.get("class_name"), "class_name"), checked_text(d.get("file"), "file"),
+                   checked_text(d.get("module"), "module"),
+                   checked_text(d.get("module_file", ""), "module_file"), how,
+                   tuple(checked_text(n, "note") for n in notes))
 
 
 @dataclass
@@ -360,7 +365,7 @@ def program_to_wire(program: Program) -> dict[str, Any]:
 
 def program_from_wire(wire: Any) -> Program:
     """The ``Program`` of ``program_to_wire``; ``ProtocolViolation`` (or ``ValueError``) if malformed."""
-    d = _dict(wire, "program")
+    d = checked_dict(wire, "program")
     inputs, steps = d.get("inputs"), d.get("steps")
     if not isinstance(inputs, list) or not isinstance(steps, list):
         raise ProtocolViolation("a program needs lists of inputs and steps")
@@ -368,7 +373,7 @@ def program_from_wire(wire: Any) -> Program:
     for item in inputs:
         if not (isinstance(item, list) and len(item) == 2):
             raise ProtocolViolation(f"input {item!r}")
-        made_inputs.append((_str(item[0], "input name"), _float(item[1], "input value")))
+        made_inputs.append((checked_text(item[0], "input name"), checked_number(item[1], "input value")))
     made_steps = []
     for item in steps:
         if not (isinstance(item, list) and len(item) == 2 and isinstance(item[1], list)):
@@ -376,34 +381,34 @@ def program_from_wire(wire: Any) -> Program:
         args: list[int | Const] = []
         for a in item[1]:
             if isinstance(a, dict):
-                args.append(Const(_float(a.get("c"), "constant")))
+                args.append(Const(checked_number(a.get("c"), "constant")))
             else:
-                args.append(_int(a, "operand"))
-        made_steps.append(Step(_str(item[0], "op"), tuple(args)))
+                args.append(checked_int(a, "operand"))
+        made_steps.append(Step(checked_text(item[0], "op"), tuple(args)))
     return Program(tuple(made_inputs), tuple(made_steps))
 
 
-# ---- checks of the wire form ----
+# ---- checks of the wire form (also used by ``answers``) ----
 
-def _dict(x: Any, what: str) -> dict[str, Any]:
+def checked_dict(x: Any, what: str) -> dict[str, Any]:
     if not isinstance(x, dict):
         raise ProtocolViolation(f"{what} is {type(x).__name__}, not an object")
     return x
 
 
-def _str(x: Any, what: str) -> str:
+def checked_text(x: Any, what: str) -> str:
     if not isinstance(x, str):
         raise ProtocolViolation(f"{what} is {type(x).__name__}, not a string")
     return x
 
 
-def _int(x: Any, what: str) -> int:
+def checked_int(x: Any, what: str) -> int:
     if not isinstance(x, int) or isinstance(x, bool):
         raise ProtocolViolation(f"{what} is {type(x).__name__}, not an integer")
     return x
 
 
-def _float(x: Any, what: str) -> float:
+def checked_number(x: Any, what: str) -> float:
     if isinstance(x, bool) or not isinstance(x, (int, float)):
         raise ProtocolViolation(f"{what} is {type(x).__name__}, not a number")
     return float(x)
@@ -412,11 +417,11 @@ def _float(x: Any, what: str) -> float:
 def _floats(x: Any, what: str) -> tuple[float | None, ...]:
     if not isinstance(x, list):
         raise ProtocolViolation(f"{what} is not a list")
-    return tuple(None if v is None else _float(v, what) for v in x)
+    return tuple(None if v is None else checked_number(v, what) for v in x)
 
 
 def _seconds(x: Any) -> float:
-    value = _float(x, "seconds")
+    value = checked_number(x, "seconds")
     if not (math.isfinite(value) and value >= 0):
         raise ProtocolViolation(f"seconds is {value!r}")
     return value

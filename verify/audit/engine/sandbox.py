@@ -42,12 +42,14 @@ import warnings
 from typing import Any
 
 from ...program import Program
-from . import DEFAULT_MEMORY
+from . import DEFAULT_MEMORY, answers
+from .answers import ProbeAnswer
 from .process import Drain, Forked, kill_tree, max_fd
 from .protocol import (
     HEADER,
     HOME,
     WIRE_LIMIT,
+    EngineError,
     EngineOutput,
     ProtocolViolation,
     Ready,
@@ -309,14 +311,15 @@ class EngineProcess:
 
     # ---- requests ----
 
-    def request(self, name: str, payload: Any = None, timeout: float | None = None) -> Any:
-        """Send one probe request (``probes.PROBES``); its answer as plain data.
+    def probe(self, name: str, payload: Any = None, timeout: float | None = None) -> ProbeAnswer:
+        """Send one probe request (``probes.PROBES``); its typed answer (``answers``).
 
         Raises ``EngineFailed`` if the engine hangs, dies, runs out of memory or the deadline
         passes. A program is run with ``run``.
         """
         assert name != "run", "a program is run with EngineProcess.run, which answers a RunAnswer"
-        return self._request(name, payload, timeout)
+        answer: ProbeAnswer = self._request(name, payload, timeout)
+        return answer
 
     def run(self, program: Program, timeout: float | None = None) -> RunAnswer:
         """Build ``program`` in the engine and call backward: the checked, typed answer.
@@ -381,8 +384,7 @@ class EngineProcess:
                 raise ProtocolViolation("an answer is not an object")
             self._note_tampering(message)
             answer = message.get("answer")
-            if name == "run":
-                answer = RunAnswer.from_wire(answer)
+            answer = RunAnswer.from_wire(answer) if name == "run" else answers.read(name, answer)
         except ProtocolViolation as violation:
             self.tampered = self.tampered or f"the worker's channel carried a malformed answer ({violation})"
             answer = None
@@ -484,8 +486,7 @@ def _raised(answer: Any) -> tuple[str, str] | None:
     """(type, " in <stage>") of what the engine raised, if the answer is an error."""
     if isinstance(answer, RunAnswer):
         return None if answer.error is None else (answer.error.type, f" in {answer.stage}")
-    if isinstance(answer, dict) and isinstance(answer.get("error"), dict):
-        kind = answer["error"].get("type")
-        if isinstance(kind, str):
-            return kind, f" in the {answer.get('stage', 'probe')}"
+    error = getattr(answer, "error", None)
+    if isinstance(error, EngineError):
+        return error.type, " in the probe"
     return None
