@@ -23,6 +23,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
+from .composite import resolve
 from .engine.sandbox import EngineProcess
 from .findings import Finding
 from .ledger import STOPPED, Campaign, Done, Ledger, Progress
@@ -68,6 +69,7 @@ def _finish(ledger: Ledger) -> None:
     result.verifier_errors = list(ledger.lab.verifier_errors)
     result.verifier_count = ledger.lab.verifier_failures
     _merge_engine_wide(ledger)
+    result.remarks += resolve(ledger.lab, result.findings)
     engine = ledger.lab.engine
     # a class in memory has no file a fresh interpreter could load: re-run it in the worker
     fresh = engine.plan.how != "object"

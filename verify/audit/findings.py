@@ -92,6 +92,10 @@ class Finding:
     """False when the program could not be made smaller (a hang, a deadline, a deep chain)."""
     original_steps: int = 0
     """Steps of the program that first showed it."""
+    built_as: str = ""
+    """How the engine builds this op from its others, proved bit for bit ("x * y**-1"; "" if not)."""
+    follows_from: str = ""
+    """The op whose finding this one follows from (the engine builds this op from it); "" for a root."""
     fragility: Fragility | None = None
     """The accepted textbook formula that does the same at the same operands (``fragile.classify``):
     then the finding is a fragility, not a fault."""

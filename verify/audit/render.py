@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from micrograd.ops import OPS
 
 from .api import AuditResult
+from .composite import root_of
 from .coverage import FEATURES
 from .engine.probes import layouts_of
 from .engine.terms import LAYOUTS, TITLES
@@ -192,6 +193,11 @@ def _finding(result: AuditResult, finding: Finding, number: int, heading: str = 
     lines = [f"{heading} {number}: {title(finding)}", f"  {finding.message}"]
     if finding.fragility is not None:
         lines.append(f"  fragility: {finding.fragility.sentence()}")
+    if finding.follows_from:
+        root = root_of(finding, result.campaign.findings)
+        via = f" (through {finding.follows_from})" if root != finding.follows_from else ""
+        lines.append(f"  follows from: {root}{via}: the engine builds {finding.op} as {finding.built_as}, "
+                     "bit for bit, so this is not a bug of its own")
     if finding.error is not None:
         stage = f" in {finding.stage}" if finding.stage else ""
         lines.append(f"  exception: {finding.error.shown()}{stage}")
@@ -244,6 +250,8 @@ def finding_dict(result: AuditResult, finding: Finding) -> dict[str, Any]:
         "reproduced_in": finding.reproduced_in,
         "snippet": snippet(result, finding),
         "category": finding.category,
+        "built_as": finding.built_as,
+        "follows_from": root_of(finding, result.campaign.findings) if finding.follows_from else "",
         "fragility": None if finding.fragility is None else fragility_dict(finding.fragility),
         "report": None if finding.report is None else finding.report.to_dict(),
     }

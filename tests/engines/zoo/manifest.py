@@ -57,6 +57,7 @@ FAMILIES = (
     "bare protocol",      # only Value + Value and Value * Value
     "packaging",          # an engine a loader must work to import
     "unsupported layout",  # no bug; a layout the engine does not take raises the same everywhere
+    "composite",          # div, sub, neg, tanh, sigmoid built from the engine's own mul, add, pow, exp
     "correct",            # no bug
 )
 
@@ -274,6 +275,12 @@ ENTRIES: tuple[Entry, ...] = (
              "x / y as x * y**-1 with a guarded power rule: y**-2 overflows to inf at 1e-300"),
     Entry("fragile.py:PowNumbersOnly", "unsupported layout", "none", (), "x o y", README_SNIPPET, 0,
           "** takes only number exponents: UnboundLocalError for a Value (not supported, not a crash)"),
+    # ---- composite.py ----
+    Entry("composite.py:Composed", "composite", "none", (), "graph", README_SNIPPET, 0,
+          "div, sub, neg, tanh, sigmoid built from its own mul, add, pow, exp, all correct"),
+    _bug("composite.py:ComposedAbsMul", "composite", "wrong-rule", ("mul",), "x o y",
+         "x = V(0.43); y = V(-0.43); z = x * y; z.backward()",
+         "mul's left-operand rule uses |y|; div, sub, neg and sigmoid are built on mul and follow from it"),
     # ---- forward.py ----
     _bug("forward.py:LeakyForwardRelu", "forward", "forward", ("relu",), "f(x)",
          "x = V(-2.0); y = x.relu(); y.backward()",
