@@ -4,7 +4,8 @@ Run: PYTHONPATH=. python benchmarks/audit_zoo.py [--only SUBSTRING ...] [--json 
 
 For each engine of tests/engines/zoo/manifest.py, with the default settings (300 programs,
 seed 0): the planted bug, whether it was found, the kind and culprit blamed and whether it is a
-fault or a fragility (what a textbook formula for the op also does there), whether that is
+fault or a fragility (what a textbook formula for the op also does there), the root it follows
+from when the engine builds the op from others, the ops whose findings follow from it, whether that is
 right (kind, op and category as the manifest says; traversal and accumulation bugs as such), seconds from
 the start to the first fault, the phase that found it, steps in the minimal program, seconds
 spent shrinking it, the exit code against the expected one, and the whole audit's seconds.
@@ -32,6 +33,7 @@ sys.path.insert(0, str(ZOO))
 manifest: Any = importlib.import_module("manifest")
 
 from verify.audit.api import audit  # noqa: E402
+from verify.audit.composite import root_of  # noqa: E402
 from verify.audit.engine.sandbox import UnusableEngine  # noqa: E402
 
 ENGINE_WIDE = ("lost-contribution", "traversal", "unreadable")
@@ -77,7 +79,9 @@ def judged(entry: Any, result: Any) -> dict[str, Any]:
                    culprit=(best or first).op if (best or first) else "")
     shown = best or (findings[0] if findings else None)
     if shown is not None:
-        row.update(category=shown.category)
+        followers = sorted({f.op for f in findings if f.follows_from and root_of(f, findings) == shown.op})
+        root = root_of(shown, findings) if shown.follows_from else ""
+        row.update(category=shown.category, follows_from=root, followers=",".join(followers))
         row.update(first_fault=result.campaign.first_fault_seconds, phase=shown.phase, steps=shown.steps,
                    shrink=shown.shrink_seconds, layout=shown.layout,
                    reproduced=shown.reproduced, findings=len(findings))
@@ -139,7 +143,7 @@ def main() -> None:
     entries = [e for e in manifest.ENTRIES if not args.only or any(s in e.spec for s in args.only)]
     rows = []
     head = (f"{'engine':<44} {'bug':<18} {'found':>5} {'kind':<17} {'category':<10} {'culprit':<12} "
-            f"{'right':>5} "
+            f"{'follows-from':<12} {'followers':<24} {'right':>5} "
             f"{'first':>6} {'phase':<8} {'steps':>5} {'shrink':>6} {'exit':>4} {'whole':>6}")
     print(head)
     for entry in entries:
@@ -149,7 +153,8 @@ def main() -> None:
         exit_ok = "" if row["exit"] == entry.expected_exit else f"!{entry.expected_exit}"
         print(f"{entry.spec:<44} {entry.family:<18} {'yes' if row['found'] else 'no':>5} "
               f"{row.get('kind', ''):<17} {row.get('category', '') or '-':<10} "
-              f"{row.get('culprit', '') or '-':<12} "
+              f"{row.get('culprit', '') or '-':<12} {row.get('follows_from', '') or '-':<12} "
+              f"{row.get('followers', '') or '-':<24} "
               f"{'yes' if row['right'] else 'NO':>5} "
               f"{'' if first is None else f'{first:.1f}':>6} {row.get('phase', ''):<8} "
               f"{row.get('steps', ''):>5} {'' if 'shrink' not in row else format(row['shrink'], '.1f'):>6} "

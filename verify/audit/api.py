@@ -89,15 +89,14 @@ class AuditResult:
         ran = (f"{sum(campaign.battery.values()) + sum(campaign.shapes.values())} battery programs and "
                f"{campaign.examples} random programs in {self.seconds:.1f} s")
         cut = "; cut short by the deadline" if campaign.deadline_hit else ""
-        if not self.campaign.findings:
-            return f"no fault found in {ran}{cut}"
-        parts = []
+        parts = [] if self.faults else ["no fault found"]
         for one, many, group in (("finding", "findings", self.faults),
                                  ("fragility", "fragilities", self.fragilities)):
             if group:
                 shown = ", ".join(f"{f.kind}" + (f" in {f.op}" if f.op else "") for f in group)
                 parts.append(f"{len(group)} {one if len(group) == 1 else many} ({shown})")
-        return f"{'; '.join(parts)} in {ran}{cut}"
+        head, *rest = parts
+        return f"{head} in {ran}{cut}" + "".join(f"; {part}" for part in rest)
 
     def render(self) -> str:
         """The audit as text, as ``python -m verify audit`` prints it."""

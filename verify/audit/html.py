@@ -27,7 +27,7 @@ def render_html(result: AuditResult) -> str:
     for i, finding in enumerate(result.faults, 1):
         parts.append(_finding(result, finding, i))
     if result.fragilities:
-        parts.append("<p><b>fragilities</b>: what an accepted textbook formula for the op also does at the "
+        parts.append("<p>fragilities: what an accepted textbook formula for the op also does at the "
                      "same point (exit 0 unless strict)</p>")
     for i, finding in enumerate(result.fragilities, 1):
         parts.append(_finding(result, finding, i))
@@ -54,7 +54,7 @@ def _coverage(result: AuditResult) -> str:
 
 def _finding(result: AuditResult, finding: Finding, number: int) -> str:
     word = "finding" if finding.fragility is None else "fragility"
-    out = [f"<div class='finding'><p>{badge('fail' if finding.fragility is None else 'inconclusive')} "
+    out = [f"<div class='{word}'><p>{badge('fail' if finding.fragility is None else 'inconclusive')} "
            f"<b>{word} {number}: {escape(title(finding))}</b></p>",
            f"<p>{escape(finding.message)}</p>"]
     if finding.fragility is not None:
