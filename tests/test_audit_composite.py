@@ -61,3 +61,23 @@ def test_bit_identical_means_every_bit() -> None:
     c = Outcome(program, "done", data=[0.43, -0.43], grad=[math.nextafter(-1.0, 0.0), 1.0])
     assert same_run(a, b) and not same_run(a, c)
     assert not same_run(a, Outcome(program, "backward", data=[0.43, -0.43], grad=[None, None]))
+
+
+# ---- equal values: nodes compared or hashed by value ----
+
+def test_a_failure_that_needs_equal_values_is_one_finding_naming_the_cause() -> None:
+    result = audit(f"{ZOO / 'graphs.py'}:EqualByData", max_examples=20)
+    assert [(f.kind, f.op) for f in result.findings] == [("traversal", "")], result.render()
+    assert "hashed by value" in result.findings[0].message
+
+
+def test_an_engine_that_keeps_equal_nodes_apart_is_not_said_to_hash_by_value() -> None:
+    from verify.audit.engine.sandbox import EngineProcess
+    from verify.audit.equal import APART, EQUAL, by_value, equal_pairs
+    from verify.audit.trial import Lab
+
+    assert equal_pairs(EQUAL) and not equal_pairs(APART)
+    with EngineProcess(f"{ZOO / 'base.py'}:Value", 10.0) as engine:
+        assert not by_value(Lab(engine))
+    with EngineProcess(f"{ZOO / 'graphs.py'}:EqualByData", 10.0) as engine:
+        assert by_value(Lab(engine))

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 
 from .composite import resolve
 from .engine.sandbox import EngineProcess
+from .equal import explain_equal
 from .findings import Finding
 from .ledger import STOPPED, Campaign, Done, Ledger, Progress
 from .phases import Battery, Chains, Shapes, SmallGraphs, SurveyFindings
@@ -69,6 +70,7 @@ def _finish(ledger: Ledger) -> None:
     result.verifier_errors = list(ledger.lab.verifier_errors)
     result.verifier_count = ledger.lab.verifier_failures
     _merge_engine_wide(ledger)
+    explain_equal(ledger.lab, result.findings)
     result.remarks += resolve(ledger.lab, result.findings)
     engine = ledger.lab.engine
     # a class in memory has no file a fresh interpreter could load: re-run it in the worker
