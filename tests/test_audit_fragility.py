@@ -219,3 +219,10 @@ def test_three_points_all_raising_make_a_layout_unsupported_and_two_do_not() -> 
         gone = unsupported(lab, crashes, cases[:3])
         assert gone is not None and gone.state == "absent" and "3 points" in gone.reason
         assert unsupported(lab, Status("works"), cases) is None  # it raised nowhere at the probe
+
+
+def test_a_method_broken_at_every_point_is_a_crash_not_an_unsupported_layout() -> None:
+    # tanh raises NameError everywhere: no other layout of tanh works and a NameError is a bug
+    result = audit(f"{ZOO / 'crashes.py'}:TanhNameError", ops=["tanh", "add", "mul"], max_examples=5)
+    assert [(f.kind, f.op) for f in result.findings] == [("crash", "tanh")], result.render()
+    assert result.survey.present("tanh", "f(x)")
