@@ -226,3 +226,9 @@ def test_a_method_broken_at_every_point_is_a_crash_not_an_unsupported_layout() -
     result = audit(f"{ZOO / 'crashes.py'}:TanhNameError", ops=["tanh", "add", "mul"], max_examples=5)
     assert [(f.kind, f.op) for f in result.findings] == [("crash", "tanh")], result.render()
     assert result.survey.present("tanh", "f(x)")
+
+
+def test_an_unseeded_backward_is_one_finding_and_the_values_are_still_judged() -> None:
+    result = audit(f"{ZOO / 'unseeded.py'}:UnseededLeakyRelu", ops=["relu", "add", "mul"], max_examples=10)
+    assert [(f.kind, f.op) for f in result.findings] == [("seed", ""), ("forward", "relu")], result.render()
+    assert all(f.steps <= 3 for f in result.findings)

@@ -281,6 +281,10 @@ ENTRIES: tuple[Entry, ...] = (
     _bug("composite.py:ComposedAbsMul", "composite", "wrong-rule", ("mul",), "x o y",
          "x = V(0.43); y = V(-0.43); z = x * y; z.backward()",
          "mul's left-operand rule uses |y|; div, sub, neg and sigmoid are built on mul and follow from it"),
+    # ---- unseeded.py ----
+    _bug("unseeded.py:UnseededLeakyRelu", "forward", "forward", ("relu",), "f(x)",
+         "x = V(-2.0); y = x.relu(); y.backward()",
+         "backward() never seeds the output's gradient (one finding) and relu's forward is leaky"),
     # ---- forward.py ----
     _bug("forward.py:LeakyForwardRelu", "forward", "forward", ("relu",), "f(x)",
          "x = V(-2.0); y = x.relu(); y.backward()",
