@@ -3,8 +3,10 @@
 Run: PYTHONPATH=. python benchmarks/audit_zoo.py [--only SUBSTRING ...] [--json PATH] [--no-karpathy]
 
 For each engine of tests/engines/zoo/manifest.py, with the default settings (300 programs,
-seed 0): the planted bug, whether it was found, the kind and culprit blamed, whether that is
-right (kind and op as the manifest says; traversal and accumulation bugs as such), seconds from
+seed 0): the planted bug, whether it was found, the kind and culprit blamed and whether it is a
+fault or a fragility (what a textbook formula for the op also does there), the root it follows
+from when the engine builds the op from others, the ops whose findings follow from it, whether that is
+right (kind, op and category as the manifest says; traversal and accumulation bugs as such), seconds from
 the start to the first fault, the phase that found it, steps in the minimal program, seconds
 spent shrinking it, the exit code against the expected one, and the whole audit's seconds.
 Then the targets: median time to the first fault, the slowest whole audit of a correct
@@ -31,6 +33,7 @@ sys.path.insert(0, str(ZOO))
 manifest: Any = importlib.import_module("manifest")
 
 from verify.audit.api import audit  # noqa: E402
+from verify.audit.composite import root_of  # noqa: E402
 from verify.audit.engine.sandbox import UnusableEngine  # noqa: E402
 
 ENGINE_WIDE = ("lost-contribution", "traversal", "unreadable")
@@ -39,12 +42,16 @@ ENGINE_WIDE = ("lost-contribution", "traversal", "unreadable")
 
 def judged(entry: Any, result: Any) -> dict[str, Any]:
     """What the audit said about ``entry``, and whether it is right."""
-    findings = result.findings if result is not None else []
+    findings = result.campaign.findings if result is not None else []
+    faults = result.findings if result is not None else []
     row: dict[str, Any] = {"spec": entry.spec, "family": entry.family, "expected_kind": entry.kind,
-                           "expected_culprit": list(entry.culprit), "expected_exit": entry.expected_exit}
+                           "expected_culprit": list(entry.culprit), "expected_exit": entry.expected_exit,
+                           "expected_category": entry.category}
     if entry.kind == "none" or (entry.kind == "hostile" and entry.expected_exit == 0):
-        row.update(found=bool(findings), right=not findings,
-                   kind=findings[0].kind if findings else "", culprit=findings[0].op if findings else "")
+        # a correct engine may show fragilities (its textbook formulas'), never a fault
+        row.update(found=bool(faults), right=not faults,
+                   kind=faults[0].kind if faults else "", culprit=faults[0].op if faults else "",
+                   category="fault" if faults else "")
         return row
     if entry.kind == "unusable":
         row.update(found=result is None, right=result is None, kind="unusable" if result is None else "",
@@ -56,7 +63,7 @@ def judged(entry: Any, result: Any) -> dict[str, Any]:
         # a hostile engine's bug is in its rules (culprit named) or in what it does (memory, seed)
         kind_ok = f.kind == entry.kind or (entry.kind == "hostile" and (f.kind == "wrong-rule" or not wanted))
         op_ok = (f.op in wanted) if wanted else (f.op == "")
-        if kind_ok and op_ok:
+        if kind_ok and op_ok and f.category == entry.category:
             best = f
             break
     if entry.family == "two bugs":
@@ -72,6 +79,9 @@ def judged(entry: Any, result: Any) -> dict[str, Any]:
                    culprit=(best or first).op if (best or first) else "")
     shown = best or (findings[0] if findings else None)
     if shown is not None:
+        followers = sorted({f.op for f in findings if f.follows_from and root_of(f, findings) == shown.op})
+        root = root_of(shown, findings) if shown.follows_from else ""
+        row.update(category=shown.category, follows_from=root, followers=",".join(followers))
         row.update(first_fault=result.campaign.first_fault_seconds, phase=shown.phase, steps=shown.steps,
                    shrink=shown.shrink_seconds, layout=shown.layout,
                    reproduced=shown.reproduced, findings=len(findings))
@@ -119,7 +129,8 @@ def karpathy() -> dict[str, Any] | None:
     result = audit(f"{folder}/micrograd/engine.py:Value")
     tested = sorted(op for op in result.survey.drawable_ops())
     return {"exit": result.exit_code, "seconds": time.monotonic() - started, "tested": tested,
-            "findings": [(f.kind, f.op) for f in result.findings], "depth": result.survey.depth_ok,
+            "findings": [(f.kind, f.op) for f in result.findings],
+            "fragilities": [(f.kind, f.op) for f in result.fragilities], "depth": result.survey.depth_ok,
             "depth_failure": result.survey.depth_failure}
 
 
@@ -131,7 +142,8 @@ def main() -> None:
     args = parser.parse_args()
     entries = [e for e in manifest.ENTRIES if not args.only or any(s in e.spec for s in args.only)]
     rows = []
-    head = (f"{'engine':<44} {'bug':<18} {'found':>5} {'kind':<17} {'culprit':<12} {'right':>5} "
+    head = (f"{'engine':<44} {'bug':<18} {'found':>5} {'kind':<17} {'category':<10} {'culprit':<12} "
+            f"{'follows-from':<12} {'followers':<24} {'right':>5} "
             f"{'first':>6} {'phase':<8} {'steps':>5} {'shrink':>6} {'exit':>4} {'whole':>6}")
     print(head)
     for entry in entries:
@@ -140,7 +152,9 @@ def main() -> None:
         first = row.get("first_fault")
         exit_ok = "" if row["exit"] == entry.expected_exit else f"!{entry.expected_exit}"
         print(f"{entry.spec:<44} {entry.family:<18} {'yes' if row['found'] else 'no':>5} "
-              f"{row.get('kind', ''):<17} {row.get('culprit', '') or '-':<12} "
+              f"{row.get('kind', ''):<17} {row.get('category', '') or '-':<10} "
+              f"{row.get('culprit', '') or '-':<12} {row.get('follows_from', '') or '-':<12} "
+              f"{row.get('followers', '') or '-':<24} "
               f"{'yes' if row['right'] else 'NO':>5} "
               f"{'' if first is None else f'{first:.1f}':>6} {row.get('phase', ''):<8} "
               f"{row.get('steps', ''):>5} {'' if 'shrink' not in row else format(row['shrink'], '.1f'):>6} "
@@ -172,7 +186,8 @@ def main() -> None:
         if k is not None:
             print(f"karpathy's micrograd 0.1.0: exit {k['exit']}, {k['seconds']:.1f} s, "
                   f"tested {', '.join(k['tested'])}"
-                  f"; findings {k['findings'] or 'none'}; depth {k['depth']} ({k['depth_failure']})")
+                  f"; findings {k['findings'] or 'none'}"
+                  f"; fragilities {k['fragilities'] or 'none'}; depth {k['depth']} ({k['depth_failure']})")
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2, default=str))
 

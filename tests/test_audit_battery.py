@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -136,8 +137,10 @@ EXTRA = [e for e in manifest.ENTRIES if e.spec in ("crashes.py:SigmoidBackwardNa
 @pytest.mark.parametrize("entry", ONE_PER_FAMILY + EXTRA, ids=lambda e: e.spec)
 def test_the_finding_names_the_right_kind_and_culprit(entry: Any) -> None:
     result = audit(f"{ZOO / entry.file}:{entry.cls}")
-    assert result.exit_code == entry.expected_exit == 1, result.render()
-    found = {(f.kind, f.op) for f in result.findings}
+    fragile = entry.category == "fragility"
+    assert result.exit_code == entry.expected_exit == (0 if fragile else 1), result.render()
+    group = result.fragilities if fragile else result.faults
+    found = {(f.kind, f.op) for f in group}
     if entry.family == "two bugs":
         assert {(entry.kind, op) for op in entry.culprit} <= found, found
         return
@@ -149,14 +152,16 @@ def test_the_finding_names_the_right_kind_and_culprit(entry: Any) -> None:
             assert finding.reproduced[0] == finding.reproduced[1], finding  # every snippet run shows it
 
 
-def test_a_crash_in_a_tail_is_a_crash_finding_with_the_exception() -> None:
+def test_a_textbook_crash_in_a_tail_is_a_fragility_with_the_exception() -> None:
     result = audit(f"{ZOO / 'overflow.py'}:LectureTanh")
-    crash = next(f for f in result.findings if f.kind == "crash")
+    crash = next(f for f in result.fragilities if f.kind == "crash")
     assert crash.op == "tanh" and crash.error is not None and crash.error.type == "OverflowError"
     x = crash.program.inputs[0][1]
     assert abs(x) > 300 and math.isfinite(math.tanh(x))  # a tail where tanh is perfectly finite
-    assert result.exit_code == 1
+    assert crash.fragility is not None and "exp(2x)" in crash.fragility.formula
+    assert result.exit_code == 0 and result.verdict == "pass" and result.findings == []
     assert "OverflowError" in result.render()
+    assert re.search(r"^FRAGILITY \d: crash in tanh", result.render(), re.MULTILINE), result.render()
 
 
 def test_a_correct_engine_in_the_tails_has_no_finding() -> None:

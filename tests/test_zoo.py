@@ -220,8 +220,9 @@ def test_each_entry_is_well_formed(entry: Any) -> None:
         assert entry.expected_exit == 2 and entry.culprit == ()
     if entry.kind == "traversal":
         assert entry.culprit == ()
+    assert entry.category in ("fault", "fragility")
     if entry.kind in ("wrong-rule", "lost-contribution", "crash", "forward", "traversal", "hang"):
-        assert entry.expected_exit == 1
+        assert entry.expected_exit == (0 if entry.category == "fragility" else 1)
     if entry.family == "two bugs":
         assert len(entry.culprit) == 2
     assert "V(" in entry.witness

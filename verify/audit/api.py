@@ -5,7 +5,8 @@ The engine lives in a worker process (``engine.sandbox``); its numbers are
 judged in this process (``verify.judge``, against exact values in certified
 ball arithmetic).
 
-Exit codes (``AuditResult.exit_code``): 0 no fault found, 1 a fault found, 2 the
+Exit codes (``AuditResult.exit_code``): 0 no fault found (fragilities alone, failures an accepted
+textbook formula shows at the same point, are 0 unless ``strict``), 1 a fault found, 2 the
 verifier itself failed (raised or timed out) on some program: a bug in verify,
 which is never blamed on the engine, but the audit cannot vouch for those
 programs, so 2 wins over 0 and 1. A depth limit (RecursionError on deep
@@ -56,15 +57,30 @@ class AuditResult:
     """What the engine printed during the audit (bounded); show it only labelled (``labelled()``)."""
     seconds: float = 0.0
     """The whole audit, from the start of the survey."""
+    strict: bool = False
+    """Fragilities count as findings for the exit code (``--strict``)."""
 
     @property
     def findings(self) -> list[Finding]:
-        """Every distinct bug found, each with its own minimal program."""
-        return self.campaign.findings
+        """Every distinct fault found (a value or gradient no correct float64 computation of the op
+        explains), each with its own minimal program; fragilities are apart (``fragilities``)."""
+        return [f for f in self.campaign.findings if f.fragility is None]
+
+    @property
+    def faults(self) -> list[Finding]:
+        """The same as ``findings``: the bugs no correct float64 computation of the op explains."""
+        return self.findings
+
+    @property
+    def fragilities(self) -> list[Finding]:
+        """What an accepted textbook formula for the op also does at the same point in float64: a
+        crash, an inf or nan, or a gradient that lost its digits; each names the formula."""
+        return [f for f in self.campaign.findings if f.fragility is not None]
 
     @property
     def verdict(self) -> str:
-        """"pass" (no finding), "fail" (a finding), or "error" (the verifier failed on some program)."""
+        """"pass" (no fault; fragilities may be listed), "fail" (a fault, or with ``strict`` a
+        fragility), or "error" (the verifier failed on some program)."""
         return {0: "pass", 1: "fail"}.get(self.exit_code, "error")
 
     def summary(self) -> str:
@@ -73,11 +89,14 @@ class AuditResult:
         ran = (f"{sum(campaign.battery.values()) + sum(campaign.shapes.values())} battery programs and "
                f"{campaign.examples} random programs in {self.seconds:.1f} s")
         cut = "; cut short by the deadline" if campaign.deadline_hit else ""
-        if not self.findings:
-            return f"no fault found in {ran}{cut}"
-        shown = ", ".join(f"{f.kind}" + (f" in {f.op}" if f.op else "") for f in self.findings)
-        count = len(self.findings)
-        return f"{count} finding{'' if count == 1 else 's'} ({shown}) in {ran}{cut}"
+        parts = [] if self.faults else ["no fault found"]
+        for one, many, group in (("finding", "findings", self.faults),
+                                 ("fragility", "fragilities", self.fragilities)):
+            if group:
+                shown = ", ".join(f"{f.kind}" + (f" in {f.op}" if f.op else "") for f in group)
+                parts.append(f"{len(group)} {one if len(group) == 1 else many} ({shown})")
+        head, *rest = parts
+        return f"{head} in {ran}{cut}" + "".join(f"; {part}" for part in rest)
 
     def render(self) -> str:
         """The audit as text, as ``python -m verify audit`` prints it."""
@@ -120,14 +139,15 @@ class AuditResult:
 
     @property
     def exit_code(self) -> int:
-        """0 no finding, 1 one or more findings, 2 the verifier failed on some program.
+        """0 no fault, 1 one or more faults (or, with ``strict``, fragilities), 2 the verifier
+        failed on some program.
 
         The audit's deadline passing is not a fault of the engine (a slow engine is reported as
         slow): a campaign cut short by it without a fault is 0.
         """
         if self.campaign.verifier_failures:
             return 2
-        return 1 if self.campaign.findings else 0
+        return 1 if self.faults or (self.strict and self.fragilities) else 0
 
     def verifier_failure(self) -> str | None:
         """What to say when the verifier failed on some program; None when it never did."""
@@ -143,6 +163,8 @@ class AuditResult:
             return self._call()
         words = ["python", "-m", "verify", "audit", "--engine", self.spec.text, "--seed", str(self.seed),
                  "--max-examples", str(self.max_examples)]
+        if self.strict:
+            words.append("--strict")
         if self.ops is not None:
             words += ["--ops", ",".join(self.ops)]
         if self.timeout != DEFAULT_TIMEOUT:
@@ -155,6 +177,8 @@ class AuditResult:
 
     def _call(self) -> str:
         options = [f"seed={self.seed}", f"max_examples={self.max_examples}"]
+        if self.strict:
+            options.append("strict=True")
         if self.ops is not None:
             options.append(f"ops={self.ops!r}")
         if self.timeout != DEFAULT_TIMEOUT:
@@ -180,6 +204,7 @@ def audit(
     deadline: float | None = DEFAULT_DEADLINE,
     memory: int | None = DEFAULT_MEMORY,
     progress: Progress | None = None,
+    strict: bool = False,
 ) -> AuditResult:
     """Survey the engine class ``spec`` names, then audit it: battery, shapes, ``max_examples`` programs.
 
@@ -190,6 +215,8 @@ def audit(
     ``timeout`` bounds each program, ``deadline`` the whole audit (seconds; None for none: the
     sandbox cuts any request that would run past it, ``engine.remaining()`` says what is left),
     ``memory`` the engine's worker process (bytes of address space; None for no limit).
+    ``strict`` makes fragilities (failures a textbook formula for the op shows at the same point)
+    fail the audit like faults.
 
     Raises ``spec.UsageError`` for a malformed spec or ``ops`` naming an op the engine lacks,
     and ``sandbox.UnusableEngine`` when the class cannot be loaded or driven through the
@@ -220,7 +247,7 @@ def audit(
             spec=engine.spec, class_name=engine.class_name, seed=seed, max_examples=max_examples,
             ops=None if ops is None else list(ops), survey=found, campaign=campaign, timeout=timeout,
             deadline=deadline, memory=memory, ready=engine.ready, engine_output=engine.output,
-            seconds=time.monotonic() - started,
+            seconds=time.monotonic() - started, strict=strict,
         )
 
 

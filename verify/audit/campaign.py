@@ -23,7 +23,10 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
+from .augmented import Augmented
+from .composite import resolve
 from .engine.sandbox import EngineProcess
+from .equal import explain_equal
 from .findings import Finding
 from .ledger import STOPPED, Campaign, Done, Ledger, Progress
 from .phases import Battery, Chains, Shapes, SmallGraphs, SurveyFindings
@@ -49,6 +52,7 @@ def run_campaign(
     try:
         SurveyFindings().run(ledger)
         Battery(core=True).run(ledger)
+        Augmented().run(ledger)
         ledger.update_tools()
         SmallGraphs().run(ledger)
         Shapes().run(ledger)
@@ -68,11 +72,13 @@ def _finish(ledger: Ledger) -> None:
     result.verifier_errors = list(ledger.lab.verifier_errors)
     result.verifier_count = ledger.lab.verifier_failures
     _merge_engine_wide(ledger)
+    explain_equal(ledger.lab, result.findings)
+    result.remarks += resolve(ledger.lab, result.findings)
     engine = ledger.lab.engine
     # a class in memory has no file a fresh interpreter could load: re-run it in the worker
     fresh = engine.plan.how != "object"
     for finding in result.findings:
-        if finding.kind in STOPPED or finding.steps > 50 or ledger.lab.out_of_time():
+        if finding.kind in (*STOPPED, "in-place") or finding.steps > 50 or ledger.lab.out_of_time():
             continue
         if fresh:
             snippet = program_snippet(engine.spec, finding.program, engine.ready)

@@ -19,6 +19,7 @@ from .engine.terms import KINDS, LAYOUTS, Kind, Layout, Phase, Stage, Where
 __all__ = ["KINDS", "LAYOUTS", "Finding", "Kind", "Layout", "layout_of", "source_lines", "stopped_kind"]
 
 if TYPE_CHECKING:
+    from ..judge.fragility import Fragility
     from ..report import Report
 
 def stopped_kind(failure: str) -> Kind:
@@ -91,11 +92,26 @@ class Finding:
     """False when the program could not be made smaller (a hang, a deadline, a deep chain)."""
     original_steps: int = 0
     """Steps of the program that first showed it."""
+    statements: tuple[str, ...] = ()
+    """When the program cannot say it (``c += x``): the statements to print after the inputs, the last
+    value ``y`` being the output (see ``render.snippet``)."""
+    built_as: str = ""
+    """How the engine builds this op from its others, proved bit for bit ("x * y**-1"; "" if not)."""
+    follows_from: str = ""
+    """The op whose finding this one follows from (the engine builds this op from it); "" for a root."""
+    fragility: Fragility | None = None
+    """The accepted textbook formula that does the same at the same operands (``fragile.classify``):
+    then the finding is a fragility, not a fault."""
+
+    @property
+    def category(self) -> Literal["fault", "fragility"]:
+        """"fragility" when a textbook formula explains it, else "fault"."""
+        return "fault" if self.fragility is None else "fragility"
 
     @property
     def key(self) -> tuple[str, str]:
-        """What makes two findings the same bug: the kind and the op."""
-        return (self.kind, self.op)
+        """What makes two findings the same bug: the kind and the op (a fragility apart from a fault)."""
+        return (self.kind if self.fragility is None else f"fragile {self.kind}", self.op)
 
     @property
     def steps(self) -> int:

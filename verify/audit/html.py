@@ -24,7 +24,12 @@ def render_html(result: AuditResult) -> str:
              f"<p>{badge(result.verdict)} {escape(result.summary())}</p>",
              f"<p>audit of <code>{escape(result.spec.text)}</code> (class {escape(result.class_name)}), "
              f"seed {result.seed}</p>"]
-    for i, finding in enumerate(result.findings, 1):
+    for i, finding in enumerate(result.faults, 1):
+        parts.append(_finding(result, finding, i))
+    if result.fragilities:
+        parts.append("<p>fragilities: what an accepted textbook formula for the op also does at the "
+                     "same point (exit 0 unless strict)</p>")
+    for i, finding in enumerate(result.fragilities, 1):
         parts.append(_finding(result, finding, i))
     parts.append(_coverage(result))
     failure = result.verifier_failure()
@@ -48,8 +53,12 @@ def _coverage(result: AuditResult) -> str:
 
 
 def _finding(result: AuditResult, finding: Finding, number: int) -> str:
-    out = [f"<div class='finding'><p>{badge('fail')} <b>finding {number}: {escape(title(finding))}</b></p>",
+    word = "finding" if finding.fragility is None else "fragility"
+    out = [f"<div class='{word}'><p>{badge('fail' if finding.fragility is None else 'inconclusive')} "
+           f"<b>{word} {number}: {escape(title(finding))}</b></p>",
            f"<p>{escape(finding.message)}</p>"]
+    if finding.fragility is not None:
+        out.append(f"<p>fragility: {escape(finding.fragility.sentence())}</p>")
     if finding.error is not None:
         out.append(f"<p>exception: <code>{escape(finding.error.shown())}</code>"
                    + (f" in {escape(finding.stage)}" if finding.stage else "") + "</p>")

@@ -22,6 +22,7 @@ from .engine.terms import LAYOUTS, Layout
 from .engine.terms import Phase as Part
 from .explain import explain
 from .findings import Finding
+from .fragile import classify, lost_digits
 from .isolate import Context
 from .survey import Survey
 from .trial import Assessment, Lab
@@ -175,6 +176,7 @@ class Ledger:
         when = (a.at or time.monotonic()) - self.lab.started
         finding = explain(self.lab, a, self.context(phase))
         finding.found_seconds = when
+        finding.fragility = classify(finding)
         return finding
 
     def record(self, finding: Finding) -> bool:
@@ -192,6 +194,8 @@ class Ledger:
                 return False
         finding.layouts = [finding.layout]
         self.result.findings.append(finding)
+        if finding.kind == "seed":  # every later gradient is that same 0: go on judging the values
+            self.lab.values_only = True
         self._set_aside(finding)
         what = f"{finding.kind}{' in ' + finding.op if finding.op else ''}"
         self.progress(f"  finding {len(self.result.findings)}: {what} ({finding.phase}, "
@@ -200,7 +204,7 @@ class Ledger:
         return True
 
     def _set_aside(self, finding: Finding) -> None:
-        if not finding.op:
+        if not finding.op or finding.kind == "lost-digits":  # a pass that lost digits: keep testing the op
             return
         if finding.layout in ("graph", "f(x)") or finding.kind in STOPPED:
             self.bad.update((finding.op, layout) for layout in LAYOUTS)
@@ -209,8 +213,13 @@ class Ledger:
             if finding.layout == "x o y" and finding.kind != "lost-contribution":
                 self.bad.add((finding.op, "x o x"))
 
-    def noted(self, a: Assessment) -> None:
-        """Keep what a run that is no finding may still tell: a depth limit, an inconclusive verdict."""
+    def noted(self, a: Assessment, phase: Part = "battery") -> None:
+        """Keep what a run that is no finding may still tell: a depth limit, an inconclusive verdict,
+        a gradient that lost its digits to a textbook rule (a fragility)."""
+        fragile = lost_digits(a, phase)
+        if fragile is not None and fragile.key not in {f.key for f in self.result.findings}:
+            fragile.found_seconds = (a.at or time.monotonic()) - self.lab.started
+            self.record(fragile)
         if a.verdict == "limit" and len(self.result.limits) < 3:
             self.result.limits.append(a.reason)
         report = a.report

@@ -22,7 +22,9 @@ from .engine.sandbox import EngineFailed
 from .engine.terms import LAYOUTS
 from .findings import Finding, layout_of, stopped_kind, written
 from .ledger import STOPPED, Done, Ledger
+from .limits import died_on_depth
 from .trial import Assessment
+from .unsupported import layout_cases, unsupported, works_elsewhere
 
 DEPTHS = (1_000, 10_000, 100_000)
 """Chains whose every gradient is checked exactly."""
@@ -92,7 +94,16 @@ class Battery:
         ledger.progress(f"battery ({'the usual points' if self.core else 'the tails'}) ...")
         for op in OPS:
             for layout in ledger.layouts(op):
-                for case in op_cases(op, [layout]):
+                cases = op_cases(op, [layout])
+                if self.core:
+                    status = ledger.survey.state(op, layout)
+                    gone = unsupported(ledger.lab, status, layout_cases(cases, layout),
+                                       works_elsewhere(ledger.survey, op, layout))
+                    if gone is not None:
+                        ledger.survey.status[op]["x o y" if layout == "x o x" else layout] = gone
+                if not ledger.survey.present(op, layout):
+                    continue
+                for case in cases:
                     if case.core != self.core:
                         continue
                     ledger.check_time()
@@ -175,7 +186,7 @@ class Shapes:
             a = ledger.lab.check(case.program)
             ledger.result.shapes[case.layout] += 1
             ledger.result.shape_verdicts[a.verdict] += 1
-            ledger.noted(a)
+            ledger.noted(a, "shapes")
             if a.failed:
                 failed.append((case, a))
         # Whether two uses are enough to go wrong tells traversal order from lost contributions.
@@ -224,13 +235,16 @@ class Chains:
                 bad, why, wrong_at = tried, what, at
                 break
             good = tried
-        if bad is not None and why is not None and (why == "wrong" or "RecursionError" in why):
+        if bad is not None and why is not None and (why == "wrong" or "RecursionError" in why
+                                                    or why.startswith("crash:")):
             good, bad, wrong_at = self._bisect(ledger, payload, good, bad, why, wrong_at)
         depth.works_to = good
         if why == "wrong":
             ledger.record(self._finding(ledger, payload, good, bad or 0, wrong_at))
         else:
             depth.failure = None if bad is None else f"{why} at depth {bad}"
+            if why is not None and why.startswith("crash:"):  # the process died: not a clean limit
+                ledger.record(died_on_depth(ledger, chain_program(bad or 0, *payload), good, why))
 
     @staticmethod
     def _step(ledger: Ledger) -> tuple[str, str, float] | None:

@@ -99,7 +99,7 @@ class RandomPrograms:
         """Judge one random program; True when it gave a new finding (the draw then restarts)."""
         a = ledger.lab.check(program)
         ledger.result.verdicts[a.verdict] += 1
-        ledger.noted(a)
+        ledger.noted(a, "random")
         if not a.failed:
             return False
         raw = _raw(a)

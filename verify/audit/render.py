@@ -8,16 +8,20 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from micrograd.ops import OPS
 
 from .api import AuditResult
+from .composite import root_of
 from .coverage import FEATURES
 from .engine.probes import layouts_of
 from .engine.terms import LAYOUTS, TITLES
 from .findings import Finding
 from .reproduce import program_snippet
+
+if TYPE_CHECKING:
+    from ..judge.fragility import Fragility
 
 
 def render(result: AuditResult) -> str:
@@ -44,7 +48,7 @@ def render(result: AuditResult) -> str:
         lines.append(f"  verifier error (not blamed on the engine): {error}")
     for remark in campaign.remarks:
         lines.append(f"  not a fault: {remark}")
-    findings = campaign.findings
+    findings, fragile = result.faults, result.fragilities
     if not findings:
         lines.append("DEADLINE HIT: no fault found in what was run" if campaign.deadline_hit
                      else "no fault found")
@@ -53,6 +57,14 @@ def render(result: AuditResult) -> str:
         lines += ["", f"{count} finding{'' if count == 1 else 's'}:"]
         for i, finding in enumerate(findings, 1):
             lines += ["", *_finding(result, finding, i)]
+    if fragile:
+        count = len(fragile)
+        counts = "exit 1 with --strict" if not result.strict else "--strict: they fail the audit"
+        lines += ["", f"{count} {'fragility' if count == 1 else 'fragilities'} (what an accepted textbook "
+                      f"formula for the op also does at the same point; {counts}):"]
+        for i, finding in enumerate(fragile, 1):
+            lines += ["", *_finding(result, finding, i, "FRAGILITY")]
+    if campaign.findings:
         lines += ["", f"reproduce: {result.reproduce()}"]
     failure = result.verifier_failure()
     if failure is not None:
@@ -85,7 +97,7 @@ def op_rows(result: AuditResult) -> list[OpRow]:
     """The coverage table as data: what ran for each op, and its status."""
     survey, campaign = result.survey, result.campaign
     chosen = set(OPS) if result.ops is None else set(result.ops)
-    bad = {(f.op, layout) for f in campaign.findings for layout in f.layouts}
+    bad = {(f.op, layout) for f in result.faults for layout in f.layouts}
     rows = []
     for op in OPS:
         cells = []
@@ -98,7 +110,8 @@ def op_rows(result: AuditResult) -> list[OpRow]:
                 n = campaign.battery[(op, layout)]
                 cells.append(f"{n}{'!' if (op, layout) in bad else ''}")
         graphs = campaign.battery[(op, "fan-out")] + campaign.battery[(op, "inner")]
-        faults = sorted({f.kind for f in campaign.findings if f.op == op})
+        faults = sorted({f.kind for f in result.faults if f.op == op})
+        fragile = sorted({f.kind for f in result.fragilities if f.op == op})
         if any(s.state == "hangs" for s in survey.status.get(op, {}).values()):
             faults = sorted({*faults, "hang"})
         if op not in chosen:
@@ -109,6 +122,8 @@ def op_rows(result: AuditResult) -> list[OpRow]:
             status = "not tested: nothing ran (the audit stopped first)"
         else:
             status = f"FAULT ({', '.join(faults)})" if faults else "tested"
+            if fragile:
+                status += f"; fragile ({', '.join(fragile)})"
             missing = [TITLES[lay] for lay in layouts_of(op) if not survey.present(op, lay)]
             if missing:
                 status += f"; not tested in {', '.join(missing)}: {survey.why_not(op)}"
@@ -158,8 +173,17 @@ def _behaviour(result: AuditResult) -> list[str]:
 
 
 def snippet(result: AuditResult, finding: Finding) -> str:
-    """The failing program as a script for the audited engine (``reproduce.program_snippet``)."""
-    return program_snippet(result.spec, finding.program, result.ready)
+    """The failing program as a script for the audited engine (``reproduce.program_snippet``); a
+    finding with its own ``statements`` (``y += x``) prints them in place of the program's steps."""
+    text = program_snippet(result.spec, finding.program, result.ready)
+    if not finding.statements:
+        return text
+    lines = text.splitlines()
+    names = [name for name, _ in finding.program.inputs]
+    first = next(i for i, line in enumerate(lines) if line.startswith(f"{names[0]} = "))
+    inputs = lines[first:first + len(names)]
+    grads = ", ".join(f"{name}.grad" for name in names)
+    return "\n".join([*lines[:first], *inputs, *finding.statements, "y.backward()", f"print({grads})"])
 
 
 def title(finding: Finding) -> str:
@@ -174,8 +198,15 @@ def title(finding: Finding) -> str:
             f"{finding.found_seconds:.1f} s)")
 
 
-def _finding(result: AuditResult, finding: Finding, number: int) -> list[str]:
-    lines = [f"FINDING {number}: {title(finding)}", f"  {finding.message}"]
+def _finding(result: AuditResult, finding: Finding, number: int, heading: str = "FINDING") -> list[str]:
+    lines = [f"{heading} {number}: {title(finding)}", f"  {finding.message}"]
+    if finding.fragility is not None:
+        lines.append(f"  fragility: {finding.fragility.sentence()}")
+    if finding.follows_from:
+        root = root_of(finding, result.campaign.findings)
+        via = f" (through {finding.follows_from})" if root != finding.follows_from else ""
+        lines.append(f"  follows from: {root}{via}: the engine builds {finding.op} as {finding.built_as}, "
+                     "bit for bit, so this is not a bug of its own")
     if finding.error is not None:
         stage = f" in {finding.stage}" if finding.stage else ""
         lines.append(f"  exception: {finding.error.shown()}{stage}")
@@ -227,8 +258,17 @@ def finding_dict(result: AuditResult, finding: Finding) -> dict[str, Any]:
         "reproduced": None if finding.reproduced is None else list(finding.reproduced),
         "reproduced_in": finding.reproduced_in,
         "snippet": snippet(result, finding),
+        "category": finding.category,
+        "built_as": finding.built_as,
+        "follows_from": root_of(finding, result.campaign.findings) if finding.follows_from else "",
+        "fragility": None if finding.fragility is None else fragility_dict(finding.fragility),
         "report": None if finding.report is None else finding.report.to_dict(),
     }
+
+
+def fragility_dict(fragility: Fragility) -> dict[str, Any]:
+    return {"formula": fragility.formula, "what": fragility.what, "digits_lost": fragility.digits_lost,
+            "robust": fragility.robust}
 
 
 def to_dict(result: AuditResult) -> dict[str, Any]:
@@ -261,6 +301,8 @@ def to_dict(result: AuditResult) -> dict[str, Any]:
         "depth": {"works_to": campaign.depth.works_to, "failure": campaign.depth.failure},
         "backward_twice": {**survey.twice, "summary": survey.twice_behaviour()},
         "limits_met": list(campaign.limits),
-        "findings": [finding_dict(result, f) for f in campaign.findings],
+        "findings": [finding_dict(result, f) for f in result.faults],
+        "fragilities": [finding_dict(result, f) for f in result.fragilities],
+        "strict": result.strict, "verdict": result.verdict,
         "reproduce": result.reproduce(),
     }

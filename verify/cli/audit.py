@@ -45,8 +45,9 @@ Many engines at once (several --engine, a glob, --engines FILE, --jobs N,
 
 EPILOG = """\
 exit codes:
-  0  no fault found
-  1  a fault found (only for findings)
+  0  no fault found (fragilities alone, failures an accepted textbook formula
+     for the op shows at the same point, are listed apart and exit 0)
+  1  a fault found, or with --strict a fragility
   2  the audit could not be done: a usage error (malformed --engine, a bad
      --timeout, --deadline or --memory, --ops naming an unknown op or one the
      engine lacks); an engine that cannot be driven through the protocol (the
@@ -97,6 +98,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--memory", default=None, metavar="SIZE",
                         help=f"memory limit of the engine's process, e.g. 512M, 4G or none"
                              f" (default {DEFAULT_MEMORY >> 30}G)")
+    parser.add_argument("--strict", action="store_true",
+                        help="fragilities (what a textbook formula also does there) exit 1 like faults")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
     parser.add_argument("--kind", choices=("auto", "scalar", "tensor"), default="auto",
@@ -157,7 +160,8 @@ def _main(argv: list[str]) -> int:
 
     try:
         result = audit(args.engine, max_examples=args.max_examples, seed=args.seed, ops=ops,
-                       timeout=args.timeout, deadline=args.deadline, memory=memory, progress=progress)
+                       timeout=args.timeout, deadline=args.deadline, memory=memory, progress=progress,
+                       strict=args.strict)
     except UsageError as error:
         return _error(str(error))
     except UnusableEngine as error:

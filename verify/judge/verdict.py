@@ -37,6 +37,7 @@ from ..report import Fault, InputRow, NodeRow, Report, Verdict
 from .blame import blame, show, written
 from .floats import reduction_error
 from .local import Sweep, operand_floats, sweep
+from .lossy import LOSSY, fragile_notes
 
 PRECISIONS = (128, 256, 512, 1024, 2048, 4096, 8192, 16384)
 """Bits tried for the exact witness, until every reported value is certified."""
@@ -148,6 +149,10 @@ def _check_run(
     shown = _lazy(lambda: _formulas(program, slots, ex))
     rows = [_row(s, names, grad_f, ex, s not in uncertified, found, diffs if per_input else None, shown,
                  hidden, lost) for s in slots]
+    lossy = any(r.verdict == "pass" and (g := grad_f[s]) is not None and g not in found.close(s)
+                for s, r in zip(slots, rows, strict=True))
+    if lossy:  # a pass through a lossy accepted rule: say which textbook formula lost the digits
+        notes += fragile_notes(program, nodes, names, finite_data, finite_grad, found, ex)
     oracle_disagrees = any(not d.why and not d.agrees for d in diffs)
     verdict = _verdict(faults, rows, oracle_disagrees, found)
     if verdict == "fail" and not faults:
@@ -473,7 +478,7 @@ def _row(
     note = ""
     close = found.close(s)
     if g not in close:  # quote both sets as sets: envelope's midpoint can print as the engine's own value
-        note = (f"accepted: the engine's rules lose digits here (rules that keep them give {show(close)};"
+        note = (f"{LOSSY} (rules that keep them give {show(close)};"
                 f" a correct engine gives anything in [{envelope.lo!r}, {envelope.hi!r}])")
     return row("pass", note)
 

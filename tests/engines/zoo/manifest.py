@@ -19,8 +19,10 @@ layout         where the bug shows: "f(x)" a unary op, "x o y" two Values, "x o 
                number on the right, "c o x" a number on the left, "x o x" the same object
                on both sides, "graph" only in a graph (shared nodes, depth, order)
 witness        a micrograd snippet using the name V for the class that shows the bug
-expected_exit  what a good audit's exit code is: 0 no fault, 1 a finding, 2 unusable
+expected_exit  what a good audit's exit code is: 0 no fault (fragilities alone), 1 a fault, 2 unusable
 note           what the bug is, in one line
+category       "fault", or "fragility": what an accepted textbook formula for the op also does at
+               that point in float64 (reported apart, exit 0; 1 with --strict)
 """
 
 from __future__ import annotations
@@ -54,11 +56,13 @@ FAMILIES = (
     "hostile",            # the engine attacks whoever runs it
     "bare protocol",      # only Value + Value and Value * Value
     "packaging",          # an engine a loader must work to import
+    "unsupported layout",  # no bug; a layout the engine does not take raises the same everywhere
+    "composite",          # div, sub, neg, tanh, sigmoid built from the engine's own mul, add, pow, exp
     "correct",            # no bug
 )
 
-KINDS = ("wrong-rule", "lost-contribution", "traversal", "crash", "forward", "unreadable",
-         "hang", "unusable", "hostile", "none")
+KINDS = ("wrong-rule", "lost-contribution", "traversal", "crash", "forward", "unreadable", "non-finite",
+         "in-place", "hang", "unusable", "hostile", "none")
 
 LAYOUTS = ("f(x)", "x o y", "x o c", "c o x", "x o x", "graph")
 
@@ -75,6 +79,7 @@ class Entry:
     witness: str
     expected_exit: int
     note: str
+    category: str = "fault"
 
     @property
     def file(self) -> str:
@@ -88,6 +93,11 @@ class Entry:
 def _bug(spec: str, family: str, kind: str, culprit: tuple[str, ...], layout: str, witness: str,
          note: str, expected_exit: int = 1) -> Entry:
     return Entry(spec, family, kind, culprit, layout, witness, expected_exit, note)
+
+
+def _fragile(spec: str, family: str, kind: str, culprit: tuple[str, ...], layout: str, witness: str,
+             note: str) -> Entry:
+    return Entry(spec, family, kind, culprit, layout, witness, 0, note, "fragility")
 
 
 def _correct(spec: str, note: str) -> Entry:
@@ -250,15 +260,35 @@ ENTRIES: tuple[Entry, ...] = (
          "x = V(0.0); y = V(3.0); z = x * y; z.backward()",
          "d(xy)/dx = out / x: ZeroDivisionError in backward when an operand is 0"),
     # ---- overflow.py ----
-    _bug("overflow.py:LectureTanh", "overflow", "crash", ("tanh",), "f(x)",
+    _fragile("overflow.py:LectureTanh", "overflow", "crash", ("tanh",), "f(x)",
          "x = V(400.0); y = x.tanh(); y.backward()",
          "tanh = (e^2x - 1)/(e^2x + 1): OverflowError from x ~ 355"),
-    _bug("overflow.py:NaiveSigmoid", "overflow", "crash", ("sigmoid",), "f(x)",
+    _fragile("overflow.py:NaiveSigmoid", "overflow", "crash", ("sigmoid",), "f(x)",
          "x = V(-800.0); y = x.sigmoid(); y.backward()",
          "sigmoid = 1/(1 + e^-x): OverflowError from x ~ -710"),
-    _bug("overflow.py:SigmoidRuleOverflow", "overflow", "crash", ("sigmoid",), "f(x)",
+    _fragile("overflow.py:SigmoidRuleOverflow", "overflow", "crash", ("sigmoid",), "f(x)",
          "x = V(-400.0); y = x.sigmoid(); y.backward()",
          "sigmoid' = e^-x / (1 + e^-x)**2: OverflowError in backward from x ~ -355"),
+    # ---- fragile.py ----
+    _fragile("fragile.py:KarpathyDivision", "overflow", "non-finite", ("div",), "x o y",
+             "x = V(1.3e-300); y = V(-1.3e-300); z = x / y; z.backward()",
+             "x / y as x * y**-1 with a guarded power rule: y**-2 overflows to inf at 1e-300"),
+    Entry("fragile.py:PowNumbersOnly", "unsupported layout", "none", (), "x o y", README_SNIPPET, 0,
+          "** takes only number exponents: UnboundLocalError for a Value (not supported, not a crash)"),
+    # ---- composite.py ----
+    Entry("composite.py:Composed", "composite", "none", (), "graph", README_SNIPPET, 0,
+          "div, sub, neg, tanh, sigmoid built from its own mul, add, pow, exp, all correct"),
+    _bug("composite.py:ComposedAbsMul", "composite", "wrong-rule", ("mul",), "x o y",
+         "x = V(0.43); y = V(-0.43); z = x * y; z.backward()",
+         "mul's left-operand rule uses |y|; div, sub, neg and sigmoid are built on mul and follow from it"),
+    # ---- inplace.py ----
+    _bug("inplace.py:InPlaceAdd", "mutation", "in-place", ("add",), "graph",
+         "x = V(0.43); y = x * 3.7; y += x; y.backward()",
+         "c += x changes c's .data in place (no new node): x loses that gradient"),
+    # ---- unseeded.py ----
+    _bug("unseeded.py:UnseededLeakyRelu", "forward", "forward", ("relu",), "f(x)",
+         "x = V(-2.0); y = x.relu(); y.backward()",
+         "backward() never seeds the output's gradient (one finding) and relu's forward is leaky"),
     # ---- forward.py ----
     _bug("forward.py:LeakyForwardRelu", "forward", "forward", ("relu",), "f(x)",
          "x = V(-2.0); y = x.relu(); y.backward()",
