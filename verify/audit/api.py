@@ -257,8 +257,12 @@ def _check_ops(ops: Sequence[str], found: Survey) -> None:
 
     unknown = [op for op in ops if op not in OPS]
     if unknown:
-        raise UsageError(f"--ops: unknown op(s) {', '.join(unknown)}; known: {', '.join(OPS)}")
+        raise UsageError(f"--ops: unknown {_ops(unknown)} {', '.join(unknown)}; known: {', '.join(OPS)}")
     lacking = [op for op in ops if op not in found.drawable_ops()]
     if lacking:
         reasons = "; ".join(f"{op}: {found.why_not(op)}" for op in lacking)
-        raise UsageError(f"--ops names op(s) the engine lacks ({reasons})")
+        raise UsageError(f"--ops names {_ops(lacking)} the engine lacks ({reasons})")
+
+
+def _ops(names: Sequence[str]) -> str:
+    return "op" if len(names) == 1 else "ops"

@@ -109,7 +109,8 @@ def main(argv: list[str]) -> int:
         ops = [name.strip() for name in args.ops.split(",") if name.strip()]
         unknown = [name for name in ops if name not in OPS]
         if unknown or not ops:
-            return _error(f"--ops: unknown op(s) {', '.join(unknown) or '(none given)'}; "
+            return _error(f"--ops: unknown {'op' if len(unknown) == 1 else 'ops'} "
+                          f"{', '.join(unknown) or '(none given)'}; "
                           f"known: {', '.join(OPS)}")
     if args.max_examples < 1:
         return _error(f"--max-examples must be at least 1, not {args.max_examples}")

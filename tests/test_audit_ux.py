@@ -1,0 +1,102 @@
+"""What a user meets around an audit: no files left in their folder, the report's wording
+(real audits of zoo engines, few programs)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from verify.audit.api import AuditResult, audit
+from verify.audit.ledger import keep_shortest
+from verify.audit.random_phase import set_aside
+
+ROOT = Path(__file__).resolve().parent.parent
+ZOO = Path(__file__).parent / "engines" / "zoo"
+PLANTED = Path(__file__).parent / "engines" / "planted.py"
+REFERENCE = f"{Path(__file__).parent / 'engines' / 'reference.py'}:Value"
+
+
+@pytest.fixture(scope="module")
+def tanh_result() -> AuditResult:
+    """A unary op with a wrong rule (a fault) and a lossy one (a fragility)."""
+    return audit(f"{ZOO / 'rules.py'}:SaturatedTanh", max_examples=10)
+
+
+@pytest.mark.slow
+def test_an_audit_from_the_command_line_leaves_no_hypothesis_folder(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    argv = [sys.executable, "-m", "verify", "audit", "--engine", f"{ZOO / 'rules.py'}:SaturatedTanh",
+            "--max-examples", "10", "-q"]
+    done = subprocess.run(argv, capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "random programs: 10" in done.stdout  # Hypothesis drew them, here
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_audit_in_process_leaves_no_hypothesis_folder_and_gives_hypothesis_its_home_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hypothesis.configuration import set_hypothesis_home_dir, storage_directory
+
+    monkeypatch.chdir(tmp_path)
+    mine = tmp_path / "my-hypothesis-home"
+    set_hypothesis_home_dir(mine)  # a user's own choice, in the same process
+    try:
+        result = audit(REFERENCE, max_examples=5, ops=["add", "mul"])
+        assert result.campaign.examples == 5
+        assert storage_directory(intent_to_write=False).home_directory == mine
+    finally:
+        set_hypothesis_home_dir(None)
+    assert list(tmp_path.iterdir()) == []
+
+
+# ---- wording ----
+
+def test_set_aside_names_only_the_ops_layouts_as_the_table_writes_them(tanh_result: AuditResult) -> None:
+    assert tanh_result.campaign.set_aside == ["tanh (f(x))"]
+    assert "  set aside after a finding: tanh (f(x))\n" in tanh_result.render()
+    bad = {("add", "x o y"), ("add", "x o x"), ("add", "f(x)"), ("powi", "x o y"), ("powi", "x o c"),
+           ("neg", "hang")}
+    assert set_aside(bad) == ["add (x∘y)", "add (x∘x)", "powi (x∘c)"]
+
+
+def test_a_binary_op_set_aside_is_written_with_the_tables_ring() -> None:
+    result = audit(f"{ZOO / 'rules.py'}:MulAbs", max_examples=10)
+    assert any(f.op == "mul" for f in result.faults)
+    assert result.campaign.set_aside, result.render()
+    line = next(line for line in result.render().splitlines() if "set aside after a finding" in line)
+    assert " o " not in line and "∘" in line and "f(x)" not in line
+
+
+def test_the_same_remark_is_kept_once() -> None:
+    remarks: list[str] = []
+    for _ in range(3):
+        keep_shortest(remarks, "inconclusive: why; program: x = Value(1.0)", "inconclusive", 2)
+    keep_shortest(remarks, "inconclusive: why; program: x = Value(2.0)", "inconclusive", 2)
+    assert remarks == ["inconclusive: why; program: x = Value(1.0)",
+                       "inconclusive: why; program: x = Value(2.0)"]
+
+
+def test_one_input_one_fault_in_the_singular() -> None:
+    import verify
+    from micrograd import Value
+
+    x = Value(0.5)
+    y = x * x
+    y.backward()
+    passed = verify.check(y, inputs={"x": x}).render()
+    assert "PASS: the input gradient agrees with the exact gradient to rounding" in passed
+    x.grad = 3.0
+    failed = verify.check(y, inputs={"x": x}).render()
+    assert "FAIL: 1 fault; 0 of 1 input gradient agree" in failed
+    assert "(s)" not in passed + failed
+
+
+def test_no_report_text_writes_a_plural_in_parentheses(tanh_result: AuditResult) -> None:
+    texts = [tanh_result.render(), *(f.report.render() for f in tanh_result.campaign.findings
+                                      if f.report is not None)]
+    assert not [t for t in texts if re.search(r"\w\(s\)", t)]
