@@ -1,5 +1,5 @@
-"""What a user meets around an audit: no files left in their folder, the report's wording
-(real audits of zoo engines, few programs)."""
+"""What a user meets around an audit: no files left in their folder, the report's wording,
+``AuditResult.ok`` and ``Finding.snippet`` (real audits of zoo engines, few programs)."""
 
 from __future__ import annotations
 
@@ -100,3 +100,23 @@ def test_no_report_text_writes_a_plural_in_parentheses(tanh_result: AuditResult)
     texts = [tanh_result.render(), *(f.report.render() for f in tanh_result.campaign.findings
                                       if f.report is not None)]
     assert not [t for t in texts if re.search(r"\w\(s\)", t)]
+
+
+# ---- AuditResult.ok and Finding.snippet ----
+
+def test_ok_is_the_exit_code_being_zero(tanh_result: AuditResult) -> None:
+    assert not tanh_result.ok and tanh_result.exit_code == 1
+    assert tanh_result.to_dict()["ok"] is False
+    clean = audit(REFERENCE, max_examples=5, ops=["add", "mul"])
+    assert clean.ok and clean.exit_code == 0 and clean.to_dict()["ok"] is True
+
+
+def test_a_findings_snippet_is_the_script_the_report_prints_and_it_runs(tanh_result: AuditResult) -> None:
+    finding = tanh_result.faults[0]
+    assert finding.snippet.startswith("import sys") and finding.snippet.endswith("print(x.grad)")
+    shown = "\n".join(f"      {line}" for line in finding.snippet.splitlines())
+    assert shown in tanh_result.render()
+    assert finding.snippet == tanh_result.to_dict()["findings"][0]["snippet"]
+    ran = subprocess.run([sys.executable, "-c", finding.snippet], capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 0, ran.stderr
+    assert float(ran.stdout) == float(finding.actual) != float(finding.expected)  # the bug, shown again

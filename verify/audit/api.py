@@ -60,6 +60,18 @@ class AuditResult:
     strict: bool = False
     """Fragilities count as findings for the exit code (``--strict``)."""
 
+    def __post_init__(self) -> None:
+        from .reproduce import program_snippet
+
+        for finding in self.campaign.findings:
+            finding.snippet = program_snippet(self.spec, finding.program, self.ready)
+
+    @property
+    def ok(self) -> bool:
+        """No fault found (and, with ``strict``, no fragility), and the verifier never failed: as
+        ``Report.ok`` is for one check, ``exit_code == 0``."""
+        return self.exit_code == 0
+
     @property
     def findings(self) -> list[Finding]:
         """Every distinct fault found (a value or gradient no correct float64 computation of the op

@@ -174,7 +174,7 @@ def _behaviour(result: AuditResult) -> list[str]:
 
 def snippet(result: AuditResult, finding: Finding) -> str:
     """The failing program as a script for the audited engine (``reproduce.program_snippet``)."""
-    return program_snippet(result.spec, finding.program, result.ready)
+    return finding.snippet or program_snippet(result.spec, finding.program, result.ready)
 
 
 def title(finding: Finding) -> str:
@@ -280,7 +280,7 @@ def to_dict(result: AuditResult) -> dict[str, Any]:
     return {
         "engine": result.spec.text, "class": result.class_name, "seed": result.seed,
         "max_examples": result.max_examples, "examples": campaign.examples,
-        "seconds": round(result.seconds, 3), "ok": result.exit_code == 0, "exit_code": result.exit_code,
+        "seconds": round(result.seconds, 3), "ok": result.ok, "exit_code": result.exit_code,
         "deadline": result.deadline, "deadline_hit": campaign.deadline_hit, "stopped": campaign.stopped,
         "ops": ops, "shapes": dict(campaign.shapes), "shape_verdicts": dict(campaign.shape_verdicts),
         "chains": [{"depth": d, "result": w} for d, w in campaign.chains],
