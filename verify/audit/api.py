@@ -61,10 +61,10 @@ class AuditResult:
     """Fragilities count as findings for the exit code (``--strict``)."""
 
     def __post_init__(self) -> None:
-        from .reproduce import program_snippet
+        from .render import snippet
 
         for finding in self.campaign.findings:
-            finding.snippet = program_snippet(self.spec, finding.program, self.ready)
+            finding.snippet = snippet(self, finding)
 
     @property
     def ok(self) -> bool:
