@@ -120,3 +120,54 @@ def test_a_findings_snippet_is_the_script_the_report_prints_and_it_runs(tanh_res
     ran = subprocess.run([sys.executable, "-c", finding.snippet], capture_output=True, text=True, timeout=60)
     assert ran.returncode == 0, ran.stderr
     assert float(ran.stdout) == float(finding.actual) != float(finding.expected)  # the bug, shown again
+
+
+# ---- --html FILE ----
+
+def test_html_writes_the_notebooks_view_as_a_page(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                   tanh_result: AuditResult) -> None:
+    from html.parser import HTMLParser
+
+    from verify.audit.html import html_page
+    from verify.cli.audit import main
+
+    page = tmp_path / "audit.html"
+    spec = f"{ZOO / 'rules.py'}:SaturatedTanh"
+    assert main(["--engine", spec, "--max-examples", "10", "--html", str(page)]) == 1
+    out, err = capsys.readouterr()
+    assert f"wrote {page}" in err and "FINDING 1: wrong-rule in tanh" in out
+    written = page.read_text(encoding="utf-8")
+    assert written.startswith("<!DOCTYPE html>") and written.rstrip().endswith("</html>")
+    # the same HTML a notebook shows (timings apart: each audit takes its own time)
+    timing = re.compile(r"\d+\.\d s")
+    assert timing.sub("T", tanh_result._repr_html_()) in timing.sub("T", written)
+    assert html_page(tanh_result).count(tanh_result._repr_html_()) == 1
+
+    class Tags(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.open: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: object) -> None:
+            if tag not in ("meta", "br"):
+                self.open.append(tag)
+
+        def handle_endtag(self, tag: str) -> None:
+            assert self.open.pop() == tag
+
+    tags = Tags()
+    tags.feed(written)
+    assert tags.open == []  # every element closed, in order
+
+
+@pytest.mark.parametrize("where", ["nodir/audit.html", "."])
+def test_html_to_a_path_that_cannot_be_written_is_refused_before_the_audit(
+        where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from verify.cli.audit import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["--engine", REFERENCE, "--html", where]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith(f"python -m verify audit: error: --html {where}: ")
+    assert "surveying" not in err and len(err.splitlines()) == 1

@@ -2,7 +2,8 @@
 
 Exit codes: 0 no fault found; 1 a fault found (a finding, and only then); 2 a
 usage error (a malformed --engine, a bad number for --timeout, --deadline or
---memory, --ops naming an unknown op or one the engine lacks), an engine that
+--memory, --ops naming an unknown op or one the engine lacks, an --html file
+that cannot be written), an engine that
 cannot be driven through the protocol (the class cannot be loaded, ``Cls(1.5)``
 raises or has no ``.data``/``.grad``, there is no ``backward()`` or it needs
 arguments), or the verifier itself failed on some program (a bug in verify,
@@ -15,8 +16,10 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import re
 import sys
+from pathlib import Path
 
 from micrograd.ops import OPS
 
@@ -46,11 +49,11 @@ exit codes:
   1  a fault found, or with --strict a fragility
   2  the audit could not be done: a usage error (malformed --engine, a bad
      --timeout, --deadline or --memory, --ops naming an unknown op or one the
-     engine lacks); an engine that cannot be driven through the protocol (the
-     class cannot be loaded, Cls(1.5) raises or lacks .data or .grad, no
-     backward(), or a backward() that needs arguments); or the verifier failed
-     on some program (a bug in verify, never blamed on the engine: please
-     report it)
+     engine lacks, an --html FILE that cannot be written); an engine that
+     cannot be driven through the protocol (the class cannot be loaded,
+     Cls(1.5) raises or lacks .data or .grad, no backward(), or a backward()
+     that needs arguments); or the verifier failed on some program (a bug in
+     verify, never blamed on the engine: please report it)
 """
 
 _SIZE = re.compile(r"^\s*(?P<number>\d+(\.\d+)?)\s*(?P<unit>[KMG]i?B?|B)?\s*$", re.IGNORECASE)
@@ -94,6 +97,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--strict", action="store_true",
                         help="fragilities (what a textbook formula also does there) exit 1 like faults")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--html", metavar="FILE",
+                        help="also write the report as an HTML page (what a notebook shows) to FILE")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
     return parser
 
@@ -123,6 +128,10 @@ def main(argv: list[str]) -> int:
             memory = memory_size(args.memory)
         except ValueError as error:
             return _error(str(error))
+    if args.html is not None:
+        unwritable = html_path_problem(args.html)
+        if unwritable:  # seen before the audit runs, not after
+            return _error(f"--html {args.html}: {unwritable}")
 
     # Imported here: Hypothesis, SymPy and mpmath load only when an audit runs.
     from ..audit.api import audit
@@ -152,7 +161,28 @@ def main(argv: list[str]) -> int:
     failure = result.verifier_failure()
     if failure is not None:
         sys.stderr.write(f"python -m verify audit: {failure}\n")
+    if args.html is not None:
+        from ..audit.html import html_page
+
+        try:
+            Path(args.html).write_text(html_page(result), encoding="utf-8")
+        except OSError as error:
+            return _error(f"--html {args.html}: cannot write it: {error.strerror or error}")
+        progress(f"wrote {args.html}")
     return result.exit_code
+
+
+def html_path_problem(path: str) -> str:
+    """Why ``path`` cannot take the HTML report ("" if it can): checked before the audit runs."""
+    target = Path(path)
+    if target.is_dir():
+        return "is a folder"
+    folder = target.parent
+    if not folder.is_dir():
+        return f"no folder {str(folder)!r}"
+    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        return "not writable"
+    return ""
 
 
 def _error(message: str, what: str = "error") -> int:
