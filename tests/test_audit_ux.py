@@ -14,6 +14,7 @@ import pytest
 from verify.audit.api import AuditResult, audit
 from verify.audit.ledger import keep_shortest
 from verify.audit.random_phase import set_aside
+from verify.audit.render import render
 
 ROOT = Path(__file__).resolve().parent.parent
 ZOO = Path(__file__).parent / "engines" / "zoo"
@@ -171,3 +172,62 @@ def test_html_to_a_path_that_cannot_be_written_is_refused_before_the_audit(
     out, err = capsys.readouterr()
     assert out == "" and err.startswith(f"python -m verify audit: error: --html {where}: ")
     assert "surveying" not in err and len(err.splitlines()) == 1
+
+
+# ---- colour ----
+
+ANSI = re.compile(r"\033\[[0-9;]*m")
+
+
+def test_the_text_report_paints_verdicts_only_when_asked(tanh_result: AuditResult) -> None:
+    from verify.report.style import Style
+
+    plain = tanh_result.render()
+    painted = render(tanh_result, Style(color=True))
+    assert "\033" not in plain and ANSI.sub("", painted) == plain
+    assert "\033[31mFINDING 1: wrong-rule in tanh" in painted
+    assert "\033[33mFRAGILITY 1: " in painted
+    assert "\033[31mFAULT (wrong-rule); fragile (lost-digits)\033[0m" in painted
+
+
+def _on_a_terminal(argv: list[str], env: dict[str, str]) -> str:
+    """What ``argv`` writes to stdout when stdout is a terminal (a pseudo-terminal)."""
+    import pty
+    import threading
+
+    leader, follower = pty.openpty()
+    chunks: list[bytes] = []
+
+    def drain() -> None:
+        while True:
+            try:
+                data = os.read(leader, 1 << 16)
+            except OSError:  # the other side closed
+                return
+            if not data:
+                return
+            chunks.append(data)
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    try:
+        subprocess.run(argv, stdout=follower, stderr=subprocess.DEVNULL, env=env, timeout=300, check=False)
+    finally:
+        os.close(follower)
+        reader.join(timeout=30)
+        os.close(leader)
+    return b"".join(chunks).decode()
+
+
+@pytest.mark.slow
+def test_the_command_paints_on_a_terminal_and_never_with_no_color() -> None:
+    env = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
+    env["PYTHONPATH"] = str(ROOT)
+    argv = [sys.executable, "-m", "verify", "audit", "--engine", f"{PLANTED}:WrongOperand",
+            "--ops", "add,mul", "--max-examples", "5", "-q"]
+    coloured = _on_a_terminal(argv, env)
+    assert "\033[31mFINDING 1: wrong-rule in mul" in coloured
+    plain = _on_a_terminal(argv, {**env, "NO_COLOR": "1"})
+    assert "FINDING 1: wrong-rule in mul" in plain and "\033[" not in plain
+    piped = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=300)
+    assert "FINDING 1: wrong-rule in mul" in piped.stdout and "\033[" not in piped.stdout

@@ -157,7 +157,9 @@ def main(argv: list[str]) -> int:
     if args.json:
         sys.stdout.write(json.dumps(to_dict(result), indent=2) + "\n")
     else:
-        sys.stdout.write(render(result))
+        from ..report.style import for_stream
+
+        sys.stdout.write(render(result, for_stream(sys.stdout)))
     failure = result.verifier_failure()
     if failure is not None:
         sys.stderr.write(f"python -m verify audit: {failure}\n")
