@@ -281,6 +281,16 @@ def fragility_dict(fragility: Fragility) -> dict[str, Any]:
             "robust": fragility.robust}
 
 
+def schema() -> dict[str, Any]:
+    """The JSON Schema of ``to_dict``'s document (``audit.schema.json``, shipped with the package); a
+    finding's ``report`` refers to ``verify.report.schema()`` by its ``$id``."""
+    import json
+    from importlib.resources import files
+
+    loaded: dict[str, Any] = json.loads(files(__package__).joinpath("audit.schema.json").read_text("utf-8"))
+    return loaded
+
+
 def to_dict(result: AuditResult) -> dict[str, Any]:
     """The audit as JSON-ready data."""
     survey, campaign = result.survey, result.campaign
