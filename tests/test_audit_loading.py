@@ -179,7 +179,7 @@ def test_a_malformed_engine_is_exit_2_in_one_line(spec: str, capsys: pytest.Capt
 def test_ops_the_engine_lacks_are_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--engine", f"{ROOT / 'tests' / 'engines' / 'reference.py'}:Value", "--ops", "add,sin"]) == 2
     err = capsys.readouterr().err
-    assert "--ops names op(s) the engine lacks (sin: absent (AttributeError" in err
+    assert "--ops names op the engine lacks (sin: absent (AttributeError" in err
     assert len(err.strip().splitlines()) == 2  # the progress line, then the error
 
 

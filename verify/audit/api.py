@@ -60,6 +60,18 @@ class AuditResult:
     strict: bool = False
     """Fragilities count as findings for the exit code (``--strict``)."""
 
+    def __post_init__(self) -> None:
+        from .render import snippet
+
+        for finding in self.campaign.findings:
+            finding.snippet = snippet(self, finding)
+
+    @property
+    def ok(self) -> bool:
+        """No fault found (and, with ``strict``, no fragility), and the verifier never failed: as
+        ``Report.ok`` is for one check, ``exit_code == 0``."""
+        return self.exit_code == 0
+
     @property
     def findings(self) -> list[Finding]:
         """Every distinct fault found (a value or gradient no correct float64 computation of the op
@@ -257,8 +269,12 @@ def _check_ops(ops: Sequence[str], found: Survey) -> None:
 
     unknown = [op for op in ops if op not in OPS]
     if unknown:
-        raise UsageError(f"--ops: unknown op(s) {', '.join(unknown)}; known: {', '.join(OPS)}")
+        raise UsageError(f"--ops: unknown {_ops(unknown)} {', '.join(unknown)}; known: {', '.join(OPS)}")
     lacking = [op for op in ops if op not in found.drawable_ops()]
     if lacking:
         reasons = "; ".join(f"{op}: {found.why_not(op)}" for op in lacking)
-        raise UsageError(f"--ops names op(s) the engine lacks ({reasons})")
+        raise UsageError(f"--ops names {_ops(lacking)} the engine lacks ({reasons})")
+
+
+def _ops(names: Sequence[str]) -> str:
+    return "op" if len(names) == 1 else "ops"

@@ -102,6 +102,9 @@ class Finding:
     fragility: Fragility | None = None
     """The accepted textbook formula that does the same at the same operands (``fragile.classify``):
     then the finding is a fragility, not a fault."""
+    snippet: str = ""
+    """The minimal program as a script for the audited engine, as the text report prints it
+    (``print(finding.snippet)``); filled in when the ``AuditResult`` is made."""
 
     @property
     def category(self) -> Literal["fault", "fragility"]:

@@ -39,6 +39,13 @@ def render_html(result: AuditResult) -> str:
     return "".join(parts)
 
 
+def html_page(result: AuditResult) -> str:
+    """The notebook's view of the audit as a page of its own (``python -m verify audit --html FILE``)."""
+    return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f"<title>audit of {escape(result.spec.text)}</title></head>\n"
+            f"<body>\n{render_html(result)}\n</body></html>\n")
+
+
 def _coverage(result: AuditResult) -> str:
     head = "".join(f"<th>{escape(TITLES[layout])}</th>" for layout in LAYOUTS)
     out = ["<details><summary>coverage: battery programs per op and layout</summary>",

@@ -103,6 +103,8 @@ def keep_shortest(remarks: list[str], remark: str, kind: str, room: int) -> None
 
     A short example is one a reader can follow; the first found may be hundreds of steps.
     """
+    if remark in remarks:  # the same program met again (battery and random phase): said once
+        return
     same = [i for i, r in enumerate(remarks) if r.startswith(kind)]
     if len(same) < room:
         remarks.append(remark)

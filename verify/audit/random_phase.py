@@ -10,6 +10,8 @@ alone) are explained at most ``MAX_GRAPH_EXPLANATIONS`` times.
 from __future__ import annotations
 
 import contextlib
+import tempfile
+from collections.abc import Iterator
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
@@ -18,6 +20,8 @@ from micrograd.ops import OPS
 
 from ..program import Program
 from .coverage import features
+from .engine.probes import layouts_of
+from .engine.terms import TITLES
 from .findings import layout_of
 from .ledger import MAX_FINDINGS, Done, Ledger
 from .raises import one_step
@@ -55,7 +59,7 @@ class RandomPrograms:
             if not layouts:
                 ledger.result.stopped = ledger.result.stopped or "no op is left to draw random programs from"
                 return
-            ledger.result.set_aside = sorted(f"{op} ({layout})" for op, layout in ledger.bad)
+            ledger.result.set_aside = set_aside(ledger.bad)
             strategy = expressions_in(layouts, max_depth=ledger.result.depth.max_depth())
             ledger.progress(f"random programs ({remaining} to go, seed {self.seed_value + rounds}) ...")
             done = self._draw(ledger, strategy, remaining, self.seed_value + rounds)
@@ -87,7 +91,7 @@ class RandomPrograms:
             if self.judge(ledger, program):
                 raise _Stop
 
-        with contextlib.suppress(_Stop):
+        with contextlib.suppress(_Stop), hypothesis_files_elsewhere():
             audit_one()
         if ledger.lab.out_of_time():
             result.deadline_hit = True
@@ -116,6 +120,33 @@ class RandomPrograms:
         if raw is not None:
             self.raw_seen[raw] = finding.key
         return ledger.record(finding)
+
+
+def set_aside(bad: set[tuple[str, str]]) -> list[str]:
+    """The (op, layout) pairs left out of random programs, as the op table writes them ("add (x∘y)").
+
+    Only layouts the op has: a unary op set aside whole is "tanh (f(x))", not every layout.
+    """
+    return [f"{op} ({TITLES[lay]})" for op in OPS for lay in layouts_of(op) if (op, lay) in bad]
+
+
+@contextlib.contextmanager
+def hypothesis_files_elsewhere() -> Iterator[None]:
+    """While the audit draws, Hypothesis keeps its files in a temporary folder, removed after.
+
+    Its home is ``./.hypothesis`` by default: with no example database it still caches the
+    constants of local modules there, and the audit must not write into the user's folder. The
+    previous home is put back, so a Hypothesis run of the user's own in this process is unchanged.
+    """
+    from hypothesis.configuration import set_hypothesis_home_dir, storage_directory
+
+    previous = storage_directory(intent_to_write=False).home_directory
+    with tempfile.TemporaryDirectory(prefix="micrograd-verified-") as scratch:
+        set_hypothesis_home_dir(scratch)
+        try:
+            yield
+        finally:
+            set_hypothesis_home_dir(previous)
 
 
 def _raw(a: Assessment) -> tuple[str, str, str] | None:

@@ -7,6 +7,7 @@ decides anything or reads message text.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,13 +23,18 @@ from .reproduce import program_snippet
 
 if TYPE_CHECKING:
     from ..judge.fragility import Fragility
+    from ..report.style import Style
 
 
-def render(result: AuditResult) -> str:
-    """The audit as text: coverage, behaviour, and every finding with a pasteable reproduction."""
+def render(result: AuditResult, style: Style | None = None) -> str:
+    """The audit as text: coverage, behaviour, and every finding with a pasteable reproduction;
+    ``style`` paints verdicts in the report's colours (``verify.report.style``; none by default)."""
+    from ..report.style import Style
+
+    paint = (style or Style()).paint
     campaign = result.campaign
     lines = [f"audit of {result.spec.text} (class {result.class_name}), seed {result.seed}", ""]
-    lines += _op_table(result)
+    lines += _op_table(result, paint)
     lines += ["", *_shapes(result)]
     lines += ["", f"random programs: {campaign.examples} (features: programs out of {campaign.examples})"]
     width = max(len(text) for _, text in FEATURES)
@@ -47,28 +53,28 @@ def render(result: AuditResult) -> str:
     for error in campaign.verifier_errors:
         lines.append(f"  verifier error (not blamed on the engine): {error}")
     for remark in campaign.remarks:
-        lines.append(f"  not a fault: {remark}")
+        lines.append(paint(f"  not a fault: {remark}", "dim"))
     findings, fragile = result.faults, result.fragilities
     if not findings:
-        lines.append("DEADLINE HIT: no fault found in what was run" if campaign.deadline_hit
-                     else "no fault found")
+        lines.append(paint("DEADLINE HIT: no fault found in what was run", "inconclusive")
+                     if campaign.deadline_hit else paint("no fault found", "pass"))
     else:
         count = len(findings)
-        lines += ["", f"{count} finding{'' if count == 1 else 's'}:"]
+        lines += ["", paint(f"{count} finding{'' if count == 1 else 's'}:", "fail")]
         for i, finding in enumerate(findings, 1):
-            lines += ["", *_finding(result, finding, i)]
+            lines += ["", *_finding(result, finding, i, paint=paint)]
     if fragile:
         count = len(fragile)
         counts = "exit 1 with --strict" if not result.strict else "--strict: they fail the audit"
         lines += ["", f"{count} {'fragility' if count == 1 else 'fragilities'} (what an accepted textbook "
                       f"formula for the op also does at the same point; {counts}):"]
         for i, finding in enumerate(fragile, 1):
-            lines += ["", *_finding(result, finding, i, "FRAGILITY")]
+            lines += ["", *_finding(result, finding, i, "FRAGILITY", paint)]
     if campaign.findings:
         lines += ["", f"reproduce: {result.reproduce()}"]
     failure = result.verifier_failure()
     if failure is not None:
-        lines += ["", f"VERIFIER FAILED: {failure}"]
+        lines += ["", paint(f"VERIFIER FAILED: {failure}", "fail")]
     return "\n".join(lines) + "\n"
 
 
@@ -133,13 +139,15 @@ def op_rows(result: AuditResult) -> list[OpRow]:
     return rows
 
 
-def _op_table(result: AuditResult) -> list[str]:
+def _op_table(result: AuditResult, paint: Callable[[str, str], str]) -> list[str]:
     head = " ".join(f"{TITLES[layout]:>5}" for layout in LAYOUTS)
     lines = ["battery programs per op and layout (-: the op has no such layout; no: the engine lacks it)",
              f"  {'op':<8} {head}  {'graphs':>6}  {'random':>6}  status"]
     for row in op_rows(result):
         line = " ".join(f"{c:>5}" for c in row.cells)
-        lines.append(f"  {row.op:<8} {line}  {row.graphs:>6}  {row.random:>6}  {row.status}")
+        kind = ("fail" if row.faulty else "inconclusive" if "fragile" in row.status
+                else "dim" if row.status.startswith("not tested") else "")  # "tested" stays plain
+        lines.append(f"  {row.op:<8} {line}  {row.graphs:>6}  {row.random:>6}  {paint(row.status, kind)}")
     return lines
 
 
@@ -198,8 +206,10 @@ def title(finding: Finding) -> str:
             f"{finding.found_seconds:.1f} s)")
 
 
-def _finding(result: AuditResult, finding: Finding, number: int, heading: str = "FINDING") -> list[str]:
-    lines = [f"{heading} {number}: {title(finding)}", f"  {finding.message}"]
+def _finding(result: AuditResult, finding: Finding, number: int, heading: str = "FINDING",
+             paint: Callable[[str, str], str] = lambda text, _: text) -> list[str]:
+    kind = "fail" if finding.fragility is None else "inconclusive"
+    lines = [paint(f"{heading} {number}: {title(finding)}", kind), f"  {finding.message}"]
     if finding.fragility is not None:
         lines.append(f"  fragility: {finding.fragility.sentence()}")
     if finding.follows_from:
@@ -271,6 +281,16 @@ def fragility_dict(fragility: Fragility) -> dict[str, Any]:
             "robust": fragility.robust}
 
 
+def schema() -> dict[str, Any]:
+    """The JSON Schema of ``to_dict``'s document (``audit.schema.json``, shipped with the package); a
+    finding's ``report`` refers to ``verify.report.schema()`` by its ``$id``."""
+    import json
+    from importlib.resources import files
+
+    loaded: dict[str, Any] = json.loads(files(__package__).joinpath("audit.schema.json").read_text("utf-8"))
+    return loaded
+
+
 def to_dict(result: AuditResult) -> dict[str, Any]:
     """The audit as JSON-ready data."""
     survey, campaign = result.survey, result.campaign
@@ -289,7 +309,7 @@ def to_dict(result: AuditResult) -> dict[str, Any]:
     return {
         "engine": result.spec.text, "class": result.class_name, "seed": result.seed,
         "max_examples": result.max_examples, "examples": campaign.examples,
-        "seconds": round(result.seconds, 3), "ok": result.exit_code == 0, "exit_code": result.exit_code,
+        "seconds": round(result.seconds, 3), "ok": result.ok, "exit_code": result.exit_code,
         "deadline": result.deadline, "deadline_hit": campaign.deadline_hit, "stopped": campaign.stopped,
         "ops": ops, "shapes": dict(campaign.shapes), "shape_verdicts": dict(campaign.shape_verdicts),
         "chains": [{"depth": d, "result": w} for d, w in campaign.chains],

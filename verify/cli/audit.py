@@ -2,7 +2,8 @@
 
 Exit codes: 0 no fault found; 1 a fault found (a finding, and only then); 2 a
 usage error (a malformed --engine, a bad number for --timeout, --deadline or
---memory, --ops naming an unknown op or one the engine lacks), an engine that
+--memory, --ops naming an unknown op or one the engine lacks, an --html file
+that cannot be written), an engine that
 cannot be driven through the protocol (the class cannot be loaded, ``Cls(1.5)``
 raises or has no ``.data``/``.grad``, there is no ``backward()`` or it needs
 arguments), or the verifier itself failed on some program (a bug in verify,
@@ -15,8 +16,10 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import re
 import sys
+from pathlib import Path
 
 from micrograd.ops import OPS
 
@@ -50,12 +53,12 @@ exit codes:
   1  a fault found, or with --strict a fragility
   2  the audit could not be done: a usage error (malformed --engine, a bad
      --timeout, --deadline or --memory, --ops naming an unknown op or one the
-     engine lacks); an engine that cannot be driven through the protocol (the
-     class cannot be loaded, Cls(1.5) raises or lacks .data or .grad, no
-     backward(), or a backward() that needs arguments); or the verifier failed
-     on some program (a bug in verify, never blamed on the engine: please
-     report it); or standard output cannot be written (closed, full: one
-     line on stderr says which)
+     engine lacks, an --html FILE that cannot be written); an engine that
+     cannot be driven through the protocol (the class cannot be loaded,
+     Cls(1.5) raises or lacks .data or .grad, no backward(), or a backward()
+     that needs arguments); or the verifier failed on some program (a bug in
+     verify, never blamed on the engine: please report it); or standard output
+     cannot be written (closed, full: one line on stderr says which)
   If the reader of standard output stops early (| head), the command ends
   quietly, with the exit code of the audit.
 """
@@ -101,6 +104,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--strict", action="store_true",
                         help="fragilities (what a textbook formula also does there) exit 1 like faults")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--html", metavar="FILE",
+                        help="also write the report as an HTML page (what a notebook shows) to FILE")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
     parser.add_argument("--kind", choices=("auto", "scalar", "tensor"), default="auto",
                         help="a scalar (micrograd-style) or a tensor engine (default auto: a FILE.py:CLASS"
@@ -130,7 +135,8 @@ def _main(argv: list[str]) -> int:
         ops = [name.strip() for name in args.ops.split(",") if name.strip()]
         unknown = [name for name in ops if name not in OPS]
         if unknown or not ops:
-            return _error(f"--ops: unknown op(s) {', '.join(unknown) or '(none given)'}; "
+            return _error(f"--ops: unknown {'op' if len(unknown) == 1 else 'ops'} "
+                          f"{', '.join(unknown) or '(none given)'}; "
                           f"known: {', '.join(OPS)}")
     if args.max_examples < 1:
         return _error(f"--max-examples must be at least 1, not {args.max_examples}")
@@ -143,6 +149,10 @@ def _main(argv: list[str]) -> int:
             memory = memory_size(args.memory)
         except ValueError as error:
             return _error(str(error))
+    if args.html is not None:
+        unwritable = html_path_problem(args.html)
+        if unwritable:  # seen before the audit runs, not after
+            return _error(f"--html {args.html}: {unwritable}")
 
     require_stdout()  # before the audit's minutes, not after
     if args.kind == "tensor" or (args.kind == "auto" and _is_tensor_engine(args.engine)):
@@ -171,10 +181,20 @@ def _main(argv: list[str]) -> int:
     if args.json:
         emit(json.dumps(to_dict(result), indent=2) + "\n", result.exit_code)
     else:
-        emit(render(result), result.exit_code)
+        from ..report.style import for_stream
+
+        emit(render(result, for_stream(sys.stdout)), result.exit_code)
     failure = result.verifier_failure()
     if failure is not None:
         sys.stderr.write(f"python -m verify audit: {failure}\n")
+    if args.html is not None:
+        from ..audit.html import html_page
+
+        try:
+            Path(args.html).write_text(html_page(result), encoding="utf-8")
+        except OSError as error:
+            return _error(f"--html {args.html}: cannot write it: {error.strerror or error}")
+        progress(f"wrote {args.html}")
     return result.exit_code
 
 
@@ -206,6 +226,19 @@ def _tensor(args: argparse.Namespace) -> int:
     text = json.dumps(result.to_json(), indent=2) if args.json else result.render()
     emit(text.rstrip("\n") + "\n", result.exit_code)
     return result.exit_code
+
+
+def html_path_problem(path: str) -> str:
+    """Why ``path`` cannot take the HTML report ("" if it can): checked before the audit runs."""
+    target = Path(path)
+    if target.is_dir():
+        return "is a folder"
+    folder = target.parent
+    if not folder.is_dir():
+        return f"no folder {str(folder)!r}"
+    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        return "not writable"
+    return ""
 
 
 def _error(message: str, what: str = "error") -> int:

@@ -268,14 +268,9 @@ def _refuse(error: ParseError, as_json: bool) -> int:
 
 
 def _style(stream: IO[str]) -> Style:
-    from ..report.style import Style
+    from ..report.style import for_stream
 
-    try:
-        terminal = stream.isatty()
-    except (OSError, ValueError):
-        terminal = False
-    encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
-    return Style(color=terminal and "NO_COLOR" not in os.environ, unicode=terminal and encoding == "utf8")
+    return for_stream(stream)
 
 
 def _show(report: Report, parsed: Parsed, args: argparse.Namespace, code: int) -> None:

@@ -128,7 +128,8 @@ def _check_run(
         notes.append(f"the engine's own values leave an op's domain: {names[s]} = "
                      f"{written(nodes[s - len(program.inputs)], names, _values(finite_data, ex))}: {why}")
     if found.unchecked:
-        notes.append(f"{found.unchecked} node(s) had no engine adjoint to check, or a consumer without one")
+        unchecked = "1 node" if found.unchecked == 1 else f"{found.unchecked} nodes"
+        notes.append(f"{unchecked} had no engine adjoint to check, or a consumer without one")
     notes += _kink_notes(program, nodes, ex, names)
     diffs, per_input = differences(program, nodes, ex.values, ex.adjoints[: len(program.inputs)])
     for d in diffs:

@@ -8,7 +8,9 @@ added to the text.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from typing import IO
 
 PALETTE = {"pass": "32", "fail": "31", "inconclusive": "33", "undefined": "35", "dim": "2", "bold": "1"}
 """ANSI codes: one per verdict (green, red, yellow, magenta), and two for emphasis."""
@@ -35,3 +37,13 @@ class Style:
     @property
     def arrow(self) -> str:
         return "\u2192" if self.unicode else "->"
+
+
+def for_stream(stream: IO[str]) -> Style:
+    """Colour only on a terminal and without ``NO_COLOR``; unicode signs only on a UTF-8 terminal."""
+    try:
+        terminal = stream.isatty()
+    except (OSError, ValueError):  # a closed or detached stream
+        terminal = False
+    encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+    return Style(color=terminal and "NO_COLOR" not in os.environ, unicode=terminal and encoding == "utf8")

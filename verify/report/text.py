@@ -51,18 +51,27 @@ def render(report: Report, style: Style) -> str:
 
 def _summary(report: Report) -> str:
     n = len(report.inputs)
+    gradients = _count(n, "input gradient")
     passing = sum(1 for r in report.inputs if r.verdict == "pass")
     if report.verdict == "undefined":
         return "the function or its gradient is undefined at this point (not an engine fault)"
     if report.verdict == "fail":
-        return f"{len(report.faults)} fault(s); {passing} of {n} input gradients agree with the exact ones"
+        return (f"{_count(len(report.faults), 'fault')}; {passing} of {gradients} "
+                f"{'agrees' if passing == 1 else 'agree'} with the exact ones")
     if report.verdict == "inconclusive":
-        return f"{passing} of {n} input gradients confirmed; the rest cannot be decided (see notes)"
+        return f"{passing} of {gradients} confirmed; the rest cannot be decided (see notes)"
     lossy = sum(1 for r in report.inputs if r.note)
     if lossy:
-        return (f"all {n} input gradients are what a correct float64 engine computes here; {lossy} "
+        every = "the input gradient is" if n == 1 else f"all {n} input gradients are"
+        return (f"{every} what a correct float64 engine computes here; {lossy} "
                 "from rules that lose digits (see notes)")
-    return f"all {n} input gradients agree with the exact gradient to rounding"
+    every = "the input gradient agrees" if n == 1 else f"all {n} input gradients agree"
+    return f"{every} with the exact gradient to rounding"
+
+
+def _count(n: int, noun: str) -> str:
+    """"1 fault", "2 faults"."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _cells(r: InputRow) -> tuple[str, str, str, str, str, str]:
