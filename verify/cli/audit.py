@@ -57,8 +57,9 @@ exit codes:
      cannot be driven through the protocol (the class cannot be loaded,
      Cls(1.5) raises or lacks .data or .grad, no backward(), or a backward()
      that needs arguments); or the verifier failed on some program (a bug in
-     verify, never blamed on the engine: please report it); or standard output
-     cannot be written (closed, full: one line on stderr says which)
+     verify, never blamed on the engine: please report it); or
+     standard output cannot be written (closed, full: one line on stderr
+     says which)
   If the reader of standard output stops early (| head), the command ends
   quietly, with the exit code of the audit.
 """
