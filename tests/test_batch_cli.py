@@ -72,9 +72,9 @@ def test_the_jsonl_has_each_engine_s_findings_and_the_groups_gather_the_same_bug
     assert kinds["alice"] == kinds["bob smith"] == [("lost-contribution", "mul")]
     assert kinds["bare.py:BareValue"] == [("wrong-rule", "mul")]
     assert kinds["base.py:Value"] == kinds["carol"] == []
-    fragile = {r["label"]: r["fragilities"] for r in rows}
-    assert fragile["bare.py:BareValue"][0].startswith("depth limit: backward works to ")  # recursive topo
-    assert fragile["base.py:Value"] == fragile["alice"] == []
+    limited = {r["label"]: r["limits"] for r in rows}
+    assert limited["bare.py:BareValue"][0].startswith("depth limit: backward works to ")  # recursive topo
+    assert limited["base.py:Value"] == limited["alice"] == []
     found = {(g.op, g.kind): g for g in groups(rows)}
     assert set(found) == {("mul", "lost-contribution"), ("mul", "wrong-rule")}
     assert found[("mul", "lost-contribution")].labels == ["alice", "bob smith"]
@@ -207,10 +207,23 @@ def test_on_a_terminal_the_progress_line_is_redrawn_in_place() -> None:
     assert "\n" not in text.replace("\r\n", "")  # no line of its own: one line, redrawn
 
 
-def test_an_audit_cut_short_by_its_deadline_is_fragile_not_faulty() -> None:
+def test_an_audit_cut_short_by_its_deadline_is_a_limit_not_a_fault() -> None:
     done = verify_audit("--deadline", "1", "--json", "-q", "--engine", "tests/engines/zoo/base.py:Value",
                         "--engine", "tests/engines/zoo/unusable.py:NoBackward")
     engines = {r["label"]: r for r in json.loads(done.stdout)["engines"]}
     assert engines["base.py:Value"]["verdict"] == "pass"
-    assert engines["base.py:Value"]["fragilities"] == ["cut short by the deadline (1.0 s)"]
-    assert engines["unusable.py:NoBackward"]["fragilities"] == []
+    assert engines["base.py:Value"]["limits"] == ["cut short by the deadline (1.0 s)"]
+    assert engines["unusable.py:NoBackward"]["limits"] == []
+
+
+def test_an_engine_s_fragilities_are_counted_apart_from_its_faults(tmp_path: Path) -> None:
+    engine = "tests/engines/zoo/fragile.py:KarpathyDivision"
+    done = subprocess.run([sys.executable, "-m", "verify", "audit", "--engine", engine, "--engine",
+                           "tests/engines/zoo/base.py:Value", "--ops", "div,add,mul", "--max-examples", "10",
+                           "-q", "--out", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr  # fragilities alone: no fault
+    rows = {r["label"]: r for r in _rows(tmp_path)}
+    fragile = rows["fragile.py:KarpathyDivision"]
+    assert fragile["faults"] == 0 and "non-finite in div" in fragile["fragilities"]
+    assert rows["base.py:Value"]["fragilities"] == []
+    assert "fragile (a textbook formula for the op does the same there: not a fault):" in done.stdout

@@ -30,12 +30,19 @@ KIND_WORDS = {
 }
 """How the summary words each kind of finding (a kind not listed is shown by its name)."""
 
-CSV_COLUMNS = ("label", "spec", "verdict", "exit_code", "faults", "fragilities", "root_cause_ops", "kinds",
-               "seconds", "reused", "error", "report")
+CSV_COLUMNS = ("label", "spec", "verdict", "exit_code", "faults", "fragilities", "limits", "root_cause_ops",
+               "kinds", "seconds", "reused", "error", "report")
 
 
 def fragilities(audit: dict[str, Any] | None) -> list[str]:
-    """What the audit reports as behaviour, not as a fault: a depth limit (backward fails on deep
+    """The audit's fragilities: failures an accepted textbook formula for the op shows at the same
+    point (not faults; they exit 1 only with ``--strict``), as "kind in op"."""
+    return [f"{f['kind']} in {f['op']}" if f.get("op") else str(f["kind"])
+            for f in (audit or {}).get("fragilities", [])]
+
+
+def limits(audit: dict[str, Any] | None) -> list[str]:
+    """What the audit reports as a limit, not a fault: a depth limit (backward fails on deep
     graphs, a RecursionError), and an audit cut short by its deadline (a slow engine)."""
     if audit is None:
         return []
@@ -55,6 +62,7 @@ def row(record: dict[str, Any]) -> dict[str, Any]:
     return {
         "label": record["label"], "spec": record["spec"], "verdict": record["verdict"],
         "exit_code": record["exit_code"], "faults": len(findings), "fragilities": fragilities(audit),
+        "limits": limits(audit),
         "root_cause_ops": sorted({f["op"] for f in findings if f.get("op")}),
         "kinds": sorted({f["kind"] for f in findings}), "seconds": record.get("seconds", 0.0),
         "reused": record.get("reused", False), "error": record.get("error"), "report": record.get("report"),
@@ -135,8 +143,12 @@ def render(rows: list[dict[str, Any]], head: str) -> str:
         lines += [f"  {r['label']}: {r['error']}" for r in not_audited]
     fragile = [r for r in rows if r["fragilities"]]
     if fragile:
-        lines += ["", "fragile (behaviour, not a fault):"]
+        lines += ["", "fragile (a textbook formula for the op does the same there: not a fault):"]
         lines += [f"  {r['label']}: {'; '.join(r['fragilities'])}" for r in fragile]
+    limited = [r for r in rows if r["limits"]]
+    if limited:
+        lines += ["", "limits (behaviour, not a fault):"]
+        lines += [f"  {r['label']}: {'; '.join(r['limits'])}" for r in limited]
     return "\n".join(lines) + "\n"
 
 
@@ -146,7 +158,7 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
     writer.writerow(CSV_COLUMNS)
     for r in rows:
         writer.writerow([r["label"], r["spec"], r["verdict"], r["exit_code"], r["faults"],
-                         len(r["fragilities"]),
+                         len(r["fragilities"]), "; ".join(r["limits"]),
                          " ".join(r["root_cause_ops"]), " ".join(r["kinds"]), f"{r['seconds']:.3f}",
                          int(bool(r["reused"])), r["error"] or "", r["report"] or ""])
     return out.getvalue()
