@@ -11,28 +11,27 @@ the augmented operator is the bug: one finding per operator.
 
 from __future__ import annotations
 
+import inspect
 import math
+import textwrap
+from collections.abc import Callable
 
 from ..program import Const, Program, Step
 from .engine.answers import AugmentedAnswer
+from .engine.probes import seed_example
 from .engine.sandbox import EngineFailed
 from .findings import Finding, number_text
 from .ledger import Ledger
 
-SEED_EXAMPLE = """\
-a = Value(-4.0)
-b = Value(2.0)
-c = a + b
-d = a * b + b**3
-c += c + 1
-c += 1 + c + (-a)
-d += d * 2 + (b + a).relu()
-d += 3 * d + (b - a).relu()
-e = c - d
-f = e**2
-g = f / 2.0
-g += 10.0 / f
-"""
+
+def _statements(probe: Callable[[type], object]) -> str:
+    """A worker probe's body as a learner writes it: its engine class ``V`` spelled ``Value``."""
+    body = inspect.getsource(probe).splitlines()[1:]
+    kept = [line for line in body if not line.strip().startswith("return ")]
+    return textwrap.dedent("\n".join(kept)).replace("V(", "Value(") + "\n"
+
+
+SEED_EXAMPLE = _statements(seed_example)
 """micrograd's README example, the fourth program of ``probes.AUGMENTED``."""
 
 _X = (("x", 0.43),)

@@ -131,25 +131,10 @@ def _main(argv: list[str]) -> int:
         args = parser.parse_args(argv)
     except SystemExit as stop:  # argparse's own exit: 0 for --help, 2 for bad usage
         return int(stop.code or 0)
-    ops = None
-    if args.ops is not None:
-        ops = [name.strip() for name in args.ops.split(",") if name.strip()]
-        unknown = [name for name in ops if name not in OPS]
-        if unknown or not ops:
-            return _error(f"--ops: unknown {'op' if len(unknown) == 1 else 'ops'} "
-                          f"{', '.join(unknown) or '(none given)'}; "
-                          f"known: {', '.join(OPS)}")
-    if args.max_examples < 1:
-        return _error(f"--max-examples must be at least 1, not {args.max_examples}")
-    for flag, value in (("--timeout", args.timeout), ("--deadline", args.deadline)):
-        if not (math.isfinite(value) and value > 0):
-            return _error(f"{flag} must be a finite number of seconds above 0, not {value!r}")
-    memory: int | None = DEFAULT_MEMORY
-    if args.memory is not None:
-        try:
-            memory = memory_size(args.memory)
-        except ValueError as error:
-            return _error(str(error))
+    try:
+        ops, memory = checked_options(args)
+    except ValueError as error:
+        return _error(str(error))
     if args.html is not None:
         unwritable = html_path_problem(args.html)
         if unwritable:  # seen before the audit runs, not after
@@ -197,6 +182,24 @@ def _main(argv: list[str]) -> int:
             return _error(f"--html {args.html}: cannot write it: {error.strerror or error}")
         progress(f"wrote {args.html}")
     return result.exit_code
+
+
+def checked_options(args: argparse.Namespace) -> tuple[list[str] | None, int | None]:
+    """The ops and memory limit that ``--ops``, ``--max-examples``, ``--timeout``, ``--deadline`` and
+    ``--memory`` ask for (a batch checks them the same way); ``ValueError`` says what is wrong."""
+    ops = None
+    if args.ops is not None:
+        ops = [name.strip() for name in args.ops.split(",") if name.strip()]
+        unknown = [name for name in ops if name not in OPS]
+        if unknown or not ops:
+            raise ValueError(f"--ops: unknown {'op' if len(unknown) == 1 else 'ops'} "
+                             f"{', '.join(unknown) or '(none given)'}; known: {', '.join(OPS)}")
+    if args.max_examples < 1:
+        raise ValueError(f"--max-examples must be at least 1, not {args.max_examples}")
+    for flag, value in (("--timeout", args.timeout), ("--deadline", args.deadline)):
+        if not (math.isfinite(value) and value > 0):
+            raise ValueError(f"{flag} must be a finite number of seconds above 0, not {value!r}")
+    return ops, DEFAULT_MEMORY if args.memory is None else memory_size(args.memory)
 
 
 def _is_tensor_engine(spec: str) -> bool:

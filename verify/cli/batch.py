@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 
@@ -92,38 +91,22 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
-    from micrograd.ops import OPS
-
-    from .audit import memory_size
+    from .audit import checked_options
 
     parser = _parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as stop:  # argparse's own exit: 0 for --help, 2 for bad usage
         return int(stop.code or 0)
-    ops = None
-    if args.ops is not None:
-        ops = [name.strip() for name in args.ops.split(",") if name.strip()]
-        unknown = [name for name in ops if name not in OPS]
-        if unknown or not ops:
-            return _error(f"--ops: unknown op(s) {', '.join(unknown) or '(none given)'}; "
-                          f"known: {', '.join(OPS)}")
-    if args.max_examples < 1:
-        return _error(f"--max-examples must be at least 1, not {args.max_examples}")
     if args.jobs < 1:
         return _error(f"--jobs must be at least 1, not {args.jobs}")
     if args.scheduler is not None and args.jobs != 1:
         return _error("--jobs and --scheduler exclude each other: the cluster's workers set how many "
                       "run at once")
-    for flag, value in (("--timeout", args.timeout), ("--deadline", args.deadline)):
-        if not (math.isfinite(value) and value > 0):
-            return _error(f"{flag} must be a finite number of seconds above 0, not {value!r}")
-    memory: int | None = DEFAULT_MEMORY
-    if args.memory is not None:
-        try:
-            memory = memory_size(args.memory)
-        except ValueError as error:
-            return _error(str(error))
+    try:
+        ops, memory = checked_options(args)
+    except ValueError as error:
+        return _error(str(error))
 
     from ..batch import specs
     from ..batch.api import audit_many

@@ -263,7 +263,7 @@ def _aug_mul(V: type) -> tuple[Any, list[Any]]:
     return y, [x]
 
 
-def _seed_example(V: type) -> tuple[Any, list[Any]]:
+def seed_example(V: type) -> tuple[Any, list[Any]]:
     a = V(-4.0)
     b = V(2.0)
     c = a + b
@@ -279,7 +279,7 @@ def _seed_example(V: type) -> tuple[Any, list[Any]]:
     return g, [a, b]
 
 
-AUGMENTED: tuple[Callable[[type], tuple[Any, list[Any]]], ...] = (_aug_add, _aug_sub, _aug_mul, _seed_example)
+AUGMENTED: tuple[Callable[[type], tuple[Any, list[Any]]], ...] = (_aug_add, _aug_sub, _aug_mul, seed_example)
 """Programs written with augmented assignment (``verify.audit.augmented`` holds the same with
 ``c = c op x``, as Programs): three of three statements, and micrograd's README example."""
 
