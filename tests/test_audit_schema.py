@@ -124,3 +124,17 @@ def test_each_op_has_only_its_own_layouts_in_the_schema() -> None:
     for name in OPS:
         own = SCHEMA["properties"]["ops"]["properties"][name]["allOf"][1]["properties"]
         assert tuple(own["layouts"]["propertyNames"]["enum"]) == layouts_of(name)
+
+
+def test_a_nan_after_two_backward_calls_is_valid_json_and_follows_the_schema() -> None:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        main(["--engine", f"{Path(__file__).parent / 'engines' / 'sandbox' / 'nan_twice.py'}:Value",
+              "--max-examples", "2", "--json", "-q"])
+
+    def refuse(constant: str) -> Any:
+        raise ValueError(f"{constant} is not JSON")
+
+    document = json.loads(out.getvalue(), parse_constant=refuse)
+    assert document["backward_twice"]["second"] == "nan"
+    assert [e.message for e in VALIDATOR.iter_errors(document)] == []

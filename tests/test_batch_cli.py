@@ -220,7 +220,8 @@ def test_an_engine_s_fragilities_are_counted_apart_from_its_faults(tmp_path: Pat
     engine = "tests/engines/zoo/fragile.py:KarpathyDivision"
     done = subprocess.run([sys.executable, "-m", "verify", "audit", "--engine", engine, "--engine",
                            "tests/engines/zoo/base.py:Value", "--ops", "div,add,mul", "--max-examples", "10",
-                           "-q", "--out", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+                           "-q", "--out", str(tmp_path)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr  # fragilities alone: no fault
     rows = {r["label"]: r for r in _rows(tmp_path)}
     fragile = rows["fragile.py:KarpathyDivision"]

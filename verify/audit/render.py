@@ -6,6 +6,7 @@ decides anything or reads message text.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -291,6 +292,11 @@ def schema() -> dict[str, Any]:
     return loaded
 
 
+def _json_number(x: Any) -> Any:
+    """A non-finite float as its repr ("nan", "inf"): JSON has no such numbers."""
+    return repr(x) if isinstance(x, float) and not math.isfinite(x) else x
+
+
 def to_dict(result: AuditResult) -> dict[str, Any]:
     """The audit as JSON-ready data."""
     survey, campaign = result.survey, result.campaign
@@ -319,7 +325,8 @@ def to_dict(result: AuditResult) -> dict[str, Any]:
         "verifier_failures": campaign.verifier_failures,
         "remarks": list(campaign.remarks), "set_aside": list(campaign.set_aside),
         "depth": {"works_to": campaign.depth.works_to, "failure": campaign.depth.failure},
-        "backward_twice": {**survey.twice, "summary": survey.twice_behaviour()},
+        "backward_twice": {**{k: _json_number(v) for k, v in survey.twice.items()},
+                           "summary": survey.twice_behaviour()},
         "limits_met": list(campaign.limits),
         "findings": [finding_dict(result, f) for f in result.faults],
         "fragilities": [finding_dict(result, f) for f in result.fragilities],
