@@ -54,6 +54,7 @@ from .protocol import (
     ProtocolViolation,
     Ready,
     RunAnswer,
+    decode,
     program_to_wire,
 )
 from .spec import EngineSpec
@@ -457,10 +458,7 @@ class EngineProcess:
                     raise ProtocolViolation(f"a message of {size:,} bytes")
                 need = HEADER + size
                 continue
-            try:
-                return json.loads(buffer[HEADER:].decode("utf-8"))
-            except ValueError as error:  # UnicodeDecodeError or JSONDecodeError
-                raise ProtocolViolation(f"not JSON: {error}") from None
+            return decode(bytes(buffer[HEADER:]))
 
     # ---- ending ----
 
