@@ -1,7 +1,10 @@
 """The audit's side of the sandbox: the foreign engine lives in a worker process that cannot leak.
 
 The worker (``worker``) is a fresh interpreter started in a session of its
-own, with no file of the caller but a socket to this process: its stdin is
+own and, where the OS allows it unprivileged, a PID namespace of its own
+(``namespace``: it cannot name, so cannot signal, this process or the
+Jupyter kernel that runs it), with no file of the caller but a socket to
+this process: its stdin is
 empty and its stdout and stderr are pipes drained here into bounded buffers
 (``protocol.EngineOutput``: the first 48 KiB and the last 16 KiB of each,
 the rest counted), so what the engine prints never reaches the user's
@@ -44,6 +47,7 @@ from typing import Any
 from ...program import Program
 from . import DEFAULT_MEMORY, answers
 from .answers import ProbeAnswer
+from .namespace import died_of, enter_forked, spawn_prefix
 from .process import Drain, Forked, kill_tree, max_fd
 from .protocol import (
     HEADER,
@@ -120,8 +124,11 @@ def _address_space() -> int:
 class _Worker:
     """One running worker: its process, the socket to it, the threads draining its output."""
 
-    def __init__(self, process: subprocess.Popen[bytes], sock: socket.socket, drains: list[Drain]) -> None:
+    def __init__(self, process: subprocess.Popen[bytes], sock: socket.socket, drains: list[Drain],
+                 relayed: bool = False) -> None:
         self.process, self.sock, self.drains = process, sock, drains
+        self.relayed = relayed
+        """Whether the worker runs under unshare(1)'s relay, which exits 128 + N for signal N."""
 
     def exited(self) -> int | None:
         """The exit status if the worker has ended (without reaping it, so its pid stays reserved)."""
@@ -145,7 +152,7 @@ class _Worker:
         ends = time.monotonic() + wait
         while (code := self.exited()) is None and time.monotonic() < ends:
             time.sleep(0.01)
-        return code
+        return died_of(code) if self.relayed and code is not None else code
 
 
 class EngineProcess:
@@ -248,7 +255,8 @@ class EngineProcess:
         env = dict(os.environ, MPLBACKEND="Agg")
         # -u: what the engine prints reaches the pipe at once, not when a buffer fills (it would be
         # lost when the worker is killed at the end).
-        command = [sys.executable, "-u", "-c", _BOOT.format(home=HOME), str(child.fileno())]
+        prefix = spawn_prefix()
+        command = [*prefix, sys.executable, "-u", "-c", _BOOT.format(home=HOME), str(child.fileno())]
         try:
             process = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -261,7 +269,7 @@ class EngineProcess:
                   Drain(process.stderr.fileno(), self.output.stderr, self._lock)]
         for drain in drains:
             drain.start()
-        return _Worker(process, parent, drains)
+        return _Worker(process, parent, drains, relayed=bool(prefix))
 
     def _fork(self) -> _Worker:
         """A worker forked from this process, for a class that exists only here (a notebook cell's).
@@ -294,6 +302,7 @@ class EngineProcess:
                 keep = child.fileno()
                 os.closerange(3, keep)
                 os.closerange(keep + 1, max_fd())
+                enter_forked()
                 from .worker import main_forked
 
                 assert self.spec.obj is not None

@@ -55,6 +55,7 @@ from ...program import Program, RunFailed
 from . import notebook, probes, protocol, spec
 from .fingerprint import Fingerprint
 from .fingerprint import changes as fingerprint_changes
+from .namespace import relay
 from .protocol import HEADER, HOME, EngineError, Frame, Ready, RunAnswer, Unreadable, shorten
 from .spec import LoadPlan
 
@@ -440,6 +441,7 @@ def main(fd: int) -> None:
     fingerprint object or replacing its method changes nothing, and whatever it can mutate (a
     function's code, the handler table, the channel's encoder) is put back before each answer.
     """
+    relay()
     channel = Channel(fd)
     config = channel.receive()
     _harden(config.get("memory"))
