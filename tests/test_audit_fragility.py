@@ -219,3 +219,35 @@ def test_three_points_all_raising_make_a_layout_unsupported_and_two_do_not() -> 
         gone = unsupported(lab, crashes, cases[:3])
         assert gone is not None and gone.state == "absent" and "3 points" in gone.reason
         assert unsupported(lab, Status("works"), cases) is None  # it raised nowhere at the probe
+
+
+def test_a_method_broken_at_every_point_is_a_crash_not_an_unsupported_layout() -> None:
+    # tanh raises NameError everywhere: no other layout of tanh works and a NameError is a bug
+    result = audit(f"{ZOO / 'crashes.py'}:TanhNameError", ops=["tanh", "add", "mul"], max_examples=5)
+    assert [(f.kind, f.op) for f in result.findings] == [("crash", "tanh")], result.render()
+    assert result.survey.present("tanh", "f(x)")
+
+
+def test_an_unseeded_backward_is_one_finding_and_the_values_are_still_judged() -> None:
+    result = audit(f"{ZOO / 'unseeded.py'}:UnseededLeakyRelu", ops=["relu", "add", "mul"], max_examples=10)
+    assert [(f.kind, f.op) for f in result.findings] == [("seed", ""), ("forward", "relu")], result.render()
+    assert all(f.steps <= 3 for f in result.findings)
+
+
+# ---- the programs learners write: augmented assignment ----
+
+def test_an_in_place_iadd_is_caught_with_a_three_statement_program() -> None:
+    result = audit(f"{ZOO / 'inplace.py'}:InPlaceAdd", ops=["add", "mul", "sub"], max_examples=10)
+    assert [(f.kind, f.op) for f in result.findings] == [("in-place", "add")], result.render()
+    finding = result.findings[0]
+    assert finding.statements == ("y = x * 3.7", "y += x") and "x.grad is 3.7, not 4.7" in finding.message
+    from verify.audit.render import snippet
+
+    assert snippet(result, finding).endswith("y = x * 3.7\ny += x\ny.backward()\nprint(x.grad)")
+    assert result.exit_code == 1
+
+
+def test_a_correct_engine_means_the_same_by_c_plus_equals_x() -> None:
+    result = audit(f"{ZOO / 'base.py'}:Value", ops=["add", "mul", "sub", "relu", "powi", "div", "neg"],
+                   max_examples=5)
+    assert not any(f.kind == "in-place" for f in result.campaign.findings), result.render()

@@ -23,6 +23,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
+from .augmented import Augmented
 from .composite import resolve
 from .engine.sandbox import EngineProcess
 from .equal import explain_equal
@@ -51,6 +52,7 @@ def run_campaign(
     try:
         SurveyFindings().run(ledger)
         Battery(core=True).run(ledger)
+        Augmented().run(ledger)
         ledger.update_tools()
         SmallGraphs().run(ledger)
         Shapes().run(ledger)
@@ -76,7 +78,7 @@ def _finish(ledger: Ledger) -> None:
     # a class in memory has no file a fresh interpreter could load: re-run it in the worker
     fresh = engine.plan.how != "object"
     for finding in result.findings:
-        if finding.kind in STOPPED or finding.steps > 50 or ledger.lab.out_of_time():
+        if finding.kind in (*STOPPED, "in-place") or finding.steps > 50 or ledger.lab.out_of_time():
             continue
         if fresh:
             snippet = program_snippet(engine.spec, finding.program, engine.ready)

@@ -92,6 +92,9 @@ class Finding:
     """False when the program could not be made smaller (a hang, a deadline, a deep chain)."""
     original_steps: int = 0
     """Steps of the program that first showed it."""
+    statements: tuple[str, ...] = ()
+    """When the program cannot say it (``c += x``): the statements to print after the inputs, the last
+    value ``y`` being the output (see ``render.snippet``)."""
     built_as: str = ""
     """How the engine builds this op from its others, proved bit for bit ("x * y**-1"; "" if not)."""
     follows_from: str = ""

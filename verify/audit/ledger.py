@@ -194,6 +194,8 @@ class Ledger:
                 return False
         finding.layouts = [finding.layout]
         self.result.findings.append(finding)
+        if finding.kind == "seed":  # every later gradient is that same 0: go on judging the values
+            self.lab.values_only = True
         self._set_aside(finding)
         what = f"{finding.kind}{' in ' + finding.op if finding.op else ''}"
         self.progress(f"  finding {len(self.result.findings)}: {what} ({finding.phase}, "

@@ -23,7 +23,7 @@ from .engine.terms import LAYOUTS
 from .findings import Finding, layout_of, stopped_kind, written
 from .ledger import STOPPED, Done, Ledger
 from .trial import Assessment
-from .unsupported import layout_cases, unsupported
+from .unsupported import layout_cases, unsupported, works_elsewhere
 
 DEPTHS = (1_000, 10_000, 100_000)
 """Chains whose every gradient is checked exactly."""
@@ -96,7 +96,8 @@ class Battery:
                 cases = op_cases(op, [layout])
                 if self.core:
                     status = ledger.survey.state(op, layout)
-                    gone = unsupported(ledger.lab, status, layout_cases(cases, layout))
+                    gone = unsupported(ledger.lab, status, layout_cases(cases, layout),
+                                       works_elsewhere(ledger.survey, op, layout))
                     if gone is not None:
                         ledger.survey.status[op]["x o y" if layout == "x o x" else layout] = gone
                 if not ledger.survey.present(op, layout):

@@ -173,8 +173,17 @@ def _behaviour(result: AuditResult) -> list[str]:
 
 
 def snippet(result: AuditResult, finding: Finding) -> str:
-    """The failing program as a script for the audited engine (``reproduce.program_snippet``)."""
-    return program_snippet(result.spec, finding.program, result.ready)
+    """The failing program as a script for the audited engine (``reproduce.program_snippet``); a
+    finding with its own ``statements`` (``y += x``) prints them in place of the program's steps."""
+    text = program_snippet(result.spec, finding.program, result.ready)
+    if not finding.statements:
+        return text
+    lines = text.splitlines()
+    names = [name for name, _ in finding.program.inputs]
+    first = next(i for i, line in enumerate(lines) if line.startswith(f"{names[0]} = "))
+    inputs = lines[first:first + len(names)]
+    grads = ", ".join(f"{name}.grad" for name in names)
+    return "\n".join([*lines[:first], *inputs, *finding.statements, "y.backward()", f"print({grads})"])
 
 
 def title(finding: Finding) -> str:

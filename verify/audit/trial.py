@@ -170,6 +170,8 @@ class Lab:
         self.verifier_errors: list[str] = []
         self.verifier_failures = 0
         self.deadline_hit = False
+        self.values_only = False
+        """Judge only the values (an unseeded backward() was found: every gradient is 0 after it)."""
 
     def out_of_time(self) -> bool:
         return self.deadline_hit or (self.deadline is not None and time.monotonic() > self.deadline)
@@ -222,7 +224,8 @@ class Lab:
             if d is not None and d != value and not (math.isnan(d) and math.isnan(value)):
                 mutated[i] = d
                 data[i] = value  # judge the program as written: its inputs are what was asked for
-        report = self._judge(program, data, outcome.grad)
+        grad: list[float | None] = [None] * len(outcome.grad) if self.values_only else outcome.grad
+        report = self._judge(program, data, grad)
         if report is None:
             return Assessment(outcome, "verifier-error", mutated=mutated)
         return Assessment(outcome, report.verdict, report, mutated=mutated)

@@ -62,7 +62,7 @@ FAMILIES = (
 )
 
 KINDS = ("wrong-rule", "lost-contribution", "traversal", "crash", "forward", "unreadable", "non-finite",
-         "hang", "unusable", "hostile", "none")
+         "in-place", "hang", "unusable", "hostile", "none")
 
 LAYOUTS = ("f(x)", "x o y", "x o c", "c o x", "x o x", "graph")
 
@@ -281,6 +281,14 @@ ENTRIES: tuple[Entry, ...] = (
     _bug("composite.py:ComposedAbsMul", "composite", "wrong-rule", ("mul",), "x o y",
          "x = V(0.43); y = V(-0.43); z = x * y; z.backward()",
          "mul's left-operand rule uses |y|; div, sub, neg and sigmoid are built on mul and follow from it"),
+    # ---- inplace.py ----
+    _bug("inplace.py:InPlaceAdd", "mutation", "in-place", ("add",), "graph",
+         "x = V(0.43); y = x * 3.7; y += x; y.backward()",
+         "c += x changes c's .data in place (no new node): x loses that gradient"),
+    # ---- unseeded.py ----
+    _bug("unseeded.py:UnseededLeakyRelu", "forward", "forward", ("relu",), "f(x)",
+         "x = V(-2.0); y = x.relu(); y.backward()",
+         "backward() never seeds the output's gradient (one finding) and relu's forward is leaky"),
     # ---- forward.py ----
     _bug("forward.py:LeakyForwardRelu", "forward", "forward", ("relu",), "f(x)",
          "x = V(-2.0); y = x.relu(); y.backward()",

@@ -167,10 +167,31 @@ class TypesAnswer:
         return cls(_described(d.get("grads", []), "grads"), _described(d.get("data", []), "data"), same)
 
 
-ProbeAnswer = LeafAnswer | OpAnswer | BackwardAnswer | DepthAnswer | TwiceAnswer | TypesAnswer | ProbeRaised
+@dataclass(frozen=True)
+class AugmentedAnswer:
+    """Per augmented-assignment witness (``probes.AUGMENTED``): the output's .data and each input's
+    .grad after ``backward()``, with ``c op= x`` as written (None: it raised or gave no number)."""
+
+    runs: tuple[tuple[float | None, ...] | None, ...] = ()
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"runs": [None if r is None else list(r) for r in self.runs]}
+
+    @classmethod
+    def from_wire(cls, d: dict[str, Any]) -> AugmentedAnswer:
+        runs = []
+        for r in _list(d.get("runs"), "runs"):
+            runs.append(None if r is None else tuple(None if x is None else checked_number(x, "augmented")
+                                                     for x in _list(r, "run")))
+        return cls(tuple(runs))
+
+
+ProbeAnswer = (LeafAnswer | OpAnswer | BackwardAnswer | DepthAnswer | TwiceAnswer | TypesAnswer
+               | AugmentedAnswer | ProbeRaised)
 
 READERS: dict[str, Any] = {"leaf": LeafAnswer, "op": OpAnswer, "backward": BackwardAnswer,
-                           "depth": DepthAnswer, "twice": TwiceAnswer, "types": TypesAnswer}
+                           "depth": DepthAnswer, "twice": TwiceAnswer, "types": TypesAnswer,
+                           "augmented": AugmentedAnswer}
 """Each probe's answer type, by the probe's name."""
 
 

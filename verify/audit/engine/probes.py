@@ -21,7 +21,15 @@ from typing import Any
 from micrograd.ops import OPS
 
 from ...program import RunFailed, call
-from .answers import BackwardAnswer, DepthAnswer, LeafAnswer, OpAnswer, TwiceAnswer, TypesAnswer
+from .answers import (
+    AugmentedAnswer,
+    BackwardAnswer,
+    DepthAnswer,
+    LeafAnswer,
+    OpAnswer,
+    TwiceAnswer,
+    TypesAnswer,
+)
 from .protocol import MESSAGE_LIMIT, EngineError, Frame, program_from_wire
 from .terms import Layout
 
@@ -234,6 +242,68 @@ def probe_types(cls: type, wire: Any) -> dict[str, Any]:
                        same).to_wire()
 
 
+def _aug_add(V: type) -> tuple[Any, list[Any]]:
+    x = V(0.43)
+    y = x * 3.7
+    y += x
+    return y, [x]
+
+
+def _aug_sub(V: type) -> tuple[Any, list[Any]]:
+    x = V(0.43)
+    y = x * 3.7
+    y -= x
+    return y, [x]
+
+
+def _aug_mul(V: type) -> tuple[Any, list[Any]]:
+    x = V(0.43)
+    y = x + 3.7
+    y *= x
+    return y, [x]
+
+
+def _seed_example(V: type) -> tuple[Any, list[Any]]:
+    a = V(-4.0)
+    b = V(2.0)
+    c = a + b
+    d = a * b + b**3
+    c += c + 1
+    c += 1 + c + (-a)
+    d += d * 2 + (b + a).relu()
+    d += 3 * d + (b - a).relu()
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    g += 10.0 / f
+    return g, [a, b]
+
+
+AUGMENTED: tuple[Callable[[type], tuple[Any, list[Any]]], ...] = (_aug_add, _aug_sub, _aug_mul, _seed_example)
+"""Programs written with augmented assignment (``verify.audit.augmented`` holds the same with
+``c = c op x``, as Programs): three of three statements, and micrograd's README example."""
+
+
+def probe_augmented(cls: type, _: Any) -> dict[str, Any]:
+    """Run each of ``AUGMENTED`` with ``c op= x`` as written: the output's .data and the inputs' .grad."""
+    runs: list[tuple[float | None, ...] | None] = []
+    for build in AUGMENTED:
+        try:
+            out, inputs = build(cls)
+            out.backward()
+            runs.append((_number(out.data), *(_number(getattr(x, "grad", None)) for x in inputs)))
+        except Exception:  # the engine's own raise: the same program's plain form is judged elsewhere
+            runs.append(None)
+    return AugmentedAnswer(tuple(runs)).to_wire()
+
+
+def _number(x: Any) -> float | None:
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return None
+
+
 PROBES: dict[str, Callable[[type, Any], dict[str, Any]]] = {
     "leaf": probe_leaf,
     "op": probe_op,
@@ -241,4 +311,5 @@ PROBES: dict[str, Callable[[type, Any], dict[str, Any]]] = {
     "depth": probe_depth,
     "twice": probe_twice,
     "types": probe_types,
+    "augmented": probe_augmented,
 }

@@ -35,6 +35,7 @@ Kind = Literal[
     "memory",             # the engine used more memory than the audit allows
     "tampered",           # the engine changed the auditing code in its worker
     "gradient",           # a gradient is wrong and no step can be blamed
+    "in-place",           # c += x (or -=, *=) changes the node in place, unlike c = c + x
     "lost-digits",        # a gradient that passed, but only as a lossy textbook rule gives it (a fragility)
 ]
 """The kinds of finding."""
