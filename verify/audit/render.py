@@ -48,6 +48,7 @@ def render(result: AuditResult) -> str:
         lines.append(f"  verifier error (not blamed on the engine): {error}")
     for remark in campaign.remarks:
         lines.append(f"  not a fault: {remark}")
+    lines += engine_said(result)
     findings, fragile = result.faults, result.fragilities
     if not findings:
         lines.append("DEADLINE HIT: no fault found in what was run" if campaign.deadline_hit
@@ -70,6 +71,14 @@ def render(result: AuditResult) -> str:
     if failure is not None:
         lines += ["", f"VERIFIER FAILED: {failure}"]
     return "\n".join(lines) + "\n"
+
+
+def engine_said(result: AuditResult) -> list[str]:
+    """What the engine itself printed (stdout, stderr: at import, in ops, in backward) and what
+    loading it remarked (notebook cells that ran, that raised), each line labelled as the engine's."""
+    lines = [f"  loading: {note}" for note in (result.ready.notes if result.ready else ())]
+    lines += [f"  {line}" for line in result.engine_output.labelled()]
+    return ["", "the engine's own output:", *lines] if lines else []
 
 
 def tested(result: AuditResult, op: str) -> bool:
@@ -305,4 +314,6 @@ def to_dict(result: AuditResult) -> dict[str, Any]:
         "fragilities": [finding_dict(result, f) for f in result.fragilities],
         "strict": result.strict, "verdict": result.verdict,
         "reproduce": result.reproduce(),
+        "engine_output": result.engine_output.to_dict(),
+        "load_notes": list(result.ready.notes) if result.ready else [],
     }
