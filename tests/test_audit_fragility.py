@@ -251,3 +251,19 @@ def test_a_correct_engine_means_the_same_by_c_plus_equals_x() -> None:
     result = audit(f"{ZOO / 'base.py'}:Value", ops=["add", "mul", "sub", "relu", "powi", "div", "neg"],
                    max_examples=5)
     assert not any(f.kind == "in-place" for f in result.campaign.findings), result.render()
+
+
+# ---- deep graphs: a death is a finding, a RecursionError a limit ----
+
+def test_a_worker_that_dies_on_a_deep_graph_is_a_died_finding_with_the_depth() -> None:
+    result = audit(f"{ZOO / 'deep.py'}:DiesOnDeepGraphs", ops=["add", "mul"], max_examples=5)
+    died = [f for f in result.findings if f.kind == "died"]
+    assert len(died) == 1 and died[0].steps == 5000, result.render()  # bisected to the first depth that dies
+    assert "a chain of 4,999 steps works" in died[0].message and result.exit_code == 1
+
+
+def test_a_clean_recursion_error_stays_a_limit() -> None:
+    # BareValue's build_topo recurses: a RecursionError near 1,000 levels, reported as a limit
+    result = audit(f"{ZOO / 'bare.py'}:BareValue", max_examples=5)
+    assert not any(f.kind == "died" for f in result.campaign.findings)
+    assert "RecursionError" in (result.campaign.depth.failure or "")

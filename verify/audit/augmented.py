@@ -4,8 +4,9 @@ Every other program of the audit is built with ``operator.add`` and friends on f
 engine whose ``__iadd__`` (or ``__isub__``, ``__imul__``) changes the node in place passes them all
 and gets micrograd's README example wrong. The worker runs each program of
 ``engine.probes.AUGMENTED`` as written, with ``op=``; here the same program with ``c = c op x`` is
-run and judged as usual. Where that plain form passes and the augmented one gives another value or
-gradient, the augmented operator is the bug: one finding per operator.
+run and judged as usual. Where that plain form passes and the augmented one's output value and
+input gradients fail the same judge (a graph visited in another order only rounds differently),
+the augmented operator is the bug: one finding per operator.
 """
 
 from __future__ import annotations
@@ -77,6 +78,13 @@ class Augmented:
             n = len(program.inputs)
             plain = (a.outcome.data[-1], *a.outcome.grad[:n])
             if all(_same(p, q) for p, q in zip(plain, got, strict=False)):
+                continue
+            # the same graph in another order rounds differently: judge the augmented numbers
+            data: list[float | None] = [value for _, value in program.inputs] + [None] * len(program.steps)
+            data[-1] = got[0]
+            grad: list[float | None] = [*got[1:n + 1], *[None] * len(program.steps)]
+            report = ledger.lab.judge(program, data, grad)
+            if report is None or report.verdict != "fail":
                 continue
             seen.add(op)
             ledger.record(_finding(ledger, op, written, program, plain, got))

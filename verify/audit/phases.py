@@ -22,6 +22,7 @@ from .engine.sandbox import EngineFailed
 from .engine.terms import LAYOUTS
 from .findings import Finding, layout_of, stopped_kind, written
 from .ledger import STOPPED, Done, Ledger
+from .limits import died_on_depth
 from .trial import Assessment
 from .unsupported import layout_cases, unsupported, works_elsewhere
 
@@ -234,13 +235,16 @@ class Chains:
                 bad, why, wrong_at = tried, what, at
                 break
             good = tried
-        if bad is not None and why is not None and (why == "wrong" or "RecursionError" in why):
+        if bad is not None and why is not None and (why == "wrong" or "RecursionError" in why
+                                                    or why.startswith("crash:")):
             good, bad, wrong_at = self._bisect(ledger, payload, good, bad, why, wrong_at)
         depth.works_to = good
         if why == "wrong":
             ledger.record(self._finding(ledger, payload, good, bad or 0, wrong_at))
         else:
             depth.failure = None if bad is None else f"{why} at depth {bad}"
+            if why is not None and why.startswith("crash:"):  # the process died: not a clean limit
+                ledger.record(died_on_depth(ledger, chain_program(bad or 0, *payload), good, why))
 
     @staticmethod
     def _step(ledger: Ledger) -> tuple[str, str, float] | None:

@@ -230,6 +230,11 @@ class Lab:
             return Assessment(outcome, "verifier-error", mutated=mutated)
         return Assessment(outcome, report.verdict, report, mutated=mutated)
 
+    def judge(self, program: Program, data: list[float | None], grad: list[float | None]) -> Report | None:
+        """The judge's report on numbers the engine gave for ``program`` (None where it gave none);
+        None when the verifier itself failed (counted, never blamed on the engine)."""
+        return self._judge(program, data, grad)
+
     def _judge(self, program: Program, data: list[float | None], grad: list[float | None]) -> Report | None:
         from ..judge.verdict import check_run
 
