@@ -45,7 +45,7 @@ import warnings
 from typing import Any
 
 from ...program import Program
-from . import DEFAULT_MEMORY, answers
+from . import DEFAULT_MEMORY, answers, confine
 from .answers import ProbeAnswer
 from .namespace import died_of, enter_forked, spawn_prefix
 from .process import Drain, Forked, kill_tree, max_fd
@@ -163,12 +163,14 @@ class EngineProcess:
     """
 
     def __init__(self, spec: str | EngineSpec, timeout: float, *, deadline: float | None = None,
-                 memory: int | None = DEFAULT_MEMORY) -> None:
+                 memory: int | None = DEFAULT_MEMORY, isolate: bool = False) -> None:
         self.spec = spec if isinstance(spec, EngineSpec) else EngineSpec.parse(spec)  # UsageError
         self.plan = self.spec.plan()
         self.timeout = timeout
         self.deadline = deadline
         self.memory = memory
+        self.isolate = isolate
+        """Run the worker confined (``confine``): read-only, no network, a private /tmp."""
         self.ends_at = None if deadline is None else time.monotonic() + deadline
         """The monotonic time the deadline falls at."""
         self.class_name = ""
@@ -205,6 +207,13 @@ class EngineProcess:
         problem = self.spec.missing()
         if problem is not None:
             raise UnusableEngine(problem)
+        if self.isolate:
+            refused = confine.why_not()
+            if refused is None and self.plan.how == "object":
+                refused = ("--isolate runs the worker from a file: a class defined in memory cannot be"
+                           " confined (put it in a file and audit that)")
+            if refused is not None:
+                raise UnusableEngine(refused)
         remaining = self.remaining()
         limit = START_TIMEOUT if remaining is None else max(0.0, min(START_TIMEOUT, remaining))
         worker = self._spawn()
@@ -255,7 +264,8 @@ class EngineProcess:
         env = dict(os.environ, MPLBACKEND="Agg")
         # -u: what the engine prints reaches the pipe at once, not when a buffer fills (it would be
         # lost when the worker is killed at the end).
-        prefix = spawn_prefix()
+        visible = [p for p in (HOME, *self.plan.search_path, self.plan.path) if p]
+        prefix = confine.prefix(visible) if self.isolate else spawn_prefix()
         command = [*prefix, sys.executable, "-u", "-c", _BOOT.format(home=HOME), str(child.fileno())]
         try:
             process = subprocess.Popen(
