@@ -1,6 +1,6 @@
 """An engine cannot kill or stop its auditor: the worker runs in a PID namespace of its own.
 
-``hostile_signals.py``'s engines find the process that started their worker
+``signals_auditor.py``'s engines find the process that started their worker
 (up /proc, as an attacker would) and SIGKILL or SIGSTOP it, and its process
 group, from inside ``backward()``. The audit, through the CLI, ``verify.audit``
 on a class in memory, and a real Jupyter kernel, must finish with a verdict.
@@ -21,8 +21,8 @@ import pytest
 from verify.audit.engine import namespace
 
 ROOT = Path(__file__).resolve().parent.parent
-ZOO = ROOT / "tests" / "engines" / "zoo"
-HOSTILE = ZOO / "hostile_signals.py"
+SANDBOX = ROOT / "tests" / "engines" / "sandbox"
+HOSTILE = SANDBOX / "signals_auditor.py"
 
 pytestmark = pytest.mark.skipif(namespace.why_not() is not None,
                                 reason=f"no PID namespace here: {namespace.why_not()}")
@@ -50,9 +50,9 @@ def test_the_cli_audit_outlives_an_engine_that_signals_it(cls: str) -> None:
 def test_a_class_in_memory_that_signals_its_auditor_is_audited_to_the_end() -> None:
     done = _python(f"""
         import sys
-        sys.path.insert(0, {str(ZOO)!r})
+        sys.path.insert(0, {str(SANDBOX)!r})
         import verify
-        from hostile_signals import KillsAuditor, StopsAuditor
+        from signals_auditor import KillsAuditor, StopsAuditor
 
         class Kills(KillsAuditor):
             pass
@@ -84,8 +84,8 @@ def test_a_jupyter_kernel_survives_auditing_an_engine_that_kills_its_worker_pare
     nbclient = pytest.importorskip("nbclient")
     pytest.importorskip("ipykernel")
     cells = [
-        f"import sys\nsys.path.insert(0, {str(ZOO)!r})\nsys.path.insert(0, {str(ROOT)!r})\nimport verify",
-        "from hostile_signals import KillsAuditor\n\nclass Mine(KillsAuditor):\n    pass",
+        f"import sys\nsys.path.insert(0, {str(SANDBOX)!r})\nsys.path.insert(0, {str(ROOT)!r})\nimport verify",
+        "from signals_auditor import KillsAuditor\n\nclass Mine(KillsAuditor):\n    pass",
         "result = verify.audit(Mine, max_examples=5, deadline=60)\nprint('verdict', result.verdict)",
         "print('kernel alive')",
     ]

@@ -13,7 +13,7 @@ import contextlib
 import os
 import signal
 
-from base import Value
+from tiny import Value
 
 TRIED: list[int] = []
 
@@ -49,7 +49,7 @@ def _signal(sig):
 
 
 class KillsAuditor(Value):
-    """base.Value, correct; every backward() first SIGKILLs the audit that started its worker."""
+    """tiny.Value, correct; every backward() first SIGKILLs the audit that started its worker."""
 
     def backward(self):
         _signal(signal.SIGKILL)
@@ -57,7 +57,7 @@ class KillsAuditor(Value):
 
 
 class StopsAuditor(Value):
-    """base.Value, correct; every backward() first SIGSTOPs the audit that started its worker."""
+    """tiny.Value, correct; every backward() first SIGSTOPs the audit that started its worker."""
 
     def backward(self):
         _signal(signal.SIGSTOP)
