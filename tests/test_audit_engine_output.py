@@ -63,3 +63,14 @@ def test_a_quiet_engine_has_no_output_block() -> None:
     result = audit(f"{SANDBOX / 'tiny.py'}:Value", max_examples=5)
     assert "the engine's own output:" not in render(result)
     assert to_dict(result)["engine_output"]["stdout"]["bytes"] == 0
+
+
+def test_the_cli_json_stays_json_while_the_engine_prints(capfd: pytest.CaptureFixture[str]) -> None:
+    from verify.cli.audit import main
+
+    engine = f"{SANDBOX / 'prints_everywhere.py'}:Chatty"
+    code = main(["--engine", engine, "--max-examples", "3", "--json", "-q"])
+    out, err = capfd.readouterr()
+    assert code == 0 and err == ""
+    data = json.loads(out)  # nothing the engine printed is mixed into it
+    assert "in backward" in data["engine_output"]["stdout"]["kept"]
