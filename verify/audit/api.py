@@ -217,6 +217,7 @@ def audit(
     memory: int | None = DEFAULT_MEMORY,
     progress: Progress | None = None,
     strict: bool = False,
+    isolate: bool = False,
 ) -> AuditResult:
     """Survey the engine class ``spec`` names, then audit it: battery, shapes, ``max_examples`` programs.
 
@@ -228,7 +229,8 @@ def audit(
     sandbox cuts any request that would run past it, ``engine.remaining()`` says what is left),
     ``memory`` the engine's worker process (bytes of address space; None for no limit).
     ``strict`` makes fragilities (failures a textbook formula for the op shows at the same point)
-    fail the audit like faults.
+    fail the audit like faults. ``isolate`` runs the worker confined (read-only, no network, a
+    private /tmp; ``engine.confine``) or refuses with ``UnusableEngine`` where it cannot be.
 
     Raises ``spec.UsageError`` for a malformed spec or ``ops`` naming an op the engine lacks,
     and ``sandbox.UnusableEngine`` when the class cannot be loaded or driven through the
@@ -242,7 +244,7 @@ def audit(
     ends = None if deadline is None else started + deadline
     if not isinstance(spec, (str, EngineSpec)):
         spec = EngineSpec.of_class(spec)  # UsageError unless it is a class
-    with EngineProcess(spec, timeout, deadline=deadline, memory=memory) as engine:
+    with EngineProcess(spec, timeout, deadline=deadline, memory=memory, isolate=isolate) as engine:
         say(f"surveying {engine.spec.text} ({engine.engine_file}) ...")
         try:
             found = survey(engine)

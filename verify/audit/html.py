@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..report.html import STYLE, badge
 from .engine.terms import LAYOUTS, TITLES
-from .render import op_rows, reproduction, snippet, title
+from .render import engine_said, op_rows, reproduction, snippet, title
 
 if TYPE_CHECKING:
     from .api import AuditResult
@@ -32,6 +32,10 @@ def render_html(result: AuditResult) -> str:
     for i, finding in enumerate(result.fragilities, 1):
         parts.append(_finding(result, finding, i))
     parts.append(_coverage(result))
+    said = engine_said(result)
+    if said:
+        parts.append(f"<details><summary>{escape(said[1])}</summary><pre>"
+                     f"{escape(chr(10).join(line[2:] for line in said[2:]))}</pre></details>")
     failure = result.verifier_failure()
     if failure is not None:
         parts.append(f"<p>{badge('error')} {escape(failure)}</p>")

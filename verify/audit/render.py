@@ -55,6 +55,7 @@ def render(result: AuditResult, style: Style | None = None) -> str:
         lines.append(f"  verifier error (not blamed on the engine): {error}")
     for remark in campaign.remarks:
         lines.append(paint(f"  not a fault: {remark}", "dim"))
+    lines += engine_said(result)
     findings, fragile = result.faults, result.fragilities
     if not findings:
         lines.append(paint("DEADLINE HIT: no fault found in what was run", "inconclusive")
@@ -77,6 +78,14 @@ def render(result: AuditResult, style: Style | None = None) -> str:
     if failure is not None:
         lines += ["", paint(f"VERIFIER FAILED: {failure}", "fail")]
     return "\n".join(lines) + "\n"
+
+
+def engine_said(result: AuditResult) -> list[str]:
+    """What the engine itself printed (stdout, stderr: at import, in ops, in backward) and what
+    loading it remarked (notebook cells that ran, that raised), each line labelled as the engine's."""
+    lines = [f"  loading: {note}" for note in (result.ready.notes if result.ready else ())]
+    lines += [f"  {line}" for line in result.engine_output.labelled()]
+    return ["", "the engine's own output:", *lines] if lines else []
 
 
 def tested(result: AuditResult, op: str) -> bool:
@@ -332,4 +341,6 @@ def to_dict(result: AuditResult) -> dict[str, Any]:
         "fragilities": [finding_dict(result, f) for f in result.fragilities],
         "strict": result.strict, "verdict": result.verdict,
         "reproduce": result.reproduce(),
+        "engine_output": result.engine_output.to_dict(),
+        "load_notes": list(result.ready.notes) if result.ready else [],
     }

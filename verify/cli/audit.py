@@ -102,6 +102,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--memory", default=None, metavar="SIZE",
                         help=f"memory limit of the engine's process, e.g. 512M, 4G or none"
                              f" (default {DEFAULT_MEMORY >> 30}G)")
+    parser.add_argument("--isolate", action="store_true",
+                        help="run the engine read-only, with no network and a private /tmp (needs bwrap)")
     parser.add_argument("--strict", action="store_true",
                         help="fragilities (what a textbook formula also does there) exit 1 like faults")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -157,7 +159,7 @@ def _main(argv: list[str]) -> int:
     try:
         result = audit(args.engine, max_examples=args.max_examples, seed=args.seed, ops=ops,
                        timeout=args.timeout, deadline=args.deadline, memory=memory, progress=progress,
-                       strict=args.strict)
+                       strict=args.strict, isolate=args.isolate)
     except UsageError as error:
         return _error(str(error))
     except UnusableEngine as error:

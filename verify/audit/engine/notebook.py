@@ -7,7 +7,11 @@ is skipped: a line magic (``%matplotlib inline``), a shell line
 (``!pip install micrograd``), a help line (``Value?``) each become ``pass``;
 a cell magic (``%%bash``, ``%%html``, ...) skips its whole cell, except
 ``%%time``, ``%%timeit`` and ``%%capture``, whose body is run once.
-``display(...)`` is a no-op.
+``display(...)`` is a no-op. A cell that calls the verifier (``verify.audit(...)``,
+``check(...)`` imported from verify, ``%run``, ``!python -m verify``: decided
+on the parsed code, ``verifier_call``) is skipped: the notebook's own audit
+would run again in every worker. The notes say which cells ran, which were
+skipped and why, and which raised.
 
 Until the class exists, a cell that raises stops the notebook: the engine
 cannot be loaded, and ``NotebookFailed`` names the cell (its number among
@@ -23,9 +27,11 @@ This module runs in the worker, and in a reproduction snippet
 
 from __future__ import annotations
 
+import ast
 import json
 import linecache
 import re
+import shlex
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +58,8 @@ class Cell:
     """The cell's position among all the notebook's cells, from 1."""
     source: str
     """Its code with the IPython lines turned into ``pass``."""
+    raw: str = ""
+    """Its code as written (the IPython lines too)."""
 
 
 @dataclass
@@ -85,8 +93,43 @@ def code_cells(path: str | Path) -> tuple[list[Cell], list[str]]:
                 notes.append(f"cell {number} skipped: the cell magic {lines[first].strip()!r}")
                 continue
             lines = lines[first + 1:]
-        found.append(Cell(number, "\n".join(_python_line(line) for line in lines) + "\n"))
+        found.append(Cell(number, "\n".join(_python_line(line) for line in lines) + "\n", "\n".join(lines)))
     return found, notes
+
+
+def verifier_call(source: str, aliases: set[str]) -> str | None:
+    """What in the cell calls the verifier (``verify.audit(...)``, ``%run``, ``!python -m verify``),
+    or None. ``aliases`` are the names bound to verify or its functions so far; this cell's imports
+    are added. Decided on the parsed code and the split shell line, never by matching text."""
+    for line in source.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("%run"):
+            return stripped
+        if stripped.startswith("!"):
+            try:
+                words = shlex.split(stripped[1:])
+            except ValueError:
+                continue
+            if words[:1] == ["verify"] or ("verify" in words and "-m" in words[:words.index("verify")]):
+                return stripped
+    try:
+        tree = ast.parse("\n".join(_python_line(line) for line in source.splitlines()))
+    except SyntaxError:
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            aliases.update((a.asname or a.name).split(".")[0] for a in node.names
+                           if a.name.split(".")[0] == "verify")
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "verify":
+            aliases.update(a.asname or a.name for a in node.names)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            base = node.func
+            while isinstance(base, ast.Attribute):
+                base = base.value
+            if isinstance(base, ast.Name) and base.id in aliases:
+                return ast.unparse(node.func) + "(...)"
+    return None
 
 
 def _python_line(line: str) -> str:
@@ -112,7 +155,13 @@ def run(path: str | Path, name: str) -> Ran:
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__,
                                  "display": lambda *_, **__: None}
     found: type | None = None
+    aliases: set[str] = set()
+    ran: list[int] = []
     for cell in cells:
+        calls = verifier_call(cell.raw, aliases)
+        if calls is not None:
+            notes.append(f"cell {cell.number} skipped: it calls the verifier ({calls})")
+            continue
         filename = cell_file(path, cell.number)
         lines = cell.source.splitlines(keepends=True)
         linecache.cache[filename] = (len(cell.source), None, lines, filename)
@@ -130,6 +179,7 @@ def run(path: str | Path, name: str) -> Ran:
                 ) from None
             notes.append(f"cell {cell.number} raised {text} (after {name} was defined; skipped)")
             continue
+        ran.append(cell.number)
         bound = namespace.get(name)
         if isinstance(bound, type):
             found = bound
@@ -137,6 +187,8 @@ def run(path: str | Path, name: str) -> Ran:
         bound = namespace.get(name)
         what = "is not defined" if bound is None else f"is a {type(bound).__name__}, not a class"
         raise NotebookFailed(f"after running all {len(cells)} code cells of {path.name}, {name} {what}")
+    if ran:
+        notes.append(f"ran code cells {', '.join(map(str, ran))} of {path.name}")
     return Ran(found, notes)
 
 

@@ -31,8 +31,10 @@ field checks; a probe that raises answers ``ProbeRaised``.
 
 from __future__ import annotations
 
+import json
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast, get_args
 
@@ -52,6 +54,8 @@ WIRE_LIMIT = 64 << 20
 """The largest message either side accepts (bytes)."""
 HEADER = 8
 """Bytes of the length (big-endian) that precedes every message on the channel, either way."""
+DEPTH_LIMIT = 32
+"""The deepest nesting of lists and objects a message may have (the protocol's own is at most 6)."""
 HOME = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__)))))
 """The folder that holds verify/ (and our micrograd/)."""
 
@@ -350,6 +354,33 @@ def _size(n: int) -> str:
     if n >= 1 << 10:
         return f"{n / (1 << 10):,.1f} KiB"
     return f"{n:,} bytes"
+
+
+# ---- decoding, bounded ----
+
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def nesting(data: bytes) -> int:
+    """How deeply lists and objects nest in the JSON text ``data`` (iteratively, strings skipped)."""
+    depth = deepest = 0
+    for bracket in _STRING.sub(b"", data).translate(None, _NOT_BRACKETS):
+        depth += 1 if bracket in b"[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def decode(data: bytes) -> Any:
+    """One message's JSON, its nesting bounded first (``ProtocolViolation`` if it is not JSON or
+    nests deeper than ``DEPTH_LIMIT``): a deep message never reaches the recursive parser."""
+    depth = nesting(data)
+    if depth > DEPTH_LIMIT:
+        raise ProtocolViolation(f"a message nested {depth:,} deep (at most {DEPTH_LIMIT})")
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (ValueError, RecursionError) as error:  # UnicodeDecodeError or JSONDecodeError
+        raise ProtocolViolation(f"not JSON: {error}") from None
 
 
 # ---- programs as plain data ----

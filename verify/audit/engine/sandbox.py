@@ -1,7 +1,10 @@
 """The audit's side of the sandbox: the foreign engine lives in a worker process that cannot leak.
 
 The worker (``worker``) is a fresh interpreter started in a session of its
-own, with no file of the caller but a socket to this process: its stdin is
+own and, where the OS allows it unprivileged, a PID namespace of its own
+(``namespace``: it cannot name, so cannot signal, this process or the
+Jupyter kernel that runs it), with no file of the caller but a socket to
+this process: its stdin is
 empty and its stdout and stderr are pipes drained here into bounded buffers
 (``protocol.EngineOutput``: the first 48 KiB and the last 16 KiB of each,
 the rest counted), so what the engine prints never reaches the user's
@@ -42,8 +45,9 @@ import warnings
 from typing import Any
 
 from ...program import Program
-from . import DEFAULT_MEMORY, answers
+from . import DEFAULT_MEMORY, answers, confine
 from .answers import ProbeAnswer
+from .namespace import died_of, enter_forked, spawn_prefix
 from .process import Drain, Forked, kill_tree, max_fd
 from .protocol import (
     HEADER,
@@ -54,6 +58,7 @@ from .protocol import (
     ProtocolViolation,
     Ready,
     RunAnswer,
+    decode,
     program_to_wire,
 )
 from .spec import EngineSpec
@@ -119,8 +124,11 @@ def _address_space() -> int:
 class _Worker:
     """One running worker: its process, the socket to it, the threads draining its output."""
 
-    def __init__(self, process: subprocess.Popen[bytes], sock: socket.socket, drains: list[Drain]) -> None:
+    def __init__(self, process: subprocess.Popen[bytes], sock: socket.socket, drains: list[Drain],
+                 relayed: bool = False) -> None:
         self.process, self.sock, self.drains = process, sock, drains
+        self.relayed = relayed
+        """Whether the worker runs under unshare(1)'s relay, which exits 128 + N for signal N."""
 
     def exited(self) -> int | None:
         """The exit status if the worker has ended (without reaping it, so its pid stays reserved)."""
@@ -144,7 +152,7 @@ class _Worker:
         ends = time.monotonic() + wait
         while (code := self.exited()) is None and time.monotonic() < ends:
             time.sleep(0.01)
-        return code
+        return died_of(code) if self.relayed and code is not None else code
 
 
 class EngineProcess:
@@ -155,12 +163,14 @@ class EngineProcess:
     """
 
     def __init__(self, spec: str | EngineSpec, timeout: float, *, deadline: float | None = None,
-                 memory: int | None = DEFAULT_MEMORY) -> None:
+                 memory: int | None = DEFAULT_MEMORY, isolate: bool = False) -> None:
         self.spec = spec if isinstance(spec, EngineSpec) else EngineSpec.parse(spec)  # UsageError
         self.plan = self.spec.plan()
         self.timeout = timeout
         self.deadline = deadline
         self.memory = memory
+        self.isolate = isolate
+        """Run the worker confined (``confine``): read-only, no network, a private /tmp."""
         self.ends_at = None if deadline is None else time.monotonic() + deadline
         """The monotonic time the deadline falls at."""
         self.class_name = ""
@@ -197,6 +207,13 @@ class EngineProcess:
         problem = self.spec.missing()
         if problem is not None:
             raise UnusableEngine(problem)
+        if self.isolate:
+            refused = confine.why_not()
+            if refused is None and self.plan.how == "object":
+                refused = ("--isolate runs the worker from a file: a class defined in memory cannot be"
+                           " confined (put it in a file and audit that)")
+            if refused is not None:
+                raise UnusableEngine(refused)
         remaining = self.remaining()
         limit = START_TIMEOUT if remaining is None else max(0.0, min(START_TIMEOUT, remaining))
         worker = self._spawn()
@@ -247,7 +264,9 @@ class EngineProcess:
         env = dict(os.environ, MPLBACKEND="Agg")
         # -u: what the engine prints reaches the pipe at once, not when a buffer fills (it would be
         # lost when the worker is killed at the end).
-        command = [sys.executable, "-u", "-c", _BOOT.format(home=HOME), str(child.fileno())]
+        visible = [p for p in (HOME, *self.plan.search_path, self.plan.path) if p]
+        prefix = confine.prefix(visible) if self.isolate else spawn_prefix()
+        command = [*prefix, sys.executable, "-u", "-c", _BOOT.format(home=HOME), str(child.fileno())]
         try:
             process = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -260,7 +279,7 @@ class EngineProcess:
                   Drain(process.stderr.fileno(), self.output.stderr, self._lock)]
         for drain in drains:
             drain.start()
-        return _Worker(process, parent, drains)
+        return _Worker(process, parent, drains, relayed=bool(prefix))
 
     def _fork(self) -> _Worker:
         """A worker forked from this process, for a class that exists only here (a notebook cell's).
@@ -293,6 +312,7 @@ class EngineProcess:
                 keep = child.fileno()
                 os.closerange(3, keep)
                 os.closerange(keep + 1, max_fd())
+                enter_forked()
                 from .worker import main_forked
 
                 assert self.spec.obj is not None
@@ -457,10 +477,7 @@ class EngineProcess:
                     raise ProtocolViolation(f"a message of {size:,} bytes")
                 need = HEADER + size
                 continue
-            try:
-                return json.loads(buffer[HEADER:].decode("utf-8"))
-            except ValueError as error:  # UnicodeDecodeError or JSONDecodeError
-                raise ProtocolViolation(f"not JSON: {error}") from None
+            return decode(bytes(buffer[HEADER:]))
 
     # ---- ending ----
 

@@ -37,6 +37,7 @@ import inspect
 import json
 import json.decoder
 import json.encoder
+import json.scanner
 import linecache
 import math
 import os
@@ -53,6 +54,8 @@ import micrograd.ops
 from ...program import Program, RunFailed
 from . import notebook, probes, protocol, spec
 from .fingerprint import Fingerprint
+from .fingerprint import changes as fingerprint_changes
+from .namespace import relay
 from .protocol import HEADER, HOME, EngineError, Frame, Ready, RunAnswer, Unreadable, shorten
 from .spec import LoadPlan
 
@@ -78,8 +81,10 @@ class Channel:
         self.fd = fd
         self._read = os.read
         self._write = os.write
-        self._encode = json.JSONEncoder(allow_nan=True, separators=(",", ":")).encode
-        self._decode = json.JSONDecoder().decode
+        self.encoder = json.JSONEncoder(allow_nan=True, separators=(",", ":"))
+        self.decoder = json.JSONDecoder()
+        self._encode = self.encoder.encode
+        self._decode = self.decoder.decode
 
     def send(self, message: dict[str, Any]) -> None:
         data = self._encode(message).encode("utf-8", "backslashreplace")
@@ -252,11 +257,19 @@ def real(x: Any) -> float | None:
     try:
         if kind is bool or x is None or isinstance(x, (str, bytes, bool, complex)):
             return None
-        if isinstance(x, (float, int, fractions.Fraction, decimal.Decimal)):
-            return float(x)
+        # The stored value, read by the base type's own method: a subclass's __float__ may say
+        # anything, while the engine computes with (and its users print) what is stored.
+        if isinstance(x, float):
+            return float.__float__(x)
+        if isinstance(x, int):
+            return int.__float__(x)
+        if isinstance(x, fractions.Fraction):
+            return fractions.Fraction.__float__(x)
+        if isinstance(x, decimal.Decimal):
+            return decimal.Decimal.__float__(x)
         dtype = getattr(x, "dtype", None)
         if getattr(dtype, "kind", None) in ("f", "i", "u") and getattr(x, "shape", None) == ():
-            return float(x)
+            return float(x.item())
     except BaseException:
         return None
     return None
@@ -421,7 +434,14 @@ def main_forked(fd: int, cls: type) -> None:
 
 
 def main(fd: int) -> None:
-    """The worker's main loop: load the engine as the parent's first message says, then answer requests."""
+    """The worker's main loop: load the engine as the parent's first message says, then answer requests.
+
+    What checks for tampering is held in this frame's own variables, taken before the engine
+    loads: an engine can read them (frame introspection) but not rebind them, so emptying the
+    fingerprint object or replacing its method changes nothing, and whatever it can mutate (a
+    function's code, the handler table, the channel's encoder) is put back before each answer.
+    """
+    relay()
     channel = Channel(fd)
     config = channel.receive()
     _harden(config.get("memory"))
@@ -435,10 +455,13 @@ def main(fd: int) -> None:
         "verify.audit.engine.spec": spec, "verify.audit.engine.notebook": notebook,
         "verify.audit.engine.fingerprint": sys.modules[Fingerprint.__module__],
         "micrograd.ops": micrograd.ops, "micrograd.ops.OPS": micrograd.ops.OPS, "handlers": handlers,
-        "json.encoder": json.encoder, "json.decoder": json.decoder, "linecache": linecache, "math": math,
-        "builtins": builtins,
-    })
-    changes = fingerprint.changes
+        "json": json, "json.encoder": json.encoder, "json.decoder": json.decoder,
+        "json.scanner": json.scanner, "linecache": linecache, "math": math, "builtins": builtins,
+    }, sealed={"channel": channel, "channel.encoder": channel.encoder, "channel.decoder": channel.decoder,
+               "worker": sys.modules[__name__]})
+    entries, sealed, check = fingerprint.entries, fingerprint.sealed, fingerprint_changes
+    check_code = check.__code__
+    disarmed = ["verify.audit.engine.fingerprint.changes.__code__ was replaced"]
     # Children the engine forks with os.fork() do not inherit the channel.
     os.register_at_fork(after_in_child=lambda: os.close(fd))
     _forget_our_modules()
@@ -462,7 +485,11 @@ def main(fd: int) -> None:
     if problem is not None:
         channel.send({"unusable": {"message": problem, "load": False}})
         return
-    tampered = changes()
+    if check.__code__ is not check_code:
+        check.__code__ = check_code
+        tampered = disarmed + check(entries, sealed)
+    else:
+        tampered = check(entries, sealed)
     channel.send({"ready": ready.to_wire(), "tampered": tampered})
     while True:
         try:
@@ -476,7 +503,11 @@ def main(fd: int) -> None:
             answer = handlers[request](cls, payload)
         except BaseException as error:  # report, never die: the parent decides
             answer = {"stage": "probe", "error": describe(error).to_wire()}
-        tampered = changes()
+        if check.__code__ is not check_code:
+            check.__code__ = check_code
+            tampered = disarmed + check(entries, sealed)
+        else:
+            tampered = check(entries, sealed)
         try:
             channel.send({"answer": answer, "tampered": tampered})
         except (TypeError, ValueError) as error:  # not JSON: a probe returned something odd

@@ -1,0 +1,58 @@
+"""``--isolate``: the worker confined by bubblewrap, read-only, with no network and a private /tmp.
+
+Where ``bwrap`` (bubblewrap) is installed and the OS lets an unprivileged user
+make namespaces, the worker runs with the whole file system mounted
+read-only, a fresh empty ``/tmp``, its own ``/dev`` and ``/proc``, and every
+namespace of its own (no network but a loopback of its own, no pid outside
+it), ending when the audit does. An engine under ``/tmp`` (a test's folder)
+is bound back in, read-only. Elsewhere ``why_not()`` says why, and the audit
+refuses ``--isolate`` (exit 2) rather than run unconfined.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+BWRAP = ("--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+         "--unshare-all", "--die-with-parent", "--new-session")
+"""bubblewrap's options: / read-only, private /dev, /proc and /tmp, new namespaces (network too)."""
+
+_checked: list[str | None] = []
+
+
+def why_not() -> str | None:
+    """Why the worker cannot be confined here (None if it can), checked once by trying."""
+    if not _checked:
+        _checked.append(_try())
+    return _checked[0]
+
+
+def _try() -> str | None:
+    if not sys.platform.startswith("linux"):
+        return f"--isolate needs Linux namespaces ({sys.platform} has none)"
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return ("--isolate needs bubblewrap (bwrap), which is not installed"
+                " (Debian/Ubuntu: apt install bubblewrap)")
+    try:
+        done = subprocess.run([bwrap, *BWRAP, "true"], stdin=subprocess.DEVNULL, capture_output=True,
+                              timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"--isolate: bwrap could not run ({error})"
+    if done.returncode != 0:
+        said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        return f"--isolate: this system refuses bwrap's namespaces ({said[-1] if said else done.returncode})"
+    return None
+
+
+def prefix(visible: list[str]) -> list[str]:
+    """The command that runs the worker confined, ``visible`` folders under /tmp bound back read-only."""
+    binds = []
+    for folder in visible:
+        real = os.path.realpath(folder)
+        if real == "/tmp" or real.startswith("/tmp/"):
+            binds += ["--ro-bind", real, real]
+    return [str(shutil.which("bwrap")), *BWRAP, *binds]
