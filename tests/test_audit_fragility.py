@@ -256,7 +256,8 @@ def test_a_correct_engine_means_the_same_by_c_plus_equals_x() -> None:
 # ---- deep graphs: a death is a finding, a RecursionError a limit ----
 
 def test_a_worker_that_dies_on_a_deep_graph_is_a_died_finding_with_the_depth() -> None:
-    result = audit(f"{ZOO / 'deep.py'}:DiesOnDeepGraphs", ops=["add", "mul"], max_examples=5)
+    engine = ZOO.parent / "sandbox" / "dies_deep.py"
+    result = audit(f"{engine}:DiesOnDeepGraphs", ops=["add", "mul"], max_examples=5)
     died = [f for f in result.findings if f.kind == "died"]
     assert len(died) == 1 and died[0].steps == 5000, result.render()  # bisected to the first depth that dies
     assert "a chain of 4,999 steps works" in died[0].message and result.exit_code == 1
