@@ -59,9 +59,9 @@ def test_tox_installs_the_dev_extra_in_its_test_envs() -> None:
     assert re.search(r"^extras\s*=\s*dev\s*$", base, re.MULTILINE)
 
 
-def test_ci_installs_the_dot_program_only_where_it_can() -> None:
+def test_ci_installs_dot_and_bwrap_only_where_it_can() -> None:
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    install = script.index("apt-get install -y -qq graphviz")
+    install = script.index("apt-get install -y -qq graphviz bubblewrap")
     guard = script.rindex("if ", 0, install)
     assert 'id -u)" = 0' in script[guard:install] and "command -v apt-get" in script[guard:install]
     assert script.index("apt-get install") < script.index("\ntox")
