@@ -301,7 +301,28 @@ def _programs(draw: Any, config: _Config) -> Program:
         builder.apply(_op(draw, config, rotation))
     assume(bool(builder.steps))
     builder.join_dangling()
-    return builder.program()
+    return _alive(builder.program())
+
+
+def _alive(program: Program) -> Program:
+    """Only the inputs and steps the output depends on, renumbered: where no join op was drawn (or a
+    join would overflow) a slot may be left unused, and every input must feed the output."""
+    live = program.feeding_output()
+    first = len(program.inputs)
+    if len(live) == program.size:
+        return program
+    moved: dict[int, int] = {}
+    inputs = []
+    for s, item in enumerate(program.inputs):
+        if s in live:
+            moved[s] = len(moved)
+            inputs.append(item)
+    steps = []
+    for s, step in enumerate(program.steps, start=first):
+        if s in live:
+            moved[s] = len(moved)
+            steps.append(Step(step.op, tuple(a if isinstance(a, Const) else moved[a] for a in step.args)))
+    return Program(tuple(inputs), tuple(steps))
 
 
 def _op(draw: Any, config: _Config, rotation: int) -> Op:
