@@ -46,6 +46,8 @@ DEPTHS = (1_000, 10_000, 100_000)
 _BISECTIONS = 14
 MAX_GRAPH_EXPLANATIONS = 3
 """Graph failures of the random phase that are shrunk and explained (each may take seconds)."""
+REPRODUCE_MAX_STEPS = 50
+"""Findings whose minimal program has more steps than this are not re-run in fresh interpreters."""
 
 Progress = Callable[[str], None]
 
@@ -618,7 +620,7 @@ class _State:
         # a class in memory has no file a fresh interpreter could load: re-run it in the worker
         fresh = engine.plan.how != "object"
         for finding in result.findings:
-            if finding.kind in STOPPED or finding.steps > 50 or self.lab.out_of_time():
+            if finding.kind in STOPPED or finding.steps > REPRODUCE_MAX_STEPS or self.lab.out_of_time():
                 continue
             if fresh:
                 snippet = program_snippet(engine.spec, finding.program, engine.ready)
