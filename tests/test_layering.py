@@ -21,7 +21,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [  # lowest first
     ("program/clock", ("verify.program", "verify.graph", "verify.clock")),
     ("oracle", ("verify.oracle",)),
     ("report", ("verify.report",)),
-    ("audit/parse/judge/strategies", ("verify.audit", "verify.parse", "verify.judge", "verify.strategies")),
+    ("audit/parse/judge/strategies/thresholds",
+     ("verify.audit", "verify.parse", "verify.judge", "verify.strategies", "verify.thresholds")),
     ("cli", ("verify.cli",)),
     ("the public API", ("verify", "verify.__main__")),
 ]
