@@ -177,6 +177,23 @@ def test_three_consumers_one_dropped_names_the_consumer() -> None:
     assert "v3" in lost[0].message and "gave x no gradient" in lost[0].message
 
 
+# ---- per-node checks: the forward value and the adjoint of each node, at the engine's own numbers ----
+
+def test_a_wrong_forward_value_is_a_forward_fault_at_its_node() -> None:
+    """v1 = x * y off by 1e-9 (relative), gradients right: the node's value check names v1."""
+    program = Program((("x", 0.7), ("y", 1.3)), (Step("mul", (0, 1)),))
+    report = _run(program, lambda data, grad: data.__setitem__(2, data[2] * (1 + 1e-9)))
+    assert [(f.kind, f.slot) for f in report.faults] == [("forward", 2)], report.render()
+
+
+def test_a_wrong_partial_is_blamed_on_its_node() -> None:
+    """tanh' taken as 1 - x**2 instead of 1 - tanh(x)**2: the adjoint check blames tanh, not just x."""
+    program = Program((("x", 0.7),), (Step("tanh", (0,)), Step("mul", (1, Const(3.0)))))
+    report = _run(program, lambda data, grad: grad.__setitem__(0, 3.0 * (1 - 0.7**2)))
+    assert report.verdict == "fail"
+    assert [(f.kind, f.op) for f in report.faults] == [("wrong-rule", "tanh")], report.render()
+
+
 # ---- printing: "0 (|x| < bound)" with a bound that holds ----
 
 _RADII = [m * 10.0**e for e in (-300, -40, -3, 5)
@@ -230,6 +247,12 @@ PLANTS = [
           "        if (False and term.magnitude > tol + CLOSE * abs(g)\n",
           _HERE + "test_three_consumers_one_dropped_names_the_consumer",
           "blame's all-but-one contribution check removed"),
+    Plant("verify/judge/local.py", "            result.forward_faults.append(s)\n", "            pass\n",
+          _HERE + "test_a_wrong_forward_value_is_a_forward_fault_at_its_node",
+          "the per-node forward check removed"),
+    Plant("verify/judge/local.py", "                mismatches.append(s)\n", "                pass\n",
+          _HERE + "test_a_wrong_partial_is_blamed_on_its_node",
+          "the per-node adjoint check removed"),
     Plant("verify/oracle/ball.py", "ZERO_BOUND_RAISE = 1.1\n", "ZERO_BOUND_RAISE = 1.0\n",
           _HERE + "test_a_printed_zero_bound_is_at_least_the_ball_radius_and_close_to_it",
           "the x1.1 raise before printing a zero's bound removed"),
