@@ -18,7 +18,8 @@ import pytest
 
 import verify
 from micrograd import Value
-from verify.oracle.ball import arb, text
+from verify.judge import floats
+from verify.oracle.ball import arb, ball, text, workprec
 from verify.program import Const, Program, Step
 
 
@@ -159,6 +160,22 @@ def test_a_subnormal_gradient_a_correct_rule_moves_within_its_spread_passes() ->
     assert report.inputs[0].autograd != exact and report.verdict == "pass", report.render()
 
 
+# ---- a library's underflow: a true value far below the smallest subnormal is 0.0 everywhere ----
+
+def _zeroed(fraction: float) -> bool:
+    """Is a true value of ``fraction`` * 5e-324 exactly 0.0 in every correct library?"""
+    with workprec(256):
+        got = floats._library(ball(5e-324) * fraction)
+    return got.lo == got.hi == 0.0
+
+
+def test_a_true_value_just_below_underflowed_is_zero_and_just_above_it_is_not() -> None:
+    """UNDERFLOWED is 2**-20 of the smallest subnormal: 2**-21 of it is 0.0 in every library, while
+    at 2**-19 a library within a few ulps may still give the smallest subnormal."""
+    assert _zeroed(2.0**-21)
+    assert not _zeroed(2.0**-19)
+
+
 # ---- blame: a reused node that kept all but one contribution names the consumer ----
 
 def test_three_consumers_one_dropped_names_the_consumer() -> None:
@@ -249,6 +266,12 @@ PLANTS = [
           "        if (False and term.magnitude > tol + CLOSE * abs(g)\n",
           _HERE + "test_three_consumers_one_dropped_names_the_consumer",
           "blame's all-but-one contribution check removed"),
+    Plant("verify/judge/floats.py", "UNDERFLOWED = 2.0**-20\n", "UNDERFLOWED = 2.0**-20 * 10\n",
+          _HERE + "test_a_true_value_just_below_underflowed_is_zero_and_just_above_it_is_not",
+          "UNDERFLOWED loosened 10x"),
+    Plant("verify/judge/floats.py", "UNDERFLOWED = 2.0**-20\n", "UNDERFLOWED = 2.0**-20 / 10\n",
+          _HERE + "test_a_true_value_just_below_underflowed_is_zero_and_just_above_it_is_not",
+          "UNDERFLOWED tightened 10x"),
     Plant("verify/judge/local.py", "            result.forward_faults.append(s)\n", "            pass\n",
           _HERE + "test_a_wrong_forward_value_is_a_forward_fault_at_its_node",
           "the per-node forward check removed"),
