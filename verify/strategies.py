@@ -10,11 +10,11 @@ overflow. Shrinking removes steps and simplifies numbers, so a failure ends
 as a short program with round constants.
 
 The programs are alive: the output depends on every input and on every step
-(a slot nothing used is joined into the output at the end), so a bug in any
-step can show. Sharing is common (an operand is often a slot already used:
-fan-out), ops are drawn evenly, and so is each op's layout: ``f(x)``,
-``x o y``, ``x o c``, ``c o x`` and ``x o x`` (the same object on both
-sides). Constants are drawn widely (mostly ``m * 10**e`` with ``e`` from -12
+(a slot nothing used is joined into the output at the end, or dropped where
+no join can reach it), so a bug in any step can show. Sharing is common (an
+operand is often a slot already used: fan-out), ops are drawn evenly, and so
+is each op's layout: ``f(x)``, ``x o y``, ``x o c``, ``c o x`` and ``x o x``
+(the same object on both sides). Constants are drawn widely (mostly ``m * 10**e`` with ``e`` from -12
 to 12, rarely 0, +-1 or 2), magnitudes from 1e-8 to 1e8, domain edges
 (``log`` of 1e-8) and points exactly at and next to kinks.
 
