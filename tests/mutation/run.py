@@ -64,13 +64,25 @@ def _strings_removed(line: str) -> str:
     return " ".join(t.string for t in tokens if t.type not in dropped)
 
 
+_BOUNDARY = {("<", "<="), ("<=", "<"), (">", ">="), (">=", ">")}
+
+
+def _only_a_boundary(a: str, b: str) -> bool:
+    """The lines differ in one comparison only, ``<`` for ``<=`` or the like."""
+    ta, tb = _strings_removed(a).split(), _strings_removed(b).split()
+    changed = [(x, y) for x, y in zip(ta, tb, strict=False) if x != y]
+    return len(ta) == len(tb) and len(changed) == 1 and changed[0] in _BOUNDARY
+
+
 def reason(diff: str) -> str:
     """Why a mutant survived, from its diff."""
     old = [ln[1:] for ln in diff.splitlines() if ln.startswith("-") and not ln.startswith("---")]
     new = [ln[1:] for ln in diff.splitlines() if ln.startswith("+") and not ln.startswith("+++")]
-    if old and len(old) == len(new) and all(_strings_removed(a) == _strings_removed(b)
-                                            for a, b in zip(old, new, strict=True)):
+    pairs = list(zip(old, new, strict=False)) if old and len(old) == len(new) else []
+    if pairs and all(_strings_removed(a) == _strings_removed(b) for a, b in pairs):
         return "a string literal only (message wording; no verdict depends on it)"
+    if len(pairs) == 1 and _only_a_boundary(*pairs[0]):
+        return "a boundary (< for <=): differs only at an exact tie; a test to write where a tie matters"
     return "a test to write: no selected test notices this change"
 
 
