@@ -178,20 +178,32 @@ def test_a_true_value_just_below_underflowed_is_zero_and_just_above_it_is_not() 
 
 # ---- blame: a reused node that kept all but one contribution names the consumer ----
 
+_THREE_USES = Program((("x", 0.7),), (
+    Step("mul", (0, Const(3.0))), Step("mul", (0, Const(5.0))), Step("mul", (0, Const(7.0))),
+    Step("add", (1, 2)), Step("add", (4, 3))))
+"""x feeds v1 = 3x, v2 = 5x and v3 = 7x: its gradient is 3 + 5 + 7 = 15."""
+
+
 def test_three_consumers_one_dropped_names_the_consumer() -> None:
-    """x feeds v1 = 3x, v2 = 5x, v3 = 7x; x's gradient 8 lacks v3's 7: v3 is named."""
-    steps = (Step("mul", (0, Const(3.0))), Step("mul", (0, Const(5.0))), Step("mul", (0, Const(7.0))),
-             Step("add", (1, 2)), Step("add", (4, 3)))
-    program = Program((("x", 0.7),), steps)
-
-    def drop(data: list[float], grad: list[float]) -> None:
-        grad[0] = 8.0
-
-    report = _run(program, drop)
+    """x's gradient 8 lacks v3's 7: v3 is named, with what it was and what it should be."""
+    report = _run(_THREE_USES, lambda data, grad: grad.__setitem__(0, 8.0))
     lost = [f for f in report.faults if f.kind == "lost-contribution"]
     assert lost, report.render()
-    assert lost[0].culprit == 3 and lost[0].op == "mul", lost[0]
-    assert "v3" in lost[0].message and "gave x no gradient" in lost[0].message
+    fault = lost[0]
+    assert (fault.slot, fault.name, fault.op, fault.culprit) == (0, "x", "mul", 3), fault
+    assert (fault.operands, fault.expected, fault.actual) == ((0.7, 7.0), "15.0", 8.0), fault
+    assert fault.message.startswith("v3 = x * 7.0 at x = 0.7 gave x no gradient: x is used 3 times"), fault
+    assert fault.message.endswith("its gradient 8.0 is the sum of all the other contributions; exactly 15.0")
+
+
+def test_three_consumers_one_kept_alone_names_the_consumer() -> None:
+    """x's gradient 7 is v3's contribution alone: v3 overwrote the others."""
+    report = _run(_THREE_USES, lambda data, grad: grad.__setitem__(0, 7.0))
+    fault = report.faults[0]
+    assert (fault.kind, fault.slot, fault.name, fault.op, fault.culprit) == (
+        "lost-contribution", 0, "x", "mul", 3), report.render()
+    assert (fault.operands, fault.expected, fault.actual) == ((0.7, 7.0), "15.0", 7.0), fault
+    assert "its gradient 7.0 is the contribution of v3 alone; exactly 15.0: v3's backward" in fault.message
 
 
 # ---- per-node checks: the forward value and the adjoint of each node, at the engine's own numbers ----
