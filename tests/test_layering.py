@@ -1,8 +1,8 @@
 """verify's import layers, read from the source with ast: nothing is imported to check them.
 
 From the top: the package's face (``verify/__init__.py``, ``__main__.py``) ->
-``cli`` -> ``batch`` -> ``audit`` -> ``tensor`` -> ``strategies`` -> ``parse`` -> ``judge`` -> ``report`` ->
-``oracle`` -> ``audit.engine`` -> ``program`` and ``graph`` -> ``micrograd``. A
+``cli`` -> ``batch`` -> ``thresholds`` -> ``audit`` -> ``tensor`` -> ``strategies`` -> ``parse`` ->
+``judge`` -> ``report`` -> ``oracle`` -> ``audit.engine`` -> ``program`` and ``graph`` -> ``micrograd``. A
 module may import its own layer and the ones below it, never one above;
 ``micrograd`` never imports ``verify``. Every import counts, also one inside a
 function or under ``TYPE_CHECKING``.
@@ -33,6 +33,9 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [  # lowest first
     ("strategies", ("verify.strategies",)),
     ("tensor", ("verify.tensor",)),
     ("audit", ("verify.audit",)),
+    # the register names constants of the judge, the oracles and the audit: it sits above them all
+    # (it reads them on demand, by name, so importing it stays light)
+    ("thresholds", ("verify.thresholds",)),
     ("batch", ("verify.batch",)),
     ("cli", ("verify.cli",)),
     ("the public API", ("verify", "verify.__main__")),

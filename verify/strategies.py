@@ -10,11 +10,11 @@ overflow. Shrinking removes steps and simplifies numbers, so a failure ends
 as a short program with round constants.
 
 The programs are alive: the output depends on every input and on every step
-(a slot nothing used is joined into the output at the end), so a bug in any
-step can show. Sharing is common (an operand is often a slot already used:
-fan-out), ops are drawn evenly, and so is each op's layout: ``f(x)``,
-``x o y``, ``x o c``, ``c o x`` and ``x o x`` (the same object on both
-sides). Constants are drawn widely (mostly ``m * 10**e`` with ``e`` from -12
+(a slot nothing used is joined into the output at the end, or dropped where
+no join can reach it), so a bug in any step can show. Sharing is common (an
+operand is often a slot already used: fan-out), ops are drawn evenly, and so
+is each op's layout: ``f(x)``, ``x o y``, ``x o c``, ``c o x`` and ``x o x``
+(the same object on both sides). Constants are drawn widely (mostly ``m * 10**e`` with ``e`` from -12
 to 12, rarely 0, +-1 or 2), magnitudes from 1e-8 to 1e8, domain edges
 (``log`` of 1e-8) and points exactly at and next to kinks.
 
@@ -302,7 +302,28 @@ def _programs(draw: Any, config: _Config) -> Program:
         builder.apply(_op(draw, config, rotation))
     assume(bool(builder.steps))
     builder.join_dangling()
-    return builder.program()
+    return _alive(builder.program())
+
+
+def _alive(program: Program) -> Program:
+    """Only the inputs and steps the output depends on, renumbered: where no join op was drawn (or a
+    join would overflow) a slot may be left unused, and every input must feed the output."""
+    live = program.feeding_output()
+    first = len(program.inputs)
+    if len(live) == program.size:
+        return program
+    moved: dict[int, int] = {}
+    inputs = []
+    for s, item in enumerate(program.inputs):
+        if s in live:
+            moved[s] = len(moved)
+            inputs.append(item)
+    steps = []
+    for s, step in enumerate(program.steps, start=first):
+        if s in live:
+            moved[s] = len(moved)
+            steps.append(Step(step.op, tuple(a if isinstance(a, Const) else moved[a] for a in step.args)))
+    return Program(tuple(inputs), tuple(steps))
 
 
 def _op(draw: Any, config: _Config, rotation: int) -> Op:

@@ -34,6 +34,9 @@ from .random_phase import RandomPrograms
 from .reproduce import program_snippet, reproduce, reproduce_snippet
 from .survey import Survey
 
+REPRODUCE_MAX_STEPS = 50
+"""Findings whose minimal program has more steps than this are not re-run in fresh interpreters."""
+
 
 def run_campaign(
     engine: EngineProcess,
@@ -78,7 +81,8 @@ def _finish(ledger: Ledger) -> None:
     # a class in memory has no file a fresh interpreter could load: re-run it in the worker
     fresh = engine.plan.how != "object"
     for finding in result.findings:
-        if finding.kind in (*STOPPED, "in-place") or finding.steps > 50 or ledger.lab.out_of_time():
+        if (finding.kind in (*STOPPED, "in-place") or finding.steps > REPRODUCE_MAX_STEPS
+                or ledger.lab.out_of_time()):
             continue
         if fresh:
             snippet = program_snippet(engine.spec, finding.program, engine.ready)

@@ -58,8 +58,8 @@ def _explain(lab: Lab, a: Assessment, ctx: Context) -> Finding:
     v = a.verdict
     if v == "crash" and a.outcome.stage == "leaf":
         slot = a.outcome.slot or 0
-        first = next(j for j, s in enumerate(program.steps) if slot in s.args)
-        q = rebuild(program.inputs, program.steps, n + first)
+        first = next((j for j, s in enumerate(program.steps) if slot in s.args), None)
+        q = None if first is None else rebuild(program.inputs, program.steps, n + first)
         if q is not None:
             qa = lab.check(q)
             if qa.verdict == "crash" and qa.outcome.stage == "leaf":

@@ -32,6 +32,9 @@ from .values import engine_values
 if TYPE_CHECKING:
     from ..report import Fault
 
+WHOLE_RATIO = 1e-9
+"""A wrong gradient within this of a whole multiple (>= 2) of the right one was passed on that many times."""
+
 
 def explain_graph(lab: Lab, a: Assessment, ctx: Context) -> Finding:
     """Shrink a failure no one-step program explains, then find who is to blame."""
@@ -196,7 +199,7 @@ def _order_text(program: Program, a: Assessment, fault: Fault) -> str:
         expected_partial = _float(fault.expected)
         if implied is not None and expected_partial:
             ratio = implied / expected_partial
-            if abs(ratio - round(ratio)) < 1e-9 and round(ratio) >= 2 and len(consumers) <= 1:
+            if abs(ratio - round(ratio)) < WHOLE_RATIO and round(ratio) >= 2 and len(consumers) <= 1:
                 return (f"{names[c]} passed its gradient to {names[s]} {round(ratio)} times "
                         f"(its backward ran once per path to it: a visited set missing?)")
             if len(consumers) >= 2 and 0 < ratio < 1:

@@ -20,6 +20,8 @@ from .local import Sweep, operand_floats, summation, tiny_times
 
 CLOSE = 1e-9
 """Relative closeness that ties an adjoint to one specific wrong sum (it names the bug, never decides one)."""
+POINT_LIKE = 1e-12
+"""An interval this narrow (relative) is shown as one number: 17 digits cannot tell its ends apart."""
 
 
 def blame(
@@ -193,7 +195,7 @@ def show(x: Fl | None) -> str:
     if x.lo == x.hi:
         return repr(x.lo)
     mid = x.lo / 2 + x.hi / 2
-    if abs(x.hi - x.lo) <= 1e-12 * abs(mid):
+    if abs(x.hi - x.lo) <= POINT_LIKE * abs(mid):
         return f"{mid:.17g}"
     return f"[{x.lo!r}, {x.hi!r}]"
 

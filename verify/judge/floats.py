@@ -169,6 +169,9 @@ UNDERFLOWED = 2.0**-20
 """A true value below this fraction of the smallest subnormal is 0.0 in every correct library:
 (1e167) ** -2 is 0.0, never a subnormal or two."""
 _SMALLEST = 5e-324
+NARROW = 2.0**-8
+"""A true value known to within this many ulps of its nearest float: ``around`` counts floats from
+that float (ulps + 1/2 of them cover it); a wider ball is widened from its ends instead."""
 
 _BITS = 192
 
@@ -194,7 +197,7 @@ def around(exact: Ball, nearest: float, ulps: float) -> Fl:
     true value lies within half an ulp of it; a ball too wide for that is
     widened from its ends instead.
     """
-    if exact.rad() <= ball(_ulp(nearest)) * 2.0**-8:
+    if exact.rad() <= ball(_ulp(nearest)) * NARROW:
         k = math.floor(ulps + 0.5)
         return Fl(nearest - k * _ulp(nearest), nearest + k * _ulp(nearest))
     lo, hi = enclosure(exact)

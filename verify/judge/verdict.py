@@ -61,6 +61,14 @@ gradient taken first, (g * k) * x**(k - 1) or (g * out) * log(x)."""
 UNDERFLOW = MIN_NORMAL / 4
 """A hidden step's product below this has lost more than the allowance's few ulps: rounded to the
 subnormal spacing 2**-1074, its relative error exceeds 2**-1075 / UNDERFLOW = 4 * 2**-53."""
+OVERFLOW = 1.7976931348623157e308 / 16
+"""A consumer's adjoint times its largest operand (or reciprocal) above this may overflow in a rule taken
+in steps: 16 (4 bits) is the margin for the other factors such a rule multiplies in first."""
+SUBNORMAL_SPREAD = MIN_NORMAL
+"""A subnormal exact gradient is decided only while correct engines' results (and the most careful
+one's drift) stay within this: beyond, rounding alone spreads them over more than a normal float."""
+ILL_CONDITIONED = 1e-8
+"""An output off by more than this (relative) while every op is right gets a note: ill-conditioned."""
 
 
 @contextlib.contextmanager
@@ -144,7 +152,7 @@ def _check_run(
     value = data_f[-1]
     if value is not None and math.isfinite(value) and not faults:
         off = _relative(value, ex.values[-1])
-        if off > 1e-8:
+        if off > ILL_CONDITIONED:
             notes.append(f"the engine's value {value!r} is off from the exact one by {off:.3g} (relative), "
                          "yet every op is right to rounding: the forward is ill-conditioned here")
     shown = _lazy(lambda: _formulas(program, slots, ex))
@@ -290,7 +298,7 @@ def overflowing(program: Program, data: Sequence[float | None], grad: Sequence[f
                     break
                 continue
             sizes = _step_sizes(program, data, c)
-            if sizes and abs(gc) * max(sizes) > 1.7976931348623157e308 / 16:
+            if sizes and abs(gc) * max(sizes) > OVERFLOW:
                 allowed.add(s)
                 break
     return allowed
@@ -467,12 +475,12 @@ def _row(
             if -exact_f in envelope or (math.isfinite(2 * exact_f) and 2 * exact_f in envelope):
                 return row("inconclusive", f"the rules a correct engine may use lose the digits here: "
                                            f"anything in {show(envelope)} is possible")
-        elif drift > MIN_NORMAL:
-            why = ("the engine's forward values put" if drifted > MIN_NORMAL
+        elif drift > SUBNORMAL_SPREAD:
+            why = ("the engine's forward values put" if drifted > SUBNORMAL_SPREAD
                    else "rounding that cancels leaves")
             return row("inconclusive", f"ill-conditioned: {why} even the most careful float64 engine at "
                                        f"{show(best)}, against an exact value of {text(exact_g, 6)}")
-        elif envelope.magnitude > MIN_NORMAL:
+        elif envelope.magnitude > SUBNORMAL_SPREAD:
             return row("inconclusive", f"cancellation: the exact value is {text(exact_g, 6)}, and rounding "
                                        f"that cancels lets a correct engine give anything in "
                                        f"{show(envelope)}")

@@ -75,6 +75,9 @@ def tight(x: Ball, rel_bits: int, floor: Ball) -> bool:
 
 
 _PRINT_BITS = 512
+ZERO_BOUND_RAISE = 1.1
+"""A zero's bound is raised by this before it is printed to 2 digits: rounding to nearest moves a
+2-digit number by at most 5%, so the printed bound stays above the ball's radius."""
 
 
 def text(x: Ball, digits: int) -> str:
@@ -90,7 +93,7 @@ def text(x: Ball, digits: int) -> str:
         shown = str(x.str(digits, radius=False))
         if shown.startswith(("0e", "-0e")) or shown in ("0", "-0"):
             # The bound is printed to 2 digits: raised 10% first, so that rounding keeps it a bound.
-            bound = x.abs_upper() * arb(1.1)
+            bound = x.abs_upper() * arb(ZERO_BOUND_RAISE)
             return f"0 (|x| < {_trimmed(str(bound.str(2, radius=False)))})"
     return _trimmed(shown)
 

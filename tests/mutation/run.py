@@ -1,0 +1,134 @@
+"""Mutation testing of the judge, the oracles and the audit's decisions, with mutmut.
+
+    python tests/mutation/run.py [AREA ...] [--max-children N] [--out FILE]
+
+AREA is a key of ``AREAS`` (default: judge and oracle) or a file such as ``verify/judge/blame.py``.
+The tracked files are copied to a scratch folder, mutmut runs there with the settings of
+``mutmut.cfg`` beside this file (its ``[mutmut]`` section, plus ``only_mutate`` for the areas), and
+the score and every surviving mutant, each with a reason, are printed (and written to FILE):
+
+- "a string literal only": the mutant changes a message's wording; no verdict depends on it;
+- "a test to write": anything else; the diff says what no test notices yet.
+
+The score is killed / (killed + survived + not covered + timeouts). Run it niced; it is slow
+(about 2 mutants a second on one core).
+"""
+
+from __future__ import annotations
+
+import argparse
+import configparser
+import io
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import tokenize
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+AREAS = {
+    "judge": ["verify/judge/*"],
+    "oracle": ["verify/oracle/*"],
+    "audit": [f"verify/audit/{name}.py" for name in ("trial", "raises", "explain", "isolate", "substitute",
+                                                     "reproduce", "campaign", "ledger", "phases",
+                                                     "random_phase", "survey", "battery")],
+}
+MUTMUT = [sys.executable, "-m", "mutmut"]
+
+
+def _copy_tree(to: Path) -> None:
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    for name in tracked.decode().split("\0"):
+        if name and (ROOT / name).is_file():
+            (to / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, to / name)
+
+
+def _config(to: Path, patterns: list[str]) -> None:
+    config = configparser.ConfigParser()
+    config.read(HERE / "mutmut.cfg")
+    config["mutmut"]["only_mutate"] = "\n" + "\n".join(patterns)
+    with open(to / "setup.cfg", "w") as f:
+        config.write(f)
+
+
+def _strings_removed(line: str) -> str:
+    """The line's tokens without its string literals (f-strings too), or the line if it does not tokenize."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(line.strip() + "\n").readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return line
+    dropped = {tokenize.STRING, tokenize.COMMENT, getattr(tokenize, "FSTRING_MIDDLE", tokenize.STRING)}
+    return " ".join(t.string for t in tokens if t.type not in dropped)
+
+
+_BOUNDARY = {("<", "<="), ("<=", "<"), (">", ">="), (">=", ">")}
+
+
+def _only_a_boundary(a: str, b: str) -> bool:
+    """The lines differ in one comparison only, ``<`` for ``<=`` or the like."""
+    ta, tb = _strings_removed(a).split(), _strings_removed(b).split()
+    changed = [(x, y) for x, y in zip(ta, tb, strict=False) if x != y]
+    return len(ta) == len(tb) and len(changed) == 1 and changed[0] in _BOUNDARY
+
+
+def reason(diff: str) -> str:
+    """Why a mutant survived, from its diff."""
+    old = [ln[1:] for ln in diff.splitlines() if ln.startswith("-") and not ln.startswith("---")]
+    new = [ln[1:] for ln in diff.splitlines() if ln.startswith("+") and not ln.startswith("+++")]
+    pairs = list(zip(old, new, strict=False)) if old and len(old) == len(new) else []
+    if pairs and all(_strings_removed(a) == _strings_removed(b) for a, b in pairs):
+        return "a string literal only (message wording; no verdict depends on it)"
+    if len(pairs) == 1 and _only_a_boundary(*pairs[0]):
+        return "a boundary (< for <=): differs only at an exact tie; a test to write where a tie matters"
+    return "a test to write: no selected test notices this change"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("areas", nargs="*", default=["judge", "oracle"])
+    parser.add_argument("--max-children", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    patterns = [p for area in args.areas for p in AREAS.get(area, [area])]
+    work = Path(tempfile.mkdtemp(prefix="mutation-"))
+    try:
+        _copy_tree(work)
+        _config(work, patterns)
+        subprocess.run([*MUTMUT, "run", "--max-children", str(args.max_children)], cwd=work,
+                       stdout=subprocess.DEVNULL, check=False)
+        listed = subprocess.run([*MUTMUT, "results", "--all", "true"], cwd=work, capture_output=True,
+                                text=True, check=True).stdout
+        status = dict(re.findall(r"^\s*(\S+): (.+)$", listed, re.M))
+        counts = Counter(status.values())
+        lines = [f"# Mutation testing: {', '.join(args.areas)}", "",
+                 f"mutants: {len(status)}; " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))]
+        judged = len(status) - counts["skipped"]
+        score = counts["killed"] / judged if judged else 0.0
+        lines += [f"score: {score:.1%} killed", "", "## Survivors", ""]
+        reasons: Counter[str] = Counter()
+        for name, state in sorted(status.items()):
+            if state == "killed" or state == "skipped":
+                continue
+            diff = subprocess.run([*MUTMUT, "show", name], cwd=work, capture_output=True, text=True).stdout
+            why = reason(diff) if state == "survived" else f"{state}: a test to write"
+            reasons[why] += 1
+            changed = " / ".join(ln.strip() for ln in diff.splitlines()
+                                 if ln[:1] in "+-" and ln[:3] not in ("---", "+++"))
+            lines.append(f"- `{name}` ({state}): {why}\n  `{changed[:300]}`")
+        lines[3:3] = [f"{n} {why}" for why, n in reasons.most_common()]
+        text = "\n".join(lines) + "\n"
+        print(text)
+        if args.out:
+            args.out.write_text(text)
+        return 0
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
