@@ -15,13 +15,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import mpmath
 import pytest
 from engines import zoo_class
 from flint import arb
 
 import verify
 from micrograd import Value
-from verify.judge import allowance, blame, floats, local, verdict
+from verify.judge import allowance, blame, floats, fragility, local, verdict
 from verify.oracle import ball as ball_module
 from verify.oracle import calculus, fd
 from verify.oracle.ball import ball, workprec
@@ -264,6 +265,16 @@ def _planted_tiny_power() -> bool:
     return _tiny_power(lambda x, y, g: _grad_first(0)(x, y, g) * (1 + off)).verdict == "fail"
 
 
+# ---- LOST_DIGITS: how many digits a textbook rule must lose for a pass to be called fragile ----
+
+def _tanh_rule_fragile(x: float) -> bool:
+    """Whether tanh's rule ``1 - t*t`` at ``x`` is named as a fragility (its exact value from mpmath)."""
+    t = math.tanh(x)
+    with mpmath.workdps(50):
+        exact = float(1 / mpmath.cosh(x) ** 2)
+    return fragility.explain_lost("tanh", [x], 0, 1 - t * t, exact) is not None
+
+
 @dataclass(frozen=True)
 class Guard:
     name: str
@@ -300,6 +311,9 @@ GUARDS = [
     Guard("another order of a subnormal product", local, "REROUNDED",
           lambda: _square(Value, 3).verdict == "fail",
           lambda: _not_wrong(_square(zoo_class("altrules.py"), 0))),
+    # at 20 the rule gives 0.0 (16 of 16 digits lost); at 4 it loses 2, which rounding alone explains
+    Guard("digits a textbook rule loses before a pass is fragile", fragility, "LOST_DIGITS",
+          lambda: _tanh_rule_fragile(20.0), lambda: not _tanh_rule_fragile(4.0)),
     Guard("a grad-first power through exp, its partial below the subnormals", allowance, "AMPLIFIED",
           _planted_tiny_power, lambda: _not_wrong(_tiny_power(_grad_first(-3)))),
     Guard("sin and cos's argument reduction, growing with x", floats, "REDUCTION_SLOPE",

@@ -149,6 +149,14 @@ REGISTER: tuple[Threshold, ...] = (
     _guarded("verify.judge.floats.REDUCTION_CAP", "tolerance",
               "glibc's reduction against a table of 2/pi was measured at most 2**-92.4 beyond; 4x that",
               "sin and cos's argument reduction, at most"),
+    _guarded("verify.judge.fragility.LOST_DIGITS", "bound",
+              "half of float64's 16 digits: fewer lost is what rounding in a long formula does, more is a "
+              "formula that cancels (1 - t*t near |t| = 1)",
+              "digits a textbook rule loses before a pass is fragile"),
+    _guarded("verify.judge.allowance.AMPLIFIED", "tolerance",
+              "ulps per unit of |ln p|: L = (k - 1) * log x is rounded to LIBM_ULPS + 1 ulps, and exp(L) "
+              "turns that into |L| times as many ulps of a partial p below the subnormals",
+              "a grad-first power through exp, its partial below the subnormals"),
     _guarded("verify.judge.local.REROUNDED", "tolerance",
               "a subnormal product taken in another order is one more rounding to 2**-1074 away",
               "another order of a subnormal product"),
