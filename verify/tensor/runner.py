@@ -7,8 +7,10 @@ nothing the engine does in it reaches this process but that file.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -69,16 +71,25 @@ def ask(path: str, class_name: str, programs: Sequence[TensorProgram], dialect: 
             "path": os.path.abspath(path), "class": class_name, "scalar": dialect == "scalar",
             "limit": limit, "memory": MEMORY,
             "programs": [] if dialect is None else [wire(p, dialect) for p in programs]}))
-        try:
-            done = subprocess.run([sys.executable, "-I", str(WORKER), str(request), str(answer)],
-                                  cwd=tmp, capture_output=True, timeout=deadline, stdin=subprocess.DEVNULL,
-                                  start_new_session=True)
-        except subprocess.TimeoutExpired:
-            raise EngineUnusable(f"{path}:{class_name}: no answer within {deadline:g} s") from None
+        out, err = Path(tmp, "stdout"), Path(tmp, "stderr")
+        # Files, not pipes: a child the engine forks may hold them open long after the worker ends.
+        with out.open("wb") as stdout, err.open("wb") as stderr:
+            worker = subprocess.Popen([sys.executable, "-I", str(WORKER), str(request), str(answer)],
+                                      cwd=tmp, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL,
+                                      start_new_session=True)
+            try:
+                code = worker.wait(timeout=deadline)
+            except subprocess.TimeoutExpired:
+                raise EngineUnusable(f"{path}:{class_name}: no answer within {deadline:g} s") from None
+            finally:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(worker.pid, signal.SIGKILL)  # the worker's session: whatever it started
+                worker.wait()
         if not answer.exists():
-            tail = done.stderr.decode(errors="replace").strip().splitlines()[-1:]
-            raise EngineUnusable(f"{path}:{class_name}: the worker died (exit {done.returncode})"
+            tail = err.read_bytes().decode(errors="replace").strip().splitlines()[-1:]
+            raise EngineUnusable(f"{path}:{class_name}: the worker died (exit {code})"
                                  + (f": {tail[0]}" if tail else ""))
+        printed = out.read_bytes().decode(errors="replace")
         got = json.loads(answer.read_text())
     if "load_error" in got:
         raise EngineUnusable(f"cannot load {path}:{class_name}: {got['load_error']}")
@@ -86,7 +97,7 @@ def ask(path: str, class_name: str, programs: Sequence[TensorProgram], dialect: 
     if dialect == "minitorch":  # its scalars are shape (1,)
         for program, run in zip(programs, runs, strict=True):
             _as_zero_d(program, run)
-    return Answer(got["survey"], runs, done.stdout.decode(errors="replace"))
+    return Answer(got["survey"], runs, printed)
 
 
 _DUNDER = {"+": "__add__", "-": "__sub__", "*": "__mul__", "/": "__truediv__", "**": "__pow__",
