@@ -1,7 +1,7 @@
 """The audit's end of one running worker: its process, the socket to it, and the messages on it.
 
 Messages are length-prefixed JSON (``protocol``), read with a time limit and
-a check, every ``_SLICE`` s, that the worker is still alive: a hang is a
+a check, every ``poll`` s, that the worker is still alive: a hang is a
 ``TimeoutError``, a death or a closed socket an ``EOFError``, an oversized
 or malformed message a ``ProtocolViolation``. ``sandbox`` decides what each
 means.
@@ -20,9 +20,6 @@ from typing import Any
 from .namespace import died_of
 from .process import Drain
 from .protocol import HEADER, WIRE_LIMIT, ProtocolViolation, decode
-
-_SLICE = 0.05
-"""Seconds between checks that the worker is still alive while an answer is awaited."""
 
 
 class Worker:
@@ -70,7 +67,7 @@ class Worker:
         finally:
             self.sock.settimeout(None)
 
-    def receive(self, limit: float) -> Any:
+    def receive(self, limit: float, poll: float) -> Any:
         """One message; ``TimeoutError`` after ``limit`` s, ``EOFError`` if the worker died or closed it."""
         ends = time.monotonic() + limit
         buffer = bytearray()
@@ -80,7 +77,7 @@ class Worker:
                 wait = ends - time.monotonic()
                 if wait <= 0:
                     raise TimeoutError
-                ready, _, _ = select.select([self.sock], [], [], min(wait, _SLICE))
+                ready, _, _ = select.select([self.sock], [], [], min(wait, poll))
                 if not ready:
                     if self.exited() is not None:
                         raise EOFError("the worker died")

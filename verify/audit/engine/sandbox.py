@@ -73,6 +73,8 @@ _BOOT = (
     "worker.main(int(sys.argv[1]))\n"
 )
 """The worker's ``python -c`` program: our verify first on sys.path only while it is imported."""
+_SLICE = 0.05
+"""Seconds between checks that the worker is still alive while an answer is awaited."""
 
 
 class UnusableEngine(Exception):
@@ -185,7 +187,7 @@ class EngineProcess:
                 memory += _address_space()  # a forked worker starts with all of this process's memory
             worker.send({"plan": self.plan.to_wire(), "name": self.spec.name, "memory": memory},
                        limit)
-            message = worker.receive(limit)
+            message = worker.receive(limit, _SLICE)
         except TimeoutError:
             self.close()
             if remaining is not None and limit >= remaining:
@@ -366,7 +368,7 @@ class EngineProcess:
         """Send the request and take the worker's message; a hang, a death or a forged frame is ``failed``."""
         try:
             worker.send({"request": name, "payload": wire}, limit)
-            return worker.receive(limit)
+            return worker.receive(limit, _SLICE)
         except TimeoutError:
             self.close()
             if by_deadline:
