@@ -28,13 +28,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..oracle.ball import Ball, ball, finite, span_text, text, tight, to_float, workprec
-from ..oracle.calculus import formula
-from ..oracle.exact import Exact, Node, UndefinedAt, exact, partials_at, plan
+from ..oracle.exact import Exact, Node, UndefinedAt, exact, plan
 from ..oracle.fd import Difference, differences
-from ..oracle.formula import formulas, value_at
 from ..program import Const, Program
-from ..report import Fault, InputRow, NodeRow, Report, Verdict
+from ..report import Fault, InputRow, Report, Verdict
 from .blame import blame, show, written
+from .details import kink_notes, lazy, node_rows, shown_formulas
 from .floats import reduction_error
 from .local import Sweep, operand_floats, sweep
 from .lossy import LOSSY, fragile_notes
@@ -138,7 +137,7 @@ def _check_run(
     if found.unchecked:
         unchecked = "1 node" if found.unchecked == 1 else f"{found.unchecked} nodes"
         notes.append(f"{unchecked} had no engine adjoint to check, or a consumer without one")
-    notes += _kink_notes(program, nodes, ex, names)
+    notes += kink_notes(program, nodes, ex, names)
     diffs, per_input = differences(program, nodes, ex.values, ex.adjoints[: len(program.inputs)])
     for d in diffs:
         if d.why:
@@ -155,7 +154,7 @@ def _check_run(
         if off > ILL_CONDITIONED:
             notes.append(f"the engine's value {value!r} is off from the exact one by {off:.3g} (relative), "
                          "yet every op is right to rounding: the forward is ill-conditioned here")
-    shown = _lazy(lambda: _formulas(program, slots, ex))
+    shown = lazy(lambda: shown_formulas(program, slots, ex))
     rows = [_row(s, names, grad_f, ex, s not in uncertified, found, diffs if per_input else None, shown,
                  hidden, lost) for s in slots]
     lossy = any(r.verdict == "pass" and (g := grad_f[s]) is not None and g not in found.close(s)
@@ -171,7 +170,7 @@ def _check_run(
                                     f"the gradient of {r.name} is off by more than rounding explains; "
                                     "the engine gave no per-node gradients to blame an op"))
     report = Report(verdict, value, text(ex.values[-1], DIGITS), rows, faults, notes, program)
-    report.node_rows = lambda: _node_rows(program, nodes, names, data_f, grad_f, ex)
+    report.node_rows = lambda: node_rows(program, nodes, names, data_f, grad_f, ex)
     return report
 
 
@@ -381,41 +380,6 @@ def _imprecise(
     return notes
 
 
-def _kink_notes(program: Program, nodes: list[Node], ex: Exact, names: list[str]) -> list[str]:
-    notes = []
-    for s in ex.kinks:
-        node = nodes[s - len(program.inputs)]
-        (point, (left, right)), *_ = node.calc.sides.items()
-        notes.append(f"{names[s]} = {node.calc.row.name}(...) sits exactly on its kink at {point}: any "
-                     f"derivative between the one-sided ones [{min(left, right)!r}, {max(left, right)!r}] "
-                     "is accepted, including the engine's convention")
-    return notes
-
-
-def _lazy(make: Callable[[], dict[int, str]]) -> Callable[[], dict[int, str]]:
-    """``make`` called once, on first use."""
-    made: list[dict[int, str]] = []
-
-    def get() -> dict[int, str]:
-        if not made:
-            made.append(make())
-        return made[0]
-
-    return get
-
-
-def _formulas(program: Program, slots: list[int], ex: Exact) -> dict[int, str]:
-    """The printed formula of each input, only where it evaluates to the certified gradient."""
-    if ex.kinks:
-        return {}
-    shown = {}
-    for s, (written_form, expr) in formulas(program, slots).items():
-        value = value_at(expr, program, ex.bits)
-        if value is not None and value.overlaps(ex.adjoints[s]):
-            shown[s] = written_form
-    return shown
-
-
 def _row(
     s: int, names: list[str], grad: Sequence[float | None], ex: Exact, certified: bool, found: Sweep,
     diffs: list[Difference] | None, shown: Callable[[], dict[int, str]], hidden: set[int], lost: set[int],
@@ -521,26 +485,3 @@ def _verdict(faults: list[Fault], rows: list[InputRow], oracle_disagrees: bool, 
     if found.undefined:
         return "inconclusive"
     return "pass"
-
-
-def _node_rows(
-    program: Program, nodes: list[Node], names: list[str],
-    data: Sequence[float | None], grad: Sequence[float | None], ex: Exact,
-) -> list[NodeRow]:
-    rows = []
-    for s, (name, _) in enumerate(program.inputs):
-        rows.append(NodeRow(s, name, "", (), data[s], grad[s], text(ex.values[s], 30),
-                            text(ex.adjoints[s], 30), ()))
-    for node in nodes:
-        s = node.slot
-        step = program.steps[s - len(program.inputs)]
-        args = tuple(repr(a.value) if isinstance(a, Const) else names[a] for a in step.args)
-        fixed = tuple((i, a.value) for i, a in enumerate(step.args) if isinstance(a, Const))
-        ps = partials_at(ex, node)
-        local = tuple(
-            (formula(step.op, fixed, i, list(args)), text(p, 30)) for i, p in enumerate(ps) if p is not None
-        )
-        rows.append(NodeRow(s, names[s], step.op, args, data[s], grad[s], text(ex.values[s], 30),
-                            text(ex.adjoints[s], 30), local))
-    return rows
-
