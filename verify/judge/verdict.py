@@ -101,13 +101,7 @@ def _check_run(
 ) -> Report:
     if not isinstance(program, Program):
         raise TypeError(f"check_run needs a Program, not {type(program).__name__}")
-    size = program.size
-    if len(data) != size or len(grad) != size:
-        raise ValueError(f"the program has {size} slots but data has {len(data)} and grad {len(grad)}")
-    slots = list(range(len(program.inputs))) if inputs is None else list(inputs)
-    for s in slots:
-        if not (isinstance(s, int) and 0 <= s < size):
-            raise ValueError(f"input slot {s!r} is not a slot of the program (0..{size - 1})")
+    slots = _slots(program, data, grad, inputs)
     names = program.names()
     data_f = _floats(data, "value")
     grad_f = _floats(grad, "gradient")
@@ -130,24 +124,10 @@ def _check_run(
         notes.append(f"more than {MAX_FAULTS} faults: only the first {MAX_FAULTS} are listed")
         faults = faults[:MAX_FAULTS]
     notes += _imprecise(program, nodes, names, finite_data, found)
-    if found.undefined:
-        s, why = next(iter(found.undefined.items()))
-        notes.append(f"the engine's own values leave an op's domain: {names[s]} = "
-                     f"{written(nodes[s - len(program.inputs)], names, _values(finite_data, ex))}: {why}")
-    if found.unchecked:
-        unchecked = "1 node" if found.unchecked == 1 else f"{found.unchecked} nodes"
-        notes.append(f"{unchecked} had no engine adjoint to check, or a consumer without one")
+    notes += _sweep_notes(program, nodes, names, finite_data, found, ex)
     notes += kink_notes(program, nodes, ex, names)
     diffs, per_input = differences(program, nodes, ex.values, ex.adjoints[: len(program.inputs)])
-    for d in diffs:
-        if d.why:
-            notes.append(d.why)
-        elif not d.agrees:
-            notes.append("oracle fault: the finite difference disagrees with the exact gradient"
-                         f" (fd {d.shown()}, exact {d.shown_exact()})")
-    if not per_input:
-        agreeing = sum(1 for d in diffs if d.fd is not None and d.agrees)
-        notes.append(f"finite differences checked along {len(diffs)} random directions, {agreeing} agreed")
+    notes += _difference_notes(diffs, per_input)
     value = data_f[-1]
     if value is not None and math.isfinite(value) and not faults:
         off = _relative(value, ex.values[-1])
@@ -164,14 +144,60 @@ def _check_run(
     oracle_disagrees = any(not d.why and not d.agrees for d in diffs)
     verdict = _verdict(faults, rows, oracle_disagrees, found)
     if verdict == "fail" and not faults:
-        for r in rows:
-            if r.verdict == "fail":
-                faults.append(Fault("gradient", r.slot, r.name, "", None, (), r.exact, r.autograd,
-                                    f"the gradient of {r.name} is off by more than rounding explains; "
-                                    "the engine gave no per-node gradients to blame an op"))
+        faults += _unblamed(rows)
     report = Report(verdict, value, text(ex.values[-1], DIGITS), rows, faults, notes, program)
     report.node_rows = lambda: node_rows(program, nodes, names, data_f, grad_f, ex)
     return report
+
+
+def _slots(program: Program, data: Sequence[float | None], grad: Sequence[float | None],
+           inputs: Sequence[int] | None) -> list[int]:
+    """The input slots to check; ``ValueError`` when the run does not fit the program."""
+    size = program.size
+    if len(data) != size or len(grad) != size:
+        raise ValueError(f"the program has {size} slots but data has {len(data)} and grad {len(grad)}")
+    slots = list(range(len(program.inputs))) if inputs is None else list(inputs)
+    for s in slots:
+        if not (isinstance(s, int) and 0 <= s < size):
+            raise ValueError(f"input slot {s!r} is not a slot of the program (0..{size - 1})")
+    return slots
+
+
+def _sweep_notes(program: Program, nodes: list[Node], names: list[str], data: Sequence[float | None],
+                 found: Sweep, ex: Exact) -> list[str]:
+    """What the sweep could not check: an op's domain left by the engine's values, nodes without adjoints."""
+    notes = []
+    if found.undefined:
+        s, why = next(iter(found.undefined.items()))
+        notes.append(f"the engine's own values leave an op's domain: {names[s]} = "
+                     f"{written(nodes[s - len(program.inputs)], names, _values(data, ex))}: {why}")
+    if found.unchecked:
+        unchecked = "1 node" if found.unchecked == 1 else f"{found.unchecked} nodes"
+        notes.append(f"{unchecked} had no engine adjoint to check, or a consumer without one")
+    return notes
+
+
+def _difference_notes(diffs: list[Difference], per_input: bool) -> list[str]:
+    """Why a difference was skipped, where it disagrees, and (along random directions) how many agreed."""
+    notes = []
+    for d in diffs:
+        if d.why:
+            notes.append(d.why)
+        elif not d.agrees:
+            notes.append("oracle fault: the finite difference disagrees with the exact gradient"
+                         f" (fd {d.shown()}, exact {d.shown_exact()})")
+    if not per_input:
+        agreeing = sum(1 for d in diffs if d.fd is not None and d.agrees)
+        notes.append(f"finite differences checked along {len(diffs)} random directions, {agreeing} agreed")
+    return notes
+
+
+def _unblamed(rows: list[InputRow]) -> list[Fault]:
+    """A fault for each failing input when the engine gave no per-node gradients to blame an op."""
+    return [Fault("gradient", r.slot, r.name, "", None, (), r.exact, r.autograd,
+                  f"the gradient of {r.name} is off by more than rounding explains; "
+                  "the engine gave no per-node gradients to blame an op")
+            for r in rows if r.verdict == "fail"]
 
 
 def _floats(values: Sequence[Any], what: str) -> list[float | None]:
