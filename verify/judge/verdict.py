@@ -34,7 +34,7 @@ from ..program import Const, Program
 from ..report import Fault, InputRow, Report, Verdict
 from .blame import blame, show, written
 from .details import kink_notes, lazy, node_rows, shown_formulas
-from .floats import reduction_error
+from .floats import Fl, reduction_error
 from .local import Sweep, operand_floats, sweep
 from .lossy import LOSSY, fragile_notes
 
@@ -430,13 +430,7 @@ def _row(
         return InputRow(names[s], s, g, exact_text, fd, rel, ulps, verdict, note, shown)
 
     if not math.isfinite(g):
-        if s in hidden:
-            return row("inconclusive", f"the engine's gradient is {g}: a rule computed in steps "
-                                       "(x * y**-1) overflows float64 on its way here, though the exact "
-                                       "gradient is finite")
-        if envelope.finite:
-            return row("fail", f"the engine's gradient is {g}")
-        return row("inconclusive", "the gradient overflows float64 on its way here")
+        return row(*_non_finite_row(g, s in hidden, envelope.finite))
     if not certified:
         reason = ex.unsure[0][1] if ex.unsure else "cancellation"
         return row("inconclusive", f"the exact gradient could not be certified ({reason})")
@@ -453,33 +447,52 @@ def _row(
     if not best.finite or not envelope.finite:
         return row("inconclusive", "an adjoint on the way here overflows float64")
     if not kink:
-        exact_f = to_float(exact_g)
-        # How far the most careful engine lands from the exact value, at the engine's forward values:
-        # rounding in the forward moved it there (ill-conditioned), or the backward's sum cancels.
-        drift = max(abs(best.lo - exact_f), abs(best.hi - exact_f))
-        drifted = best.distance(exact_f)
-        if abs(exact_f) >= MIN_NORMAL:
-            if drift > WIDE * abs(exact_f):
-                return row("inconclusive", f"ill-conditioned: even the most careful float64 engine may give "
-                                           f"{show(best)} here, against an exact value of {text(exact_g, 6)}")
-            if -exact_f in envelope or (math.isfinite(2 * exact_f) and 2 * exact_f in envelope):
-                return row("inconclusive", f"the rules a correct engine may use lose the digits here: "
-                                           f"anything in {show(envelope)} is possible")
-        elif drift > SUBNORMAL_SPREAD:
-            why = ("the engine's forward values put" if drifted > SUBNORMAL_SPREAD
-                   else "rounding that cancels leaves")
-            return row("inconclusive", f"ill-conditioned: {why} even the most careful float64 engine at "
-                                       f"{show(best)}, against an exact value of {text(exact_g, 6)}")
-        elif envelope.magnitude > SUBNORMAL_SPREAD:
-            return row("inconclusive", f"cancellation: the exact value is {text(exact_g, 6)}, and rounding "
-                                       f"that cancels lets a correct engine give anything in "
-                                       f"{show(envelope)}")
+        unresolved = _unresolved(exact_g, best, envelope)
+        if unresolved:
+            return row("inconclusive", unresolved)
     note = ""
     close = found.close(s)
     if g not in close:  # quote both sets as sets: envelope's midpoint can print as the engine's own value
         note = (f"{LOSSY} (rules that keep them give {show(close)};"
                 f" a correct engine gives anything in [{envelope.lo!r}, {envelope.hi!r}])")
     return row("pass", note)
+
+
+def _non_finite_row(g: float, hidden: bool, finite_envelope: bool) -> tuple[str, str]:
+    """The verdict and note for an inf or nan gradient (``hidden``: a rule in steps overflows on the way)."""
+    if hidden:
+        return ("inconclusive", f"the engine's gradient is {g}: a rule computed in steps "
+                                "(x * y**-1) overflows float64 on its way here, though the exact "
+                                "gradient is finite")
+    if finite_envelope:
+        return "fail", f"the engine's gradient is {g}"
+    return "inconclusive", "the gradient overflows float64 on its way here"
+
+
+def _unresolved(exact_g: Ball, best: Fl, envelope: Fl) -> str:
+    """Why no float64 engine resolves the exact gradient here (ill-conditioned, cancelling), or ''."""
+    exact_f = to_float(exact_g)
+    # How far the most careful engine lands from the exact value, at the engine's forward values:
+    # rounding in the forward moved it there (ill-conditioned), or the backward's sum cancels.
+    drift = max(abs(best.lo - exact_f), abs(best.hi - exact_f))
+    drifted = best.distance(exact_f)
+    if abs(exact_f) >= MIN_NORMAL:
+        if drift > WIDE * abs(exact_f):
+            return (f"ill-conditioned: even the most careful float64 engine may give "
+                    f"{show(best)} here, against an exact value of {text(exact_g, 6)}")
+        if -exact_f in envelope or (math.isfinite(2 * exact_f) and 2 * exact_f in envelope):
+            return (f"the rules a correct engine may use lose the digits here: "
+                    f"anything in {show(envelope)} is possible")
+    elif drift > SUBNORMAL_SPREAD:
+        why = ("the engine's forward values put" if drifted > SUBNORMAL_SPREAD
+               else "rounding that cancels leaves")
+        return (f"ill-conditioned: {why} even the most careful float64 engine at "
+                f"{show(best)}, against an exact value of {text(exact_g, 6)}")
+    elif envelope.magnitude > SUBNORMAL_SPREAD:
+        return (f"cancellation: the exact value is {text(exact_g, 6)}, and rounding "
+                f"that cancels lets a correct engine give anything in "
+                f"{show(envelope)}")
+    return ""
 
 
 def _correctly_rounded(g: float, exact_g: Ball) -> bool:
