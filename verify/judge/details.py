@@ -1,4 +1,4 @@
-"""What a report shows beside its verdict: kink notes, the inputs' printed formulas, the per-node rows.
+"""What a report shows beside its verdict: kink and difference notes, printed formulas, per-node rows.
 
 None of it decides a verdict; each is computed from the certified values
 (``oracle.exact``) the judge already holds, the formulas and rows only on demand.
@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from ..oracle.ball import text
 from ..oracle.calculus import formula
 from ..oracle.exact import Exact, Node, partials_at
+from ..oracle.fd import Difference
 from ..oracle.formula import formulas, value_at
 from ..program import Const, Program
 from ..report import NodeRow
@@ -73,3 +74,18 @@ def node_rows(
         rows.append(NodeRow(s, names[s], step.op, args, data[s], grad[s], text(ex.values[s], 30),
                             text(ex.adjoints[s], 30), local))
     return rows
+
+
+def difference_notes(diffs: list[Difference], per_input: bool) -> list[str]:
+    """Why a difference was skipped, where it disagrees, and (along random directions) how many agreed."""
+    notes = []
+    for d in diffs:
+        if d.why:
+            notes.append(d.why)
+        elif not d.agrees:
+            notes.append("oracle fault: the finite difference disagrees with the exact gradient"
+                         f" (fd {d.shown()}, exact {d.shown_exact()})")
+    if not per_input:
+        agreeing = sum(1 for d in diffs if d.fd is not None and d.agrees)
+        notes.append(f"finite differences checked along {len(diffs)} random directions, {agreeing} agreed")
+    return notes

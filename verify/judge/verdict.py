@@ -25,7 +25,6 @@ import math
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from ..oracle.ball import Ball, ball, finite, span_text, text, tight, to_float, workprec
 from ..oracle.exact import Exact, Node, UndefinedAt, exact, plan
@@ -33,8 +32,9 @@ from ..oracle.fd import Difference, differences
 from ..program import Const, Program
 from ..report import Fault, InputRow, Report, Verdict
 from .blame import blame, show, written
-from .details import kink_notes, lazy, node_rows, shown_formulas
+from .details import difference_notes, kink_notes, lazy, node_rows, shown_formulas
 from .floats import Fl, reduction_error
+from .given import as_floats, checked_slots
 from .local import Sweep, operand_floats, sweep
 from .lossy import LOSSY, fragile_notes
 
@@ -101,10 +101,10 @@ def _check_run(
 ) -> Report:
     if not isinstance(program, Program):
         raise TypeError(f"check_run needs a Program, not {type(program).__name__}")
-    slots = _slots(program, data, grad, inputs)
+    slots = checked_slots(program, data, grad, inputs)
     names = program.names()
-    data_f = _floats(data, "value")
-    grad_f = _floats(grad, "gradient")
+    data_f = as_floats(data, "value")
+    grad_f = as_floats(grad, "gradient")
     nodes = plan(program)
     try:
         ex, uncertified = _certified(program, nodes, slots)
@@ -127,7 +127,7 @@ def _check_run(
     notes += _sweep_notes(program, nodes, names, finite_data, found, ex)
     notes += kink_notes(program, nodes, ex, names)
     diffs, per_input = differences(program, nodes, ex.values, ex.adjoints[: len(program.inputs)])
-    notes += _difference_notes(diffs, per_input)
+    notes += difference_notes(diffs, per_input)
     value = data_f[-1]
     if value is not None and math.isfinite(value) and not faults:
         off = _relative(value, ex.values[-1])
@@ -150,19 +150,6 @@ def _check_run(
     return report
 
 
-def _slots(program: Program, data: Sequence[float | None], grad: Sequence[float | None],
-           inputs: Sequence[int] | None) -> list[int]:
-    """The input slots to check; ``ValueError`` when the run does not fit the program."""
-    size = program.size
-    if len(data) != size or len(grad) != size:
-        raise ValueError(f"the program has {size} slots but data has {len(data)} and grad {len(grad)}")
-    slots = list(range(len(program.inputs))) if inputs is None else list(inputs)
-    for s in slots:
-        if not (isinstance(s, int) and 0 <= s < size):
-            raise ValueError(f"input slot {s!r} is not a slot of the program (0..{size - 1})")
-    return slots
-
-
 def _sweep_notes(program: Program, nodes: list[Node], names: list[str], data: Sequence[float | None],
                  found: Sweep, ex: Exact) -> list[str]:
     """What the sweep could not check: an op's domain left by the engine's values, nodes without adjoints."""
@@ -177,42 +164,12 @@ def _sweep_notes(program: Program, nodes: list[Node], names: list[str], data: Se
     return notes
 
 
-def _difference_notes(diffs: list[Difference], per_input: bool) -> list[str]:
-    """Why a difference was skipped, where it disagrees, and (along random directions) how many agreed."""
-    notes = []
-    for d in diffs:
-        if d.why:
-            notes.append(d.why)
-        elif not d.agrees:
-            notes.append("oracle fault: the finite difference disagrees with the exact gradient"
-                         f" (fd {d.shown()}, exact {d.shown_exact()})")
-    if not per_input:
-        agreeing = sum(1 for d in diffs if d.fd is not None and d.agrees)
-        notes.append(f"finite differences checked along {len(diffs)} random directions, {agreeing} agreed")
-    return notes
-
-
 def _unblamed(rows: list[InputRow]) -> list[Fault]:
     """A fault for each failing input when the engine gave no per-node gradients to blame an op."""
     return [Fault("gradient", r.slot, r.name, "", None, (), r.exact, r.autograd,
                   f"the gradient of {r.name} is off by more than rounding explains; "
                   "the engine gave no per-node gradients to blame an op")
             for r in rows if r.verdict == "fail"]
-
-
-def _floats(values: Sequence[Any], what: str) -> list[float | None]:
-    out: list[float | None] = []
-    for s, v in enumerate(values):
-        if v is None:
-            out.append(None)
-        elif isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise TypeError(f"slot {s}'s {what} is a {type(v).__name__}, not a float")
-        else:
-            try:
-                out.append(float(v))
-            except OverflowError:  # an int beyond float64 (x.grad = 10**400): the infinity it rounds to
-                out.append(math.inf if v > 0 else -math.inf)
-    return out
 
 
 def _certified(program: Program, nodes: list[Node], slots: list[int]) -> tuple[Exact, set[int]]:
