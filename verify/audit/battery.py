@@ -354,7 +354,14 @@ def _shapes(tools: Tools) -> Iterator[tuple[str, Program | None]]:
     spare_value = 0.0 if tools.join is not None and tools.join[0] in ("add", "sub") else 1.0
     # With no edge op (an engine without number layouts), edges join a spare leaf z.
     leaves = [("x", 0.7)] if tools.edge is not None else [("x", 0.7), ("z", spare_value)]
-    # fan-out k on a leaf, and on an inner node: k consumers, then their sum
+    yield from _fan_outs(tools, leaves)
+    yield from _diamonds(tools, leaves)
+    yield from _ladder_and_twins(tools, leaves)
+    yield from _wide_sum(tools, leaves)
+
+
+def _fan_outs(tools: Tools, leaves: list[tuple[str, float]]) -> Iterator[tuple[str, Program | None]]:
+    """Fan-out k on a leaf, and on an inner node: k consumers, then their sum."""
     for k in range(2, 7):
         for inner in (False, True):
             b = _Builder(leaves)
@@ -371,7 +378,10 @@ def _shapes(tools: Tools) -> Iterator[tuple[str, Program | None]]:
         for _ in range(k - 2):
             total = b.add(tools.join_step(total, node))
         yield f"fan-out {k} (joins)", b.program()
-    # diamonds: two paths from one node, of lengths a and a + d, joined either way round
+
+
+def _diamonds(tools: Tools, leaves: list[tuple[str, float]]) -> Iterator[tuple[str, Program | None]]:
+    """Two paths from one node, of lengths a and a + d, joined either way round."""
     for d in range(1, 6):
         for a in (0, 1):
             for swap in (False, True):
@@ -385,14 +395,17 @@ def _shapes(tools: Tools) -> Iterator[tuple[str, Program | None]]:
                     right = _edge_or_join(tools, b, right, i + 3, 1)
                 b.add(tools.join_step(right, left) if swap else tools.join_step(left, right))
                 yield f"diamond {d}", b.program()
-    # a reconvergent ladder: each level joins an edge of the last with the one before
+
+
+def _ladder_and_twins(tools: Tools, leaves: list[tuple[str, float]]) -> Iterator[tuple[str, Program | None]]:
+    """A reconvergent ladder (each level joins an edge of the last with the one before), then twins:
+    two distinct nodes with equal values (the same op on the same operand), joined."""
     b = _Builder(leaves)
     prev, cur = 0, _edge_or_join(tools, b, 0, 0, 1)
     for i in range(8):
         e = _edge_or_join(tools, b, cur, i + 1, 1)
         prev, cur = cur, b.add(tools.join_step(e, prev))
     yield "reconvergent", b.program()
-    # twins: two distinct nodes with equal values (the same op on the same operand), joined
     for depth in (1, 2):
         b = _Builder(leaves)
         twins = []
@@ -409,7 +422,10 @@ def _shapes(tools: Tools) -> Iterator[tuple[str, Program | None]]:
     j = b.add(tools.join_step(a, c))
     b.add(tools.join_step(j, a))
     yield "twins", b.program()
-    # a sum of 1,000 terms, pairwise (shallow: recursive engines can take it)
+
+
+def _wide_sum(tools: Tools, leaves: list[tuple[str, float]]) -> Iterator[tuple[str, Program | None]]:
+    """A sum of 1,000 terms, pairwise (shallow: recursive engines can take it)."""
     b = _Builder(leaves)
     terms = [_edge_or_join(tools, b, 0, i, 1) for i in range(1000)]
     while len(terms) > 1:

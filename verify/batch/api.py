@@ -101,42 +101,13 @@ def audit_many(
     engines that cannot be read and ``cluster.ClusterError`` when Dask is missing or the scheduler
     cannot be reached.
     """
-    if isinstance(engines, Mapping):
-        batch = [specs.Engine(spec, label) for label, spec in engines.items()]
-        for engine in batch:
-            specs.split(engine.spec)
-    else:
-        given = list(engines)
-        if any(not isinstance(e, str) for e in given):
-            raise TypeError("audit_many takes specs such as 'path/engine.py:Value' (each engine is audited "
-                            "in a process of its own); for a class in memory use verify.audit(cls)")
-        batch = specs.engines(given)
+    batch = _batch(engines)
     options = {"max_examples": max_examples, "seed": seed, "ops": None if ops is None else list(ops),
                "timeout": timeout, "deadline": deadline, "memory": memory}
     cwd = os.getcwd()
     store = Store(out) if out is not None else None
     started = time.monotonic()
-    rows: list[dict[str, Any] | None] = [None] * len(batch)
-    jobs_todo: list[dict[str, Any]] = []
-    where_todo: list[int] = []
-    plans: list[tuple[str, str]] = []
-    seen: dict[str, str] = {}
-    for i, engine in enumerate(batch):
-        name, wanted = slot(engine.spec, cwd), key(engine.spec, cwd, options)
-        if name in seen:  # ./a.py:V and a.py:V: one engine, which would be audited (and stored) twice
-            raise specs.SpecError(f"{engine.spec} and {seen[name]} are the same engine: give it once")
-        seen[name] = engine.spec
-        plans.append((name, wanted))
-        stored = store.load(name, wanted) if store is not None else None
-        if stored is not None:
-            stored.update(label=engine.label, reused=True)
-            rows[i] = row(stored)
-        else:
-            from .fingerprint import engine_hash
-
-            jobs_todo.append({"spec": engine.spec, "cwd": cwd, "options": options,
-                              "engine_hash": engine_hash(engine.spec, cwd)})
-            where_todo.append(i)
+    rows, jobs_todo, where_todo, plans = _plan(batch, cwd, options, store)
     with Runner(jobs=jobs, scheduler=scheduler) as runner:
         tty = bool(progress is not None and hasattr(progress, "isatty") and progress.isatty())
         shown = Progress(len(batch), runner.slots, progress, tty=tty)
@@ -165,3 +136,43 @@ def audit_many(
         result.write(str(store.folder))
     return result
 
+
+def _batch(engines: Iterable[str] | Mapping[str, str]) -> list[specs.Engine]:
+    """The engines to audit, each spec read (``specs.SpecError`` for one that cannot be)."""
+    if isinstance(engines, Mapping):
+        batch = [specs.Engine(spec, label) for label, spec in engines.items()]
+        for engine in batch:
+            specs.split(engine.spec)
+        return batch
+    given = list(engines)
+    if any(not isinstance(e, str) for e in given):
+        raise TypeError("audit_many takes specs such as 'path/engine.py:Value' (each engine is audited "
+                        "in a process of its own); for a class in memory use verify.audit(cls)")
+    return specs.engines(given)
+
+
+def _plan(batch: list[specs.Engine], cwd: str, options: dict[str, Any], store: Store | None) -> tuple[
+        list[dict[str, Any] | None], list[dict[str, Any]], list[int], list[tuple[str, str]]]:
+    """Each engine's stored row if it can be reused, else a job: (rows, jobs, their places, (slot, key)s)."""
+    rows: list[dict[str, Any] | None] = [None] * len(batch)
+    jobs_todo: list[dict[str, Any]] = []
+    where_todo: list[int] = []
+    plans: list[tuple[str, str]] = []
+    seen: dict[str, str] = {}
+    for i, engine in enumerate(batch):
+        name, wanted = slot(engine.spec, cwd), key(engine.spec, cwd, options)
+        if name in seen:  # ./a.py:V and a.py:V: one engine, which would be audited (and stored) twice
+            raise specs.SpecError(f"{engine.spec} and {seen[name]} are the same engine: give it once")
+        seen[name] = engine.spec
+        plans.append((name, wanted))
+        stored = store.load(name, wanted) if store is not None else None
+        if stored is not None:
+            stored.update(label=engine.label, reused=True)
+            rows[i] = row(stored)
+        else:
+            from .fingerprint import engine_hash
+
+            jobs_todo.append({"spec": engine.spec, "cwd": cwd, "options": options,
+                              "engine_hash": engine_hash(engine.spec, cwd)})
+            where_todo.append(i)
+    return rows, jobs_todo, where_todo, plans

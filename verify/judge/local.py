@@ -157,6 +157,12 @@ SETTLED = Fl(-math.inf, math.inf)
 def _reverse(
     result: Sweep, program: Program, nodes: list[Node], grad: Sequence[float | None], size: int
 ) -> None:
+    """The reverse sweep: each slot's expected adjoint, envelope, best and close sets, from its consumers.
+
+    One function of about 120 lines on purpose: its inner loop runs once per edge of graphs of a
+    million nodes, with the point-partial case written out and the sweep's lists held in locals, so a
+    helper per node or per edge would put a Python call (and its argument passing) on the hottest path.
+    """
     # Each slot collects its terms, (consumer's adjoint) x (allowed partial), three ways:
     # e from the engine's adjoints, v the envelope, b the most careful engine. Ends are
     # (lo, hi) pairs here: this loop visits every edge of graphs of 100,000 nodes.

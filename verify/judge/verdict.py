@@ -25,17 +25,16 @@ import math
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from ..oracle.ball import Ball, ball, finite, span_text, text, tight, to_float, workprec
-from ..oracle.calculus import formula
-from ..oracle.exact import Exact, Node, UndefinedAt, exact, partials_at, plan
+from ..oracle.exact import Exact, Node, UndefinedAt, exact, plan
 from ..oracle.fd import Difference, differences
-from ..oracle.formula import formulas, value_at
 from ..program import Const, Program
-from ..report import Fault, InputRow, NodeRow, Report, Verdict
+from ..report import Fault, InputRow, Report, Verdict
 from .blame import blame, show, written
-from .floats import reduction_error
+from .details import difference_notes, kink_notes, lazy, node_rows, shown_formulas
+from .floats import Fl, reduction_error
+from .given import as_floats, checked_slots
 from .local import Sweep, operand_floats, sweep
 from .lossy import LOSSY, fragile_notes
 
@@ -102,16 +101,10 @@ def _check_run(
 ) -> Report:
     if not isinstance(program, Program):
         raise TypeError(f"check_run needs a Program, not {type(program).__name__}")
-    size = program.size
-    if len(data) != size or len(grad) != size:
-        raise ValueError(f"the program has {size} slots but data has {len(data)} and grad {len(grad)}")
-    slots = list(range(len(program.inputs))) if inputs is None else list(inputs)
-    for s in slots:
-        if not (isinstance(s, int) and 0 <= s < size):
-            raise ValueError(f"input slot {s!r} is not a slot of the program (0..{size - 1})")
+    slots = checked_slots(program, data, grad, inputs)
     names = program.names()
-    data_f = _floats(data, "value")
-    grad_f = _floats(grad, "gradient")
+    data_f = as_floats(data, "value")
+    grad_f = as_floats(grad, "gradient")
     nodes = plan(program)
     try:
         ex, uncertified = _certified(program, nodes, slots)
@@ -131,31 +124,17 @@ def _check_run(
         notes.append(f"more than {MAX_FAULTS} faults: only the first {MAX_FAULTS} are listed")
         faults = faults[:MAX_FAULTS]
     notes += _imprecise(program, nodes, names, finite_data, found)
-    if found.undefined:
-        s, why = next(iter(found.undefined.items()))
-        notes.append(f"the engine's own values leave an op's domain: {names[s]} = "
-                     f"{written(nodes[s - len(program.inputs)], names, _values(finite_data, ex))}: {why}")
-    if found.unchecked:
-        unchecked = "1 node" if found.unchecked == 1 else f"{found.unchecked} nodes"
-        notes.append(f"{unchecked} had no engine adjoint to check, or a consumer without one")
-    notes += _kink_notes(program, nodes, ex, names)
+    notes += _sweep_notes(program, nodes, names, finite_data, found, ex)
+    notes += kink_notes(program, nodes, ex, names)
     diffs, per_input = differences(program, nodes, ex.values, ex.adjoints[: len(program.inputs)])
-    for d in diffs:
-        if d.why:
-            notes.append(d.why)
-        elif not d.agrees:
-            notes.append("oracle fault: the finite difference disagrees with the exact gradient"
-                         f" (fd {d.shown()}, exact {d.shown_exact()})")
-    if not per_input:
-        agreeing = sum(1 for d in diffs if d.fd is not None and d.agrees)
-        notes.append(f"finite differences checked along {len(diffs)} random directions, {agreeing} agreed")
+    notes += difference_notes(diffs, per_input)
     value = data_f[-1]
     if value is not None and math.isfinite(value) and not faults:
         off = _relative(value, ex.values[-1])
         if off > ILL_CONDITIONED:
             notes.append(f"the engine's value {value!r} is off from the exact one by {off:.3g} (relative), "
                          "yet every op is right to rounding: the forward is ill-conditioned here")
-    shown = _lazy(lambda: _formulas(program, slots, ex))
+    shown = lazy(lambda: shown_formulas(program, slots, ex))
     rows = [_row(s, names, grad_f, ex, s not in uncertified, found, diffs if per_input else None, shown,
                  hidden, lost) for s in slots]
     lossy = any(r.verdict == "pass" and (g := grad_f[s]) is not None and g not in found.close(s)
@@ -165,29 +144,32 @@ def _check_run(
     oracle_disagrees = any(not d.why and not d.agrees for d in diffs)
     verdict = _verdict(faults, rows, oracle_disagrees, found)
     if verdict == "fail" and not faults:
-        for r in rows:
-            if r.verdict == "fail":
-                faults.append(Fault("gradient", r.slot, r.name, "", None, (), r.exact, r.autograd,
-                                    f"the gradient of {r.name} is off by more than rounding explains; "
-                                    "the engine gave no per-node gradients to blame an op"))
+        faults += _unblamed(rows)
     report = Report(verdict, value, text(ex.values[-1], DIGITS), rows, faults, notes, program)
-    report.node_rows = lambda: _node_rows(program, nodes, names, data_f, grad_f, ex)
+    report.node_rows = lambda: node_rows(program, nodes, names, data_f, grad_f, ex)
     return report
 
 
-def _floats(values: Sequence[Any], what: str) -> list[float | None]:
-    out: list[float | None] = []
-    for s, v in enumerate(values):
-        if v is None:
-            out.append(None)
-        elif isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise TypeError(f"slot {s}'s {what} is a {type(v).__name__}, not a float")
-        else:
-            try:
-                out.append(float(v))
-            except OverflowError:  # an int beyond float64 (x.grad = 10**400): the infinity it rounds to
-                out.append(math.inf if v > 0 else -math.inf)
-    return out
+def _sweep_notes(program: Program, nodes: list[Node], names: list[str], data: Sequence[float | None],
+                 found: Sweep, ex: Exact) -> list[str]:
+    """What the sweep could not check: an op's domain left by the engine's values, nodes without adjoints."""
+    notes = []
+    if found.undefined:
+        s, why = next(iter(found.undefined.items()))
+        notes.append(f"the engine's own values leave an op's domain: {names[s]} = "
+                     f"{written(nodes[s - len(program.inputs)], names, _values(data, ex))}: {why}")
+    if found.unchecked:
+        unchecked = "1 node" if found.unchecked == 1 else f"{found.unchecked} nodes"
+        notes.append(f"{unchecked} had no engine adjoint to check, or a consumer without one")
+    return notes
+
+
+def _unblamed(rows: list[InputRow]) -> list[Fault]:
+    """A fault for each failing input when the engine gave no per-node gradients to blame an op."""
+    return [Fault("gradient", r.slot, r.name, "", None, (), r.exact, r.autograd,
+                  f"the gradient of {r.name} is off by more than rounding explains; "
+                  "the engine gave no per-node gradients to blame an op")
+            for r in rows if r.verdict == "fail"]
 
 
 def _certified(program: Program, nodes: list[Node], slots: list[int]) -> tuple[Exact, set[int]]:
@@ -381,41 +363,6 @@ def _imprecise(
     return notes
 
 
-def _kink_notes(program: Program, nodes: list[Node], ex: Exact, names: list[str]) -> list[str]:
-    notes = []
-    for s in ex.kinks:
-        node = nodes[s - len(program.inputs)]
-        (point, (left, right)), *_ = node.calc.sides.items()
-        notes.append(f"{names[s]} = {node.calc.row.name}(...) sits exactly on its kink at {point}: any "
-                     f"derivative between the one-sided ones [{min(left, right)!r}, {max(left, right)!r}] "
-                     "is accepted, including the engine's convention")
-    return notes
-
-
-def _lazy(make: Callable[[], dict[int, str]]) -> Callable[[], dict[int, str]]:
-    """``make`` called once, on first use."""
-    made: list[dict[int, str]] = []
-
-    def get() -> dict[int, str]:
-        if not made:
-            made.append(make())
-        return made[0]
-
-    return get
-
-
-def _formulas(program: Program, slots: list[int], ex: Exact) -> dict[int, str]:
-    """The printed formula of each input, only where it evaluates to the certified gradient."""
-    if ex.kinks:
-        return {}
-    shown = {}
-    for s, (written_form, expr) in formulas(program, slots).items():
-        value = value_at(expr, program, ex.bits)
-        if value is not None and value.overlaps(ex.adjoints[s]):
-            shown[s] = written_form
-    return shown
-
-
 def _row(
     s: int, names: list[str], grad: Sequence[float | None], ex: Exact, certified: bool, found: Sweep,
     diffs: list[Difference] | None, shown: Callable[[], dict[int, str]], hidden: set[int], lost: set[int],
@@ -440,13 +387,7 @@ def _row(
         return InputRow(names[s], s, g, exact_text, fd, rel, ulps, verdict, note, shown)
 
     if not math.isfinite(g):
-        if s in hidden:
-            return row("inconclusive", f"the engine's gradient is {g}: a rule computed in steps "
-                                       "(x * y**-1) overflows float64 on its way here, though the exact "
-                                       "gradient is finite")
-        if envelope.finite:
-            return row("fail", f"the engine's gradient is {g}")
-        return row("inconclusive", "the gradient overflows float64 on its way here")
+        return row(*_non_finite_row(g, s in hidden, envelope.finite))
     if not certified:
         reason = ex.unsure[0][1] if ex.unsure else "cancellation"
         return row("inconclusive", f"the exact gradient could not be certified ({reason})")
@@ -463,33 +404,52 @@ def _row(
     if not best.finite or not envelope.finite:
         return row("inconclusive", "an adjoint on the way here overflows float64")
     if not kink:
-        exact_f = to_float(exact_g)
-        # How far the most careful engine lands from the exact value, at the engine's forward values:
-        # rounding in the forward moved it there (ill-conditioned), or the backward's sum cancels.
-        drift = max(abs(best.lo - exact_f), abs(best.hi - exact_f))
-        drifted = best.distance(exact_f)
-        if abs(exact_f) >= MIN_NORMAL:
-            if drift > WIDE * abs(exact_f):
-                return row("inconclusive", f"ill-conditioned: even the most careful float64 engine may give "
-                                           f"{show(best)} here, against an exact value of {text(exact_g, 6)}")
-            if -exact_f in envelope or (math.isfinite(2 * exact_f) and 2 * exact_f in envelope):
-                return row("inconclusive", f"the rules a correct engine may use lose the digits here: "
-                                           f"anything in {show(envelope)} is possible")
-        elif drift > SUBNORMAL_SPREAD:
-            why = ("the engine's forward values put" if drifted > SUBNORMAL_SPREAD
-                   else "rounding that cancels leaves")
-            return row("inconclusive", f"ill-conditioned: {why} even the most careful float64 engine at "
-                                       f"{show(best)}, against an exact value of {text(exact_g, 6)}")
-        elif envelope.magnitude > SUBNORMAL_SPREAD:
-            return row("inconclusive", f"cancellation: the exact value is {text(exact_g, 6)}, and rounding "
-                                       f"that cancels lets a correct engine give anything in "
-                                       f"{show(envelope)}")
+        unresolved = _unresolved(exact_g, best, envelope)
+        if unresolved:
+            return row("inconclusive", unresolved)
     note = ""
     close = found.close(s)
     if g not in close:  # quote both sets as sets: envelope's midpoint can print as the engine's own value
         note = (f"{LOSSY} (rules that keep them give {show(close)};"
                 f" a correct engine gives anything in [{envelope.lo!r}, {envelope.hi!r}])")
     return row("pass", note)
+
+
+def _non_finite_row(g: float, hidden: bool, finite_envelope: bool) -> tuple[str, str]:
+    """The verdict and note for an inf or nan gradient (``hidden``: a rule in steps overflows on the way)."""
+    if hidden:
+        return ("inconclusive", f"the engine's gradient is {g}: a rule computed in steps "
+                                "(x * y**-1) overflows float64 on its way here, though the exact "
+                                "gradient is finite")
+    if finite_envelope:
+        return "fail", f"the engine's gradient is {g}"
+    return "inconclusive", "the gradient overflows float64 on its way here"
+
+
+def _unresolved(exact_g: Ball, best: Fl, envelope: Fl) -> str:
+    """Why no float64 engine resolves the exact gradient here (ill-conditioned, cancelling), or ''."""
+    exact_f = to_float(exact_g)
+    # How far the most careful engine lands from the exact value, at the engine's forward values:
+    # rounding in the forward moved it there (ill-conditioned), or the backward's sum cancels.
+    drift = max(abs(best.lo - exact_f), abs(best.hi - exact_f))
+    drifted = best.distance(exact_f)
+    if abs(exact_f) >= MIN_NORMAL:
+        if drift > WIDE * abs(exact_f):
+            return (f"ill-conditioned: even the most careful float64 engine may give "
+                    f"{show(best)} here, against an exact value of {text(exact_g, 6)}")
+        if -exact_f in envelope or (math.isfinite(2 * exact_f) and 2 * exact_f in envelope):
+            return (f"the rules a correct engine may use lose the digits here: "
+                    f"anything in {show(envelope)} is possible")
+    elif drift > SUBNORMAL_SPREAD:
+        why = ("the engine's forward values put" if drifted > SUBNORMAL_SPREAD
+               else "rounding that cancels leaves")
+        return (f"ill-conditioned: {why} even the most careful float64 engine at "
+                f"{show(best)}, against an exact value of {text(exact_g, 6)}")
+    elif envelope.magnitude > SUBNORMAL_SPREAD:
+        return (f"cancellation: the exact value is {text(exact_g, 6)}, and rounding "
+                f"that cancels lets a correct engine give anything in "
+                f"{show(envelope)}")
+    return ""
 
 
 def _correctly_rounded(g: float, exact_g: Ball) -> bool:
@@ -521,26 +481,3 @@ def _verdict(faults: list[Fault], rows: list[InputRow], oracle_disagrees: bool, 
     if found.undefined:
         return "inconclusive"
     return "pass"
-
-
-def _node_rows(
-    program: Program, nodes: list[Node], names: list[str],
-    data: Sequence[float | None], grad: Sequence[float | None], ex: Exact,
-) -> list[NodeRow]:
-    rows = []
-    for s, (name, _) in enumerate(program.inputs):
-        rows.append(NodeRow(s, name, "", (), data[s], grad[s], text(ex.values[s], 30),
-                            text(ex.adjoints[s], 30), ()))
-    for node in nodes:
-        s = node.slot
-        step = program.steps[s - len(program.inputs)]
-        args = tuple(repr(a.value) if isinstance(a, Const) else names[a] for a in step.args)
-        fixed = tuple((i, a.value) for i, a in enumerate(step.args) if isinstance(a, Const))
-        ps = partials_at(ex, node)
-        local = tuple(
-            (formula(step.op, fixed, i, list(args)), text(p, 30)) for i, p in enumerate(ps) if p is not None
-        )
-        rows.append(NodeRow(s, names[s], step.op, args, data[s], grad[s], text(ex.values[s], 30),
-                            text(ex.adjoints[s], 30), local))
-    return rows
-

@@ -16,6 +16,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from ..program import Program
 from .ball import Ball, ball, finite, text, workprec
@@ -94,13 +95,7 @@ def _along(
 ) -> Difference:
     x0 = [v for _, v in program.inputs]
     scales = [min(abs(x), 1.0) if x else 1.0 for x in x0]
-    exact = ball(0)
-    size = ball(0)
-    with workprec(_COMBINE_BITS):  # the gradient's balls are this tight: keep them so
-        for di, si, gi in zip(d, scales, gradient, strict=True):
-            if di:
-                exact = exact + gi * (di * si)
-                size = size + abs(gi) * si
+    exact, size = _directional(d, scales, gradient)
     f0 = abs(values[-1])
     sides = _kink_sides_values(nodes, list(values))
     # What "small" means for this difference: the size of the derivative's terms, or where
@@ -124,34 +119,58 @@ def _along(
         for attempt in range(3):
             with workprec(bits << attempt):
                 h = ball(2.0) ** -(step * (k + 1) + shrink)
-                try:
-                    q1, fd_sides = _quotient(nodes, x0, d, scales, h)
-                except UndefinedAt as error:
-                    why = f"difference skipped: the step leaves the domain ({error})"
-                    return Difference(d, None, exact, True, why)
-                if q1 is None or not _resolved(q1, size, scale):
-                    continue  # not resolved yet: more bits
-                if any(s != sides for s in fd_sides) and all(sides):
-                    return Difference(d, None, exact, True, "difference skipped: a kink lies within the step")
-                gap = _gap(q1, exact)
-                if gap <= q1.rad() + exact.rad():
-                    return Difference(d, q1, exact, True, "")
-                try:
-                    q2, _ = _quotient(nodes, x0, d, scales, 2 * h)
-                    q4, _ = _quotient(nodes, x0, d, scales, 4 * h) if q2 is not None else (None, [])
-                except UndefinedAt:
-                    return Difference(d, None, exact, True, "difference skipped: the step leaves the domain")
-                if q2 is None:
-                    continue
-                if not _settled(q1, q2, size, scale):
-                    break  # noise, not a derivative: a smaller step
-                allowed = q1.rad() + exact.rad() + RICHARDSON * abs(q2 - q1)
-                if gap <= allowed:
-                    return Difference(d, q1, exact, True, "")
-                if q4 is not None and _converged(q1, q2, q4):
-                    return Difference(d, q1, exact, False, "")
-                break  # the differences do not settle: a smaller step
+                tried = _at_step(nodes, x0, d, scales, h, exact, (size, scale), sides)
+            if isinstance(tried, Difference):
+                return tried
+            if tried == "smaller step":
+                break
     return Difference(d, None, exact, True, "difference skipped: the function varies too fast for the step")
+
+
+def _directional(d: list[int], scales: list[float], gradient: Sequence[Ball]) -> tuple[Ball, Ball]:
+    """The exact derivative along ``d`` (each input scaled), and the size of its terms."""
+    exact = ball(0)
+    size = ball(0)
+    with workprec(_COMBINE_BITS):  # the gradient's balls are this tight: keep them so
+        for di, si, gi in zip(d, scales, gradient, strict=True):
+            if di:
+                exact = exact + gi * (di * si)
+                size = size + abs(gi) * si
+    return exact, size
+
+
+def _at_step(nodes: list[Node], x0: list[float], d: list[int], scales: list[float], h: Ball, exact: Ball,
+             sized: tuple[Ball, Ball], sides: list[int]) -> Difference | Literal["more bits", "smaller step"]:
+    """The differences at step ``h`` against ``exact`` (``sized``: its terms' size, what "small" is):
+    a verdict, or what to try next."""
+    size, scale = sized
+    try:
+        q1, fd_sides = _quotient(nodes, x0, d, scales, h)
+    except UndefinedAt as error:
+        why = f"difference skipped: the step leaves the domain ({error})"
+        return Difference(d, None, exact, True, why)
+    if q1 is None or not _resolved(q1, size, scale):
+        return "more bits"  # not resolved yet
+    if any(s != sides for s in fd_sides) and all(sides):
+        return Difference(d, None, exact, True, "difference skipped: a kink lies within the step")
+    gap = _gap(q1, exact)
+    if gap <= q1.rad() + exact.rad():
+        return Difference(d, q1, exact, True, "")
+    try:
+        q2, _ = _quotient(nodes, x0, d, scales, 2 * h)
+        q4, _ = _quotient(nodes, x0, d, scales, 4 * h) if q2 is not None else (None, [])
+    except UndefinedAt:
+        return Difference(d, None, exact, True, "difference skipped: the step leaves the domain")
+    if q2 is None:
+        return "more bits"
+    if not _settled(q1, q2, size, scale):
+        return "smaller step"  # noise, not a derivative
+    allowed = q1.rad() + exact.rad() + RICHARDSON * abs(q2 - q1)
+    if gap <= allowed:
+        return Difference(d, q1, exact, True, "")
+    if q4 is not None and _converged(q1, q2, q4):
+        return Difference(d, q1, exact, False, "")
+    return "smaller step"  # the differences do not settle
 
 
 def _resolved(q: Ball, size: Ball, scale: Ball) -> bool:

@@ -142,83 +142,100 @@ def _check_tokens(text: str) -> None:
     calls, indexing) or ``**`` nested more than MAX_DEPTH; more than
     MAX_OPERATORS operators in all.
     """
-    levels = [_Level()]
-    operators = 0
-    unary = 0
+    scan = _Scan(text)
     previous: tokenize.TokenInfo | None = None
-    tokens = tokenize.generate_tokens(io.StringIO(text).readline)
-
-    def nested(token: tokenize.TokenInfo, what: str) -> ParseError:
-        line, col = token.start
-        return ParseError(f"expression is nested more than {MAX_DEPTH} deep ({what})", line=line,
-                          col=col + 1, source=source_line(text, line))
-
     try:
-        for token in tokens:
-            kind, string = token.type, token.string
-            if kind in (tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT):
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type in (tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT):
                 continue
-            level = levels[-1]
-            operand_before = previous is not None and _ends_operand(previous)
-            if kind == tokenize.OP and string in "([{":
-                if string != "{" and operand_before:  # a call or an index: a trailer
-                    level.trailers += 1
-                    operators += 1
-                    if level.trailers > MAX_DEPTH:
-                        raise nested(token, "calls and attributes")
-                else:
-                    level.trailers = 0
-                levels.append(_Level())
-                if len(levels) - 1 > MAX_BRACKETS:
-                    line, col = token.start
-                    raise ParseError(f"brackets are nested more than {MAX_BRACKETS} deep", line=line,
-                                     col=col + 1, source=source_line(text, line))
-                unary = 0
-            elif kind == tokenize.OP and string in _CLOSING:
-                if len(levels) > 1:
-                    levels.pop()
-                unary = 0
-            elif kind == tokenize.OP and string in _OPERATORS:
-                operators += 1
-                if string == "." and operand_before:
-                    level.trailers += 1
-                    if level.trailers > MAX_DEPTH:
-                        raise nested(token, "calls and attributes")
-                elif string in _UNARY and not operand_before:
-                    unary += 1
-                    if unary > MAX_DEPTH:
-                        raise nested(token, "unary operators")
-                else:
-                    unary = 0
-                    level.trailers = 0
-                    if string == "**":
-                        level.pow += 1
-                        if level.pow > MAX_DEPTH:
-                            raise nested(token, "powers")
-                    else:
-                        level.pow = 0
-            elif kind == tokenize.NAME and string == "not":
-                operators += 1
-                if not operand_before:  # 'not x', not the 'not' of 'x not in y'
-                    unary += 1
-                    if unary > MAX_DEPTH:
-                        raise nested(token, "unary operators")
-            elif kind == tokenize.NAME and previous is not None and previous.string == "." \
-                    and previous.type == tokenize.OP:
-                pass  # the name of an attribute continues the trailer run
-            else:
-                unary = 0
-                if kind == tokenize.NEWLINE or string in _CHAIN_BREAKERS or keyword.iskeyword(string):
-                    level.pow = 0
-                level.trailers = 0
-            if operators > MAX_OPERATORS:
-                line, col = token.start
-                raise ParseError(f"input has more than {MAX_OPERATORS:,} operators; the limits are "
-                                 f"{MAX_OPERATORS:,} operators and {MAX_NODES:,} syntax nodes",
-                                 line=line, col=col + 1, source=source_line(text, line))
+            scan.step(token, previous)
             previous = token
     except (tokenize.TokenError, SyntaxError):
         pass  # ast.parse reports the syntax error, with its position
+
+
+class _Scan:
+    """The token scan's state: the bracket levels open, the run of unary operators, the operators seen."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.levels = [_Level()]
+        self.operators = 0
+        self.unary = 0
+
+    def step(self, token: tokenize.TokenInfo, previous: tokenize.TokenInfo | None) -> None:
+        """Count one token; ``ParseError`` once a limit is passed."""
+        kind, string = token.type, token.string
+        level = self.levels[-1]
+        operand_before = previous is not None and _ends_operand(previous)
+        if kind == tokenize.OP and string in "([{":
+            self._open(token, level, operand_before)
+        elif kind == tokenize.OP and string in _CLOSING:
+            if len(self.levels) > 1:
+                self.levels.pop()
+            self.unary = 0
+        elif kind == tokenize.OP and string in _OPERATORS:
+            self._operator(token, level, operand_before)
+        elif kind == tokenize.NAME and string == "not":
+            self.operators += 1
+            if not operand_before:  # 'not x', not the 'not' of 'x not in y'
+                self._unary(token)
+        elif kind == tokenize.NAME and previous is not None and previous.string == "." \
+                and previous.type == tokenize.OP:
+            pass  # the name of an attribute continues the trailer run
+        else:
+            self.unary = 0
+            if kind == tokenize.NEWLINE or string in _CHAIN_BREAKERS or keyword.iskeyword(string):
+                level.pow = 0
+            level.trailers = 0
+        if self.operators > MAX_OPERATORS:
+            raise self._error(token, f"input has more than {MAX_OPERATORS:,} operators; the limits are "
+                                     f"{MAX_OPERATORS:,} operators and {MAX_NODES:,} syntax nodes")
+
+    def _open(self, token: tokenize.TokenInfo, level: _Level, operand_before: bool) -> None:
+        if token.string != "{" and operand_before:  # a call or an index: a trailer
+            self.operators += 1
+            self._trailer(token, level)
+        else:
+            level.trailers = 0
+        self.levels.append(_Level())
+        if len(self.levels) - 1 > MAX_BRACKETS:
+            raise self._error(token, f"brackets are nested more than {MAX_BRACKETS} deep")
+        self.unary = 0
+
+    def _operator(self, token: tokenize.TokenInfo, level: _Level, operand_before: bool) -> None:
+        string = token.string
+        self.operators += 1
+        if string == "." and operand_before:
+            self._trailer(token, level)
+        elif string in _UNARY and not operand_before:
+            self._unary(token)
+        else:
+            self.unary = 0
+            level.trailers = 0
+            if string == "**":
+                level.pow += 1
+                if level.pow > MAX_DEPTH:
+                    raise self._nested(token, "powers")
+            else:
+                level.pow = 0
+
+    def _trailer(self, token: tokenize.TokenInfo, level: _Level) -> None:
+        level.trailers += 1
+        if level.trailers > MAX_DEPTH:
+            raise self._nested(token, "calls and attributes")
+
+    def _unary(self, token: tokenize.TokenInfo) -> None:
+        self.unary += 1
+        if self.unary > MAX_DEPTH:
+            raise self._nested(token, "unary operators")
+
+    def _nested(self, token: tokenize.TokenInfo, what: str) -> ParseError:
+        return self._error(token, f"expression is nested more than {MAX_DEPTH} deep ({what})")
+
+    def _error(self, token: tokenize.TokenInfo, message: str) -> ParseError:
+        line, col = token.start
+        return ParseError(message, line=line, col=col + 1, source=source_line(self.text, line))
 
 
 def _ends_operand(token: tokenize.TokenInfo) -> bool:

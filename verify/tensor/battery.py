@@ -186,7 +186,13 @@ def _every_shape(name: str, target: str, make: Maker, shapes: Sequence[Dims] = S
 
 
 def _templates() -> list[Template]:
-    out: list[Template] = [Template("baseline", "mul", ((3, 4), (1, 2)), _unary("neg"))]
+    return [Template("baseline", "mul", ((3, 4), (1, 2)), _unary("neg")),
+            *_elementwise(), *_reductions(), *_layouts(), *_composites()]
+
+
+def _elementwise() -> list[Template]:
+    """Unary ops on every shape, then each binary op on each broadcasting pattern."""
+    out: list[Template] = []
     for op in ("exp", "tanh", "sigmoid", "relu", "neg"):
         out += _every_shape(op, op, _unary(op))
     out += _every_shape("log", "log", _unary("log", positive=True))
@@ -204,6 +210,12 @@ def _templates() -> list[Template]:
     for op in ("add", "sub", "mul", "div"):
         for label, left, right, sizes in patterns:
             out.append(Template(f"{op} {label}", op, sizes, _binary(op, left, right)))
+    return out
+
+
+def _reductions() -> list[Template]:
+    """sum, mean and max along each axis, with and without keepdims; max with ties."""
+    out: list[Template] = []
     for op in ("sum", "mean", "max"):
         for axis, keep in ((None, False), (0, False), (1, False), (-1, True), ((0, 1), False), (None, True)):
             out.append(Template(f"{op} axis={axis}{' keepdims' if keep else ''} (m,n)", op,
@@ -215,6 +227,12 @@ def _templates() -> list[Template]:
                         _reduce("max", 1, False, ties=True)))
     out.append(Template("max with ties, all axes", "max", ((3, 4), (2, 2), (1, 2)),
                         _reduce("max", None, False, ties=True)))
+    return out
+
+
+def _layouts() -> list[Template]:
+    """matmul in each shape, permute, transpose and reshape."""
+    out: list[Template] = []
     mm: list[tuple[str, Callable[[Dims], Shape], Callable[[Dims], Shape], tuple[Dims, ...]]] = [
         ("(m,k) @ (k,n)", lambda d: (d[0], d[1]), lambda d: (d[1], d[2]),
          ((2, 3, 4), (2, 3, 2), (1, 2, 2))),
@@ -234,6 +252,12 @@ def _templates() -> list[Template]:
     out.append(Template("reshape (a,b,c) -> (c,-1)", "reshape", ((2, 3, 4), (2, 2, 3), (2, 2, 2)),
                         _reshape(lambda d: (d[2], -1))))
     out.append(Template("reshape, transpose, sum", "reshape", ((2, 3, 4), (2, 2, 3), (2, 2, 2)), _chain))
+    return out
+
+
+def _composites() -> list[Template]:
+    """Ops composed: centring, a node used twice, softmax and cross-entropy, scalars."""
+    out: list[Template] = []
     out.append(Template("x - x.mean(axis=1, keepdims=True)", "mean", ((3, 4), (2, 3), (2, 2)), _centred))
     out.append(Template("x + x", "add", ((3, 4), (2,), (1,)), _twice("add")))
     out.append(Template("x * x", "mul", ((3, 4), (2,), (1,)), _twice("mul")))

@@ -325,34 +325,39 @@ def _backward(program: TensorProgram, data: list[list[float]], run: Run, result:
                 _gradient_finding(program, names, run, result, j, culprits, wrong, expected, given)
                 return  # the nodes below read this one's wrong gradient: the first is the one to name
             own = [(g, g) for g in given]
-        if j < n_in:
+        if j >= n_in:
+            _spread(program, j, own, data, scale, terms, consumers, ties)
+
+
+def _spread(program: TensorProgram, j: int, own: list[tuple[float, float]], data: list[list[float]],
+            scale: float, terms: list[list[_Terms]], consumers: list[list[int]],
+            ties: list[list[tuple[int, list[int], tuple[float, float]]]]) -> None:
+    """Pass node ``j``'s gradient ``own`` to its operands' terms through each element's rule."""
+    args = operand_refs(program, j)
+    get = _getter(args, data)
+    for f, e in enumerate(program.elements(j)):
+        g = own[f]
+        if isinstance(e, Softmax):
+            if e.index == 0:  # the whole row at once: each input feels every output of its row
+                row = [r[1] for r in e.refs]
+                got = softmax.backward_rows([data[j][q] for q in row], [own[q] for q in row], e.log, scale)
+                a = args[0]
+                assert isinstance(a, int)
+                for q, t in zip(row, got, strict=True):
+                    terms[a][q].add(t)
+                    consumers[a].append(j)
             continue
-        args = operand_refs(program, j)
-        get = _getter(args, data)
-        for f, e in enumerate(program.elements(j)):
-            g = own[f]
-            if isinstance(e, Softmax):
-                if e.index == 0:  # the whole row at once: each input feels every output of its row
-                    row = [r[1] for r in e.refs]
-                    got = softmax.backward_rows([data[j][q] for q in row], [own[q] for q in row], e.log,
-                                                scale)
-                    a = args[0]
-                    assert isinstance(a, int)
-                    for q, t in zip(row, got, strict=True):
-                        terms[a][q].add(t)
-                        consumers[a].append(j)
+        parts = _partials(e, get, data[j][f], len(args))
+        if isinstance(e, Max) and len(parts) > 1:
+            a = args[parts[0][0]]
+            if isinstance(a, int):
+                ties[a].append((j, [p[1] for p in parts], g))
+        for k, element, p in parts:
+            a = args[k]
+            if isinstance(a, float):
                 continue
-            parts = _partials(e, get, data[j][f], len(args))
-            if isinstance(e, Max) and len(parts) > 1:
-                a = args[parts[0][0]]
-                if isinstance(a, int):
-                    ties[a].append((j, [p[1] for p in parts], g))
-            for k, element, p in parts:
-                a = args[k]
-                if isinstance(a, float):
-                    continue
-                terms[a][element].add(_times(g, p))
-                consumers[a].append(j)
+            terms[a][element].add(_times(g, p))
+            consumers[a].append(j)
 
 
 def _sums_to(given: list[float], group: list[int], total: tuple[float, float], scale: float) -> bool:

@@ -178,69 +178,76 @@ def lower(program: TensorProgram,
             row.append(len(inputs))
             inputs.append((_element_name(i.name, i.shape, f), v))
         where.append(row)
-    steps: list[Step] = []
-    first = len(inputs)
-    made: dict[tuple[str, tuple[Arg, ...]], Arg] = {}
-
-    def emit(op: str, *args: Arg) -> Arg:
-        if all(isinstance(a, Const) for a in args):
-            return Const(float(OPS[op].forward(*(a.value for a in args))))  # type: ignore[union-attr]
-        steps.append(Step(op, tuple(args)))
-        return first + len(steps) - 1
-
-    def once(op: str, *args: Arg) -> Arg:
-        """A step shared by a softmax row's elements (its exps, their sum, its log)."""
-        key = (op, args)
-        if key not in made:
-            made[key] = emit(op, *args)
-        return made[key]
-
-    def chained(terms: list[Arg]) -> Arg:
-        out = terms[0]
-        for t in terms[1:]:
-            out = once("add", out, t)
-        return out
-
+    lowering = _Lowering(len(inputs), where)
     for j in range(len(program.inputs), len(program.shapes)):
         args = operand_refs(program, j)
-
-        def slot(r: Ref | float, args: list[int | float] = args) -> Arg:
-            if isinstance(r, float):
-                return Const(r)
-            a = args[r[0]]
-            return Const(a) if isinstance(a, float) else where[a][r[1]]
-
-        row = []
-        for e in program.elements(j):
-            if isinstance(e, Apply):
-                row.append(emit(e.op, *(slot(r) for r in e.args)))
-            elif isinstance(e, Copy):
-                row.append(slot(e.ref))
-            elif isinstance(e, Softmax):
-                xs = [slot(r) for r in e.refs]
-                if e.log:  # x_i - log(sum_j exp(x_j))
-                    row.append(emit("sub", xs[e.index], once("log", chained([once("exp", x) for x in xs]))))
-                else:
-                    row.append(emit("div", once("exp", xs[e.index]), chained([once("exp", x) for x in xs])))
-            elif isinstance(e, Max):
-                picked = max(e.refs, key=lambda r: _value_of(r, args, values))
-                row.append(slot(picked))
-            else:
-                total: Arg | None = None
-                for term in e.terms:
-                    t = slot(term[0]) if len(term) == 1 else emit("mul", slot(term[0]), slot(term[1]))
-                    total = t if total is None else emit("add", total, t)
-                assert total is not None
-                if e.divide != 1:
-                    total = emit("div", total, Const(float(e.divide)))
-                row.append(total)
-        where.append(row)
+        where.append([lowering.element(e, args, values) for e in program.elements(j)])
+    steps, emit = lowering.steps, lowering.emit
     out = where[-1][0]
-    if isinstance(out, Const) or out < first + len(steps) - 1 or not steps:
+    if isinstance(out, Const) or out < lowering.first + len(steps) - 1 or not steps:
         out = emit("mul", out, Const(1.0))  # the scalar program's output is its last slot
         if isinstance(out, Const):
             raise ValueError("the program's output is a constant")
     return Program(tuple(inputs), tuple(steps)), where
+
+
+class _Lowering:
+    """The scalar steps made so far, after ``first`` inputs; ``where`` holds each lowered node's slots."""
+
+    def __init__(self, first: int, where: list[list[Arg]]) -> None:
+        self.first, self.where = first, where
+        self.steps: list[Step] = []
+        self.made: dict[tuple[str, tuple[Arg, ...]], Arg] = {}
+
+    def emit(self, op: str, *args: Arg) -> Arg:
+        if all(isinstance(a, Const) for a in args):
+            return Const(float(OPS[op].forward(*(a.value for a in args))))  # type: ignore[union-attr]
+        self.steps.append(Step(op, tuple(args)))
+        return self.first + len(self.steps) - 1
+
+    def once(self, op: str, *args: Arg) -> Arg:
+        """A step shared by a softmax row's elements (its exps, their sum, its log)."""
+        key = (op, args)
+        if key not in self.made:
+            self.made[key] = self.emit(op, *args)
+        return self.made[key]
+
+    def chained(self, terms: list[Arg]) -> Arg:
+        out = terms[0]
+        for t in terms[1:]:
+            out = self.once("add", out, t)
+        return out
+
+    def slot(self, r: Ref | float, args: list[int | float]) -> Arg:
+        if isinstance(r, float):
+            return Const(r)
+        a = args[r[0]]
+        return Const(a) if isinstance(a, float) else self.where[a][r[1]]
+
+    def element(self, e: Element, args: list[int | float], values: Sequence[Sequence[float]]) -> Arg:
+        """The slot (or constant) of one element of a node whose operands are ``args``."""
+        emit, once = self.emit, self.once
+        if isinstance(e, Apply):
+            return emit(e.op, *(self.slot(r, args) for r in e.args))
+        if isinstance(e, Copy):
+            return self.slot(e.ref, args)
+        if isinstance(e, Softmax):
+            xs = [self.slot(r, args) for r in e.refs]
+            if e.log:  # x_i - log(sum_j exp(x_j))
+                return emit("sub", xs[e.index], once("log", self.chained([once("exp", x) for x in xs])))
+            return emit("div", once("exp", xs[e.index]), self.chained([once("exp", x) for x in xs]))
+        if isinstance(e, Max):
+            picked = max(e.refs, key=lambda r: _value_of(r, args, values))
+            return self.slot(picked, args)
+        total: Arg | None = None
+        for term in e.terms:
+            t = self.slot(term[0], args) if len(term) == 1 else emit("mul", self.slot(term[0], args),
+                                                                     self.slot(term[1], args))
+            total = t if total is None else emit("add", total, t)
+        assert total is not None
+        if e.divide != 1:
+            total = emit("div", total, Const(float(e.divide)))
+        return total
 
 
 def _value_of(r: Ref, args: Sequence[int | float], values: Sequence[Sequence[float]]) -> float:

@@ -32,9 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import os
-import select
 import signal
 import socket
 import subprocess
@@ -42,23 +40,22 @@ import sys
 import threading
 import time
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 from ...program import Program
 from . import DEFAULT_MEMORY, answers, confine
 from .answers import ProbeAnswer
-from .namespace import died_of, enter_forked, spawn_prefix
+from .link import Worker
+from .namespace import enter_forked, spawn_prefix
 from .process import Drain, Forked, kill_tree, max_fd
 from .protocol import (
-    HEADER,
     HOME,
-    WIRE_LIMIT,
     EngineError,
     EngineOutput,
     ProtocolViolation,
     Ready,
     RunAnswer,
-    decode,
     program_to_wire,
 )
 from .spec import EngineSpec
@@ -121,40 +118,6 @@ def _address_space() -> int:
         return 0
 
 
-class _Worker:
-    """One running worker: its process, the socket to it, the threads draining its output."""
-
-    def __init__(self, process: subprocess.Popen[bytes], sock: socket.socket, drains: list[Drain],
-                 relayed: bool = False) -> None:
-        self.process, self.sock, self.drains = process, sock, drains
-        self.relayed = relayed
-        """Whether the worker runs under unshare(1)'s relay, which exits 128 + N for signal N."""
-
-    def exited(self) -> int | None:
-        """The exit status if the worker has ended (without reaping it, so its pid stays reserved)."""
-        if self.process.returncode is not None:
-            return self.process.returncode
-        waitid = getattr(os, "waitid", None)
-        if waitid is None:
-            return self.process.poll()
-        try:
-            status = waitid(os.P_PID, self.process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
-        except ChildProcessError:
-            return self.process.poll()
-        if status is None:
-            return None
-        code: int = status.si_status
-        return -code if status.si_code in (os.CLD_KILLED, os.CLD_DUMPED) else code
-
-
-    def exit_status(self, wait: float = 1.0) -> int | None:
-        """The exit status, waiting up to ``wait`` s for it (the channel may close a moment before)."""
-        ends = time.monotonic() + wait
-        while (code := self.exited()) is None and time.monotonic() < ends:
-            time.sleep(0.01)
-        return died_of(code) if self.relayed and code is not None else code
-
-
 class EngineProcess:
     """The worker running the engine ``spec``; restarted after a hang or crash.
 
@@ -182,7 +145,7 @@ class EngineProcess:
         self.tampered: str | None = None
         """How the engine modified the auditing code, once seen (every later run request fails)."""
         self._lock = threading.Lock()
-        self._worker: _Worker | None = None
+        self._worker: Worker | None = None
 
     def __enter__(self) -> EngineProcess:
         self.start()
@@ -222,9 +185,9 @@ class EngineProcess:
             memory = self.memory
             if memory is not None and self.plan.how == "object":
                 memory += _address_space()  # a forked worker starts with all of this process's memory
-            self._send(worker, {"plan": self.plan.to_wire(), "name": self.spec.name, "memory": memory},
+            worker.send({"plan": self.plan.to_wire(), "name": self.spec.name, "memory": memory},
                        limit)
-            message = self._receive(worker, limit)
+            message = worker.receive(limit, _SLICE)
         except TimeoutError:
             self.close()
             if remaining is not None and limit >= remaining:
@@ -257,7 +220,7 @@ class EngineProcess:
                                  f" ({violation})") from None
         self.class_name = self.ready.class_name
 
-    def _spawn(self) -> _Worker:
+    def _spawn(self) -> Worker:
         if self.plan.how == "object":
             return self._fork()
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -279,9 +242,9 @@ class EngineProcess:
                   Drain(process.stderr.fileno(), self.output.stderr, self._lock)]
         for drain in drains:
             drain.start()
-        return _Worker(process, parent, drains, relayed=bool(prefix))
+        return Worker(process, parent, drains, relayed=bool(prefix))
 
-    def _fork(self) -> _Worker:
+    def _fork(self) -> Worker:
         """A worker forked from this process, for a class that exists only here (a notebook cell's).
 
         The child starts a session of its own, keeps only the socket and its
@@ -327,7 +290,7 @@ class EngineProcess:
         drains = [Drain(out_r, self.output.stdout, self._lock), Drain(err_r, self.output.stderr, self._lock)]
         for drain in drains:
             drain.start()
-        return _Worker(process, parent, drains)  # type: ignore[arg-type]
+        return Worker(process, parent, drains)  # type: ignore[arg-type]
 
     # ---- requests ----
 
@@ -356,6 +319,35 @@ class EngineProcess:
         def failed(kind: FailureKind, message: str) -> EngineFailed:
             return EngineFailed(kind, message, request=name, program=program, payload=payload)
 
+        worker = self._live_worker(failed, name, program, payload)
+        limit = self.timeout if timeout is None else timeout
+        remaining = self.remaining()
+        by_deadline = remaining is not None and remaining < limit
+        if remaining is not None and by_deadline:
+            if remaining <= 0:
+                raise failed("deadline", "the audit's deadline has passed")
+            limit = remaining
+        wire = program_to_wire(payload) if program is not None else payload
+        message = self._exchange(worker, failed, name, wire, limit, by_deadline)
+        try:
+            if not isinstance(message, dict):
+                raise ProtocolViolation("an answer is not an object")
+            self._note_tampering(message)
+            answer = message.get("answer")
+            answer = RunAnswer.from_wire(answer) if name == "run" else answers.read(name, answer)
+        except ProtocolViolation as violation:
+            self.tampered = self.tampered or f"the worker's channel carried a malformed answer ({violation})"
+            answer = None
+        if self.tampered and (name == "run" or answer is None):
+            raise failed("tampered", f"the engine modified the auditing code: {self.tampered}")
+        raised = _raised(answer)
+        if raised is not None and raised[0] == "MemoryError":
+            raise failed("memory", f"{describe_memory(self.memory)}: MemoryError{raised[1]}")
+        return answer
+
+    def _live_worker(self, failed: Callable[[FailureKind, str], EngineFailed], name: str,
+                     program: Program | None, payload: Any) -> Worker:
+        """The running worker, started afresh if the last one ended; ``failed`` past the deadline."""
         remaining = self.remaining()
         if remaining is not None and remaining <= 0:
             raise failed("deadline", "the audit's deadline has passed")
@@ -368,19 +360,15 @@ class EngineProcess:
             except EngineFailed as failure:
                 failure.request, failure.program, failure.payload = name, program, payload
                 raise
-        worker = self._worker
-        assert worker is not None
-        limit = self.timeout if timeout is None else timeout
-        remaining = self.remaining()
-        by_deadline = remaining is not None and remaining < limit
-        if remaining is not None and by_deadline:
-            if remaining <= 0:
-                raise failed("deadline", "the audit's deadline has passed")
-            limit = remaining
-        wire = program_to_wire(payload) if program is not None else payload
+        assert self._worker is not None
+        return self._worker
+
+    def _exchange(self, worker: Worker, failed: Callable[[FailureKind, str], EngineFailed], name: str,
+                  wire: Any, limit: float, by_deadline: bool) -> Any:
+        """Send the request and take the worker's message; a hang, a death or a forged frame is ``failed``."""
         try:
-            self._send(worker, {"request": name, "payload": wire}, limit)
-            message = self._receive(worker, limit)
+            worker.send({"request": name, "payload": wire}, limit)
+            return worker.receive(limit, _SLICE)
         except TimeoutError:
             self.close()
             if by_deadline:
@@ -399,21 +387,6 @@ class EngineProcess:
             self.tampered = self.tampered or f"the worker's channel carried a malformed message ({violation})"
             self.close()
             raise failed("tampered", f"the engine modified the auditing code: {self.tampered}") from None
-        try:
-            if not isinstance(message, dict):
-                raise ProtocolViolation("an answer is not an object")
-            self._note_tampering(message)
-            answer = message.get("answer")
-            answer = RunAnswer.from_wire(answer) if name == "run" else answers.read(name, answer)
-        except ProtocolViolation as violation:
-            self.tampered = self.tampered or f"the worker's channel carried a malformed answer ({violation})"
-            answer = None
-        if self.tampered and (name == "run" or answer is None):
-            raise failed("tampered", f"the engine modified the auditing code: {self.tampered}")
-        raised = _raised(answer)
-        if raised is not None and raised[0] == "MemoryError":
-            raise failed("memory", f"{describe_memory(self.memory)}: MemoryError{raised[1]}")
-        return answer
 
     def _note_tampering(self, message: dict[str, Any]) -> None:
         tampered = message.get("tampered") or []
@@ -434,50 +407,6 @@ class EngineProcess:
             said = f" (exit code {code})"
         last = self.output.stderr.last_line()
         return said + (f"; its last words on stderr: {last}" if last else "")
-
-    # ---- the channel ----
-
-    def _send(self, worker: _Worker, message: dict[str, Any], limit: float) -> None:
-        data = json.dumps(message, allow_nan=True).encode("utf-8")
-        worker.sock.settimeout(max(limit, 0.001))
-        try:
-            worker.sock.sendall(len(data).to_bytes(HEADER, "big") + data)
-        except TimeoutError:
-            raise
-        except OSError:
-            raise EOFError("the worker closed the channel") from None
-        finally:
-            worker.sock.settimeout(None)
-
-    def _receive(self, worker: _Worker, limit: float) -> Any:
-        """One message; ``TimeoutError`` after ``limit`` s, ``EOFError`` if the worker died or closed it."""
-        ends = time.monotonic() + limit
-        buffer = bytearray()
-        need, size = HEADER, None
-        while True:
-            while len(buffer) < need:
-                wait = ends - time.monotonic()
-                if wait <= 0:
-                    raise TimeoutError
-                ready, _, _ = select.select([worker.sock], [], [], min(wait, _SLICE))
-                if not ready:
-                    if worker.exited() is not None:
-                        raise EOFError("the worker died")
-                    continue
-                try:
-                    chunk = worker.sock.recv(min(need - len(buffer), 1 << 20))
-                except OSError:
-                    raise EOFError("the worker closed the channel") from None
-                if not chunk:
-                    raise EOFError("the worker closed the channel")
-                buffer += chunk
-            if size is None:
-                size = int.from_bytes(buffer[:HEADER], "big")
-                if size > WIRE_LIMIT:
-                    raise ProtocolViolation(f"a message of {size:,} bytes")
-                need = HEADER + size
-                continue
-            return decode(bytes(buffer[HEADER:]))
 
     # ---- ending ----
 

@@ -29,8 +29,6 @@ shows the depth limit they would meet.
 from __future__ import annotations
 
 import builtins
-import decimal
-import fractions
 import importlib
 import importlib.util
 import inspect
@@ -42,30 +40,26 @@ import linecache
 import math
 import os
 import sys
-import sysconfig
 import time
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType, TracebackType
+from types import ModuleType
 from typing import Any
 
 import micrograd.ops
 
 from ...program import Program, RunFailed
-from . import notebook, probes, protocol, spec
+from . import notebook, probes, protocol, reading, spec
 from .fingerprint import Fingerprint
 from .fingerprint import changes as fingerprint_changes
 from .namespace import relay
-from .protocol import HEADER, HOME, EngineError, Frame, Ready, RunAnswer, Unreadable, shorten
+from .protocol import HEADER, EngineError, Ready, RunAnswer, Unreadable
+from .reading import ROOTS, clean, describe, read_field, real_path
+from .reading import real as real  # re-exported: callers know it as the worker's
 from .spec import LoadPlan
 
 RECURSION_LIMIT = 1000
 """Python's default: what the engine's users get."""
-
-_VERIFY = os.path.join(HOME, "verify")
-_STDLIB = tuple({os.path.realpath(sysconfig.get_paths()[key]) for key in ("stdlib", "platstdlib")})
-_SITE = tuple({os.path.realpath(sysconfig.get_paths()[key]) for key in ("purelib", "platlib")})
-
 
 
 class LoadError(Exception):
@@ -122,7 +116,7 @@ def load(plan: LoadPlan, name: str) -> tuple[type, Ready]:
     module: Any = None
     if plan.how == "object":
         cls: Any = _IN_MEMORY[0]
-        ready = Ready(_text(cls.__name__), _source_file(cls), _text(cls.__module__), plan.path, "object", ())
+        ready = Ready(clean(cls.__name__), _source_file(cls), clean(cls.__module__), plan.path, "object", ())
         return cls, ready
     if plan.how == "notebook":
         try:
@@ -145,13 +139,13 @@ def load(plan: LoadPlan, name: str) -> tuple[type, Ready]:
             raise LoadError(f"{where} has no class {name!r}")
         if not isinstance(cls, type):
             raise LoadError(f"{where} has no class {name!r}: {name} is a {type(cls).__name__}")
-        found = _real_path(getattr(module, "__file__", None) or "")
-        if plan.how == "import" and found and found != _real_path(plan.path):
+        found = real_path(getattr(module, "__file__", None) or "")
+        if plan.how == "import" and found and found != real_path(plan.path):
             notes.append(f"importing {plan.module} found {found}, not {plan.path}")
     file = plan.path if plan.how == "notebook" else _source_file(cls)
-    module_file = plan.path if module is None else _real_path(getattr(module, "__file__", None) or "")
-    ready = Ready(_text(cls.__name__), file, _text(plan.module if module is None else module.__name__),
-                  module_file, plan.how, tuple(_text(n) for n in notes))
+    module_file = plan.path if module is None else real_path(getattr(module, "__file__", None) or "")
+    ready = Ready(clean(cls.__name__), file, clean(plan.module if module is None else module.__name__),
+                  module_file, plan.how, tuple(clean(n) for n in notes))
     return cls, ready
 
 
@@ -172,16 +166,13 @@ def _source_file(cls: type) -> str:
         file = inspect.getsourcefile(cls) or inspect.getfile(cls)
     except (TypeError, OSError):
         file = getattr(sys.modules.get(cls.__module__), "__file__", None) or ""
-    return _real_path(file)
+    return real_path(file)
 
-
-def _real_path(file: str) -> str:
-    return os.path.realpath(file) if file and not file.startswith("<") else file
 
 
 def protocol_problem(cls: type) -> str | None:
     """Why the audit cannot drive ``cls`` (no leaf, no .data or .grad, no ``backward()``); None if it can."""
-    name = _text(cls.__name__)
+    name = clean(cls.__name__)
     try:
         leaf = cls(1.5)
     except BaseException as error:  # the engine may raise anything
@@ -228,142 +219,7 @@ def _alternatives(leaf: Any) -> str:
     return f" (it has {', '.join(f'{n}()' for n in sorted(names)[:3])})" if names else ""
 
 
-# ---- reading the engine's numbers and exceptions ----
-
-_MISSING = object()
-
-
-def _text(x: Any, limit: int = protocol.MESSAGE_LIMIT) -> str:
-    """An exact str, bounded, that survives JSON and any terminal (lone surrogates escaped)."""
-    s = str.__str__(x) if isinstance(x, str) else "?"
-    return shorten(s.encode("utf-8", "backslashreplace").decode("utf-8"), limit)
-
-
-def _shown(x: Any, show: Callable[[Any], Any], limit: int) -> str:
-    try:
-        return _text(show(x), limit)
-    except BaseException as error:
-        return f"<{show.__name__}() raised {_text(type(error).__name__)}>"
-
-
-def real(x: Any) -> float | None:
-    """``x`` as a float if it is a real number (int, float, NumPy real scalar, Fraction, Decimal); else None.
-
-    None, str, bytes, bool, complex and everything else are not: they make ``Unreadable`` entries.
-    """
-    kind = type(x)
-    if kind is float:
-        return x  # type: ignore[no-any-return]
-    try:
-        if kind is bool or x is None or isinstance(x, (str, bytes, bool, complex)):
-            return None
-        # The stored value, read by the base type's own method: a subclass's __float__ may say
-        # anything, while the engine computes with (and its users print) what is stored.
-        if isinstance(x, float):
-            return float.__float__(x)
-        if isinstance(x, int):
-            return int.__float__(x)
-        if isinstance(x, fractions.Fraction):
-            return fractions.Fraction.__float__(x)
-        if isinstance(x, decimal.Decimal):
-            return decimal.Decimal.__float__(x)
-        dtype = getattr(x, "dtype", None)
-        if getattr(dtype, "kind", None) in ("f", "i", "u") and getattr(x, "shape", None) == ():
-            return float(x.item())
-    except BaseException:
-        return None
-    return None
-
-
-def _read(node: Any, field: protocol.Field, slot: int, unreadable: list[Unreadable]) -> float | None:
-    try:
-        value = getattr(node, field, _MISSING)
-    except BaseException as error:
-        said = _text(f"reading .{field} raised {describe(error).text}", protocol.REPR_LIMIT)
-        unreadable.append(Unreadable(slot, field, "error", said))
-        return None
-    if value is _MISSING:
-        unreadable.append(Unreadable(slot, field, "missing", f"no attribute .{field}"))
-        return None
-    number = real(value)
-    if number is None:
-        unreadable.append(Unreadable(slot, field, _text(type(value).__name__, protocol.REPR_LIMIT),
-                                     _shown(value, repr, protocol.REPR_LIMIT),
-                                     _shown(value, str, protocol.REPR_LIMIT)))
-    return number
-
-
-class _Roots:
-    """Which files are the engine's: those under its folders, not verify's, the standard library's or
-    an installed package's (unless the engine is one)."""
-
-    def __init__(self) -> None:
-        self.roots: list[str] = []
-        self.prefixes: list[str] = []
-        self._cache: dict[str, int] = {}
-
-    def add(self, path: str) -> None:
-        self._cache.clear()
-        if not path:
-            return
-        real_path = _real_path(path)
-        if real_path not in self.roots:
-            self.roots.append(real_path)
-        if not os.path.isdir(real_path):  # a notebook: its cells compile to "nb.ipynb [cell N]"
-            self.prefixes.append(path + " [cell ")
-
-    def rank(self, file: str) -> int:
-        """2: the engine's own file; 1: some other file, not ours or the standard library's; 0: ours."""
-        cached = self._cache.get(file)
-        if cached is not None:
-            return cached
-        if any(file.startswith(prefix) for prefix in self.prefixes):
-            rank = 2
-        elif file.startswith("<"):
-            rank = 0
-        else:
-            path = _real_path(file)
-            if _under(path, (_VERIFY, *_STDLIB)) and not _under(path, tuple(self.roots)):
-                rank = 0
-            elif _under(path, tuple(self.roots)) and not (
-                    _under(path, _SITE) and not any(_under(r, _SITE) for r in self.roots)):
-                rank = 2
-            elif _under(path, _SITE):
-                rank = 0
-            else:
-                rank = 1
-        self._cache[file] = rank
-        return rank
-
-
-def _under(path: str, folders: tuple[str, ...]) -> bool:
-    return any(path == f or path.startswith(f.rstrip(os.sep) + os.sep) for f in folders if f)
-
-
-ROOTS = _Roots()
-"""The engine's folders, set once it is loaded."""
-
-
-def describe(error: BaseException) -> EngineError:
-    """The exception as data: type, message and the engine's innermost frame."""
-    message = _shown(error, str, protocol.MESSAGE_LIMIT)
-    return EngineError(_text(type(error).__name__, 100), message, _engine_frame(error.__traceback__))
-
-
-def _engine_frame(tb: TracebackType | None) -> Frame | None:
-    best: tuple[int, str, int, str] | None = None
-    while tb is not None:
-        code = tb.tb_frame.f_code
-        rank = ROOTS.rank(code.co_filename)
-        if rank and (best is None or rank >= best[0]):
-            best = (rank, code.co_filename, tb.tb_lineno, code.co_name)
-        tb = tb.tb_next
-    if best is None:
-        return None
-    _, file, line, function = best
-    source = linecache.getline(file, line).strip()
-    return Frame(_text(file, 500), line, _text(function, 100), _text(source, protocol.LINE_LIMIT))
-
+# ---- running a program ----
 
 def run(cls: type, program: Program) -> dict[str, Any]:
     """Build ``program`` with ``cls``, call backward on its output, read every slot (a ``RunAnswer``)."""
@@ -373,7 +229,7 @@ def run(cls: type, program: Program) -> dict[str, Any]:
 
     def read(slots: list[Any]) -> None:
         times[1] = time.perf_counter()
-        data.extend(_read(s, "data", i, unreadable) for i, s in enumerate(slots))
+        data.extend(read_field(s, "data", i, unreadable) for i, s in enumerate(slots))
         times[2] = time.perf_counter()
 
     try:
@@ -383,7 +239,7 @@ def run(cls: type, program: Program) -> dict[str, Any]:
         error = describe(failed.error)
         if failed.stage == "forward":
             for i, s in enumerate(failed.slots):
-                data.append(_read(s, "data", i, unreadable))
+                data.append(read_field(s, "data", i, unreadable))
             answer = RunAnswer("forward", failed.slot, tuple(data), (), tuple(unreadable), error,
                                end - times[0])
         else:
@@ -391,7 +247,7 @@ def run(cls: type, program: Program) -> dict[str, Any]:
                                times[1] - times[0], end - times[2])
         return answer.to_wire()
     end = time.perf_counter()
-    grad = tuple(_read(s, "grad", i, unreadable) for i, s in enumerate(slots))
+    grad = tuple(read_field(s, "grad", i, unreadable) for i, s in enumerate(slots))
     return RunAnswer("done", None, tuple(data), grad, tuple(unreadable), None,
                      times[1] - times[0], end - times[2]).to_wire()
 
@@ -448,17 +304,7 @@ def main(fd: int) -> None:
     plan, name = LoadPlan.from_wire(config["plan"]), config["name"]
     handlers: dict[str, Callable[[type, Any], Any]] = {"run": run, **probes.PROBES}
     decode_program = protocol.program_from_wire
-    fingerprint = Fingerprint({
-        "verify.program": sys.modules[Program.__module__],
-        "verify.audit.engine.worker": sys.modules[__name__], "verify.audit.engine.probes": probes,
-        "verify.audit.engine.protocol": protocol,
-        "verify.audit.engine.spec": spec, "verify.audit.engine.notebook": notebook,
-        "verify.audit.engine.fingerprint": sys.modules[Fingerprint.__module__],
-        "micrograd.ops": micrograd.ops, "micrograd.ops.OPS": micrograd.ops.OPS, "handlers": handlers,
-        "json": json, "json.encoder": json.encoder, "json.decoder": json.decoder,
-        "json.scanner": json.scanner, "linecache": linecache, "math": math, "builtins": builtins,
-    }, sealed={"channel": channel, "channel.encoder": channel.encoder, "channel.decoder": channel.decoder,
-               "worker": sys.modules[__name__]})
+    fingerprint = _fingerprint(channel, handlers)
     entries, sealed, check = fingerprint.entries, fingerprint.sealed, fingerprint_changes
     check_code = check.__code__
     disarmed = ["verify.audit.engine.fingerprint.changes.__code__ was replaced"]
@@ -469,22 +315,10 @@ def main(fd: int) -> None:
     ROOTS.add(plan.root)
     if plan.how == "notebook":
         ROOTS.add(plan.path)
-    try:
-        cls, ready = load(plan, name)
-        if plan.how == "module":
-            ROOTS.add(_package_root(ready.module_file, plan.module))
-        problem = protocol_problem(cls)
-    except BaseException as error:  # the engine's module may raise anything, even SystemExit
-        if isinstance(error, LoadError):
-            channel.send({"unusable": {"message": _text(str(error), 1000)}})
-        else:
-            described = describe(error)
-            where = f" ({described.frame})" if described.frame else ""
-            channel.send({"unusable": {"message": f"{described.text}{where}", "error": described.to_wire()}})
+    loaded = _load_or_refuse(channel, plan, name)
+    if loaded is None:
         return
-    if problem is not None:
-        channel.send({"unusable": {"message": problem, "load": False}})
-        return
+    cls, ready = loaded
     if check.__code__ is not check_code:
         check.__code__ = check_code
         tampered = disarmed + check(entries, sealed)
@@ -512,8 +346,44 @@ def main(fd: int) -> None:
             channel.send({"answer": answer, "tampered": tampered})
         except (TypeError, ValueError) as error:  # not JSON: a probe returned something odd
             channel.send({"answer": {"stage": "probe", "error": EngineError(type(error).__name__,
-                                                                              _text(str(error))).to_wire()},
+                                                                              clean(str(error))).to_wire()},
                           "tampered": tampered})
+
+
+def _fingerprint(channel: Channel, handlers: dict[str, Callable[[type, Any], Any]]) -> Fingerprint:
+    """Everything the worker relies on, recorded before the engine loads (``fingerprint``)."""
+    return Fingerprint({
+        "verify.program": sys.modules[Program.__module__],
+        "verify.audit.engine.worker": sys.modules[__name__], "verify.audit.engine.probes": probes,
+        "verify.audit.engine.protocol": protocol, "verify.audit.engine.reading": reading,
+        "verify.audit.engine.spec": spec, "verify.audit.engine.notebook": notebook,
+        "verify.audit.engine.fingerprint": sys.modules[Fingerprint.__module__],
+        "micrograd.ops": micrograd.ops, "micrograd.ops.OPS": micrograd.ops.OPS, "handlers": handlers,
+        "json": json, "json.encoder": json.encoder, "json.decoder": json.decoder,
+        "json.scanner": json.scanner, "linecache": linecache, "math": math, "builtins": builtins,
+    }, sealed={"channel": channel, "channel.encoder": channel.encoder, "channel.decoder": channel.decoder,
+               "worker": sys.modules[__name__], "reading": reading})
+
+
+def _load_or_refuse(channel: Channel, plan: LoadPlan, name: str) -> tuple[type, Ready] | None:
+    """The engine's class and what to report; None once the parent has been told it is unusable."""
+    try:
+        cls, ready = load(plan, name)
+        if plan.how == "module":
+            ROOTS.add(_package_root(ready.module_file, plan.module))
+        problem = protocol_problem(cls)
+    except BaseException as error:  # the engine's module may raise anything, even SystemExit
+        if isinstance(error, LoadError):
+            channel.send({"unusable": {"message": clean(str(error), 1000)}})
+        else:
+            described = describe(error)
+            where = f" ({described.frame})" if described.frame else ""
+            channel.send({"unusable": {"message": f"{described.text}{where}", "error": described.to_wire()}})
+        return None
+    if problem is not None:
+        channel.send({"unusable": {"message": problem, "load": False}})
+        return None
+    return cls, ready
 
 
 def _package_root(module_file: str, module: str) -> str:
