@@ -12,41 +12,28 @@ rather than run unconfined.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
-import subprocess
 import sys
+
+from .process import refusal
 
 BWRAP = ("--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
          "--unshare-all", "--die-with-parent", "--new-session")
 """bubblewrap's options: / read-only, private /dev, /proc and /tmp, new namespaces (network too)."""
 
-_checked: list[str | None] = []
-
-
+@functools.cache
 def why_not() -> str | None:
     """Why the worker cannot be confined here (None if it can), checked once by trying."""
-    if not _checked:
-        _checked.append(_try())
-    return _checked[0]
-
-
-def _try() -> str | None:
     if not sys.platform.startswith("linux"):
         return f"--isolate needs Linux namespaces ({sys.platform} has none)"
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         return ("--isolate needs bubblewrap (bwrap), which is not installed"
                 " (Debian/Ubuntu: apt install bubblewrap)")
-    try:
-        done = subprocess.run([bwrap, *BWRAP, "true"], stdin=subprocess.DEVNULL, capture_output=True,
-                              timeout=10, check=False)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        return f"--isolate: bwrap could not run ({error})"
-    if done.returncode != 0:
-        said = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        return f"--isolate: this system refuses bwrap's namespaces ({said[-1] if said else done.returncode})"
-    return None
+    refused = refusal([bwrap, *BWRAP])
+    return None if refused is None else f"--isolate: this system refuses bwrap's namespaces ({refused})"
 
 
 def prefix(visible: list[str]) -> list[str]:

@@ -19,11 +19,13 @@ session of its own, as before, and ``PID_NAMESPACE`` says why.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import signal
-import subprocess
 import sys
+
+from .process import refusal
 
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
@@ -31,36 +33,22 @@ CLONE_NEWPID = 0x20000000
 UNSHARE = ("--user", "--map-current-user", "--pid", "--fork", "--kill-child")
 """unshare(1)'s options: a user namespace (our own uid), a PID namespace, and the worker killed with it."""
 
-_checked: list[str | None] = []
-
 
 def spawn_prefix() -> list[str]:
     """The command that runs a spawned worker in a PID namespace of its own; [] where there is none."""
     return [] if why_not() else [str(shutil.which("unshare")), *UNSHARE]
 
 
+@functools.cache
 def why_not() -> str | None:
     """Why the worker cannot get a PID namespace here (None if it can), checked once by trying."""
-    if not _checked:
-        _checked.append(_try())
-    return _checked[0]
-
-
-def _try() -> str | None:
     if not sys.platform.startswith("linux"):
         return f"PID namespaces are Linux's ({sys.platform} has none)"
     unshare = shutil.which("unshare")
     if unshare is None:
         return "unshare (util-linux) is not installed"
-    try:
-        done = subprocess.run([unshare, *UNSHARE, "true"], stdin=subprocess.DEVNULL, capture_output=True,
-                              timeout=10, check=False)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        return f"unshare could not run ({error})"
-    if done.returncode != 0:
-        said = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        return f"this system refuses an unprivileged PID namespace ({said[-1] if said else done.returncode})"
-    return None
+    refused = refusal([unshare, *UNSHARE])
+    return None if refused is None else f"this system refuses an unprivileged PID namespace ({refused})"
 
 
 def enter_forked() -> None:

@@ -128,3 +128,16 @@ def kill_tree(pid: int, *, reaped: bool) -> None:
             os.kill(p, signal.SIGKILL)
     with contextlib.suppress(OSError):
         os.killpg(pid, signal.SIGKILL)
+
+
+def refusal(command: list[str]) -> str | None:
+    """Why ``command`` (a wrapper around ``true``) does not run here, in its last words; None if it runs."""
+    try:
+        done = subprocess.run([*command, "true"], stdin=subprocess.DEVNULL, capture_output=True,
+                              timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"it could not run ({error})"
+    if done.returncode != 0:
+        said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        return f"{said[-1] if said else f'exit code {done.returncode}'}"
+    return None
