@@ -24,11 +24,5 @@ class LiesAboutGrad(Value):
 
     def backward(self):
         super().backward()
-        seen, stack = set(), [self]
-        while stack:
-            node = stack.pop()
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
+        for node in self.topo():
             node.grad = Halves(node.grad * 2)
-            stack.extend(node._prev)

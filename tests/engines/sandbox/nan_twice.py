@@ -10,10 +10,5 @@ class Value(_Tiny):
         again = self.grad != 0  # this output was differentiated before
         super().backward()
         if again:
-            seen, stack = set(), [self]
-            while stack:
-                node = stack.pop()
-                if id(node) not in seen:
-                    seen.add(id(node))
-                    node.grad = float("nan")
-                    stack.extend(node._prev)
+            for node in self.topo():
+                node.grad = float("nan")
