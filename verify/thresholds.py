@@ -271,6 +271,8 @@ REGISTER: tuple[Threshold, ...] = (
               untested=_LIMIT),
     Threshold("verify.audit.battery.PER_LAYOUT", "limit", "at most 20 battery points per op and layout",
               untested=_LIMIT),
+    Threshold("verify.audit.battery.ZERO_PARTNERS", "limit",
+              "an exact zero meets 2 of the other operand's usual points (-0.0 meets 1)", untested=_LIMIT),
     Threshold("verify.audit.battery.PER_UNARY", "limit",
               "at most 30 battery points for a unary op: both tails matter (1e3 to 1e300)", untested=_LIMIT),
     Threshold("verify.audit.findings.CHAIN_SHOWN", "bound",
@@ -298,6 +300,7 @@ NOT_THRESHOLDS = {
     "verify.audit.battery.FRACTIONAL_EXPONENTS": _POINTS,
     "verify.audit.battery.VALUE_EXPONENTS": _POINTS,
     "verify.audit.battery.KINK_OFFSETS": _POINTS,
+    "verify.audit.battery.ZEROS": _POINTS,
     "verify.audit.battery.EDGE_CONSTANTS": _POINTS,
 }
 """Module-level numbers in the scanned files that decide nothing, and why."""
