@@ -80,8 +80,7 @@ class SurveyFindings:
                               f"after {written(program)} and backward(), {shown}: not a real number",
                               phase="survey", confirmed=True, found_seconds=ledger.seconds())
             ledger.record(finding)
-            ledger.result.stopped = "gradients are not numbers: nothing else can be judged"
-            raise Done
+            ledger.lab.values_only = True  # reported once; the values can still be judged
 
 
 @dataclass(frozen=True)
