@@ -77,3 +77,4 @@ def test_gradients_that_are_text_everywhere_are_reported_once_and_the_audit_goes
     result = audit(f"{ZOO / 'unreadable.py'}:GradAsText", ops=["add", "mul", "relu"], max_examples=10)
     assert [(f.kind, f.op) for f in result.findings] == [("unreadable", "")], result.render()
     assert result.campaign.stopped == "" and sum(result.campaign.battery.values()) > 50
+    assert "only the values are judged" in result.findings[0].message

@@ -171,7 +171,8 @@ class Lab:
         self.verifier_failures = 0
         self.deadline_hit = False
         self.values_only = False
-        """Judge only the values (an unseeded backward() was found: every gradient is 0 after it)."""
+        """Judge only the values (an unseeded backward() was found: every gradient is 0 after it; or
+        the gradients are no numbers at all, reported once)."""
 
     def out_of_time(self) -> bool:
         return self.deadline_hit or (self.deadline is not None and time.monotonic() > self.deadline)
