@@ -32,6 +32,9 @@ def render(result: TensorAudit) -> str:
     if result.failures:
         n = len(result.failures)
         lines.append(f"FAIL  {n} finding{'' if n == 1 else 's'}")
+    elif result.fragilities and result.strict:
+        lines.append(f"FAIL  {result.programs} programs ran; no wrong rule shows, but the engine loses "
+                     "digits (above), and --strict counts that as a finding")
     elif result.fragilities:
         lines.append(f"FRAGILE  {result.programs} programs ran; no wrong rule shows at this precision, "
                      "but the engine loses digits (above)")

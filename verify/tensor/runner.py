@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..audit.engine.sandbox import UnusableEngine
 from .ops import TENSOR_OPS, Dialect
 from .program import TensorProgram
 from .run import Run
@@ -26,8 +27,9 @@ from .run import Run
 WORKER = Path(__file__).with_name("worker.py")
 
 
-class EngineUnusable(Exception):
-    """The engine cannot be loaded or driven at all (the CLI's exit code 2)."""
+class EngineUnusable(UnusableEngine):
+    """The engine cannot be loaded or driven at all (the CLI's exit code 2); the scalar audit's
+    ``UnusableEngine`` too, so one ``except`` serves ``verify.audit`` on either kind of engine."""
 
 
 @dataclass
@@ -61,30 +63,30 @@ MEMORY = 2 << 30
 
 
 def ask(path: str, class_name: str, programs: Sequence[TensorProgram], dialect: Dialect | None,
-        *, deadline: float = 60.0, limit: float = PROGRAM_SECONDS) -> Answer:
+        *, deadline: float = 60.0, limit: float = PROGRAM_SECONDS, obj: Any = None,
+        memory: int | None = MEMORY) -> Answer:
     """Load ``path``'s class ``class_name`` in a fresh worker and run ``programs`` in ``dialect``
-    (None: only survey the class), each within ``limit`` seconds, all within ``deadline``."""
+    (None: only survey the class), each within ``limit`` seconds, all within ``deadline``, in at
+    most ``memory`` bytes of address space (None: no limit).
+
+    ``obj`` is the engine itself when it exists only in memory (a notebook cell's class): the
+    worker is then forked from this process (``forked``) and ``path`` only names it."""
     with tempfile.TemporaryDirectory() as tmp:
-        request = Path(tmp, "request.json")
+        request = {"path": os.path.abspath(path), "class": class_name, "scalar": dialect == "scalar",
+                   "limit": limit, "memory": memory,
+                   "programs": [] if dialect is None else [wire(p, dialect) for p in programs]}
         answer = Path(tmp, "answer.json")
-        request.write_text(json.dumps({
-            "path": os.path.abspath(path), "class": class_name, "scalar": dialect == "scalar",
-            "limit": limit, "memory": MEMORY,
-            "programs": [] if dialect is None else [wire(p, dialect) for p in programs]}))
         out, err = Path(tmp, "stdout"), Path(tmp, "stderr")
-        # Files, not pipes: a child the engine forks may hold them open long after the worker ends.
-        with out.open("wb") as stdout, err.open("wb") as stderr:
-            worker = subprocess.Popen([sys.executable, "-I", str(WORKER), str(request), str(answer)],
-                                      cwd=tmp, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL,
-                                      start_new_session=True)
-            try:
-                code = worker.wait(timeout=deadline)
-            except subprocess.TimeoutExpired:
-                raise EngineUnusable(f"{path}:{class_name}: no answer within {deadline:g} s") from None
-            finally:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(worker.pid, signal.SIGKILL)  # the worker's session: whatever it started
-                worker.wait()
+        if obj is not None:
+            from .forked import address_space, run_forked
+
+            if memory is not None:
+                request["memory"] = memory + address_space()  # the child starts with all of this process
+            code = run_forked(obj, request, answer, out, err, deadline)
+        else:
+            code = _spawn(request, Path(tmp), answer, out, err, deadline)
+        if code is None:
+            raise EngineUnusable(f"{path}:{class_name}: no answer within {deadline:g} s")
         if not answer.exists():
             tail = err.read_bytes().decode(errors="replace").strip().splitlines()[-1:]
             raise EngineUnusable(f"{path}:{class_name}: the worker died (exit {code})"
@@ -98,6 +100,26 @@ def ask(path: str, class_name: str, programs: Sequence[TensorProgram], dialect: 
         for program, run in zip(programs, runs, strict=True):
             _as_zero_d(program, run)
     return Answer(got["survey"], runs, printed)
+
+
+def _spawn(request: dict[str, Any], tmp: Path, answer: Path, out: Path, err: Path,
+           deadline: float) -> int | None:
+    """Run ``worker.py`` as a script on ``request``; its exit code, None if it outlived ``deadline``."""
+    asked = tmp / "request.json"
+    asked.write_text(json.dumps(request))
+    # Files, not pipes: a child the engine forks may hold them open long after the worker ends.
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        worker = subprocess.Popen([sys.executable, "-I", str(WORKER), str(asked), str(answer)],
+                                  cwd=tmp, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL,
+                                  start_new_session=True)
+        try:
+            return worker.wait(timeout=deadline)
+        except subprocess.TimeoutExpired:
+            return None
+        finally:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(worker.pid, signal.SIGKILL)  # the worker's session: whatever it started
+            worker.wait()
 
 
 _DUNDER = {"+": "__add__", "-": "__sub__", "*": "__mul__", "/": "__truediv__", "**": "__pow__",

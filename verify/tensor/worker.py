@@ -231,36 +231,47 @@ def _limit_memory(size: int) -> None:
         pass  # no such limit on this system: the deadline still holds
 
 
-def main(argv: list[str]) -> int:
-    with open(argv[1]) as f:
-        request = json.load(f)
+def serve(request: dict[str, Any], cls: Any = None) -> dict[str, Any]:
+    """The answer to ``request``: the survey and each program's run. ``cls`` is the engine when it
+    is already in memory (a worker forked from the audit's process); else it is loaded from the
+    request's file."""
     if request.get("memory"):
         _limit_memory(int(request["memory"]))
     answer: dict[str, Any] = {}
-    try:
-        cls = load(request["path"], request["class"])
-    except Exception as error:
-        answer = {"load_error": _describe(error)}
-    else:
-        answer["survey"] = survey(cls)
-        scalar = bool(request.get("scalar"))
-        programs = request.get("programs", [])
-        np: Any = None
-        if programs and not scalar:
-            np = importlib.import_module("numpy")  # only here, and only for engines that hold arrays
-        LIMIT[0] = float(request.get("limit", 5.0))
-        signal.signal(signal.SIGALRM, _alarm)
-        answer["runs"] = []
-        for p in programs:
-            signal.setitimer(signal.ITIMER_REAL, LIMIT[0])
-            try:
-                answer["runs"].append(run(cls, p, scalar, np))
-            except OutOfTime:  # while reading the numbers back
-                answer["runs"].append({"error": _describe(OutOfTime()), "stage": "backward", "failed": None})
-            finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-    with open(argv[2], "w") as f:
+    if cls is None:
+        try:
+            cls = load(request["path"], request["class"])
+        except Exception as error:
+            return {"load_error": _describe(error)}
+    answer["survey"] = survey(cls)
+    scalar = bool(request.get("scalar"))
+    programs = request.get("programs", [])
+    np: Any = None
+    if programs and not scalar:
+        np = importlib.import_module("numpy")  # only here, and only for engines that hold arrays
+    LIMIT[0] = float(request.get("limit", 5.0))
+    signal.signal(signal.SIGALRM, _alarm)
+    answer["runs"] = []
+    for p in programs:
+        signal.setitimer(signal.ITIMER_REAL, LIMIT[0])
+        try:
+            answer["runs"].append(run(cls, p, scalar, np))
+        except OutOfTime:  # while reading the numbers back
+            answer["runs"].append({"error": _describe(OutOfTime()), "stage": "backward", "failed": None})
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    return answer
+
+
+def write(answer: dict[str, Any], path: str) -> None:
+    with open(path, "w") as f:
         json.dump(answer, f, allow_nan=True)
+
+
+def main(argv: list[str]) -> int:
+    with open(argv[1]) as f:
+        request = json.load(f)
+    write(serve(request), argv[2])
     return 0
 
 
