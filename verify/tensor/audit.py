@@ -18,7 +18,7 @@ from typing import Any
 
 from . import shapes as sh
 from .battery import TEMPLATES, Template, runnable
-from .check import Finding, check
+from .check import Finding, check, storage_note
 from .ops import Dialect
 from .program import TensorProgram, evaluate, suffix
 from .randomized import random_templates
@@ -265,15 +265,23 @@ def audit_tensor(spec: Any, *, seed: int = 0, deadline: float = 60.0, dialect: D
     answer = target.ask(programs, chosen, left())
     result.programs = len(programs)
     failing: list[Case] = []
+    kept: dict[str, list[float | None]] = {}
     for t, program, run in zip(templates, programs, answer.runs, strict=True):
         got = check(program, run)
-        result.fragilities += [f.message for f in got.findings if f.kind == "fragility"][:1]
+        if got.storage:
+            kept.setdefault(got.storage, []).append(got.digits)
         if got.faults:
             failing.append((t, program, _blame_crash(got.faults[0], t, program), run))
-    result.fragilities = sorted(set(result.fragilities))
+    # one note per narrow storage: the fewest digits any program kept
+    result.fragilities = [storage_note(storage, _fewest(digits)) for storage, digits in sorted(kept.items())]
     result.failures = _smallest(target, chosen, failing, seed, shrink, left)
     result.seconds = time.monotonic() - started
     return result
+
+
+def _fewest(digits: list[float | None]) -> float | None:
+    known = [d for d in digits if d is not None]
+    return min(known) if known else None
 
 
 def _scalar_only(t: Template) -> bool:
