@@ -89,9 +89,19 @@ def test_the_schema_is_printed_by_the_tensor_cli_and_documented_in_the_readme():
 
 def test_options_a_tensor_audit_cannot_honour_are_refused_not_ignored(tmp_path):
     engine = "tests/engines/tensor/numpy_ref.py:Tensor"
-    for extra in (["--isolate"], ["--ops", "add"], ["--max-examples", "5"]):
+    for extra in (["--ops", "add"], ["--max-examples", "5"]):
         done = audit("--engine", engine, *extra)
         assert done.returncode == 2 and "not for a tensor engine" in done.stderr, extra
         assert done.stdout == ""
     unwritable = audit("--engine", engine, "--html", str(tmp_path / "no" / "such" / "x.html"))
     assert unwritable.returncode == 2 and "--html" in unwritable.stderr
+
+
+def test_isolate_is_honoured_or_refused_never_ignored():
+    from verify.audit.engine import confine
+
+    done = audit("--engine", "tests/engines/tensor/planted_matmul.py:Tensor", "--isolate")
+    if confine.why_not() is None:
+        assert done.returncode == 1 and "matmul" in done.stdout, done.stderr
+    else:
+        assert done.returncode == 2 and "--isolate" in done.stderr

@@ -1,7 +1,8 @@
 """``verify.audit(Tensor)``: a tensor engine goes to the tensor audit (``verify.tensor``), as at the CLI.
 
 The scalar audit's options that mean the same there are passed on (``seed``,
-``deadline``, ``strict``, ``memory``, ``timeout`` per program, ``progress``); the tensor
+``deadline``, ``strict``, ``memory``, ``isolate``, ``timeout`` per program,
+``progress``); the tensor
 audit's own (``dialect``, ``only``, ``random``, ``shrink``) are accepted
 too. One that has no meaning for a tensor engine is a ``UsageError``,
 never silently dropped.
@@ -18,7 +19,7 @@ from .engine.spec import UsageError
 if TYPE_CHECKING:
     from ..tensor.audit import TensorAudit
 
-PASSED_ON = ("seed", "deadline", "strict", "memory", "dialect", "only", "random", "shrink")
+PASSED_ON = ("seed", "deadline", "strict", "memory", "isolate", "dialect", "only", "random", "shrink")
 """Options the tensor audit takes under the same name."""
 
 
@@ -42,8 +43,6 @@ def audit_tensor_engine(engine: Any, options: dict[str, Any]) -> TensorAudit:
     given = dict(options)
     progress = given.pop("progress", None)
     timeout = given.pop("timeout", PROGRAM_SECONDS)
-    if given.get("isolate") is False:
-        del given["isolate"]  # the default, said out loud
     unknown = sorted(k for k in given if k not in PASSED_ON)
     if unknown:
         raise UsageError(f"verify.audit of a tensor engine takes no {', '.join(unknown)} (it takes "

@@ -218,13 +218,13 @@ def _is_tensor_engine(spec: str) -> bool:
 
 def _tensor(args: argparse.Namespace, memory: int | None) -> int:
     """The tensor audit (``verify.tensor``) with this command's seed, deadline, timeout, memory,
-    --strict, --json and --html; an option it has no use for is a usage error, never ignored."""
+    --isolate, --strict, --json and --html; an option it has no use for is a usage error, never
+    ignored."""
     from ..tensor.audit import audit_tensor
     from ..tensor.runner import EngineUnusable
 
     unused = [flag for flag, given in (("--max-examples", args.max_examples != DEFAULT_EXAMPLES),
-                                       ("--ops", args.ops is not None), ("--isolate", args.isolate))
-              if given]
+                                       ("--ops", args.ops is not None)) if given]
     if unused:
         return _error(f"{', '.join(unused)}: not for a tensor engine (its battery is fixed; "
                       "python -m verify.tensor --only TEXT picks programs)")
@@ -232,7 +232,7 @@ def _tensor(args: argparse.Namespace, memory: int | None) -> int:
         sys.stderr.write(f"auditing {args.engine} as a tensor engine ...\n")
     try:
         result = audit_tensor(args.engine, seed=args.seed, deadline=args.deadline, strict=args.strict,
-                              limit=args.timeout, memory=memory)
+                              limit=args.timeout, memory=memory, isolate=args.isolate)
     except EngineUnusable as error:
         return _error(str(error), "unusable engine")
     text = json.dumps(result.to_json(), indent=2) if args.json else result.render()

@@ -159,6 +159,8 @@ class Target:
     """Seconds one program may run before it counts as hanging."""
     memory: int | None = MEMORY
     """Bytes of address space the worker may use (None: no limit)."""
+    isolate: bool = False
+    """Run the worker confined: read-only, no network, a private /tmp (``audit.engine.confine``)."""
 
     @property
     def label(self) -> str:
@@ -166,7 +168,7 @@ class Target:
 
     def ask(self, programs: list[TensorProgram], dialect: Dialect | None, deadline: float) -> Answer:
         return ask(self.path, self.name, programs, dialect, deadline=deadline, limit=self.limit, obj=self.obj,
-                   memory=self.memory)
+                   memory=self.memory, isolate=self.isolate)
 
     def snippet(self, program: TensorProgram, dialect: Dialect) -> str:
         module = None if self.obj is None else self.path
@@ -233,7 +235,7 @@ RANDOM_PROGRAMS = 30
 def audit_tensor(spec: Any, *, seed: int = 0, deadline: float = 60.0, dialect: Dialect | None = None,
                  shrink: bool = True, only: str | None = None, random: int = RANDOM_PROGRAMS,
                  strict: bool = False, limit: float = PROGRAM_SECONDS,
-                 memory: int | None = MEMORY) -> TensorAudit:
+                 memory: int | None = MEMORY, isolate: bool = False) -> TensorAudit:
     """Audit a tensor engine: every battery program its dialect and ops allow, then ``random``
     random chains, judged op by op.
 
@@ -241,10 +243,11 @@ def audit_tensor(spec: Any, *, seed: int = 0, deadline: float = 60.0, dialect: D
     notebook cell or a REPL too: its worker is forked from this process);
     ``only`` keeps the templates whose name contains it; ``strict`` makes a
     fragility exit 1; ``limit`` bounds each program (seconds), ``memory`` the
-    worker's address space (bytes; None for no limit).
+    worker's address space (bytes; None for no limit); ``isolate`` confines the
+    worker (read-only, no network, a private /tmp) or refuses (``EngineUnusable``).
     """
     started = time.monotonic()
-    target = dataclasses.replace(where(spec), limit=limit, memory=memory)
+    target = dataclasses.replace(where(spec), limit=limit, memory=memory, isolate=isolate)
     survey = target.ask([], None, deadline).survey
     chosen: Dialect = dialect or dialect_of(survey)
     have = set(survey.get("have", []))

@@ -102,9 +102,7 @@ def check(program: TensorProgram, run: Run, *, scale: float = 1.0) -> Checked:
         result.findings.append(Finding(
             "crash", op, culprit, culprit, _pattern(program, culprit) if op else "",
             _operand_shapes(program, culprit) if op else (), (), None, None,
-            ("the engine's " if run.error.startswith("no answer") else "the engine raised in ")
-            + (run.stage or "loading") + (f" making {names[culprit]} = {op}" if op else "")
-            + f": {run.error}"))
+            _crashed(run) + (f" making {names[culprit]} = {op}" if op else "") + f": {run.error}"))
         return result
     for j, shape in enumerate(program.shapes):
         if run.data_shapes[j] != shape:
@@ -129,6 +127,13 @@ def check(program: TensorProgram, run: Run, *, scale: float = 1.0) -> Checked:
     _forward(program, data, result, scale, u)
     _backward(program, data, run, result, scale, u)
     return result
+
+
+def _crashed(run: Run) -> str:
+    if not run.stage:  # the worker's process died, or hung past its alarm, in this program
+        return "the engine's process ended in this program"
+    hung = (run.error or "").startswith("no answer")
+    return ("the engine's " if hung else "the engine raised in ") + run.stage
 
 
 def storage_note(storage: str, digits: float | None) -> str:

@@ -30,6 +30,8 @@ def main(argv: list[str]) -> int:
                         help="print the result as JSON (its JSON Schema: --schema)")
     parser.add_argument("--schema", action="store_true", help="print the JSON Schema of --json and exit")
     parser.add_argument("--strict", action="store_true", help="a fragility (digits lost) exits 1")
+    parser.add_argument("--isolate", action="store_true",
+                        help="run the engine read-only, with no network and a private /tmp (needs bwrap)")
     parser.add_argument("--dialect", choices=DIALECTS, help="the engine's API (default: detected)")
     parser.add_argument("--only", metavar="TEXT", help="run only the battery programs whose name has TEXT")
     parser.add_argument("--seed", type=int, default=0, help="the battery's random values (default 0)")
@@ -56,7 +58,7 @@ def main(argv: list[str]) -> int:
     try:
         result = audit_tensor(args.spec, seed=args.seed, deadline=args.deadline, dialect=args.dialect,
                               shrink=not args.no_shrink, only=args.only, random=max(0, args.random),
-                              strict=args.strict)
+                              strict=args.strict, isolate=args.isolate)
     except EngineUnusable as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
