@@ -92,3 +92,9 @@ def test_isolate_keeps_the_engine_from_writing_files(tmp_path):
     assert not mark.exists()
     assert tensor_cli(f"{writer}:Tensor", "--only", "matmul", "--random", "0").returncode == 0
     assert mark.exists()  # the same engine, unconfined, writes it: the test can see a write
+
+
+def test_a_forged_run_in_the_audits_channel_is_refused_not_judged():
+    done = tensor_cli(f"{ZOO}/hostile_run_forger.py:Tensor", "--only", "matmul")
+    assert done.returncode == 2 and done.stdout == ""
+    assert "wrote into the audit's answer channel (a run of [1] tensors" in done.stderr

@@ -23,6 +23,7 @@ from .ops import TENSOR_OPS, Dialect
 from .program import TensorProgram
 from .run import Run
 from .sandbox import Outcome, Tampered, address_space, run_worker
+from .shapes import size
 
 
 class EngineUnusable(UnusableEngine):
@@ -111,7 +112,11 @@ def ask(path: str, class_name: str, programs: Sequence[TensorProgram], dialect: 
                 raise EngineUnusable(f"{path}:{class_name}: the worker died before the engine was loaded"
                                      f"{_death(outcome)}")
             survey = got["survey"]
-        runs += [Run.from_wire(r) for r in got["runs"]]
+        try:
+            runs += [_checked(_run(r), programs[len(runs) + k]) for k, r in enumerate(got["runs"])]
+        except Tampered as tampered:
+            raise EngineUnusable(f"{path}:{class_name}: the engine wrote into the audit's answer "
+                                 f"channel ({tampered})") from None
         if not done and len(runs) < len(wired):  # the program after the last answered one ended it
             runs.append(Run(error=_death(outcome)[2:-1], stage="", failed=None))
     if dialect == "minitorch":  # its scalars are shape (1,)
@@ -140,6 +145,37 @@ def _read(messages: list[dict[str, Any]], asked: int) -> tuple[dict[str, Any], b
         else:
             raise Tampered(f"a {key!r} message out of its place")
     return got, done
+
+
+def _run(wired: dict[str, Any]) -> Run:
+    try:
+        run = Run.from_wire(wired)
+    except (TypeError, ValueError) as error:
+        raise Tampered(f"a run that is not numbers ({error})") from None
+    if not (run.error is None or isinstance(run.error, str)) or run.stage not in ("forward", "backward", "") \
+            or not (run.failed is None or type(run.failed) is int):
+        raise Tampered("a run whose error is not the worker's")
+    return run
+
+
+def _checked(run: Run, program: TensorProgram) -> Run:
+    """``run`` if it has the shape the worker gives a run of ``program``; ``Tampered`` if not."""
+    if run.error is not None:
+        if run.failed is not None and not 0 <= run.failed <= len(program.shapes):
+            raise Tampered("a crash in a tensor the program does not have")
+        return run
+    n = len(program.shapes)
+    lengths = {len(run.data), len(run.data_shapes), len(run.grads), len(run.grad_shapes), len(run.dtypes)}
+    if lengths != {n}:
+        raise Tampered(f"a run of {sorted(lengths)} tensors for a program of {n}")
+    for values, shape in (*zip(run.data, run.data_shapes, strict=True),
+                          *zip(run.grads, run.grad_shapes, strict=True)):
+        if (values is None) != (shape is None) or (shape is not None and values is not None
+                                                   and len(values) != size(shape)):
+            raise Tampered("a run whose values do not fill their shapes")
+    if any(not (0 <= a < n and 0 <= b < n) for a, b in run.aliases):
+        raise Tampered("a run naming tensors the program does not have")
+    return run
 
 
 def _death(outcome: Outcome) -> str:
