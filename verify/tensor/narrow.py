@@ -31,9 +31,12 @@ absorbs the products of the d's); ``scale`` is for the tests that guard them.
 Guards (``tests/test_tensor_allowance_float32.py``): 10x looser, errors planted
 just outside the tanh, sigmoid, exp and log partials, the tanh, log and exp
 values and a float32 sum pass; 10x tighter, two correct float32 engines fail
-in add, sub, mul, div, exp, log, sigmoid, sum, mean and matmul. Not yet shown
-tight within 10x: tanh, powi and softmax rows, whose worst cases (a math
-library 4 ulps off, the textbook tanh) the correct engines here come nowhere near.
+in add, sub, mul, div, exp, log, sigmoid, sum, mean and matmul. And
+(``tests/test_tensor_float32_tight.py``): 10x looser, errors planted just
+outside the powi value and partial pass; 10x tighter, correct float32 formulas
+fail: the tanh value and partial (2 sigmoid(2x) - 1 and 1 / cosh(x)**2), the
+powi value and partial (repeated products, k = 3, 5, -2, -3), and the softmax
+and log-softmax rows (``softmax``), forward and backward.
 """
 
 from __future__ import annotations
