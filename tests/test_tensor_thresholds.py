@@ -111,16 +111,28 @@ def _planted_partial(op: str) -> set[tuple[str, str]]:
 
 # ---- correct float32 formulas over a grid: every point passes; a tighter allowance refuses some ----
 
-def _all_pass(op: str, args: list[int | float], formula: Callable[[Any], tuple[Any, Any]], xs: Any) -> bool:
+def _all_pass(op: str, args: list[int | float], formula: Callable[[Any], tuple[Any, Any]], xs: Any,
+              before: tuple[float, ...] = ()) -> bool:
+    """Whether ``formula`` (x -> value, partial or partials) passes at every x (after inputs ``before``)."""
     for x in xs.astype(f32):
-        value, partial = formula(x)
-        if _faults(op, [float(x)], args, float(value), [float(partial)]):
+        value, partials = formula(x)
+        ps = partials if isinstance(partials, list) else [partials]
+        if _faults(op, [*before, float(x)], args, float(value), [float(p) for p in ps]):
             return False
     return True
 
 
 def _sigmoid(x: Any) -> Any:
     return f32(1) / (f32(1) + np.exp(-x))
+
+
+def _quotient_by_reciprocal(a: Any) -> Callable[[Any], tuple[Any, list[Any]]]:
+    """a / x as a * (1/x), its partials 1/x and -out * (1/x): the derivation's own formulas."""
+    def run(x: Any) -> tuple[Any, list[Any]]:
+        r = f32(1) / x
+        out = a * r
+        return out, [r, -out * r]
+    return run
 
 
 def _tanh_via_sigmoid(x: Any) -> tuple[Any, Any]:
@@ -135,6 +147,8 @@ CORRECT: dict[str, Callable[[], bool]] = {
     "sigmoid": lambda: _all_pass("sigmoid", [0], lambda x: (_sigmoid(x), _sigmoid(x) * (1 - _sigmoid(x))),
                                  np.linspace(-4, 4, 200)),
     "tanh": lambda: _all_pass("tanh", [0], _tanh_via_sigmoid, np.linspace(0.01, 0.4, 64)),
+    "div partial": lambda: _all_pass("div", [0, 1], _quotient_by_reciprocal(f32(A)), np.linspace(0.5, 3, 400),
+                                     (A,)),
 }
 
 
@@ -183,7 +197,8 @@ GUARDS = [
     _value("DIV_VALUE", "div"),
     _value("SIGMOID_VALUE", "sigmoid"),
     _value("TANH_VALUE", "tanh"),
-    _partial("DIV_PARTIAL", "div"),
+    Guard("DIV_PARTIAL", narrow, "DIV_PARTIAL", lambda: _planted_partial("div") == {("gradient", "div")},
+          CORRECT["div partial"]),
     _partial("POWI_PARTIAL", "powi"),
     _partial("TANH_PARTIAL", "tanh"),
     _partial("SIGMOID_PARTIAL", "sigmoid"),
