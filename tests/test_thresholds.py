@@ -141,5 +141,11 @@ def test_the_register_loads_neither_sympy_nor_flint() -> None:
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
 
 
+@pytest.mark.parametrize("name", sorted(NOT_THRESHOLDS))
+def test_each_name_said_to_decide_nothing_exists(name: str) -> None:
+    module, _, attribute = name.rpartition(".")
+    assert hasattr(importlib.import_module(module), attribute), f"{name} is gone: drop it from NOT_THRESHOLDS"
+
+
 def test_every_register_name_is_unique() -> None:
     assert len(REGISTERED) == len(REGISTER)

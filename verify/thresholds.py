@@ -377,6 +377,8 @@ NOT_THRESHOLDS = {
     "verify.audit.battery.VALUE_EXPONENTS": _POINTS,
     "verify.audit.battery.KINK_OFFSETS": _POINTS,
     "verify.audit.battery.EDGE_CONSTANTS": _POINTS,
+    "verify.tensor.battery.SHAPES": "the shapes the tensor battery tries (inputs, not thresholds)",
+    "verify.tensor.battery.SMALLER": "the smaller shapes a tensor finding is shrunk through (inputs)",
 }
 """Module-level numbers in the scanned files that decide nothing, and why."""
 
