@@ -135,6 +135,16 @@ def _quotient_by_reciprocal(a: Any) -> Callable[[Any], tuple[Any, list[Any]]]:
     return run
 
 
+def _power_by_products(k: int) -> Callable[[Any], tuple[Any, Any]]:
+    """x**k as k - 1 float32 products, its partial k * x**(k-1) as k - 2 products and one more."""
+    def power(x: Any, n: int) -> Any:
+        r = x
+        for _ in range(n - 1):
+            r = r * x
+        return r
+    return lambda x: (power(x, k), f32(k) * power(x, k - 1))
+
+
 def _tanh_via_sigmoid(x: Any) -> tuple[Any, Any]:
     t = f32(2) * _sigmoid(f32(2) * x) - f32(1)
     return t, f32(1) - t * t
@@ -147,6 +157,7 @@ CORRECT: dict[str, Callable[[], bool]] = {
     "sigmoid": lambda: _all_pass("sigmoid", [0], lambda x: (_sigmoid(x), _sigmoid(x) * (1 - _sigmoid(x))),
                                  np.linspace(-4, 4, 200)),
     "tanh": lambda: _all_pass("tanh", [0], _tanh_via_sigmoid, np.linspace(0.01, 0.4, 64)),
+    "powi partial": lambda: _all_pass("powi", [0, 16.0], _power_by_products(16), np.linspace(0.5, 1.5, 400)),
     "div partial": lambda: _all_pass("div", [0, 1], _quotient_by_reciprocal(f32(A)), np.linspace(0.5, 3, 400),
                                      (A,)),
 }
@@ -199,7 +210,8 @@ GUARDS = [
     _value("TANH_VALUE", "tanh"),
     Guard("DIV_PARTIAL", narrow, "DIV_PARTIAL", lambda: _planted_partial("div") == {("gradient", "div")},
           CORRECT["div partial"]),
-    _partial("POWI_PARTIAL", "powi"),
+    Guard("POWI_PARTIAL", narrow, "POWI_PARTIAL", lambda: _planted_partial("powi") == {("gradient", "powi")},
+          CORRECT["powi partial"]),
     _partial("TANH_PARTIAL", "tanh"),
     _partial("SIGMOID_PARTIAL", "sigmoid"),
     Guard("_EXTRA", sm, "_EXTRA", _row_caught),

@@ -317,10 +317,7 @@ REGISTER: tuple[Threshold, ...] = (
     _tensor("verify.tensor.narrow.DIV_PARTIAL",
             "-a / b**2 as -out * (1/b) from the rounded quotient: its two roundings and two more"),
     _tensor("verify.tensor.narrow.POWI_PARTIAL",
-            "k * x**(k-1) as k * out / x: the power's L, a product and a division",
-            _CHECK_PRODUCT + "correct partials by repeated products use about 3; "
-            + _WHOLE.format("them", "::test_a_power_by_repeated_products_passes_and_10x_tighter_value_and_"
-                                    "partial_bounds_refuse_it")),
+            "k * x**(k-1) as k * out / x: the power's L, a product and a division"),
     _tensor("verify.tensor.narrow.TANH_PARTIAL",
             "1 - t*t with t carrying TANH_VALUE's error, doubled by the square, and two more, "
             "of (1 + |t|)**2",
