@@ -145,6 +145,11 @@ def _power_by_products(k: int) -> Callable[[Any], tuple[Any, Any]]:
     return lambda x: (power(x, k), f32(k) * power(x, k - 1))
 
 
+def _sigmoid_partial_by_cosh(x: Any) -> tuple[Any, Any]:
+    """sigmoid' x = 1 / (2 cosh(x/2))**2 = 1 / (e**(x/2) + e**(-x/2))**2, in float32."""
+    return _sigmoid(x), f32(1) / (np.exp(x / f32(2)) + np.exp(-x / f32(2))) ** 2
+
+
 def _tanh_via_sigmoid(x: Any) -> tuple[Any, Any]:
     t = f32(2) * _sigmoid(f32(2) * x) - f32(1)
     return t, f32(1) - t * t
@@ -157,6 +162,9 @@ CORRECT: dict[str, Callable[[], bool]] = {
     "sigmoid": lambda: _all_pass("sigmoid", [0], lambda x: (_sigmoid(x), _sigmoid(x) * (1 - _sigmoid(x))),
                                  np.linspace(-4, 4, 200)),
     "tanh": lambda: _all_pass("tanh", [0], _tanh_via_sigmoid, np.linspace(0.01, 0.4, 64)),
+    "tanh partial": lambda: _all_pass("tanh", [0], lambda x: (np.tanh(x), f32(1) / (np.cosh(x) * np.cosh(x))),
+                                      np.linspace(-0.12, 0.12, 600)),
+    "sigmoid partial": lambda: _all_pass("sigmoid", [0], _sigmoid_partial_by_cosh, np.linspace(-8, -4, 400)),
     "powi partial": lambda: _all_pass("powi", [0, 16.0], _power_by_products(16), np.linspace(0.5, 1.5, 400)),
     "div partial": lambda: _all_pass("div", [0, 1], _quotient_by_reciprocal(f32(A)), np.linspace(0.5, 3, 400),
                                      (A,)),
@@ -199,10 +207,6 @@ def _value(name: str, op: str) -> Guard:
     return Guard(name, narrow, name, lambda: _planted_value(op) == {("forward", op)}, CORRECT[op])
 
 
-def _partial(name: str, op: str) -> Guard:
-    return Guard(name, narrow, name, lambda: _planted_partial(op) == {("gradient", op)})
-
-
 GUARDS = [
     _value("L", "exp"),
     _value("DIV_VALUE", "div"),
@@ -212,8 +216,10 @@ GUARDS = [
           CORRECT["div partial"]),
     Guard("POWI_PARTIAL", narrow, "POWI_PARTIAL", lambda: _planted_partial("powi") == {("gradient", "powi")},
           CORRECT["powi partial"]),
-    _partial("TANH_PARTIAL", "tanh"),
-    _partial("SIGMOID_PARTIAL", "sigmoid"),
+    Guard("TANH_PARTIAL", narrow, "TANH_PARTIAL", lambda: _planted_partial("tanh") == {("gradient", "tanh")},
+          CORRECT["tanh partial"]),
+    Guard("SIGMOID_PARTIAL", narrow, "SIGMOID_PARTIAL",
+          lambda: _planted_partial("sigmoid") == {("gradient", "sigmoid")}, CORRECT["sigmoid partial"]),
     Guard("_EXTRA", sm, "_EXTRA", _row_caught),
     Guard("_BACKWARD_EXTRA", sm, "_BACKWARD_EXTRA", _backward_caught),
 ]

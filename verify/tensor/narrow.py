@@ -37,9 +37,7 @@ outside the powi value and partial pass; 10x tighter, correct float32 formulas
 fail: the tanh value and partial (2 sigmoid(2x) - 1 and 1 / cosh(x)**2), the
 powi value and partial (repeated products, k = 3, 5, -2, -3), and the softmax
 and log-softmax rows (``softmax``), forward and backward. Each named count
-below is also moved 10x alone (``tests/test_tensor_thresholds.py``, and
-``verify.thresholds`` says why no correct engine yet shows the tanh and
-sigmoid partials' counts tight alone).
+below is also moved 10x alone, both ways (``tests/test_tensor_thresholds.py``).
 """
 
 from __future__ import annotations
