@@ -69,18 +69,19 @@ def _faults(op: str, xs: list[float], args: list[int | float], value: float,
 
 # ---- exact values and partials at float32 points; the partial guarded is the last operand's ----
 
-mpmath.mp.dps = 60
 X = float(f32(0.7))
 A = float(f32(1.3))
 Q = Fraction(A) / Fraction(X)
-POINTS: dict[str, tuple[list[float], list[int | float], float, list[float]]] = {
-    "exp": ([X], [0], float(mpmath.exp(X)), [float(mpmath.exp(X))]),
-    "div": ([A, X], [0, 1], float(Q), [float(1 / Fraction(X)), float(-Q / Fraction(X))]),
-    "sigmoid": ([X], [0], float(1 / (1 + mpmath.exp(-X))),
-                [float(mpmath.exp(-X) / (1 + mpmath.exp(-X)) ** 2)]),
-    "tanh": ([X], [0], float(mpmath.tanh(X)), [float(1 - mpmath.tanh(X) ** 2)]),
-    "powi": ([X], [0, 3.0], float(Fraction(X) ** 3), [float(3 * Fraction(X) ** 2)]),
-}
+POINTS: dict[str, tuple[list[float], list[int | float], float, list[float]]]
+with mpmath.workdps(60):
+    POINTS = {
+        "exp": ([X], [0], float(mpmath.exp(X)), [float(mpmath.exp(X))]),
+        "div": ([A, X], [0, 1], float(Q), [float(1 / Fraction(X)), float(-Q / Fraction(X))]),
+        "sigmoid": ([X], [0], float(1 / (1 + mpmath.exp(-X))),
+                    [float(mpmath.exp(-X) / (1 + mpmath.exp(-X)) ** 2)]),
+        "tanh": ([X], [0], float(mpmath.tanh(X)), [float(1 - mpmath.tanh(X) ** 2)]),
+        "powi": ([X], [0, 3.0], float(Fraction(X) ** 3), [float(3 * Fraction(X) ** 2)]),
+    }
 """op: (inputs, args, exact value, exact partials)."""
 
 
