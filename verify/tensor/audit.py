@@ -23,7 +23,7 @@ from .ops import Dialect
 from .program import TensorProgram, evaluate, suffix
 from .randomized import random_templates
 from .run import Run
-from .runner import MEMORY, PROGRAM_SECONDS, Answer, EngineUnusable, ask, dialect_of
+from .runner import DEADLINE, MEMORY, PROGRAM_SECONDS, Answer, EngineUnusable, ask, dialect_of
 from .snippet import snippet
 
 __all__ = ["EngineUnusable", "Failure", "TensorAudit", "TensorAuditFailed", "audit_tensor",
@@ -177,7 +177,7 @@ class Target:
         return snippet(program, dialect, self.name, self.path, module=module)
 
 
-def wants_tensor_audit(spec: Any, *, deadline: float = 60.0) -> bool:
+def wants_tensor_audit(spec: Any, *, deadline: float = DEADLINE) -> bool:
     """Whether ``spec`` (``"engine.py:Tensor"``, a class or a factory) is for this audit rather than
     the scalar one: a factory (minitorch's ``tensor``), a class with ``.derivative`` (minitorch's
     Scalar), or a class with a tensor method (``sum``, ``reshape``, ``@``, ...). One survey in a
@@ -232,7 +232,7 @@ RANDOM_PROGRAMS = 30
 """Random chains run after the battery, by default."""
 
 
-def audit_tensor(spec: Any, *, seed: int = 0, deadline: float = 60.0, dialect: Dialect | None = None,
+def audit_tensor(spec: Any, *, seed: int = 0, deadline: float = DEADLINE, dialect: Dialect | None = None,
                  shrink: bool = True, only: str | None = None, random: int = RANDOM_PROGRAMS,
                  strict: bool = False, limit: float = PROGRAM_SECONDS,
                  memory: int | None = MEMORY, isolate: bool = False) -> TensorAudit:

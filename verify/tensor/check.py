@@ -35,7 +35,12 @@ from .shapes import Shape
 
 Kind = Literal["forward", "gradient", "grad-shape", "seed", "aliasing", "crash", "shape", "fragility"]
 FAULTS: tuple[Kind, ...] = ("forward", "gradient", "grad-shape", "seed", "aliasing", "crash", "shape")
+PRECISIONS = (128, 512, 2048)
+"""Bits the exact gradients are computed at, raised until each is tight."""
+TIGHT_BITS = 60
+"""An exact gradient is tight once its ball is narrow to 60 bits: 7 beyond a float64's 53."""
 _FLOOR = ball(2.0) ** -1000
+"""A ball narrower than 2**-1000 is tight whatever its size (a gradient of 0 has no relative width)."""
 
 
 @dataclass(frozen=True)
@@ -467,14 +472,14 @@ def _exact(program: TensorProgram, data: list[list[float]], result: Checked) -> 
     """The certified exact gradient of every input, at the program's inputs (the oracle's answer)."""
     scalar, where = lower(program, data)
     nodes = plan(scalar)
-    for bits in (128, 512, 2048):
+    for bits in PRECISIONS:
         try:
             ex = exact(scalar, nodes, bits)
         except UndefinedAt as error:
             result.notes.append(f"the exact gradient is undefined here: {error.reason}")
             return
         with workprec(bits):
-            done = not ex.unsure and all(tight(ex.adjoints[s], 60, _FLOOR)
+            done = not ex.unsure and all(tight(ex.adjoints[s], TIGHT_BITS, _FLOOR)
                                          for row in where[: len(program.inputs)] for s in row
                                          if isinstance(s, int))
         if done:

@@ -36,10 +36,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--only", metavar="TEXT", help="run only the battery programs whose name has TEXT")
     parser.add_argument("--seed", type=int, default=0, help="the battery's random values (default 0)")
     parser.add_argument("--deadline", type=float, default=60.0,
-                        help="seconds for the whole audit (default 60)")
+                        help="seconds for the whole audit (default %(default)g)")
     parser.add_argument("--no-shrink", action="store_true", help="report findings on the battery's shapes")
     parser.add_argument("--random", type=int, default=30, metavar="N",
-                        help="random programs after the battery (default 30)")
+                        help="random programs after the battery (default %(default)s)")
     try:
         args = parser.parse_args(argv)
     except SystemExit as stop:

@@ -62,10 +62,12 @@ PROGRAM_SECONDS = 5.0
 """How long one program may run in the engine before it counts as hanging (a crash finding)."""
 MEMORY = 2 << 30
 """The worker's address space, as the scalar audit's: an engine past it gets a MemoryError."""
+DEADLINE = 60.0
+"""Seconds for a whole audit (its survey, battery, random programs and shrinking), by default."""
 
 
 def ask(path: str, class_name: str, programs: Sequence[TensorProgram], dialect: Dialect | None,
-        *, deadline: float = 60.0, limit: float = PROGRAM_SECONDS, obj: Any = None,
+        *, deadline: float = DEADLINE, limit: float = PROGRAM_SECONDS, obj: Any = None,
         memory: int | None = MEMORY, isolate: bool = False) -> Answer:
     """Load ``path``'s class ``class_name`` in a worker (``sandbox``) and run ``programs`` in
     ``dialect`` (None: only survey the class), each within ``limit`` seconds, all within

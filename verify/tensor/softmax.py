@@ -22,6 +22,10 @@ roundings are the check's own, its centre computed in floats), the same
 summation bound as every other dot product (``allowance``). A float32 engine's
 rows are judged by the same counts with float32's u (``u``): numpy's float32
 exp is within the same 4 ulps.
+
+Guards: ``tests/test_tensor_softmax.py`` (both ways, float64),
+``tests/test_tensor_float32_tight.py`` (10x tighter refuses correct float32
+rows), ``tests/test_tensor_thresholds.py`` (each count loosened 10x alone).
 """
 
 from __future__ import annotations
