@@ -4,7 +4,9 @@ Phases, in order, each an object of ``phases`` (or ``random_phase``) run on
 one ``ledger.Ledger``, every run judged by ``check_run`` through ``trial.Lab``:
 
 0. what the survey already showed (``SurveyFindings``);
-1. battery, first round: every op in every layout the engine has, at the usual points;
+1. battery, first round: every op in every layout the engine has, at the usual points; then the
+   programs learners write: augmented assignment (``augmented``), several backward() calls and a
+   training loop (``accumulate``);
 2. each op inside the two smallest graphs (its operand reused; its operand an inner node);
 3. graph shapes (fan-out, diamonds, a reconvergent ladder, twins, a sum of 1,000 terms);
 4. battery, second round: the tails of every op's domain;
@@ -23,6 +25,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
+from .accumulate import Accumulation
 from .augmented import Augmented
 from .composite import resolve
 from .engine.sandbox import EngineProcess
@@ -56,6 +59,7 @@ def run_campaign(
         SurveyFindings().run(ledger)
         Battery(core=True).run(ledger)
         Augmented().run(ledger)
+        Accumulation().run(ledger)
         ledger.update_tools()
         SmallGraphs().run(ledger)
         Shapes().run(ledger)
@@ -81,7 +85,7 @@ def _finish(ledger: Ledger) -> None:
     # a class in memory has no file a fresh interpreter could load: re-run it in the worker
     fresh = engine.plan.how != "object"
     for finding in result.findings:
-        if (finding.kind in (*STOPPED, "in-place") or finding.steps > REPRODUCE_MAX_STEPS
+        if (finding.kind in (*STOPPED, "in-place", "accumulation") or finding.steps > REPRODUCE_MAX_STEPS
                 or ledger.lab.out_of_time()):
             continue
         if fresh:
