@@ -94,6 +94,7 @@ def test_an_engine_losing_gradients_across_two_backward_calls_is_caught(engine: 
     assert "after two backward() calls x.grad is" in finding.message
     shown = snippet(result, finding)
     assert shown.count(".backward()") == 2 and shown.endswith("y.backward()\nprint(x.grad)")
+    assert finding.reproduced == (5, 5), finding.reproduced  # the snippet as printed, in fresh interpreters
     assert result.exit_code == 1 and "accumulation" in result.render()
 
 
@@ -102,7 +103,7 @@ def test_a_graph_cache_kept_across_a_training_loop_is_caught_in_its_second_itera
     found = [f for f in result.findings if f.kind == "accumulation"]
     assert len(found) == 1 and found[0].op == "", result.render()
     assert "iteration 2 gives" in found[0].message
-    assert found[0].statements == loop_statements(1)
+    assert found[0].statements == loop_statements(1) and found[0].reproduced == (5, 5)
     assert result.exit_code == 1
 
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 import inspect
 import math
 import textwrap
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -44,6 +45,7 @@ from .engine.sandbox import EngineFailed
 from .engine.terms import Layout
 from .findings import Finding, exact_grad, number_text
 from .ledger import Ledger
+from .reproduce import RUNS, TIMEOUT, finding_snippet, reproduces
 
 _X = (("x", 0.43),)
 
@@ -137,7 +139,7 @@ class Accumulation:
         expected = [exact_grad(r, 0) for r in reports]
         message = (f"after two backward() calls x.grad is {number_text(got[0])}, not "
                    f"{' or '.join(expected)}: {_cause(got[0], alone.outcome.grad[0])}")
-        ledger.record(_finding(ledger, accepted[0], message, statements(ACCUMULATE[k]), expected[0], got[0],
+        ledger.record(_finding(ledger, accepted[0], message, statements(ACCUMULATE[k]), expected[0], got,
                                reports[0]))
         return True
 
@@ -165,8 +167,8 @@ class Accumulation:
                        f"w = {w!r}, b = {b!r}, which the same graph built fresh gives): the engine keeps "
                        "something of the earlier iterations' graphs (a tape, a topological order or "
                        "a visited set kept across calls)")
-            ledger.record(_finding(ledger, first, message, loop_statements(i), exact_grad(report, 0), gw,
-                                   report))
+            ledger.record(_finding(ledger, first, message, loop_statements(i), exact_grad(report, 0),
+                                   (gw, gb), report))
             return
 
 
@@ -194,7 +196,15 @@ def _cause(got: float | None, summed: Any) -> str:
 
 
 def _finding(ledger: Ledger, program: Program, message: str, shown: tuple[str, ...], expected: str,
-             got: float | None, report: Report | None) -> Finding:
-    return Finding("accumulation", "", "graph", program, message, phase="battery", confirmed=True,
-                   shrunk=False, statements=shown, expected=expected, actual=number_text(got),
-                   report=report, found_seconds=ledger.seconds())
+             got: tuple[float | None, ...], report: Report | None) -> Finding:
+    finding = Finding("accumulation", "", "graph", program, message, phase="battery", confirmed=True,
+                      shrunk=False, statements=shown, expected=expected, actual=number_text(got[0]),
+                      report=report, found_seconds=ledger.seconds())
+    lab = ledger.lab
+    if lab.engine.plan.how != "object" and not lab.out_of_time():  # a class in memory has no file to load
+        timeout = TIMEOUT if lab.deadline is None else min(TIMEOUT, max(1.0, lab.deadline - time.monotonic()))
+        seen = reproduces(finding_snippet(lab.engine.spec, finding, lab.engine.ready), got, runs=RUNS,
+                          timeout=timeout)
+        finding.reproduced = (seen.hits, seen.runs)
+        finding.reproduced_in = "fresh interpreters running the program as printed"
+    return finding

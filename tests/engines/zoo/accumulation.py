@@ -61,10 +61,11 @@ class TapeClearedAfterBackward(Value):
         return out
 
     def backward(self):
+        tape = TAPE[:]
+        TAPE.clear()  # first: a backward() that raises must not leave its nodes for the next one
         self.grad = 1.0
-        for v in reversed(TAPE):
+        for v in reversed(tape):
             v._backward()
-        TAPE.clear()
 
 
 class MemoizedOps(Value):
