@@ -90,7 +90,7 @@ def test_an_engine_losing_gradients_across_two_backward_calls_is_caught(engine: 
     result = audit(f"{ZOO / 'accumulation.py'}:{engine}", ops=OPS, max_examples=5)
     assert [(f.kind, f.op) for f in result.findings] == [("accumulation", "")], result.render()
     finding = result.findings[0]
-    assert len(finding.statements) <= 3 and finding.statements[-1] == statement
+    assert finding.steps == len(finding.statements) <= 3 and finding.statements[-1] == statement
     assert "after two backward() calls x.grad is" in finding.message
     shown = snippet(result, finding)
     assert shown.count(".backward()") == 2 and shown.endswith("y.backward()\nprint(x.grad)")
@@ -131,3 +131,20 @@ def test_a_wrong_mul_is_the_batterys_finding_not_an_accumulation_one() -> None:
     # graphs.py's MulOverwrites writes mul's gradient with `=`: across calls too, but one bug
     result = audit(f"{ZOO / 'graphs.py'}:MulOverwrites", ops=OPS, max_examples=5)
     assert result.findings and not any(f.kind == "accumulation" for f in result.campaign.findings)
+
+
+def test_the_json_document_of_an_accumulation_finding_follows_the_schema() -> None:
+    import jsonschema
+    from referencing import Registry, Resource
+
+    from verify.audit.render import schema, to_dict
+    from verify.report import schema as report_schema
+
+    result = audit(f"{ZOO / 'accumulation.py'}:TapeClearedAfterBackward", ops=OPS, max_examples=3)
+    document = to_dict(result)
+    registry = Registry().with_resources((s["$id"], Resource.from_contents(s))
+                                         for s in (schema(), report_schema()))
+    jsonschema.Draft202012Validator(schema(), registry=registry).validate(document)
+    [finding] = document["findings"]
+    assert (finding["kind"], finding["steps"], finding["reproduced"]) == ("accumulation", 3, [5, 5])
+    assert finding["snippet"].count(".backward()") == 2

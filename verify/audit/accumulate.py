@@ -34,7 +34,7 @@ import inspect
 import math
 import textwrap
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from ..program import Const, Program, Step
@@ -145,9 +145,9 @@ class Accumulation:
 
     @staticmethod
     def judge_loop(ledger: Ledger, seen: tuple[float | None, ...] | None) -> None:
-        if seen is None or len(seen) != 4 * LOOP_STEPS:
+        if seen is None or len(seen) != 4 * LOOP_STEPS or seen[0] is None or seen[1] is None:
             return
-        first = loop_program(*_pair(seen[0:2]))
+        first = loop_program(seen[0], seen[1])
         if ledger.lab.check(first).verdict != "pass":
             return  # one iteration alone is wrong: the battery's finding
         for i in range(1, LOOP_STEPS):
@@ -170,11 +170,6 @@ class Accumulation:
             ledger.record(_finding(ledger, first, message, loop_statements(i), exact_grad(report, 0),
                                    (gw, gb), report))
             return
-
-
-def _pair(xs: Sequence[float | None]) -> tuple[float, float]:
-    w, b = xs
-    return (0.0 if w is None else w, 0.0 if b is None else b)
 
 
 def _judged(ledger: Ledger, program: Program, got: tuple[float | None, ...]) -> Report | None:

@@ -263,7 +263,7 @@ def finding_dict(result: AuditResult, finding: Finding) -> dict[str, Any]:
         "culprit": finding.culprit, "operand": finding.operand,
         "expected": finding.expected, "actual": finding.actual, "confirmed": finding.confirmed,
         "evidence": list(finding.evidence), "stage": finding.stage, "error": error,
-        "steps": len(program.steps), "inputs": dict(program.inputs), "shrunk": finding.shrunk,
+        "steps": finding.steps, "inputs": dict(program.inputs), "shrunk": finding.shrunk,
         "original_steps": finding.original_steps, "shrink_seconds": round(finding.shrink_seconds, 3),
         "found_seconds": round(finding.found_seconds, 3),
         "reproduced": None if finding.reproduced is None else list(finding.reproduced),
