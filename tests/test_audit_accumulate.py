@@ -98,10 +98,10 @@ def test_an_engine_losing_gradients_across_two_backward_calls_is_caught(engine: 
     assert result.exit_code == 1 and "accumulation" in result.render()
 
 
-def test_a_graph_cache_kept_across_a_training_loop_is_caught_in_its_second_iteration() -> None:
-    result = audit(f"{ZOO / 'accumulation.py'}:MemoizedOps", ops=OPS, max_examples=5)
+def test_a_total_that_p_grad_0_does_not_reset_is_caught_in_the_loops_second_iteration() -> None:
+    result = audit(f"{ZOO / 'accumulation.py'}:TotalKept", ops=OPS, max_examples=5)
     found = [f for f in result.findings if f.kind == "accumulation"]
-    assert len(found) == 1 and found[0].op == "", result.render()
+    assert found == result.findings and len(found) == 1 and found[0].op == "", result.render()
     assert "iteration 2 gives" in found[0].message
     assert found[0].statements == loop_statements(1) and found[0].reproduced == (5, 5)
     assert result.exit_code == 1

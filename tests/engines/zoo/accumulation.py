@@ -68,22 +68,18 @@ class TapeClearedAfterBackward(Value):
             v._backward()
 
 
-class MemoizedOps(Value):
-    """``a * b`` and ``a + b`` are cached on the class by their operands, to share common
-    subexpressions: a loop that rebuilds its graph after ``w.data -= ...`` gets the old nodes back,
-    with the old values and the old gradients."""
+class TotalKept(Value):
+    """Each backward() works out its own gradients, adds them to a running total kept on the node
+    and writes .grad from that total: two calls add up, but ``p.grad = 0`` between steps of a
+    training loop does not reset the total, so the next step's gradient carries the old ones."""
 
-    cache: ClassVar[dict] = {}
-
-    def _cached(self, op, other, make):
-        key = (op, id(self), id(other) if isinstance(other, Value) else ("number", other))
-        out = MemoizedOps.cache.get(key)
-        if out is None:
-            out = MemoizedOps.cache[key] = make(other)
-        return out
-
-    def __add__(self, other):
-        return self._cached("+", other, super().__add__)
-
-    def __mul__(self, other):
-        return self._cached("*", other, super().__mul__)
+    def backward(self):
+        topo = self._topo()
+        for v in topo:
+            v.grad = 0.0
+        self.grad = 1.0
+        for v in reversed(topo):
+            v._backward()
+        for v in topo:
+            v.total = getattr(v, "total", 0.0) + v.grad
+            v.grad = v.total

@@ -296,11 +296,11 @@ ENTRIES: tuple[Entry, ...] = (
     _bug("accumulation.py:TapeClearedAfterBackward", "several backward()", "accumulation", (), "graph",
          "x = V(0.43); f = x * 3.7; y = x * 2.5; f.backward(); y.backward()",
          "a global tape cleared by each backward(): y, built before f.backward(), has no tape left"),
-    _bug("accumulation.py:MemoizedOps", "several backward()", "accumulation", (), "graph",
+    _bug("accumulation.py:TotalKept", "several backward()", "accumulation", (), "graph",
          "w = V(0.43); b = V(-1.3); y = w * 1.7 + b; loss = y * w; loss.backward(); "
          "w.data -= 0.1 * w.grad; b.data -= 0.1 * b.grad; w.grad = 0; b.grad = 0; "
          "y = w * 1.7 + b; loss = y * w; loss.backward()",
-         "+ and * cached on the class by operand: the rebuilt graph is the old one, old values and grads"),
+         "backward() writes .grad from a running total on the node, which p.grad = 0 does not reset"),
     # ---- unseeded.py ----
     _bug("unseeded.py:UnseededLeakyRelu", "forward", "forward", ("relu",), "f(x)",
          "x = V(-2.0); y = x.relu(); y.backward()",
