@@ -127,10 +127,21 @@ def test_micrograd_and_the_reference_engine_have_no_finding(spec: str) -> None:
     assert not result.campaign.findings and result.exit_code == 0, result.render()
 
 
-def test_a_wrong_mul_is_the_batterys_finding_not_an_accumulation_one() -> None:
-    # graphs.py's MulOverwrites writes mul's gradient with `=`: across calls too, but one bug
-    result = audit(f"{ZOO / 'graphs.py'}:MulOverwrites", ops=OPS, max_examples=5)
+@pytest.mark.parametrize("engine", ["MulOverwrites", "PairSlots"])
+def test_a_one_backward_bug_is_its_own_finding_not_an_accumulation_one(engine: str) -> None:
+    # MulOverwrites writes mul's gradient with `=`; PairSlots keeps two of a node's incoming
+    # gradients (and its count of them across calls): each shows across calls too, but is one bug
+    result = audit(f"{ZOO / 'graphs.py'}:{engine}", ops=OPS, max_examples=5)
     assert result.findings and not any(f.kind == "accumulation" for f in result.campaign.findings)
+    right = probe_accumulate(Karpathy, None)["runs"]
+    assert probe_accumulate(_zoo("graphs.py", engine), None)["runs"] != right  # the gate is what keeps it out
+
+
+def _zoo(file: str, name: str) -> type:
+    import importlib
+
+    cls: type = getattr(importlib.import_module(file.removesuffix(".py")), name)
+    return cls
 
 
 def test_the_json_document_of_an_accumulation_finding_follows_the_schema() -> None:
