@@ -78,3 +78,13 @@ def test_a_notebook_shows_the_audit_as_escaped_html():
     assert page.startswith("<style>") and "finding 1: gradient" in page
     assert "<td class='exact'>div</td>" in page and "t1 = x / y" in page
     assert "<script" not in page and page.count("<pre>") == 1
+
+
+def test_the_cli_defaults_are_the_registered_ones(capsys):
+    from verify.tensor.audit import RANDOM_PROGRAMS
+    from verify.tensor.cli import main
+    from verify.tensor.runner import DEADLINE
+
+    assert main(["--help"]) == 0
+    shown = " ".join(capsys.readouterr().out.split())
+    assert f"(default {DEADLINE:g})" in shown and f"(default {RANDOM_PROGRAMS})" in shown

@@ -48,3 +48,25 @@ def test_importing_verify_tensor_loads_no_numpy_and_no_sympy():
             "print(sorted(m for m in ('numpy', 'sympy', 'flint') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+SANDBOX = "verify/tensor/sandbox.py"
+SANDBOX_MAY_IMPORT = ("..audit.engine", ".worker")
+"""The tensor sandbox reuses the scalar boundary's pieces and the worker, nothing of the judge."""
+
+
+def sandbox_violations(path: Path) -> list[str]:
+    return [f"{path.name}:{line}: imports {name}" for line, name in imported(path)
+            if (name.startswith(".") and not name.startswith(SANDBOX_MAY_IMPORT))
+            or name.split(".")[0] in FORBIDDEN]
+
+
+def test_the_sandbox_imports_only_the_boundary_package_and_the_worker():
+    assert sandbox_violations(ROOT / SANDBOX) == []
+
+
+def test_a_planted_import_of_the_judge_in_the_sandbox_is_caught(tmp_path):
+    planted = tmp_path / "sandbox.py"
+    planted.write_text((ROOT / SANDBOX).read_text() + "\nfrom .check import check\n"
+                       "from ..judge import verdict\n")
+    assert len(sandbox_violations(planted)) == 2

@@ -19,10 +19,11 @@ import pytest
 from flint import arb
 
 from verify import thresholds
-from verify.thresholds import GUARDED, KINDS, LITERALS, NOT_THRESHOLDS, PLAIN, REGISTER, SCANNED
+from verify.thresholds import GUARDED, KINDS, LITERALS, NOT_THRESHOLDS, PLAIN, REGISTER, SCANNED, UNIMPORTED
 
 ROOT = Path(__file__).resolve().parents[1]
-FILES = sorted({p for pattern in SCANNED for p in ROOT.glob(pattern)})
+SEEN = sorted({p for pattern in SCANNED for p in ROOT.glob(pattern)})
+FILES = [p for p in SEEN if str(p.relative_to(ROOT)) not in UNIMPORTED]
 REGISTERED = {t.name: t for t in REGISTER}
 
 
@@ -63,7 +64,18 @@ def test_the_scanned_files_are_the_judge_the_oracles_and_the_audits_decisions() 
     shown = {str(p.relative_to(ROOT)) for p in FILES}
     assert {"verify/judge/verdict.py", "verify/oracle/ball.py", "verify/audit/trial.py",
             "verify/audit/raises.py", "verify/audit/substitute.py", "verify/audit/phases.py",
-            "verify/audit/battery.py"} <= shown
+            "verify/audit/battery.py", "verify/tensor/narrow.py", "verify/tensor/softmax.py",
+            "verify/tensor/check.py", "verify/tensor/allowance.py", "verify/tensor/sandbox.py"} <= shown
+    assert {str(p.relative_to(ROOT)) for p in SEEN} - shown == set(UNIMPORTED)
+
+
+@pytest.mark.parametrize("where", UNIMPORTED)
+def test_a_file_scanned_as_text_binds_no_number_and_compares_with_none(where: str) -> None:
+    source = (ROOT / where).read_text()
+    literal = [n for n in ast.parse(source).body if isinstance(n, (ast.Assign, ast.AnnAssign))
+               and any(isinstance(c, ast.Constant) and isinstance(c.value, (int, float))
+                       for c in ast.walk(n))]
+    assert not literal and not compared_literals(source), f"{where}: move its numbers to an imported module"
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(ROOT)))
@@ -127,6 +139,12 @@ def test_the_register_loads_neither_sympy_nor_flint() -> None:
     code = "import sys, verify.thresholds; print(sorted({'sympy', 'flint', 'mpmath'} & set(sys.modules)))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("name", sorted(NOT_THRESHOLDS))
+def test_each_name_said_to_decide_nothing_exists(name: str) -> None:
+    module, _, attribute = name.rpartition(".")
+    assert hasattr(importlib.import_module(module), attribute), f"{name} is gone: drop it from NOT_THRESHOLDS"
 
 
 def test_every_register_name_is_unique() -> None:

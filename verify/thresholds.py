@@ -1,4 +1,5 @@
-"""The register: every threshold, excuse and bound the judge, the oracle and the audit decide with.
+"""The register: every threshold, excuse and bound the judge, the oracle, the audit and the tensor
+audit decide with.
 
 Each entry names a constant where it lives (its value is read from there, on demand, so importing
 this register loads neither SymPy nor python-flint), says in a sentence where its value comes from,
@@ -7,8 +8,8 @@ through) and 10x tighter (a correct alternative just inside is refused). An entr
 pair says why (``untested``): a working precision or a fact of float64 cannot be "loosened", a time
 limit only trades speed, and the rest are gaps still to close.
 
-``tests/test_thresholds.py`` fails when a threshold-like constant of the judge, the oracle or the
-audit's decision code is missing here, or when a test named here does not exist;
+``tests/test_thresholds.py`` fails when a threshold-like constant of the judge, the oracle, the
+audit's decision code or the tensor audit is missing here, or when a test named here does not exist;
 ``tests/replay_plants.py`` moves the guarded ones and shows their tests turn red.
 """
 
@@ -28,6 +29,9 @@ GUARDED = ("tolerance", "excuse", "bound")
 
 _TOL = "tests/test_tolerances.py::test_loosened_10x_the_planted_error_slips_through[{}]"
 _TIGHT = "tests/test_tolerances.py::test_tightened_10x_the_correct_alternative_is_refused[{}]"
+_TT = "tests/test_tensor_thresholds.py::"
+_TT_LOOSE = _TT + "test_loosened_10x_the_planted_error_slips_through[{}]"
+_TT_TIGHT = _TT + "test_tightened_10x_the_correct_formula_is_refused[{}]"
 _G = "tests/test_guards.py::"
 _A = "tests/test_guards_audit.py::"
 
@@ -64,6 +68,16 @@ def _guarded(name: str, kind: str, why: str, guard: str) -> Threshold:
     """An entry whose pair of tests is ``guard``'s row of tests/test_tolerances.py."""
     return Threshold(name, kind, why, looser=(_TOL.format(guard),), tighter=(_TIGHT.format(guard),))
 
+
+def _tensor(name: str, why: str, untested: str = "") -> Threshold:
+    """A tensor tolerance moved 10x where it lives by tests/test_tensor_thresholds.py (its row is the
+    constant's own name); with ``untested``, only the looser test exists and that says why."""
+    attribute = name.rpartition(".")[2]
+    return Threshold(name, "tolerance", why, looser=(_TT_LOOSE.format(attribute),),
+                     tighter=() if untested else (_TT_TIGHT.format(attribute),), untested=untested)
+
+
+_WHOLE = "the whole float32 allowance tightened 10x refuses {} (tests/test_tensor_float32_tight.py{})"
 
 _PRECISION = "a working precision: every ball is certified at any precision, so it changes speed only"
 _LIMIT = "a time or size limit: moving it trades speed or coverage, no verdict rests on its value"
@@ -286,6 +300,62 @@ REGISTER: tuple[Threshold, ...] = (
               "the worker is checked for life every 0.05 s while an answer is awaited", untested=_LIMIT),
     Threshold("verify.audit.engine.worker.RECURSION_LIMIT", "limit",
               "1000, Python's default: the depth the engine's own users get", untested=_LIMIT),
+    # ---- the tensor check: reductions, float32 engines, softmax rows, the worker ----
+    Threshold("verify.tensor.allowance.U", "fact",
+              "2**-53, float64's unit roundoff: a sum of n terms in any order is within gamma(k) = "
+              "k u / (1 - k u) times the sum of magnitudes (Higham 3.1), guarded both ways by "
+              "tests/test_tensor_allowance.py",
+              untested=_FACT),
+    Threshold("verify.tensor.narrow.U32", "fact", "2**-24, float32's unit roundoff", untested=_FACT),
+    _tensor("verify.tensor.narrow.L",
+            "a float32 math-library call within LIBM_ULPS = 4 ulps, an ulp at most 2u of its result: "
+            "8 roundings"),
+    _tensor("verify.tensor.narrow.DIV_VALUE", "a / b as a * (1/b): two roundings"),
+    _tensor("verify.tensor.narrow.SIGMOID_VALUE", "1 / (1 + e**-x): the exp's L, an addition and a division"),
+    _tensor("verify.tensor.narrow.TANH_VALUE",
+            "np.tanh's L, or the textbook quotient's exp and three more roundings, of 1 + |t|"),
+    _tensor("verify.tensor.narrow.DIV_PARTIAL",
+            "-a / b**2 as -out * (1/b) from the rounded quotient: its two roundings and two more"),
+    _tensor("verify.tensor.narrow.POWI_PARTIAL",
+            "k * x**(k-1) as k * out / x: the power's L, a product and a division"),
+    _tensor("verify.tensor.narrow.TANH_PARTIAL",
+            "1 - t*t with t carrying TANH_VALUE's error, doubled by the square, and two more, "
+            "of (1 + |t|)**2"),
+    _tensor("verify.tensor.narrow.SIGMOID_PARTIAL",
+            "s (1 - s) with s carrying SIGMOID_VALUE's error twice (s and 1 - s, or s(x) s(-x)), and two "
+            "more, of s (1 + s)"),
+    _tensor("verify.tensor.softmax._EXTRA",
+            "a row's roundings beyond its sum's n - 1: the shift, exp and log (8u each, 4 ulps), the last "
+            "subtractions; first-order, rounded up",
+            "gap (tighter): correct rows' error is mostly the rounding of numbers as large as the row, the "
+            "term it does not scale; " + _WHOLE.format("them", "") + " and tests/test_tensor_softmax.py"),
+    _tensor("verify.tensor.softmax._BACKWARD_EXTRA",
+            "a row's backward beyond its dot product's n: two last operations, exp and a division of s, "
+            "three of the check's own centre",
+            "gap (tighter): next to a row's n it moves the bound little (gamma(n + 1.5) for gamma(n + 15)); "
+            + _WHOLE.format("a left-to-right dot product", "") + " and tests/test_tensor_softmax.py"),
+    Threshold("verify.tensor.check.PRECISIONS", "precision", "128 to 2,048 bits for the exact gradients",
+              untested=_PRECISION),
+    Threshold("verify.tensor.check.TIGHT_BITS", "precision",
+              "60 bits: 7 beyond a float's 53, enough to round an exact gradient to its nearest float",
+              untested=_PRECISION),
+    Threshold("verify.tensor.check._FLOOR", "precision",
+              "2**-1000: a radius this small stops the raising of the precision for a gradient at 0",
+              untested=_PRECISION),
+    Threshold("verify.tensor.audit.RANDOM_PROGRAMS", "limit",
+              "30 random chains after the battery, by default", untested=_LIMIT),
+    Threshold("verify.tensor.runner.DEADLINE", "limit", "60 s for a whole tensor audit, by default",
+              untested=_LIMIT),
+    Threshold("verify.tensor.runner.PROGRAM_SECONDS", "limit",
+              "5 s for one program in the engine before it counts as hanging", untested=_LIMIT),
+    Threshold("verify.tensor.runner.STALL", "limit",
+              "2 s past a program's limit before a silent worker is killed (a hang that blocks signals)",
+              untested=_LIMIT),
+    Threshold("verify.tensor.runner.MEMORY", "limit", "2 GiB of address space for the worker, as the scalar "
+              "audit's", untested=_LIMIT),
+    Threshold("verify.tensor.sandbox.START", "limit",
+              "60 s for the worker to load and survey the engine (numpy, a notebook's imports)",
+              untested=_LIMIT),
 )
 
 _POINTS = "points the battery tries (inputs, not thresholds): no verdict compares against them"
@@ -302,6 +372,8 @@ NOT_THRESHOLDS = {
     "verify.audit.battery.KINK_OFFSETS": _POINTS,
     "verify.audit.battery.ZEROS": _POINTS,
     "verify.audit.battery.EDGE_CONSTANTS": _POINTS,
+    "verify.tensor.battery.SHAPES": "the shapes the tensor battery tries (inputs, not thresholds)",
+    "verify.tensor.battery.SMALLER": "the smaller shapes a tensor finding is shrunk through (inputs)",
 }
 """Module-level numbers in the scanned files that decide nothing, and why."""
 
@@ -328,6 +400,10 @@ LITERALS = {
     ("verify/audit/coverage.py", 1e-4): "a feature label for the report (small inputs), not a verdict",
     ("verify/audit/coverage.py", 3): "a feature label for the report (fan-out of 3), not a verdict",
     ("verify/audit/coverage.py", 1e-6): "a feature label for the report (near a kink), not a verdict",
+    ("verify/tensor/randomized.py", 0.3): "how often a random program's operand has a size-1 dim (a draw)",
+    ("verify/tensor/randomized.py", 0.7): "how often a random matmul's right operand is a matrix (a draw)",
+    ("verify/tensor/render.py", 8): "how many wrong elements a text report lists",
+    ("verify/tensor/softmax.py", 8): "the counts assume a math library within 4 ulps (8 roundings): asserted",
 }
 """Numeric literals in comparisons of the scanned files that are not thresholds, and why."""
 
@@ -339,8 +415,13 @@ AUDIT_DECISIONS = ("trial", "raises", "explain", "isolate", "substitute", "repro
 SCANNED = ("verify/judge/*.py", "verify/oracle/*.py", "verify/audit/__init__.py",
            *(f"verify/audit/{name}.py" for name in AUDIT_DECISIONS),
            "verify/audit/engine/__init__.py", "verify/audit/engine/sandbox.py",
-           "verify/audit/engine/worker.py")
-"""The judge, the oracles and the audit's decision code: where a threshold must be registered."""
+           "verify/audit/engine/worker.py", "verify/tensor/*.py")
+"""The judge, the oracles, the audit's decision code and the tensor audit: where a threshold must be
+registered."""
+
+UNIMPORTED = ("verify/tensor/__main__.py",)
+"""Scanned files whose import runs a program (``python -m``): scanned as text only, so they may
+bind no numbers at all."""
 
 PLAIN = (0, 1, 2, -1, 0.5)
 """Literals that are arithmetic, not thresholds (halves, signs, doubling)."""

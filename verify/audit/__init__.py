@@ -36,13 +36,20 @@ from typing import Any as _Any  # noqa: E402
 from .engine import DEFAULT_MEMORY as DEFAULT_MEMORY  # noqa: E402  (the worker's limit, kept beside it)
 
 if _TYPE_CHECKING:
+    from ..tensor.audit import TensorAudit
     from .api import AuditResult
 
 
 class _CallableAudit(_types.ModuleType):
-    def __call__(self, engine: _Any, **options: _Any) -> AuditResult:
+    def __call__(self, engine: _Any, *, kind: str = "auto", **options: _Any) -> AuditResult | TensorAudit:
         """``verify.audit(cls_or_spec, *, max_examples=300, seed=0, ops=None, deadline=300, ...)``:
-        see ``verify.audit.api.audit``."""
+        see ``verify.audit.api.audit``. A tensor engine (``kind="auto"``: one short survey says, as
+        at the CLI) gets the tensor audit instead (``verify.audit.tensor``), whose result has the
+        same face: verdict, exit_code, findings, fragilities, render, _repr_html_."""
+        from .tensor import audit_tensor_engine, wants
+
+        if wants(engine, kind):
+            return audit_tensor_engine(engine, options)
         from .api import audit
 
         return audit(engine, **options)

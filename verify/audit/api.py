@@ -10,9 +10,10 @@ textbook formula shows at the same point, are 0 unless ``strict``), 1 a fault fo
 verifier itself failed (raised or timed out) on some program: a bug in verify,
 which is never blamed on the engine, but the audit cannot vouch for those
 programs, so 2 wins over 0 and 1. A depth limit (RecursionError on deep
-graphs) and the backward-twice behaviour are reported as behaviour and do not
-change the exit code; nor does hitting the deadline (the report says so and
-what was done). Usage errors (``spec.UsageError``: a
+graphs) and the backward-twice behaviour (one output's backward() called again: engines
+differ there, karpathy's passes inner nodes' leftover grads on) are reported as behaviour
+and do not change the exit code (backward() on two outputs is judged: ``accumulate``); nor
+does hitting the deadline (the report says so and what was done). Usage errors (``spec.UsageError``: a
 malformed spec, ``ops`` naming an op the engine lacks) and engines that cannot
 be driven through the protocol at all (``sandbox.UnusableEngine``: the class
 cannot be loaded, ``Cls(1.5)`` raises or lacks ``.data``/``.grad``, there is

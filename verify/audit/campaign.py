@@ -4,11 +4,14 @@ Phases, in order, each an object of ``phases`` (or ``random_phase``) run on
 one ``ledger.Ledger``, every run judged by ``check_run`` through ``trial.Lab``:
 
 0. what the survey already showed (``SurveyFindings``);
-1. battery, first round: every op in every layout the engine has, at the usual points;
+1. battery, first round: every op in every layout the engine has, at the usual points; then
+   augmented assignment (``augmented``);
 2. each op inside the two smallest graphs (its operand reused; its operand an inner node);
 3. graph shapes (fan-out, diamonds, a reconvergent ladder, twins, a sum of 1,000 terms);
 4. battery, second round: the tails of every op's domain;
-5. chains of 1e3 to 1e5 steps whose every gradient is checked exactly;
+5. chains of 1e3 to 1e5 steps whose every gradient is checked exactly; then several backward()
+   calls and a training loop (``accumulate``), once every one-backward() bug these phases can
+   find is known;
 6. random programs drawn by Hypothesis (generation only: shrinking is ours), with every op and layout
    that already has a finding set aside, so that the next bug can show.
 
@@ -23,6 +26,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
+from .accumulate import Accumulation
 from .augmented import Augmented
 from .composite import resolve
 from .engine.sandbox import EngineProcess
@@ -62,6 +66,7 @@ def run_campaign(
         Battery(core=False).run(ledger)
         ledger.update_tools()
         Chains().run(ledger)
+        Accumulation().run(ledger)
         RandomPrograms(max_examples, seed_value).run(ledger)
     except Done:
         pass
@@ -81,7 +86,7 @@ def _finish(ledger: Ledger) -> None:
     # a class in memory has no file a fresh interpreter could load: re-run it in the worker
     fresh = engine.plan.how != "object"
     for finding in result.findings:
-        if (finding.kind in (*STOPPED, "in-place") or finding.steps > REPRODUCE_MAX_STEPS
+        if (finding.kind in (*STOPPED, "in-place", "accumulation") or finding.steps > REPRODUCE_MAX_STEPS
                 or ledger.lab.out_of_time()):
             continue
         if fresh:

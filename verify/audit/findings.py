@@ -118,7 +118,8 @@ class Finding:
 
     @property
     def steps(self) -> int:
-        return len(self.program.steps)
+        """The minimal program's length: its steps, or the statements it is shown as when it has its own."""
+        return len(self.statements) if self.statements else len(self.program.steps)
 
 
 CHAIN_SHOWN = 20

@@ -20,7 +20,7 @@ from .coverage import FEATURES
 from .engine.probes import layouts_of
 from .engine.terms import LAYOUTS, TITLES
 from .findings import Finding
-from .reproduce import program_snippet
+from .reproduce import finding_snippet
 
 if TYPE_CHECKING:
     from ..judge.fragility import Fragility
@@ -191,17 +191,8 @@ def _behaviour(result: AuditResult) -> list[str]:
 
 
 def snippet(result: AuditResult, finding: Finding) -> str:
-    """The failing program as a script for the audited engine (``reproduce.program_snippet``); a
-    finding with its own ``statements`` (``y += x``) prints them in place of the program's steps."""
-    text = program_snippet(result.spec, finding.program, result.ready)
-    if not finding.statements:
-        return text
-    lines = text.splitlines()
-    names = [name for name, _ in finding.program.inputs]
-    first = next(i for i, line in enumerate(lines) if line.startswith(f"{names[0]} = "))
-    inputs = lines[first:first + len(names)]
-    grads = ", ".join(f"{name}.grad" for name in names)
-    return "\n".join([*lines[:first], *inputs, *finding.statements, "y.backward()", f"print({grads})"])
+    """The failing program as a script for the audited engine (``reproduce.finding_snippet``)."""
+    return finding_snippet(result.spec, finding, result.ready)
 
 
 def title(finding: Finding) -> str:
@@ -272,7 +263,7 @@ def finding_dict(result: AuditResult, finding: Finding) -> dict[str, Any]:
         "culprit": finding.culprit, "operand": finding.operand,
         "expected": finding.expected, "actual": finding.actual, "confirmed": finding.confirmed,
         "evidence": list(finding.evidence), "stage": finding.stage, "error": error,
-        "steps": len(program.steps), "inputs": dict(program.inputs), "shrunk": finding.shrunk,
+        "steps": finding.steps, "inputs": dict(program.inputs), "shrunk": finding.shrunk,
         "original_steps": finding.original_steps, "shrink_seconds": round(finding.shrink_seconds, 3),
         "found_seconds": round(finding.found_seconds, 3),
         "reproduced": None if finding.reproduced is None else list(finding.reproduced),

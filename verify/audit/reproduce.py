@@ -235,6 +235,20 @@ def _last_line(captured: Captured) -> str:
 
 # ---- the finding, again ----
 
+def finding_snippet(spec: EngineSpec, finding: Finding, ready: Ready | None = None) -> str:
+    """``program_snippet`` of the finding's program; a finding with its own ``statements``
+    (``y += x``, two backward() calls) prints them in place of the program's steps."""
+    text = program_snippet(spec, finding.program, ready)
+    if not finding.statements:
+        return text
+    lines = text.splitlines()
+    names = [name for name, _ in finding.program.inputs]
+    first = next(i for i, line in enumerate(lines) if line.startswith(f"{names[0]} = "))
+    inputs = lines[first:first + len(names)]
+    grads = ", ".join(f"{name}.grad" for name in names)
+    return "\n".join([*lines[:first], *inputs, *finding.statements, "y.backward()", f"print({grads})"])
+
+
 def reproduce_snippet(lab: Lab, finding: Finding, snippet: str) -> tuple[int, int] | None:
     """How often ``snippet`` (the finding as printed) shows what the engine did, in fresh interpreters.
 

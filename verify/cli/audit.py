@@ -106,7 +106,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="run the engine read-only, with no network and a private /tmp (needs bwrap)")
     parser.add_argument("--strict", action="store_true",
                         help="fragilities (what a textbook formula also does there) exit 1 like faults")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--json", action="store_true",
+                        help="print the result as JSON (its JSON Schema: verify/audit/audit.schema.json;"
+                             " a tensor engine's: python -m verify.tensor --schema)")
     parser.add_argument("--html", metavar="FILE",
                         help="also write the report as an HTML page (what a notebook shows) to FILE")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
@@ -144,7 +146,7 @@ def _main(argv: list[str]) -> int:
 
     require_stdout()  # before the audit's minutes, not after
     if args.kind == "tensor" or (args.kind == "auto" and _is_tensor_engine(args.engine)):
-        return _tensor(args)
+        return _tensor(args, memory)
     # Imported here: Hypothesis, SymPy and mpmath load only when an audit runs.
     from ..audit.api import audit
     from ..audit.engine.sandbox import EngineFailed, UnusableEngine
@@ -208,29 +210,42 @@ def _is_tensor_engine(spec: str) -> bool:
     """Whether ``spec`` names a tensor engine: only a ``FILE.py:CLASS`` can, and one short survey says."""
     path, _, name = spec.rpartition(":")
     if not path.endswith(".py") or not name.isidentifier():
-        return False
-    from ..tensor.audit import wants_tensor_audit
-    from ..tensor.runner import EngineUnusable
+        return False  # without loading the tensor audit
+    from ..tensor.audit import is_tensor_engine
 
-    try:
-        return wants_tensor_audit(spec)
-    except EngineUnusable:  # the scalar audit says why, in its own words
-        return False
+    return is_tensor_engine(spec)
 
 
-def _tensor(args: argparse.Namespace) -> int:
-    """The tensor audit (``verify.tensor``) with this command's seed, deadline and output options."""
+def _tensor(args: argparse.Namespace, memory: int | None) -> int:
+    """The tensor audit (``verify.tensor``) with this command's seed, deadline, timeout, memory,
+    --isolate, --strict, --json and --html; an option it has no use for is a usage error, never
+    ignored."""
     from ..tensor.audit import audit_tensor
     from ..tensor.runner import EngineUnusable
 
+    unused = [flag for flag, given in (("--max-examples", args.max_examples != DEFAULT_EXAMPLES),
+                                       ("--ops", args.ops is not None)) if given]
+    if unused:
+        return _error(f"{', '.join(unused)}: not for a tensor engine (its battery is fixed; "
+                      "python -m verify.tensor --only TEXT picks programs)")
     if not args.quiet:
         sys.stderr.write(f"auditing {args.engine} as a tensor engine ...\n")
     try:
-        result = audit_tensor(args.engine, seed=args.seed, deadline=args.deadline)
+        result = audit_tensor(args.engine, seed=args.seed, deadline=args.deadline, strict=args.strict,
+                              limit=args.timeout, memory=memory, isolate=args.isolate)
     except EngineUnusable as error:
         return _error(str(error), "unusable engine")
     text = json.dumps(result.to_json(), indent=2) if args.json else result.render()
     emit(text.rstrip("\n") + "\n", result.exit_code)
+    if args.html is not None:
+        from ..tensor.html import html_page
+
+        try:
+            Path(args.html).write_text(html_page(result), encoding="utf-8")
+        except OSError as error:
+            return _error(f"--html {args.html}: cannot write it: {error.strerror or error}")
+        if not args.quiet:
+            sys.stderr.write(f"wrote {args.html}\n")
     return result.exit_code
 
 

@@ -27,13 +27,14 @@ U = 2.0**-53
 """The unit roundoff of float64."""
 
 
-def gamma(k: int) -> float:
-    """k u / (1 - k u), rounded up: the relative error of k roundings in a row."""
+def gamma(k: int, u: float = U) -> float:
+    """k u / (1 - k u), rounded up: the relative error of k roundings in a row (``u``: float64's
+    unit roundoff, or float32's for a float32 engine, ``narrow.U32``)."""
     if k <= 0:
         return 0.0
-    if k * U >= 0.5:
+    if k * u >= 0.5:
         return math.inf
-    return math.nextafter(k * U / (1.0 - k * U) * (1.0 + 4 * U), math.inf)
+    return math.nextafter(k * u / (1.0 - k * u) * (1.0 + 4 * U), math.inf)
 
 
 def roundings(e: Sum) -> int:
@@ -46,7 +47,7 @@ def roundings(e: Sum) -> int:
     return k
 
 
-def bound(e: Sum, factors: list[list[float]]) -> tuple[Fraction, Fraction]:
+def bound(e: Sum, factors: list[list[float]], u: float = U) -> tuple[Fraction, Fraction]:
     """The exact value of ``e`` at these float factors (one list per term), and how far a correct
     engine's float result may lie from it: ``gamma(roundings(e)) * sum |products| / divide``."""
     exact = Fraction(0)
@@ -57,24 +58,24 @@ def bound(e: Sum, factors: list[list[float]]) -> tuple[Fraction, Fraction]:
             p *= Fraction(f)
         exact += p
         magnitude += abs(p)
-    g = gamma(roundings(e))
+    g = gamma(roundings(e), u)
     if math.isinf(g):
         raise OverflowError("too many terms for an error bound")
     return exact / e.divide, Fraction(g) * magnitude / e.divide
 
 
-def within(actual: float, e: Sum, factors: list[list[float]], scale: float = 1.0) -> bool:
+def within(actual: float, e: Sum, factors: list[list[float]], scale: float = 1.0, u: float = U) -> bool:
     """Whether ``actual`` is a float a correct engine may compute for ``e`` (``scale`` widens or
-    narrows the allowance, for the tests that guard it)."""
+    narrows the allowance, for the tests that guard it; ``u`` the engine's unit roundoff)."""
     if not math.isfinite(actual):
         return False
-    exact, slack = bound(e, factors)
+    exact, slack = bound(e, factors, u)
     return abs(Fraction(actual) - exact) <= slack * Fraction(scale)
 
 
-def accumulation(terms: int, magnitude: float) -> float:
+def accumulation(terms: int, magnitude: float, u: float = U) -> float:
     """The slack of a gradient that adds ``terms`` products (an upstream gradient times a partial)
     in any order: ``gamma(terms) * magnitude``, the same bound as a dot product of ``terms`` terms."""
     if terms <= 1:
         return 0.0
-    return math.nextafter(gamma(terms) * magnitude, math.inf)
+    return math.nextafter(gamma(terms, u) * magnitude, math.inf)

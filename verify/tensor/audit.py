@@ -18,15 +18,16 @@ from typing import Any
 
 from . import shapes as sh
 from .battery import TEMPLATES, Template, runnable
-from .check import Finding, check
+from .check import Finding, check, storage_note
 from .ops import Dialect
 from .program import TensorProgram, evaluate, suffix
 from .randomized import random_templates
 from .run import Run
-from .runner import EngineUnusable, ask, dialect_of
+from .runner import DEADLINE, MEMORY, PROGRAM_SECONDS, Answer, EngineUnusable, ask, dialect_of
 from .snippet import snippet
 
-__all__ = ["EngineUnusable", "TensorAudit", "Failure", "audit_tensor", "wants_tensor_audit"]
+__all__ = ["EngineUnusable", "Failure", "TensorAudit", "TensorAuditFailed", "audit_tensor",
+           "is_tensor_engine", "wants_tensor_audit"]
 
 TENSOR_SIGNS = frozenset({"sum", "mean", "reshape", "view", "permute", "transpose", "T", "__matmul__"})
 """Any of these on the class says it holds arrays: the tensor audit is the one for it."""
@@ -56,8 +57,16 @@ class Failure:
                 "program": self.program.to_wire(), "snippet": self.snippet}
 
 
+class TensorAuditFailed(AssertionError):
+    """``TensorAudit.raise_for_findings``: the audit found a wrong rule (or, strict, a fragility)."""
+
+
 @dataclass
 class TensorAudit:
+    """A tensor engine's audit, with the scalar ``AuditResult``'s face: ``verdict``, ``exit_code``,
+    ``ok``, ``findings`` (= ``faults``), ``fragilities``, ``render()``, ``to_dict()``,
+    ``raise_for_findings()`` and the notebook's ``_repr_html_``."""
+
     engine: str
     dialect: Dialect
     ops: list[str]
@@ -65,25 +74,63 @@ class TensorAudit:
     failures: list[Failure] = field(default_factory=list)
     fragilities: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    strict: bool = False
+    """Fragilities (digits lost to a narrow storage) exit 1 like faults (``--strict``)."""
 
     @property
     def verdict(self) -> str:
-        """fail (a wrong rule), fragile (no wrong rule, but a storage that loses digits), or pass."""
-        return "fail" if self.failures else "fragile" if self.fragilities else "pass"
+        """fail (a wrong rule, or with ``strict`` a fragility), fragile (no wrong rule, but a storage
+        that loses digits), or pass."""
+        if self.failures or (self.strict and self.fragilities):
+            return "fail"
+        return "fragile" if self.fragilities else "pass"
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failures else 0
+        """0 no wrong rule (fragilities alone too, unless ``strict``), 1 a finding."""
+        return 1 if self.verdict == "fail" else 0
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+    @property
+    def findings(self) -> list[Failure]:
+        """Every distinct wrong rule found, each on the smallest program that still shows it."""
+        return self.failures
+
+    @property
+    def faults(self) -> list[Failure]:
+        return self.failures
+
+    def summary(self) -> str:
+        """One line: the verdict and what it rests on."""
+        parts = [f"{len(self.failures)} finding{'' if len(self.failures) == 1 else 's'} ("
+                 + ", ".join(f"{f.finding.kind} in {f.finding.op or '?'}" for f in self.failures) + ")"
+                 if self.failures else "no wrong rule found"]
+        parts += [f"fragility: {note}" for note in self.fragilities]
+        return f"{parts[0]} in {self.programs} programs in {self.seconds:.1f} s" + "".join(
+            f"; {p}" for p in parts[1:])
 
     def to_json(self) -> dict[str, Any]:
         return {"engine": self.engine, "kind": "tensor", "dialect": self.dialect, "ops": self.ops,
-                "verdict": self.verdict, "programs": self.programs, "seconds": round(self.seconds, 2),
+                "verdict": self.verdict, "exit_code": self.exit_code, "strict": self.strict,
+                "programs": self.programs, "seconds": round(self.seconds, 2),
                 "findings": [f.to_json() for f in self.failures], "fragilities": self.fragilities}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The same as ``to_json``: the name the scalar ``AuditResult`` gives it."""
+        return self.to_json()
 
     def render(self) -> str:
         from .render import render
 
         return render(self)
+
+    def raise_for_findings(self) -> None:
+        """Raise ``AuditFailed`` (an ``AssertionError``) with the whole text unless the audit passed."""
+        if self.exit_code != 0:
+            raise TensorAuditFailed(self.render())
 
     def _repr_html_(self) -> str:
         """How a notebook shows it."""
@@ -91,36 +138,93 @@ class TensorAudit:
 
         return render_html(self)
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """How IPython shows it in a terminal: the text."""
+        printer.text(self.render())
 
-def wants_tensor_audit(spec: Any, *, deadline: float = 60.0) -> bool:
-    """Whether ``spec`` (``"engine.py:Tensor"`` or a class) is for this audit rather than the scalar
-    one: a factory (minitorch's ``tensor``), a class with ``.derivative`` (minitorch's Scalar), or a
-    class with a tensor method (``sum``, ``reshape``, ``@``, ...). One survey in a worker; the front
-    door can route on it. ``EngineUnusable`` if it cannot be loaded."""
-    path, name = _where(spec)
-    survey = ask(path, name, [], None, deadline=deadline).survey
+    def __repr__(self) -> str:
+        return f"<TensorAudit of {self.engine}: {self.verdict}, {self.summary()}>"
+
+
+@dataclass(frozen=True)
+class Target:
+    """The engine audited: a file's class, or (``obj``) one in memory, named by its module."""
+
+    path: str
+    """The file it is loaded from, or for one in memory the module it was defined in."""
+    name: str
+    obj: Any = None
+    """The class (or factory) itself when the worker is forked from this process."""
+    limit: float = PROGRAM_SECONDS
+    """Seconds one program may run before it counts as hanging."""
+    memory: int | None = MEMORY
+    """Bytes of address space the worker may use (None: no limit)."""
+    isolate: bool = False
+    """Run the worker confined: read-only, no network, a private /tmp (``audit.engine.confine``)."""
+
+    @property
+    def label(self) -> str:
+        return f"{self.path}:{self.name}"
+
+    def ask(self, programs: list[TensorProgram], dialect: Dialect | None, deadline: float) -> Answer:
+        return ask(self.path, self.name, programs, dialect, deadline=deadline, limit=self.limit, obj=self.obj,
+                   memory=self.memory, isolate=self.isolate)
+
+    def snippet(self, program: TensorProgram, dialect: Dialect) -> str:
+        module = None if self.obj is None else self.path
+        if self.obj is not None and self.obj.__qualname__ != self.name:
+            module = "__main__"  # a class made in a function: nothing can import it either
+        return snippet(program, dialect, self.name, self.path, module=module)
+
+
+def wants_tensor_audit(spec: Any, *, deadline: float = DEADLINE) -> bool:
+    """Whether ``spec`` (``"engine.py:Tensor"``, a class or a factory) is for this audit rather than
+    the scalar one: a factory (minitorch's ``tensor``), a class with ``.derivative`` (minitorch's
+    Scalar), or a class with a tensor method (``sum``, ``reshape``, ``@``, ...). One survey in a
+    worker; the front door can route on it. ``EngineUnusable`` if it cannot be loaded."""
+    survey = where(spec).ask([], None, deadline).survey
     have = set(survey.get("have", []))
     return bool(survey.get("factory") or survey.get("derivative") or TENSOR_SIGNS & have)
 
 
-def _where(spec: Any) -> tuple[str, str]:
-    """(file, class name) from ``"path.py:Class"`` or a class defined at the top of a file."""
+def is_tensor_engine(spec: Any) -> bool:
+    """Whether the front door (``python -m verify audit``, ``verify.audit``) should route ``spec`` here:
+    a ``FILE.py:CLASS``, or a class or factory in memory, that one short survey says is a tensor
+    engine (``wants_tensor_audit``). Anything else, or an engine that cannot even be surveyed, is the
+    scalar audit's, which says why in its own words."""
+    if isinstance(spec, str):
+        path, _, name = spec.rpartition(":")
+        if not path.endswith(".py") or not name.isidentifier():
+            return False
+    elif not (inspect.isclass(spec) or inspect.isfunction(spec)):
+        return False
+    try:
+        return wants_tensor_audit(spec)
+    except EngineUnusable:
+        return False
+
+
+def where(spec: Any) -> Target:
+    """The engine ``spec`` names: ``"path.py:Class"``, or a class (or factory function) in memory,
+    whose worker is forked from this process (a class defined in a notebook cell has no file)."""
     if isinstance(spec, str):
         path, sep, name = spec.rpartition(":")
         if not sep or not path or not name.isidentifier():
             raise EngineUnusable(f"{spec!r}: give the engine as FILE.py:CLASS")
         if not os.path.isfile(path):
             raise EngineUnusable(f"{path}: no such file")
-        return path, name
-    if inspect.isclass(spec):
+        return Target(path, name)
+    if inspect.isclass(spec) or inspect.isfunction(spec):
+        if hasattr(os, "fork"):
+            return Target(spec.__module__, spec.__name__, spec)
         try:
             found = inspect.getsourcefile(spec)
         except TypeError:
             found = None
         if found is None or not os.path.isfile(found) or spec.__qualname__ != spec.__name__:
-            raise EngineUnusable(f"{spec.__name__} is not a class defined at the top of a file: "
-                                 "put it in one and give FILE.py:CLASS")
-        return found, spec.__name__
+            raise EngineUnusable(f"{spec.__name__} is defined in memory and this system cannot fork a "
+                                 "worker for it: put it in a file and give FILE.py:CLASS")
+        return Target(found, spec.__name__)
     raise EngineUnusable(f"cannot audit {spec!r}: give a class or FILE.py:CLASS")
 
 
@@ -128,17 +232,23 @@ RANDOM_PROGRAMS = 30
 """Random chains run after the battery, by default."""
 
 
-def audit_tensor(spec: Any, *, seed: int = 0, deadline: float = 60.0, dialect: Dialect | None = None,
-                 shrink: bool = True, only: str | None = None, random: int = RANDOM_PROGRAMS) -> TensorAudit:
+def audit_tensor(spec: Any, *, seed: int = 0, deadline: float = DEADLINE, dialect: Dialect | None = None,
+                 shrink: bool = True, only: str | None = None, random: int = RANDOM_PROGRAMS,
+                 strict: bool = False, limit: float = PROGRAM_SECONDS,
+                 memory: int | None = MEMORY, isolate: bool = False) -> TensorAudit:
     """Audit a tensor engine: every battery program its dialect and ops allow, then ``random``
     random chains, judged op by op.
 
-    ``spec`` is ``"engine.py:Tensor"`` or the class itself; ``only`` keeps the
-    templates whose name contains it.
+    ``spec`` is ``"engine.py:Tensor"`` or the class itself (one defined in a
+    notebook cell or a REPL too: its worker is forked from this process);
+    ``only`` keeps the templates whose name contains it; ``strict`` makes a
+    fragility exit 1; ``limit`` bounds each program (seconds), ``memory`` the
+    worker's address space (bytes; None for no limit); ``isolate`` confines the
+    worker (read-only, no network, a private /tmp) or refuses (``EngineUnusable``).
     """
     started = time.monotonic()
-    path, name = _where(spec)
-    survey = ask(path, name, [], None, deadline=deadline).survey
+    target = dataclasses.replace(where(spec), limit=limit, memory=memory, isolate=isolate)
+    survey = target.ask([], None, deadline).survey
     chosen: Dialect = dialect or dialect_of(survey)
     have = set(survey.get("have", []))
     candidates = [*TEMPLATES, *random_templates(seed, random)]
@@ -146,27 +256,35 @@ def audit_tensor(spec: Any, *, seed: int = 0, deadline: float = 60.0, dialect: D
     if chosen == "scalar":
         templates = [t for t in templates if _scalar_only(t)]
     if not templates:
-        raise EngineUnusable(f"{path}:{name}: none of the battery's programs can be written in the "
+        raise EngineUnusable(f"{target.label}: none of the battery's programs can be written in the "
                              f"{chosen} dialect with the ops it has ({sorted(have)})")
     ops = sorted({n.op for t in templates for n in t.program(t.sizes[0], seed).nodes})
-    result = TensorAudit(f"{path}:{name}", chosen, ops)
+    result = TensorAudit(target.label, chosen, ops, strict=strict)
 
     def left() -> float:
         return max(1.0, deadline - (time.monotonic() - started))
 
     programs = [t.program(t.sizes[0], seed) for t in templates]
-    answer = ask(path, name, programs, chosen, deadline=left())
+    answer = target.ask(programs, chosen, left())
     result.programs = len(programs)
     failing: list[Case] = []
+    kept: dict[str, list[float | None]] = {}
     for t, program, run in zip(templates, programs, answer.runs, strict=True):
         got = check(program, run)
-        result.fragilities += [f.message for f in got.findings if f.kind == "fragility"][:1]
+        if got.storage:
+            kept.setdefault(got.storage, []).append(got.digits)
         if got.faults:
             failing.append((t, program, _blame_crash(got.faults[0], t, program), run))
-    result.fragilities = sorted(set(result.fragilities))
-    result.failures = _smallest(path, name, chosen, failing, seed, shrink, left)
+    # one note per narrow storage: the fewest digits any program kept
+    result.fragilities = [storage_note(storage, _fewest(digits)) for storage, digits in sorted(kept.items())]
+    result.failures = _smallest(target, chosen, failing, seed, shrink, left)
     result.seconds = time.monotonic() - started
     return result
+
+
+def _fewest(digits: list[float | None]) -> float | None:
+    known = [d for d in digits if d is not None]
+    return min(known) if known else None
 
 
 def _scalar_only(t: Template) -> bool:
@@ -201,7 +319,7 @@ Case = tuple[Template, TensorProgram, Finding, Run]
 """A failing run: the template, the program, the finding, what the engine computed."""
 
 
-def _smallest(path: str, name: str, dialect: Dialect, failing: list[Case], seed: int,
+def _smallest(target: Target, dialect: Dialect, failing: list[Case], seed: int,
               shrink: bool, left: Callable[[], float]) -> list[Failure]:
     """For each op found, the smallest program that still shows it, over every template and size
     that failed that way."""
@@ -209,17 +327,17 @@ def _smallest(path: str, name: str, dialect: Dialect, failing: list[Case], seed:
     if shrink and failing:
         tries = [(t, f, t.program(d, seed)) for t, _, f, _ in failing for d in t.sizes[1:]]
         if tries:
-            answer = ask(path, name, [p for _, _, p in tries], dialect, deadline=left())
+            answer = target.ask([p for _, _, p in tries], dialect, left())
             for (t, f, program), run in zip(tries, answer.runs, strict=True):
                 got = check(program, run).faults
                 if got:
                     g = _blame_crash(got[0], t, program)
                     if _key(g) == _key(f):
                         cases.append((t, program, g, run))
-    cases = _cut(path, name, dialect, cases, left)
+    cases = _cut(target, dialect, cases, left)
     best: dict[str, Failure] = {}
     for t, program, f, _ in cases:
-        here = Failure(f, t.name, program, snippet(program, dialect, name, path))
+        here = Failure(f, t.name, program, target.snippet(program, dialect))
         old = best.get(_key(f))
         if old is None or _rank(here) < _rank(old):
             best[_key(f)] = here
@@ -227,7 +345,7 @@ def _smallest(path: str, name: str, dialect: Dialect, failing: list[Case], seed:
     return sorted(named or list(best.values()), key=_rank)  # an op named makes the unnamed redundant
 
 
-def _cut(path: str, name: str, dialect: Dialect, cases: list[Case], left: Callable[[], float]) -> list[Case]:
+def _cut(target: Target, dialect: Dialect, cases: list[Case], left: Callable[[], float]) -> list[Case]:
     """Name the op where no single op could be blamed: the engine keeps gradients on leaves only (a
     wrong one could come from any op between), or a random program crashed in backward. Each op's
     suffix of the program (the op and all after it, what it reads made leaves holding the engine's
@@ -246,7 +364,7 @@ def _cut(path: str, name: str, dialect: Dialect, cases: list[Case], left: Callab
         values = [d or [] for d in run.data] if complete else evaluate(program)
         for k in range(len(program.inputs), len(program.shapes)):
             jobs.append((i, k, suffix(program, k, values)))
-    answer = ask(path, name, [p for _, _, p in jobs], dialect, deadline=left())
+    answer = target.ask([p for _, _, p in jobs], dialect, left())
     verdicts: dict[int, list[tuple[int, TensorProgram, Finding | None, Run]]] = {}
     for (i, k, program), run in zip(jobs, answer.runs, strict=True):
         faults = check(program, run).faults

@@ -25,15 +25,22 @@ from ..oracle.ball import ball, tight, to_float, workprec
 from ..oracle.calculus import calculus
 from ..oracle.exact import UndefinedAt, exact, plan
 from . import allowance, softmax
+from . import narrow as narrow_bounds
 from . import shapes as sh
 from .elements import Copy, Element, Max, Softmax, Sum
+from .narrow import U32
 from .program import TensorProgram, lower, operand_refs
 from .run import Run
 from .shapes import Shape
 
 Kind = Literal["forward", "gradient", "grad-shape", "seed", "aliasing", "crash", "shape", "fragility"]
 FAULTS: tuple[Kind, ...] = ("forward", "gradient", "grad-shape", "seed", "aliasing", "crash", "shape")
+PRECISIONS = (128, 512, 2048)
+"""Bits the exact gradients are computed at, raised until each is tight."""
+TIGHT_BITS = 60
+"""An exact gradient is tight once its ball is narrow to 60 bits: 7 beyond a float64's 53."""
 _FLOOR = ball(2.0) ** -1000
+"""A ball narrower than 2**-1000 is tight whatever its size (a gradient of 0 has no relative width)."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,10 @@ class Checked:
     findings: list[Finding] = field(default_factory=list)
     exact_grads: list[Any] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    storage: str = ""
+    """A narrow dtype the engine stores ("float32", "float16"), or ""."""
+    digits: float | None = None
+    """Then: how many significant digits its input gradients keep here (None: not comparable)."""
 
     @property
     def faults(self) -> list[Finding]:
@@ -96,9 +107,7 @@ def check(program: TensorProgram, run: Run, *, scale: float = 1.0) -> Checked:
         result.findings.append(Finding(
             "crash", op, culprit, culprit, _pattern(program, culprit) if op else "",
             _operand_shapes(program, culprit) if op else (), (), None, None,
-            ("the engine's " if run.error.startswith("no answer") else "the engine raised in ")
-            + (run.stage or "loading") + (f" making {names[culprit]} = {op}" if op else "")
-            + f": {run.error}"))
+            _crashed(run) + (f" making {names[culprit]} = {op}" if op else "") + f": {run.error}"))
         return result
     for j, shape in enumerate(program.shapes):
         if run.data_shapes[j] != shape:
@@ -110,32 +119,53 @@ def check(program: TensorProgram, run: Run, *, scale: float = 1.0) -> Checked:
         return result
     data = [d if d is not None else [] for d in run.data]
     narrow = sorted({t for t in run.dtypes if t in ("float32", "float16")})
-    if narrow:
-        _exact(program, data, result)
-        result.findings.append(Finding(
-            "fragility", "", -1, -1, "", (), (), None, None,
-            f"the engine stores {narrow[0]}: {_digits(program, run, result)}; float64 keeps about 15 "
-            "(a storage choice, not a wrong rule: its ops are not judged as float64 ones)"))
-        return result
     _exact(program, data, result)
-    _forward(program, data, result, scale)
-    _backward(program, data, run, result, scale)
+    if narrow:
+        result.storage = narrow[0]
+        # at a tie, max's exact gradient is one convention among the correct ones: no digits to count
+        result.digits = None if any(n.op == "max" for n in program.nodes) else _digits(run, result)
+        result.findings.append(Finding("fragility", "", -1, -1, "", (), (), None, None,
+                                       storage_note(result.storage, result.digits)))
+    if "float16" in narrow:
+        return result
+    u = U32 if narrow else allowance.U  # float32: its ops judged as float32 ones
+    _forward(program, data, result, scale, u)
+    _backward(program, data, run, result, scale, u)
     return result
 
 
-def _digits(program: TensorProgram, run: Run, result: Checked) -> str:
-    """How many significant digits the engine's input gradients keep against the exact ones."""
+def _crashed(run: Run) -> str:
+    if not run.stage:  # the worker's process died, or hung past its alarm, in this program
+        return "the engine's process ended in this program"
+    hung = (run.error or "").startswith("no answer")
+    return ("the engine's " if hung else "the engine raised in ") + run.stage
+
+
+def storage_note(storage: str, digits: float | None) -> str:
+    """The one fragility a narrow storage is: the digits its gradients keep (the fewest seen)."""
+    if digits is None:
+        kept = "its gradients could not be compared with the exact ones"
+    elif math.isinf(digits):
+        kept = "its gradients agree with the exact ones to every digit shown"
+    else:
+        kept = f"its gradients keep about {digits:.0f} significant digits (float64's about 15)"
+    judged = ("its ops are judged with float32's unit roundoff, 2**-24" if storage == "float32"
+              else f"{storage} ops are not judged")
+    return f"{storage}: {kept}; a storage choice, not a wrong rule ({judged})"
+
+
+def _digits(run: Run, result: Checked) -> float | None:
+    """How many significant digits the engine's input gradients keep against the exact ones (None:
+    they cannot be compared; inf: all)."""
     worst = 0.0
     for i, exact_grad in enumerate(result.exact_grads):
         flat = _flatten(exact_grad)
         given = run.grads[i]
         if given is None or len(given) != len(flat):
-            return "its gradients could not be compared"
+            return None
         size = max((abs(v) for v in flat), default=0.0) or 1.0
         worst = max(worst, max((abs(g - v) / size for g, v in zip(given, flat, strict=True)), default=0.0))
-    if worst == 0:
-        return "its gradients agree with the exact ones to every digit shown"
-    return f"its gradients keep about {max(0.0, -math.log10(worst)):.0f} significant digits"
+    return math.inf if worst == 0 else max(0.0, -math.log10(worst))
 
 
 def _flatten(x: Any) -> list[float]:
@@ -168,7 +198,8 @@ def _getter(args: Sequence[int | float], data: Sequence[Sequence[float]]) -> Any
     return get
 
 
-def _forward(program: TensorProgram, data: list[list[float]], result: Checked, scale: float) -> None:
+def _forward(program: TensorProgram, data: list[list[float]], result: Checked, scale: float,
+             u: float) -> None:
     names = program.names()
     for j in range(len(program.inputs), len(program.shapes)):
         args = operand_refs(program, j)
@@ -177,7 +208,7 @@ def _forward(program: TensorProgram, data: list[list[float]], result: Checked, s
         expected: list[float] = []
         for f, e in enumerate(program.elements(j)):
             y = data[j][f]
-            ok, centre = _forward_ok(e, get, y, scale, result, names[j])
+            ok, centre = _forward_ok(e, get, y, scale, result, names[j], u)
             expected.append(centre)
             if not ok:
                 wrong.append(f)
@@ -193,7 +224,7 @@ def _forward(program: TensorProgram, data: list[list[float]], result: Checked, s
 
 
 def _forward_ok(e: Element, get: Any, y: float, scale: float, result: Checked,
-                name: str) -> tuple[bool, float]:
+                name: str, u: float) -> tuple[bool, float]:
     if isinstance(e, Copy):
         x = get(e.ref)
         return (y == x or (x != x and y != y)), x
@@ -202,20 +233,26 @@ def _forward_ok(e: Element, get: Any, y: float, scale: float, result: Checked,
         return y == m, m
     if isinstance(e, Softmax):
         row = [get(r) for r in e.refs]
-        exact, err = (softmax.log_softmax_error if e.log else softmax.softmax_error)(row, e.index, scale)
+        exact, err = (softmax.log_softmax_error if e.log else softmax.softmax_error)(row, e.index, scale, u)
         return (math.isfinite(y) and abs(y - exact) <= err), exact
     if isinstance(e, Sum):
         factors = [[get(f) for f in t] for t in e.terms]
-        centre, _ = allowance.bound(e, factors)
-        return allowance.within(y, e, factors, scale), float(centre)
+        centre, _ = allowance.bound(e, factors, u)
+        return allowance.within(y, e, factors, scale, u), float(centre)
     xs = [get(r) for r in e.args]
     calc = calculus(e.op, tuple((i, r) for i, r in enumerate(e.args) if isinstance(r, float)))
+    narrow = u != allowance.U
     try:
-        here = allowed(calc, xs, y if math.isfinite(y) else None, [not isinstance(r, float) for r in e.args])
+        here = allowed(calc, xs, y if math.isfinite(y) and not narrow else None,
+                       [not isinstance(r, float) for r in e.args])
     except UndefinedHere as error:
         result.notes.append(f"{name}: {error}")
         return True, math.nan
     mid = here.exact_value.lo / 2 + here.exact_value.hi / 2
+    if narrow:
+        constants = sum(isinstance(r, float) for r in e.args)
+        slack = narrow_bounds.value_slack(e.op, xs, constants, mid, scale)
+        return (math.isfinite(y) and here.exact_value.lo - slack <= y <= here.exact_value.hi + slack), mid
     return (math.isfinite(y) and y in here.value), mid
 
 
@@ -237,21 +274,24 @@ class _Terms:
         self.lo.append(t[0])
         self.hi.append(t[1])
 
-    def interval(self, scale: float) -> tuple[float, float]:
+    def interval(self, scale: float, u: float) -> tuple[float, float]:
         n = len(self.lo)
         if n == 0:
             return 0.0, 0.0
-        if n == 1:
+        if n == 1 and u == allowance.U:  # one product, rounded in float64 as the check's own
             return self.lo[0], self.hi[0]
         if not all(math.isfinite(x) for x in self.lo + self.hi):
             return -math.inf, math.inf
         magnitude = math.fsum(max(-a, b) for a, b in zip(self.lo, self.hi, strict=True))
-        slack = allowance.accumulation(n + 1, magnitude * (1 + 4 * allowance.U)) * scale
+        slack = allowance.accumulation(n + 1, magnitude * (1 + 4 * allowance.U), u) * scale
         return below(math.fsum(self.lo) - slack), above(math.fsum(self.hi) + slack)
 
 
-def _partials(e: Element, get: Any, y: float, n_args: int) -> list[tuple[int, int, tuple[float, float]]]:
-    """(operand, element, partial interval) for each operand element ``e`` reads (not a softmax's)."""
+def _partials(e: Element, get: Any, y: float, u: float,
+              scale: float) -> list[tuple[int, int, tuple[float, float]]]:
+    """(operand, element, partial interval) for each operand element ``e`` reads (not a softmax's);
+    ``u`` the engine's unit roundoff (float32's: its partials are float32 ones, ``narrow``)."""
+    narrow = u != allowance.U
     assert not isinstance(e, Softmax)
     if isinstance(e, Copy):
         return [(e.ref[0], e.ref[1], (1.0, 1.0))]
@@ -264,6 +304,8 @@ def _partials(e: Element, get: Any, y: float, n_args: int) -> list[tuple[int, in
     if isinstance(e, Sum):
         d = e.divide
         inv = (1.0, 1.0) if d == 1 else (below(1.0 / d), above(1.0 / d))
+        if narrow and d != 1:  # 1/n rounded to float32
+            inv = (below(inv[0] * (1 - allowance.gamma(1, u))), above(inv[1] * (1 + allowance.gamma(1, u))))
         out = []
         for t in e.terms:
             if len(t) == 1:
@@ -276,20 +318,27 @@ def _partials(e: Element, get: Any, y: float, n_args: int) -> list[tuple[int, in
     xs = [get(r) for r in e.args]
     calc = calculus(e.op, tuple((i, r) for i, r in enumerate(e.args) if isinstance(r, float)))
     try:
-        here = allowed(calc, xs, y if math.isfinite(y) else None, [not isinstance(r, float) for r in e.args])
+        here = allowed(calc, xs, y if math.isfinite(y) and not narrow else None,
+                       [not isinstance(r, float) for r in e.args])
     except UndefinedHere:
         return [(r[0], r[1], (-math.inf, math.inf)) for r in e.args if not isinstance(r, float)]
     out = []
+    value = here.exact_value.lo / 2 + here.exact_value.hi / 2
+    constant = any(isinstance(r, float) for r in e.args)
     for i, r in enumerate(e.args):
         p = here.partials[i]
         if isinstance(r, float) or p is None:
             continue
-        out.append((r[0], r[1], (p.lo, p.hi)))
+        lo, hi = p.lo, p.hi
+        if narrow:
+            slack = narrow_bounds.partial_slack(e.op, i, xs, constant, value, lo / 2 + hi / 2, scale)
+            lo, hi = below(lo - slack), above(hi + slack)
+        out.append((r[0], r[1], (lo, hi)))
     return out
 
 
 def _backward(program: TensorProgram, data: list[list[float]], run: Run, result: Checked,
-              scale: float) -> None:
+              scale: float, u: float) -> None:
     names = program.names()
     n_in = len(program.inputs)
     count = len(program.shapes)
@@ -303,7 +352,7 @@ def _backward(program: TensorProgram, data: list[list[float]], run: Run, result:
     terms[out][0].add((1.0, 1.0))
     for j in range(count - 1, -1, -1):
         shape = program.shapes[j]
-        expected = [t.interval(scale) for t in terms[j]]
+        expected = [t.interval(scale, u) for t in terms[j]]
         given = run.grads[j]
         gshape = run.grad_shapes[j]
         own: list[tuple[float, float]] = expected
@@ -319,18 +368,18 @@ def _backward(program: TensorProgram, data: list[list[float]], run: Run, result:
             wrong = [f for f, (g, (lo, hi)) in enumerate(zip(given, expected, strict=True))
                      if not (math.isfinite(g) and lo <= g <= hi)]
             for c, group, total in ties[j]:
-                if set(consumers[j]) == {c} and not _sums_to(given, group, total, scale):
+                if set(consumers[j]) == {c} and not _sums_to(given, group, total, scale, u):
                     wrong += [f for f in group if f not in wrong]
             if wrong:
                 _gradient_finding(program, names, run, result, j, culprits, wrong, expected, given)
                 return  # the nodes below read this one's wrong gradient: the first is the one to name
             own = [(g, g) for g in given]
         if j >= n_in:
-            _spread(program, j, own, data, scale, terms, consumers, ties)
+            _spread(program, j, own, data, scale, u, terms, consumers, ties)
 
 
 def _spread(program: TensorProgram, j: int, own: list[tuple[float, float]], data: list[list[float]],
-            scale: float, terms: list[list[_Terms]], consumers: list[list[int]],
+            scale: float, u: float, terms: list[list[_Terms]], consumers: list[list[int]],
             ties: list[list[tuple[int, list[int], tuple[float, float]]]]) -> None:
     """Pass node ``j``'s gradient ``own`` to its operands' terms through each element's rule."""
     args = operand_refs(program, j)
@@ -340,14 +389,14 @@ def _spread(program: TensorProgram, j: int, own: list[tuple[float, float]], data
         if isinstance(e, Softmax):
             if e.index == 0:  # the whole row at once: each input feels every output of its row
                 row = [r[1] for r in e.refs]
-                got = softmax.backward_rows([data[j][q] for q in row], [own[q] for q in row], e.log, scale)
+                got = softmax.backward_rows([data[j][q] for q in row], [own[q] for q in row], e.log, scale, u)
                 a = args[0]
                 assert isinstance(a, int)
                 for q, t in zip(row, got, strict=True):
                     terms[a][q].add(t)
                     consumers[a].append(j)
             continue
-        parts = _partials(e, get, data[j][f], len(args))
+        parts = _partials(e, get, data[j][f], u, scale)
         if isinstance(e, Max) and len(parts) > 1:
             a = args[parts[0][0]]
             if isinstance(a, int):
@@ -360,10 +409,11 @@ def _spread(program: TensorProgram, j: int, own: list[tuple[float, float]], data
             consumers[a].append(j)
 
 
-def _sums_to(given: list[float], group: list[int], total: tuple[float, float], scale: float) -> bool:
+def _sums_to(given: list[float], group: list[int], total: tuple[float, float], scale: float,
+             u: float) -> bool:
     """A tie's gradient shares: together they pass on the whole gradient, none more, none negative."""
     share = [given[f] for f in group]
-    slack = allowance.accumulation(len(share) + 1, max(abs(total[0]), abs(total[1]))) * scale
+    slack = allowance.accumulation(len(share) + 1, max(abs(total[0]), abs(total[1])), u) * scale
     s = math.fsum(share)
     return total[0] - slack <= s <= total[1] + slack
 
@@ -422,14 +472,14 @@ def _exact(program: TensorProgram, data: list[list[float]], result: Checked) -> 
     """The certified exact gradient of every input, at the program's inputs (the oracle's answer)."""
     scalar, where = lower(program, data)
     nodes = plan(scalar)
-    for bits in (128, 512, 2048):
+    for bits in PRECISIONS:
         try:
             ex = exact(scalar, nodes, bits)
         except UndefinedAt as error:
             result.notes.append(f"the exact gradient is undefined here: {error.reason}")
             return
         with workprec(bits):
-            done = not ex.unsure and all(tight(ex.adjoints[s], 60, _FLOOR)
+            done = not ex.unsure and all(tight(ex.adjoints[s], TIGHT_BITS, _FLOOR)
                                          for row in where[: len(program.inputs)] for s in row
                                          if isinstance(s, int))
         if done:

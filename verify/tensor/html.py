@@ -23,6 +23,13 @@ def render_html(result: TensorAudit) -> str:
     return "".join(parts)
 
 
+def html_page(result: TensorAudit) -> str:
+    """The notebook's view as a page of its own (``python -m verify audit --html FILE``)."""
+    return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f"<title>audit of {escape(result.engine)}</title></head>\n"
+            f"<body>\n{render_html(result)}\n</body></html>\n")
+
+
 def _failure(failure: Failure, number: int) -> str:
     f = failure.finding
     shapes = ", ".join(str(s) for s in f.shapes)

@@ -32,9 +32,12 @@ def render(result: TensorAudit) -> str:
     if result.failures:
         n = len(result.failures)
         lines.append(f"FAIL  {n} finding{'' if n == 1 else 's'}")
+    elif result.fragilities and result.strict:
+        lines.append(f"FAIL  {result.programs} programs ran; no wrong rule shows, but the engine loses "
+                     "digits (above), and --strict counts that as a finding")
     elif result.fragilities:
-        lines.append(f"FRAGILE  {result.programs} programs ran; no wrong rule shows at this precision, "
-                     "but the engine loses digits (above)")
+        lines.append(f"FRAGILE  {result.programs} programs ran; every op's rule is right at the engine's own "
+                     "precision, which loses digits (above)")
     else:
         lines.append(f"PASS  every op's value and gradient is one a correct float64 engine computes, "
                      f"on {result.programs} programs")

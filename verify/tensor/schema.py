@@ -1,8 +1,16 @@
-"""The JSON form of a tensor audit (``TensorAudit.to_json``), as a JSON Schema."""
+"""The JSON form of a tensor audit, as a JSON Schema: the one schema of every tensor ``--json`` document.
+
+``python -m verify audit --engine x.py:Tensor --json``, ``python -m verify.tensor
+--json`` and ``TensorAudit.to_json()`` all give this document (``kind`` is
+``"tensor"``); a scalar engine's is ``verify/audit/audit.schema.json``'s.
+``python -m verify.tensor --schema`` prints it.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+
+from .ops import DIALECTS
 
 _SHAPE = {"type": "array", "items": {"type": "integer", "minimum": 0}}
 _NESTED: dict[str, Any] = {}  # a number, or nested lists of numbers (a tensor's values)
@@ -35,14 +43,16 @@ SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "tensor audit",
     "type": "object",
-    "required": ["engine", "kind", "dialect", "ops", "verdict", "programs", "seconds", "findings",
-                 "fragilities"],
+    "required": ["engine", "kind", "dialect", "ops", "verdict", "exit_code", "strict", "programs", "seconds",
+                 "findings", "fragilities"],
     "properties": {
         "engine": {"type": "string"},
         "kind": {"const": "tensor"},
-        "dialect": {"enum": ["numpy", "torch", "scalar"]},
+        "dialect": {"enum": list(DIALECTS)},
         "ops": {"type": "array", "items": {"type": "string"}},
         "verdict": {"enum": ["pass", "fail", "fragile"]},
+        "exit_code": {"enum": [0, 1]},
+        "strict": {"type": "boolean"},
         "programs": {"type": "integer", "minimum": 0},
         "seconds": {"type": "number", "minimum": 0},
         "findings": {"type": "array", "items": FINDING},

@@ -20,13 +20,19 @@ def module_name(path: str) -> str:
     return ".".join(parts)
 
 
-def snippet(program: TensorProgram, dialect: Dialect, class_name: str, path: str) -> str:
+def snippet(program: TensorProgram, dialect: Dialect, class_name: str, path: str,
+            module: str | None = None) -> str:
+    """``module`` names where a class in memory was defined (``__main__``: a notebook's or a
+    session's own, which the snippet cannot import and runs beside)."""
     names = program.names()
     lines = []
     arrays = dialect in ("numpy", "torch")
     if arrays:
         lines.append("import numpy as np")
-    lines.append(f"from {module_name(path)} import {class_name}")
+    if module == "__main__":
+        lines.append(f"# {class_name}: the class defined in this notebook or session")
+    else:
+        lines.append(f"from {module or module_name(path)} import {class_name}")
     for i in program.inputs:
         value = nested(list(i.values), i.shape or ((1,) if dialect == "minitorch" else ()))
         made = f"np.array({value!r})" if arrays else repr(value)

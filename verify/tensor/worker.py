@@ -1,8 +1,8 @@
 """The engine's side: a standalone script that loads a tensor engine and runs tensor programs in it.
 
-Run as ``python worker.py REQUEST ANSWER``: it reads the request (JSON), and
-writes the answer (JSON) to the ANSWER file, so whatever the engine prints
-goes to stdout and cannot corrupt it. It imports nothing of ``verify`` or
+Run as ``python worker.py REQUEST FD`` (``sandbox`` starts it): it reads the
+request (JSON) and writes its answer as JSON lines to the descriptor FD, so
+whatever the engine prints goes to stdout and cannot corrupt it. It imports nothing of ``verify`` or
 ``micrograd`` (nothing that judges runs beside the engine) and numpy only
 here, where the engine needs it. The programs arrive already written in the
 engine's dialect: for each node, the operands and the call (``a + b``,
@@ -12,6 +12,7 @@ returned as data.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import inspect
 import json
@@ -20,6 +21,7 @@ import os
 import signal
 import sys
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 INFIX = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
@@ -231,36 +233,61 @@ def _limit_memory(size: int) -> None:
         pass  # no such limit on this system: the deadline still holds
 
 
-def main(argv: list[str]) -> int:
-    with open(argv[1]) as f:
-        request = json.load(f)
+def serve(request: dict[str, Any], emit: Callable[[dict[str, Any]], None], cls: Any = None) -> None:
+    """Answer ``request`` message by message through ``emit``: the survey (or why the engine cannot
+    be loaded), then each program's run as it ends, then ``done``. ``cls`` is the engine when it is
+    already in memory (a worker forked from the audit's process); else it is loaded from the
+    request's file. A worker that dies leaves the runs before it: the audit knows which program."""
     if request.get("memory"):
         _limit_memory(int(request["memory"]))
-    answer: dict[str, Any] = {}
     try:
-        cls = load(request["path"], request["class"])
+        if cls is None:
+            cls = load(request["path"], request["class"])
+        surveyed = survey(cls)
     except Exception as error:
-        answer = {"load_error": _describe(error)}
-    else:
-        answer["survey"] = survey(cls)
-        scalar = bool(request.get("scalar"))
-        programs = request.get("programs", [])
-        np: Any = None
-        if programs and not scalar:
-            np = importlib.import_module("numpy")  # only here, and only for engines that hold arrays
-        LIMIT[0] = float(request.get("limit", 5.0))
-        signal.signal(signal.SIGALRM, _alarm)
-        answer["runs"] = []
-        for p in programs:
-            signal.setitimer(signal.ITIMER_REAL, LIMIT[0])
-            try:
-                answer["runs"].append(run(cls, p, scalar, np))
-            except OutOfTime:  # while reading the numbers back
-                answer["runs"].append({"error": _describe(OutOfTime()), "stage": "backward", "failed": None})
-            finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-    with open(argv[2], "w") as f:
-        json.dump(answer, f, allow_nan=True)
+        emit({"load_error": _describe(error)})
+        return
+    emit({"survey": surveyed})
+    scalar = bool(request.get("scalar"))
+    programs = request.get("programs", [])
+    np: Any = None
+    if programs and not scalar:
+        np = importlib.import_module("numpy")  # only here, and only for engines that hold arrays
+    LIMIT[0] = float(request.get("limit", 5.0))
+    signal.signal(signal.SIGALRM, _alarm)
+    for p in programs:
+        signal.setitimer(signal.ITIMER_REAL, LIMIT[0])
+        try:
+            answer = run(cls, p, scalar, np)
+        except OutOfTime:  # while reading the numbers back
+            answer = {"error": _describe(OutOfTime()), "stage": "backward", "failed": None}
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        emit({"run": answer})
+    emit({"done": len(programs)})
+
+
+def channel(fd: int) -> Callable[[dict[str, Any]], None]:
+    """Messages to the audit on ``fd``, one JSON line each; closed in any child the engine forks."""
+    os.register_at_fork(after_in_child=lambda: _close(fd))
+
+    def emit(message: dict[str, Any]) -> None:
+        data = memoryview((json.dumps(message, allow_nan=True) + "\n").encode("utf-8"))
+        while data:
+            data = data[os.write(fd, data):]
+    return emit
+
+
+def _close(fd: int) -> None:
+    with contextlib.suppress(OSError):
+        os.close(fd)
+
+
+def main(argv: list[str]) -> int:
+    """``worker.py REQUEST FD``: the request's file, and the descriptor the answer goes to."""
+    with open(argv[1]) as f:
+        request = json.load(f)
+    serve(request, channel(int(argv[2])))
     return 0
 
 

@@ -58,13 +58,14 @@ FAMILIES = (
     "packaging",          # an engine a loader must work to import
     "unsupported layout",  # no bug; a layout the engine does not take raises the same everywhere
     "composite",          # div, sub, neg, tanh, sigmoid built from the engine's own mul, add, pow, exp
+    "several backward()",  # right in one backward(), wrong across two or in a training loop
     "exact zero",         # a rule right everywhere but at an operand exactly 0 (base, numerator, factor)
     "value grads",        # no bug: .grad is a Value of the engine, its .data the gradient
     "correct",            # no bug
 )
 
 KINDS = ("wrong-rule", "lost-contribution", "traversal", "crash", "forward", "unreadable", "non-finite",
-         "in-place", "hang", "unusable", "hostile", "none")
+         "in-place", "accumulation", "hang", "unusable", "hostile", "none")
 
 LAYOUTS = ("f(x)", "x o y", "x o c", "c o x", "x o x", "graph")
 
@@ -287,6 +288,21 @@ ENTRIES: tuple[Entry, ...] = (
     _bug("inplace.py:InPlaceAdd", "mutation", "in-place", ("add",), "graph",
          "x = V(0.43); y = x * 3.7; y += x; y.backward()",
          "c += x changes c's .data in place (no new node): x loses that gradient"),
+    # ---- accumulation.py ----
+    _bug("accumulation.py:ZeroesGrads", "several backward()", "accumulation", (), "graph",
+         "x = V(0.43); f = x * 3.7; f.backward(); y = x * 2.5; y.backward()",
+         "backward() zeroes every grad of its graph first: a leaf's gradient from an earlier call is lost"),
+    _bug("accumulation.py:VisitedOnClass", "several backward()", "accumulation", (), "graph",
+         "x = V(0.43); f = x * 3.7; f.backward(); y = f * 2.5; y.backward()",
+         "the topological sort's visited set is on the class, never cleared: y stops at f"),
+    _bug("accumulation.py:TapeClearedAfterBackward", "several backward()", "accumulation", (), "graph",
+         "x = V(0.43); f = x * 3.7; y = x * 2.5; f.backward(); y.backward()",
+         "a global tape cleared by each backward(): y, built before f.backward(), has no tape left"),
+    _bug("accumulation.py:TotalKept", "several backward()", "accumulation", (), "graph",
+         "w = V(0.43); b = V(-1.3); y = w * 1.7 + b; loss = y * w; loss.backward(); "
+         "w.data -= 0.1 * w.grad; b.data -= 0.1 * b.grad; w.grad = 0; b.grad = 0; "
+         "y = w * 1.7 + b; loss = y * w; loss.backward()",
+         "backward() writes .grad from a running total on the node, which p.grad = 0 does not reset"),
     # ---- unseeded.py ----
     _bug("unseeded.py:UnseededLeakyRelu", "forward", "forward", ("relu",), "f(x)",
          "x = V(-2.0); y = x.relu(); y.backward()",

@@ -186,12 +186,18 @@ class AugmentedAnswer:
         return cls(tuple(runs))
 
 
+@dataclass(frozen=True)
+class AccumulateAnswer(AugmentedAnswer):
+    """Per program of ``probes.ACCUMULATE`` (two backward() calls): each input's .grad after the
+    second; last, ``probes.training_loop``'s numbers (None: it raised or gave no number)."""
+
+
 ProbeAnswer = (LeafAnswer | OpAnswer | BackwardAnswer | DepthAnswer | TwiceAnswer | TypesAnswer
-               | AugmentedAnswer | ProbeRaised)
+               | AugmentedAnswer | AccumulateAnswer | ProbeRaised)
 
 READERS: dict[str, Any] = {"leaf": LeafAnswer, "op": OpAnswer, "backward": BackwardAnswer,
                            "depth": DepthAnswer, "twice": TwiceAnswer, "types": TypesAnswer,
-                           "augmented": AugmentedAnswer}
+                           "augmented": AugmentedAnswer, "accumulate": AccumulateAnswer}
 """Each probe's answer type, by the probe's name."""
 
 

@@ -22,6 +22,7 @@ from micrograd.ops import OPS
 
 from ...program import RunFailed, call
 from .answers import (
+    AccumulateAnswer,
     AugmentedAnswer,
     BackwardAnswer,
     DepthAnswer,
@@ -301,7 +302,7 @@ def probe_augmented(cls: type, _: Any) -> dict[str, Any]:
         try:
             out, inputs = build(cls)
             out.backward()
-            runs.append((_number(out.data), *(_number(getattr(x, "grad", None)) for x in inputs)))
+            runs.append((_number(out.data), *(_grad(x) for x in inputs)))
         except Exception:  # the engine's own raise: the same program's plain form is judged elsewhere
             runs.append(None)
     return AugmentedAnswer(tuple(runs)).to_wire()
@@ -314,6 +315,87 @@ def _number(x: Any) -> float | None:
         return None
 
 
+def _second_backward(V: type) -> tuple[Any, list[Any]]:
+    x = V(0.43)
+    f = x * 3.7
+    f.backward()
+    y = x * 2.5
+    return y, [x]
+
+
+def _built_before(V: type) -> tuple[Any, list[Any]]:
+    x = V(0.43)
+    f = x * 3.7
+    y = x * 2.5
+    f.backward()
+    return y, [x]
+
+
+def _on_top(V: type) -> tuple[Any, list[Any]]:
+    x = V(0.43)
+    f = x * 3.7
+    f.backward()
+    y = f * 2.5
+    return y, [x]
+
+
+def _shared_inner(V: type) -> tuple[Any, list[Any]]:
+    x = V(0.43)
+    u = x * 3.7
+    f = u * 1.5
+    f.backward()
+    y = u * 2.5
+    return y, [x]
+
+
+ACCUMULATE: tuple[Callable[[type], tuple[Any, list[Any]]], ...] = (
+    _second_backward, _built_before, _on_top, _shared_inner)
+"""Programs with two ``backward()`` calls, the second on ``y`` (``verify.audit.accumulate`` says
+what each must give): a second output of the same leaf, built after or before the first
+backward(), built on top of the first output, and sharing an inner node with it."""
+
+LOOP_STEPS = 3
+"""Iterations of ``training_loop``."""
+
+
+def training_loop(V: type) -> list[float | None]:
+    """A learner's loop: build, reset the parameters' grads to 0, backward(), update .data, rebuild.
+
+    Per iteration: w.data and b.data before it, then w.grad and b.grad after its backward()."""
+    w = V(0.43)
+    b = V(-1.3)
+    seen: list[float | None] = []
+    for _ in range(LOOP_STEPS):
+        seen += [_number(w.data), _number(b.data)]
+        y = w * 1.7 + b
+        loss = y * w
+        w.grad = 0
+        b.grad = 0
+        loss.backward()
+        seen += [_number(w.grad), _number(b.grad)]
+        w.data -= 0.1 * w.grad
+        b.data -= 0.1 * b.grad
+    return seen
+
+
+def probe_accumulate(cls: type, _: Any) -> dict[str, Any]:
+    """Run each of ``ACCUMULATE`` (two backward() calls) and read its leaf's .grad after the second;
+    then ``training_loop``'s numbers. None where the engine raised or gave no number."""
+    runs: list[tuple[float | None, ...] | None] = []
+    for build in ACCUMULATE:
+        try:
+            out, inputs = build(cls)
+            out.backward()
+            runs.append(tuple(_grad(x) for x in inputs))
+        except Exception:  # the engine's own raise: its one-backward programs are judged elsewhere
+            runs.append(None)
+    try:
+        runs.append(tuple(training_loop(cls)))
+    except Exception:
+        runs.append(None)
+    return AccumulateAnswer(tuple(runs)).to_wire()
+
+
 PROBES: dict[str, Callable[[type, Any], dict[str, Any]]] = {
     "leaf": probe_leaf,
     "op": probe_op,
@@ -322,4 +404,5 @@ PROBES: dict[str, Callable[[type, Any], dict[str, Any]]] = {
     "twice": probe_twice,
     "types": probe_types,
     "augmented": probe_augmented,
+    "accumulate": probe_accumulate,
 }

@@ -36,6 +36,7 @@ Kind = Literal[
     "tampered",           # the engine changed the auditing code in its worker
     "gradient",           # a gradient is wrong and no step can be blamed
     "in-place",           # c += x (or -=, *=) changes the node in place, unlike c = c + x
+    "accumulation",       # two backward() calls (or a training loop) do not add up the exact partials
     "lost-digits",        # a gradient that passed, but only as a lossy textbook rule gives it (a fragility)
 ]
 """The kinds of finding."""
