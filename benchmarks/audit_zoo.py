@@ -130,8 +130,8 @@ def karpathy() -> dict[str, Any] | None:
     tested = sorted(op for op in result.survey.drawable_ops())
     return {"exit": result.exit_code, "seconds": time.monotonic() - started, "tested": tested,
             "findings": [(f.kind, f.op) for f in result.findings],
-            "fragilities": [(f.kind, f.op) for f in result.fragilities], "depth": result.survey.depth_ok,
-            "depth_failure": result.survey.depth_failure}
+            "fragilities": [(f.kind, f.op) for f in result.fragilities],
+            "depth": result.campaign.depth.works_to, "depth_failure": result.campaign.depth.failure}
 
 
 def main() -> None:
@@ -187,7 +187,8 @@ def main() -> None:
             print(f"karpathy's micrograd 0.1.0: exit {k['exit']}, {k['seconds']:.1f} s, "
                   f"tested {', '.join(k['tested'])}"
                   f"; findings {k['findings'] or 'none'}"
-                  f"; fragilities {k['fragilities'] or 'none'}; depth {k['depth']} ({k['depth_failure']})")
+                  f"; fragilities {k['fragilities'] or 'none'}; chains work to depth {k['depth']:,}"
+                  + (f" ({k['depth_failure']})" if k["depth_failure"] else ""))
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2, default=str))
 

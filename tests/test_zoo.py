@@ -288,6 +288,7 @@ CRASHES = {
     "crashes.py:SinBackwardTypeError": ("TypeError", "backward"),
     "crashes.py:AbsSignByDivision": ("ZeroDivisionError", "backward"),
     "crashes.py:MulPartialFromOutput": ("ZeroDivisionError", "backward"),
+    "zeros.py:PowRuleFromOutput": ("ZeroDivisionError", "backward"),
     "overflow.py:LectureTanh": ("OverflowError", "forward"),
     "overflow.py:NaiveSigmoid": ("OverflowError", "forward"),
     "overflow.py:SigmoidRuleOverflow": ("OverflowError", "backward"),
@@ -473,6 +474,9 @@ CONTROLS = {
     "unreadable.py:NoneWhenZero": "x = V(1.0); y = x.relu(); y.backward()",
     "hostile.py:ForgedVerdict": "x = V(2.0); y = x * x; y.backward()",
     "bare.py:BareValue": "x = V(2.0); y = V(3.0); z = x + y; w = z + z; w.backward()",
+    "zeros.py:PowRuleFromOutput": "x = V(-1.5); y = x ** 3; y.backward()",
+    "zeros.py:DivRuleFromOutput": "x = V(-1.5); y = V(2.0); z = x / y; z.backward()",
+    "zeros.py:MulSkipsZeroFactor": "x = V(2.0); y = V(-3.0); z = x * y; z.backward()",
 }
 
 

@@ -9,7 +9,9 @@ beside and far from each kink, constants that are not 0, +-1 or 2, and for an
 exponent-like constant operand negative, fractional, zero and large values
 over bases from 1e-5 to 1e5. A point is kept when the table's own float
 forward and partials are finite there: only the table is read, so a new row
-is covered with no code of its own.
+is covered with no code of its own. After them come exact and signed zeros
+(``zero_points``): 0.0 and -0.0 in every operand position where the op is
+defined there (``x ** 3`` at 0, ``0.0 / x``, ``x * 0``, ``relu(-0.0)``).
 
 ``graph_cases(op, ...)`` puts one op into the two smallest graphs that show
 accumulation and graph-cutting bugs: its result and its operand both feeding
@@ -26,8 +28,9 @@ every gradient exactly.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from micrograd.ops import OPS, Op, Region
 
@@ -51,6 +54,10 @@ KINK_OFFSETS = (0.0, 1e-300, -1e-300, 3.1e-9, -3.1e-9, 0.43, -0.43, 1.4e12, -1.4
 """At, beside and far from a kink."""
 PER_LAYOUT = 20
 """At most this many points per op and layout."""
+ZEROS = (0.0, -0.0)
+"""The exact zeros: each where an op is defined there, partnered with its other operand's usual points."""
+ZERO_PARTNERS = 2
+"""A zero meets this many of the other operand's usual points (and -0.0 the first of them)."""
 PER_UNARY = 30
 """At most this many points for a unary op: one-step programs, and tails on both sides matter
 (tanh and sigmoid from 1e3 to 1e300, where a textbook formula overflows)."""
@@ -185,6 +192,66 @@ def _exponent_like(row: Op) -> bool:
     return any(other.constant and other.notation == row.notation for other in OPS.values())
 
 
+def defined_at(row: Op, xs: Sequence[float]) -> bool:
+    """``usable``, and each operand outside its region lies only on a point the region leaves out
+    (x ** 3 at 0: NONZERO is conservative there), where the first accepted form of its partial, the
+    textbook rule, is finite too (k * x**(k - 1): not 0 ** 0, whose rule divides by zero)."""
+    if not usable(row, xs):
+        return False
+    for i, x in enumerate(xs):
+        region = row.domain[i]
+        if i in row.constant or x in region:
+            continue
+        below = any(lo < x <= hi for lo, hi in region.intervals)
+        above = any(lo <= x < hi for lo, hi in region.intervals)
+        if not (below and above):
+            return False  # a boundary (log, sqrt, a base of a fractional power): one-sided there
+        forms = row.accepts.partials[i] if i < len(row.accepts.partials) else ()
+        if forms and not _finite_form(forms[0], row, xs):
+            return False
+    return True
+
+
+def _finite_form(form: Callable[..., Any], row: Op, xs: Sequence[float]) -> bool:
+    try:
+        return math.isfinite(float(form(math, float(row.forward(*xs)), *xs)))
+    except (ArithmeticError, ValueError, TypeError):
+        return False
+
+
+def _same(a: float, b: float) -> bool:
+    """Equal, signs of zero included (0.0 == -0.0 in Python)."""
+    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+
+
+def zero_points(row: Op, layout: str) -> list[tuple[float, ...]]:
+    """Operands of ``layout`` with an exact zero, 0.0 or -0.0, where ``row`` is defined there: a zero
+    in each Value position with the other operand's first usual points, a number operand 0 (``x * 0``),
+    never two distinct leaves equal (that is the twins' shape)."""
+    points: list[tuple[float, ...]] = []
+    if layout == "f(x)":
+        points = [(z,) for z in ZEROS]
+    elif layout == "x o x":
+        points = [(z, z) for z in ZEROS]
+    elif layout in ("x o y", "x o c", "c o x"):
+        kinds = {"x o y": (_values, _values), "x o c": (_values, _numbers),
+                 "c o x": (_numbers, _values)}[layout]
+        for i in (0, 1):
+            if i in row.constant:
+                continue  # an exponent of 0 is among the usual exponents: x ** 0 is no zero operand
+            others = [p for p in kinds[1 - i](row, 1 - i) if p != 0.0]
+            for k, z in enumerate(ZEROS):
+                fits = [p for p in others if defined_at(row, (z, p) if i == 0 else (p, z))]
+                for p in fits[:ZERO_PARTNERS if k == 0 else 1]:
+                    points.append((z, p) if i == 0 else (p, z))
+    kept: list[tuple[float, ...]] = []
+    for xs in points:
+        twice = any(all(_same(a, b) for a, b in zip(xs, k, strict=True)) for k in kept)
+        if defined_at(row, xs) and not twice:
+            kept.append(xs)
+    return kept
+
+
 def op_cases(op: str, layouts: Sequence[str]) -> list[Case]:
     """The battery for one op, in each of ``layouts`` it has."""
     row = OPS[op]
@@ -197,6 +264,28 @@ def op_cases(op: str, layouts: Sequence[str]) -> list[Case]:
 
 
 def _layout_programs(row: Op, layout: str) -> Iterator[Program]:
+    usual = list(_usual_programs(row, layout))
+    yield from usual
+    seen = {repr(p) for p in usual}  # repr tells -0.0 from 0.0, == does not
+    for xs in zero_points(row, layout):
+        program = _zero_program(row, layout, xs)
+        if repr(program) not in seen:
+            yield program
+
+
+def _zero_program(row: Op, layout: str, xs: tuple[float, ...]) -> Program:
+    if layout == "f(x)":
+        return Program((("x", xs[0]),), (Step(row.name, (0,)),))
+    if layout == "x o y":
+        return Program((("x", xs[0]), ("y", xs[1])), (Step(row.name, (0, 1)),))
+    if layout == "x o c":
+        return Program((("x", xs[0]),), (Step(row.name, (0, Const(xs[1]))),))
+    if layout == "c o x":
+        return Program((("x", xs[1]),), (Step(row.name, (Const(xs[0]), 0)),))
+    return Program((("x", xs[0]),), (Step(row.name, (0, 0)),))  # x o x
+
+
+def _usual_programs(row: Op, layout: str) -> Iterator[Program]:
     if layout == "f(x)":
         region = row.domain[0]
         points = [x for x in signed(region, MAGNITUDES) if usable(row, (x,))]

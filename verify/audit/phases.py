@@ -77,11 +77,11 @@ class SurveyFindings:
             program = _joined(survey.join)
             shown = ", ".join(f"{k}.grad is {v}" for k, v in bad.items())
             finding = Finding("unreadable", "", "graph", program,
-                              f"after {written(program)} and backward(), {shown}: not a real number",
+                              f"after {written(program)} and backward(), {shown}: not a real number "
+                              "(from here on only the values are judged)",
                               phase="survey", confirmed=True, found_seconds=ledger.seconds())
             ledger.record(finding)
-            ledger.result.stopped = "gradients are not numbers: nothing else can be judged"
-            raise Done
+            ledger.lab.values_only = True  # reported once; the values can still be judged
 
 
 @dataclass(frozen=True)

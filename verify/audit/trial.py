@@ -171,7 +171,8 @@ class Lab:
         self.verifier_failures = 0
         self.deadline_hit = False
         self.values_only = False
-        """Judge only the values (an unseeded backward() was found: every gradient is 0 after it)."""
+        """Judge only the values (an unseeded backward() was found: every gradient is 0 after it; or
+        the gradients are no numbers at all, reported once)."""
 
     def out_of_time(self) -> bool:
         return self.deadline_hit or (self.deadline is not None and time.monotonic() > self.deadline)
@@ -211,12 +212,11 @@ class Lab:
             if why:
                 return Assessment(outcome, "refused", reason=why)
             return Assessment(outcome, "crash")
-        unreadable = {s: d for s, d in outcome.unreadable.items() if s < len(program.inputs)}
+        unreadable = {s: d for s, d in outcome.unreadable.items()
+                      if s < len(program.inputs) and not self.values_only}
         live = program.feeding_output()
         unreadable_data = {s: d for s, d in outcome.unreadable_data.items()
                            if s in live and s >= len(program.inputs)}
-        if unreadable or unreadable_data:
-            return Assessment(outcome, "unreadable")
         data = list(outcome.data)
         mutated = {}
         for i, (_, value) in enumerate(program.inputs):
@@ -224,6 +224,13 @@ class Lab:
             if d is not None and d != value and not (math.isnan(d) and math.isnan(value)):
                 mutated[i] = d
                 data[i] = value  # judge the program as written: its inputs are what was asked for
+        if unreadable_data:
+            return Assessment(outcome, "unreadable")
+        if unreadable:  # no gradients to judge, but the values still can be: a wrong one is the finding
+            values = self._judge(program, data, [None] * len(outcome.grad))
+            if values is not None and values.verdict == "fail":
+                return Assessment(outcome, "fail", values, mutated=mutated)
+            return Assessment(outcome, "unreadable")
         grad: list[float | None] = [None] * len(outcome.grad) if self.values_only else outcome.grad
         report = self._judge(program, data, grad)
         if report is None:

@@ -59,6 +59,8 @@ FAMILIES = (
     "unsupported layout",  # no bug; a layout the engine does not take raises the same everywhere
     "composite",          # div, sub, neg, tanh, sigmoid built from the engine's own mul, add, pow, exp
     "several backward()",  # right in one backward(), wrong across two or in a training loop
+    "exact zero",         # a rule right everywhere but at an operand exactly 0 (base, numerator, factor)
+    "value grads",        # no bug: .grad is a Value of the engine, its .data the gradient
     "correct",            # no bug
 )
 
@@ -379,6 +381,25 @@ ENTRIES: tuple[Entry, ...] = (
     _bug("relpkg/engine.py:Value", "packaging", "wrong-rule", ("sqrt",), "f(x)",
          "x = V(4.0); y = x.sqrt(); y.backward()",
          "a package whose engine imports its rules relatively; sqrt' = 0.5 * x ** 0.5"),
+    # ---- zeros.py ----
+    _bug("zeros.py:PowRuleFromOutput", "exact zero", "crash", ("powi", "powc"), "x o c",
+         "x = V(0.0); y = x ** 3; y.backward()",
+         "d(x**k)/dx = k * out / x: ZeroDivisionError in backward at x = 0, where the derivative is 0"),
+    _bug("zeros.py:DivRuleFromOutput", "exact zero", "non-finite", ("div",), "x o y",
+         "x = V(0.0); y = V(2.0); z = x / y; z.backward()",
+         "d(x/y)/dx = out / x through a division that never raises: nan at a zero numerator"),
+    _bug("zeros.py:MulSkipsZeroFactor", "exact zero", "wrong-rule", ("mul",), "x o y",
+         "x = V(2.0); y = V(0.0); z = x * y; z.backward()",
+         "mul's closure returns early when a factor is 0: y.grad stays 0 where it is x"),
+    # ---- valuegrads.py ----
+    Entry("valuegrads.py:GradValues", "value grads", "none", (), "graph", README_SNIPPET, 0,
+          "every .grad is a Value of the engine (backward() seeds a Value), its .data the gradient"),
+    _bug("valuegrads.py:GradValuesSigmoidSign", "forward", "forward", ("sigmoid",), "f(x)",
+         "x = V(1.0); y = x.sigmoid(); y.backward()",
+         "gradients are Values; sigmoid's forward is 1 / (1 + exp(x)), its rule s * (1 - s) right"),
+    _bug("valuegrads.py:NoneGradsLeakyRelu", "forward", "forward", ("relu",), "f(x)",
+         "x = V(-2.0); y = x.relu(); y.backward()",
+         "a gradient that stayed 0 is None; relu's forward is 0.01 * x for x < 0, where that gradient is"),
     # ---- correct engines ----
     _correct("base.py:Value", "closures in karpathy's style, numbers kept as floats, an iterative sort"),
     _correct("localgrads.py:Value", "microgpt's style: __slots__, children and local gradients stored"),

@@ -42,14 +42,16 @@ def load(spec, zoo=ZOO):
     path = os.path.join(zoo, target)
     folder = os.path.dirname(path)
     stem = os.path.splitext(os.path.basename(path))[0]
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
     if os.path.isfile(os.path.join(folder, "__init__.py")):
+        # the package's parent only: its folder on the path would shadow the zoo's own files
+        # (relpkg/rules.py for rules.py)
         parent = os.path.dirname(folder)
         if parent not in sys.path:
             sys.path.insert(0, parent)
         module = importlib.import_module(f"{os.path.basename(folder)}.{stem}")
     elif stem.isidentifier():
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
         module = importlib.import_module(stem)
     else:
         module_name = "zoo_" + "".join(c if c.isalnum() else "_" for c in stem)

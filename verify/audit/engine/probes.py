@@ -32,6 +32,7 @@ from .answers import (
     TypesAnswer,
 )
 from .protocol import MESSAGE_LIMIT, EngineError, Frame, program_from_wire
+from .reading import held_value
 from .terms import Layout
 
 SIDES: dict[Layout, tuple[str, ...]] = {
@@ -157,12 +158,29 @@ def probe_backward(cls: type, op: str) -> dict[str, Any]:
         frame = engine_frame(error)
         signature = frame is None and isinstance(error, TypeError)
         return BackwardAnswer(False, signature, engine_error(error)).to_wire()
-    grads = {name: _readable(getattr(v, "grad", None)) for name, v in (("x", x), ("y", y))}
+    grads = {name: _readable(getattr(v, "grad", None), v) for name, v in (("x", x), ("y", y))}
     return BackwardAnswer(True, grads=grads).to_wire()
 
 
-def _readable(g: Any) -> str | None:
-    """None if ``g`` is a real number, else what it is."""
+def _grad(node: Any) -> float | None:
+    """``node.grad`` as a float (``_grad_float``), or None when it is not a number."""
+    try:
+        return _grad_float(node)
+    except (TypeError, ValueError):
+        return None
+
+
+def _grad_float(node: Any) -> float:
+    """``node.grad`` as a float: a real number, or a Value of the engine holding one (its ``.data``)."""
+    g: Any = getattr(node, "grad", None)
+    held = held_value(node, g)
+    return held if held is not None else float(g)
+
+
+def _readable(g: Any, node: Any = None) -> str | None:
+    """None if ``g`` is a real number (or a Value of the engine holding one), else what it is."""
+    if held_value(node, g) is not None:
+        return None
     if isinstance(g, bool) or g is None or isinstance(g, (str, bytes, complex)):
         return "None" if g is None else f"{type(g).__name__} {g!r}"[:60]
     try:
@@ -200,18 +218,10 @@ def probe_depth(cls: type, payload: Any) -> dict[str, Any]:
     # From the output down: the first node whose gradient is not exactly 1.
     bad = None
     for k in range(len(nodes) - 1, -1, -1):
-        g: Any = getattr(nodes[k], "grad", None)
-        try:
-            right = float(g) == 1.0
-        except (TypeError, ValueError):
-            right = False
-        if not right:
+        if _grad(nodes[k]) != 1.0:
             bad = len(nodes) - 1 - k
             break
-    try:
-        xg: float | None = float(x.grad)
-    except (TypeError, ValueError):
-        xg = None
+    xg = _grad(x)
     return DepthAnswer(True, grad=xg, first_wrong=bad).to_wire()
 
 
@@ -220,9 +230,9 @@ def probe_twice(cls: type, _: Any) -> dict[str, Any]:
     x = cls(1.5)
     y = x * x + x
     y.backward()
-    first = float(x.grad)
+    first = _grad_float(x)
     y.backward()
-    return TwiceAnswer(first, float(x.grad)).to_wire()
+    return TwiceAnswer(first, _grad_float(x)).to_wire()
 
 
 def probe_types(cls: type, wire: Any) -> dict[str, Any]:
@@ -236,7 +246,7 @@ def probe_types(cls: type, wire: Any) -> dict[str, Any]:
     except RunFailed as failed:
         return TypesAnswer(error=engine_error(failed.error), slot=len(failed.slots)).to_wire()
     n = len(program.inputs)
-    grads = [(i, _readable(getattr(s, "grad", None))) for i, s in enumerate(slots[:n])]
+    grads = [(i, _readable(getattr(s, "grad", None), s)) for i, s in enumerate(slots[:n])]
     data = [(i, _readable(getattr(s, "data", None))) for i, s in enumerate(slots)]
     same = tuple((i, j) for i, s in enumerate(slots) for j in range(i) if slots[j] is s)
     return TypesAnswer(tuple((i, g) for i, g in grads if g), tuple((i, d) for i, d in data if d),
@@ -292,7 +302,7 @@ def probe_augmented(cls: type, _: Any) -> dict[str, Any]:
         try:
             out, inputs = build(cls)
             out.backward()
-            runs.append((_number(out.data), *(_number(getattr(x, "grad", None)) for x in inputs)))
+            runs.append((_number(out.data), *(_grad(x) for x in inputs)))
         except Exception:  # the engine's own raise: the same program's plain form is judged elsewhere
             runs.append(None)
     return AugmentedAnswer(tuple(runs)).to_wire()
@@ -376,7 +386,7 @@ def probe_accumulate(cls: type, _: Any) -> dict[str, Any]:
         try:
             out, inputs = build(cls)
             out.backward()
-            runs.append(tuple(_number(getattr(x, "grad", None)) for x in inputs))
+            runs.append(tuple(_grad(x) for x in inputs))
         except Exception:  # the engine's own raise: its one-backward programs are judged elsewhere
             runs.append(None)
     try:

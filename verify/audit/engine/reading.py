@@ -70,6 +70,18 @@ def real(x: Any) -> float | None:
     return None
 
 
+def held_value(node: Any, grad: Any) -> float | None:
+    """The gradient inside a ``.grad`` that is itself a node of the engine (a design for higher-order
+    gradients: ``backward()`` seeds the output with a Value, so each rule builds one): that node's
+    ``.data``, when it is a real number; None for anything else."""
+    try:
+        if type(grad) is object or not (isinstance(grad, type(node)) or isinstance(node, type(grad))):
+            return None
+        return real(getattr(grad, "data", None))
+    except BaseException:
+        return None
+
+
 def read_field(node: Any, field: protocol.Field, slot: int, unreadable: list[Unreadable]) -> float | None:
     try:
         value = getattr(node, field, _MISSING)
@@ -81,6 +93,8 @@ def read_field(node: Any, field: protocol.Field, slot: int, unreadable: list[Unr
         unreadable.append(Unreadable(slot, field, "missing", f"no attribute .{field}"))
         return None
     number = real(value)
+    if number is None and field == "grad":
+        number = held_value(node, value)
     if number is None:
         unreadable.append(Unreadable(slot, field, clean(type(value).__name__, protocol.REPR_LIMIT),
                                      shown(value, repr, protocol.REPR_LIMIT),
