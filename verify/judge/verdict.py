@@ -102,7 +102,7 @@ def _check_run(
     if not isinstance(program, Program):
         raise TypeError(f"check_run needs a Program, not {type(program).__name__}")
     slots = checked_slots(program, data, grad, inputs)
-    names = program.names()
+    names = program.slot_names()
     data_f = as_floats(data, "value")
     grad_f = as_floats(grad, "gradient")
     nodes = plan(program)
@@ -150,7 +150,7 @@ def _check_run(
     return report
 
 
-def _sweep_notes(program: Program, nodes: list[Node], names: list[str], data: Sequence[float | None],
+def _sweep_notes(program: Program, nodes: list[Node], names: Sequence[str], data: Sequence[float | None],
                  found: Sweep, ex: Exact) -> list[str]:
     """What the sweep could not check: an op's domain left by the engine's values, nodes without adjoints."""
     notes = []
@@ -228,7 +228,7 @@ def _relative(x: float, exact_value: Ball) -> float:
 
 
 def _forward_faults(
-    program: Program, nodes: list[Node], names: list[str], data: Sequence[float | None],
+    program: Program, nodes: list[Node], names: Sequence[str], data: Sequence[float | None],
     found: Sweep, ex: Exact,
 ) -> list[Fault]:
     first = len(program.inputs)
@@ -307,6 +307,8 @@ def underflowing(program: Program, data: Sequence[float | None], grad: Sequence[
     """
     first = len(program.inputs)
     hidden: set[int] = set()
+    if not any(step.op in STEPPED for step in program.steps):
+        return hidden  # only a rule in steps starts it
     for s in range(program.size - 2, -1, -1):
         for c, _ in found.uses[s]:
             if c in hidden:
@@ -324,7 +326,7 @@ def underflowing(program: Program, data: Sequence[float | None], grad: Sequence[
 
 
 def _non_finite(
-    names: list[str], data: Sequence[float | None], grad: Sequence[float | None], found: Sweep,
+    names: Sequence[str], data: Sequence[float | None], grad: Sequence[float | None], found: Sweep,
     allowed: set[int],
 ) -> list[Fault]:
     """nan and inf where a correct engine gives a finite number (where the envelope overflows, or a rule in
@@ -343,7 +345,7 @@ def _non_finite(
 
 
 def _imprecise(
-    program: Program, nodes: list[Node], names: list[str], data: Sequence[float | None], found: Sweep
+    program: Program, nodes: list[Node], names: Sequence[str], data: Sequence[float | None], found: Sweep
 ) -> list[str]:
     first = len(program.inputs)
     values = [d if d is not None else math.nan for d in data]
@@ -364,7 +366,7 @@ def _imprecise(
 
 
 def _row(
-    s: int, names: list[str], grad: Sequence[float | None], ex: Exact, certified: bool, found: Sweep,
+    s: int, names: Sequence[str], grad: Sequence[float | None], ex: Exact, certified: bool, found: Sweep,
     diffs: list[Difference] | None, shown: Callable[[], dict[int, str]], hidden: set[int], lost: set[int],
 ) -> InputRow:
     g = grad[s]

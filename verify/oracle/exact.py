@@ -43,7 +43,9 @@ def plan(program: Program) -> list[Node]:
     shared_balls: dict[tuple[float | None, ...], tuple[Ball | None, ...]] = {}
     shared_kinds: dict[tuple[bool, ...], tuple[bool, ...]] = {}
     for j, step in enumerate(program.steps):
-        args = tuple(None if isinstance(a, Const) else a for a in step.args)
+        args: tuple[int | None, ...] = step.args  # type: ignore[assignment]  # no constant: the step's own
+        if any(isinstance(a, Const) for a in step.args):
+            args = tuple(None if isinstance(a, Const) else a for a in step.args)
         consts = tuple(a.value if isinstance(a, Const) else None for a in step.args)
         consts = shared_consts.setdefault(consts, consts)
         fixed = tuple((i, c) for i, c in enumerate(consts) if c is not None)
