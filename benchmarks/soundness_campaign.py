@@ -34,6 +34,7 @@ from micrograd import OPS, MathError, Value
 from verify import check_run
 from verify.batch.cluster import ClusterError
 from verify.batch.runner import Runner
+from verify.judge.verdict import judge_runs
 from verify.oracle.ns import MPMATH, SYMPY
 from verify.program import Const, Program, Step
 
@@ -330,13 +331,14 @@ def work(job: tuple[int, int, int]) -> dict[str, Any]:
         done += 1
         where = band(p, ours[0])
         printed: list[str] = []
+        judge = judge_runs(p)  # the exact witness made once, for all engines' runs of the program
         for name, engine in engines.items():
             numbers = ours if engine is Value else _run(engine, p)
             if numbers is None:
                 table[(name, where)]["engine raised"] += 1
                 continue
             try:
-                report = check_run(p, *numbers)
+                report = judge(*numbers)
             except Exception as error:  # a bug of the verifier: counted and shown, the campaign goes on
                 table[(name, where)]["verifier error"] += 1
                 if len(false_alarms) < 5:

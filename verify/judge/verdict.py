@@ -92,12 +92,63 @@ def check_run(
 ) -> Report:
     """Verify one engine run: ``data[i]``/``grad[i]`` are slot i's value and gradient (None if not given)."""
     with no_gc_pauses():
-        return _check_run(program, data, grad, inputs)
+        return _check_run(program, data, grad, inputs, {})
+
+
+Run = Callable[[Sequence[float | None], Sequence[float | None]], Report]
+"""``check(data, grad)``: one engine run of a program, judged."""
+
+
+def judge_runs(program: Program, *, inputs: Sequence[int] | None = None) -> Run:
+    """``check_run`` for many engines' runs of one program: ``check(data, grad)`` gives each one's report,
+    the same as ``check_run``'s, with the exact witness and the difference oracle (which depend on the
+    program alone) computed on the first run and reused."""
+    shared: dict[tuple[int, ...], _Witness] = {}
+
+    def check(data: Sequence[float | None], grad: Sequence[float | None]) -> Report:
+        with no_gc_pauses():
+            return _check_run(program, data, grad, inputs, shared)
+
+    return check
+
+
+@dataclass
+class _Witness:
+    """What a check computes from the program alone: its planned nodes, the exact witness (or where
+    the program is undefined), and the difference oracle's answers, made when first read."""
+
+    program: Program
+    nodes: list[Node]
+    ex: Exact | None
+    uncertified: set[int]
+    undefined: UndefinedAt | None
+    _differences: tuple[list[Difference], bool] | None = None
+
+    def differences(self) -> tuple[list[Difference], bool]:
+        if self._differences is None:
+            assert self.ex is not None
+            n = len(self.program.inputs)
+            self._differences = differences(self.program, self.nodes, self.ex.values, self.ex.adjoints[:n])
+        return self._differences
+
+
+def _witness(program: Program, slots: list[int], shared: dict[tuple[int, ...], _Witness]) -> _Witness:
+    known = shared.get(tuple(slots))
+    if known is not None:
+        return known
+    nodes = plan(program)
+    try:
+        ex, uncertified = _certified(program, nodes, slots)
+        made = _Witness(program, nodes, ex, uncertified, None)
+    except UndefinedAt as error:
+        made = _Witness(program, nodes, None, set(), error)
+    shared[tuple(slots)] = made
+    return made
 
 
 def _check_run(
     program: Program, data: Sequence[float | None], grad: Sequence[float | None],
-    inputs: Sequence[int] | None,
+    inputs: Sequence[int] | None, shared: dict[tuple[int, ...], _Witness],
 ) -> Report:
     if not isinstance(program, Program):
         raise TypeError(f"check_run needs a Program, not {type(program).__name__}")
@@ -105,12 +156,12 @@ def _check_run(
     names = program.slot_names()
     data_f = as_floats(data, "value")
     grad_f = as_floats(grad, "gradient")
-    nodes = plan(program)
-    try:
-        ex, uncertified = _certified(program, nodes, slots)
-    except UndefinedAt as error:
-        why = f"undefined at {names[error.slot]}: {error.reason}"
+    witness = _witness(program, slots, shared)
+    nodes, ex, uncertified = witness.nodes, witness.ex, witness.uncertified
+    if witness.undefined is not None:
+        why = f"undefined at {names[witness.undefined.slot]}: {witness.undefined.reason}"
         return Report("undefined", data_f[-1], "", [], [], [why], program)
+    assert ex is not None
     finite_data = [d if d is None or math.isfinite(d) else None for d in data_f]
     finite_grad = [g if g is None or math.isfinite(g) else None for g in grad_f]
     found = sweep(program, nodes, finite_data, finite_grad, ex.values)
@@ -126,7 +177,7 @@ def _check_run(
     notes += _imprecise(program, nodes, names, finite_data, found)
     notes += _sweep_notes(program, nodes, names, finite_data, found, ex)
     notes += kink_notes(program, nodes, ex, names)
-    diffs, per_input = differences(program, nodes, ex.values, ex.adjoints[: len(program.inputs)])
+    diffs, per_input = witness.differences()
     notes += difference_notes(diffs, per_input)
     value = data_f[-1]
     if value is not None and math.isfinite(value) and not faults:
