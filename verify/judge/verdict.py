@@ -57,6 +57,9 @@ MAX_FAULTS = 50
 STEPPED = ("div", "pow", "powc", "powi")
 """Ops whose accepted rules take the adjoint through a hidden step: x * y**-1, and a power's
 gradient taken first, (g * k) * x**(k - 1) or (g * out) * log(x)."""
+DIRECT = {("div", 0)}
+"""Operands of a STEPPED op whose adjoint no rule takes through a hidden step: x's in x / y is g / y or
+g * y**-1, one product (the hidden product g * x of x * y**-1 is y's)."""
 UNDERFLOW = MIN_NORMAL / 4
 """A hidden step's product below this has lost more than the allowance's few ulps: rounded to the
 subnormal spacing 2**-1074, its relative error exceeds 2**-1075 / UNDERFLOW = 4 * 2**-53."""
@@ -138,7 +141,7 @@ def _witness(program: Program, slots: list[int], shared: dict[tuple[int, ...], _
         return known
     nodes = plan(program)
     try:
-        ex, uncertified = _certified(program, nodes, slots)
+        ex, uncertified = certified(program, nodes, slots)
         made = _Witness(program, nodes, ex, uncertified, None)
     except UndefinedAt as error:
         made = _Witness(program, nodes, None, set(), error)
@@ -223,7 +226,7 @@ def _unblamed(rows: list[InputRow]) -> list[Fault]:
             for r in rows if r.verdict == "fail"]
 
 
-def _certified(program: Program, nodes: list[Node], slots: list[int]) -> tuple[Exact, set[int]]:
+def certified(program: Program, nodes: list[Node], slots: list[int]) -> tuple[Exact, set[int]]:
     """The exact witness at rising precision, until the output value and the reported adjoints are tight.
 
     Returns it with the reported slots still not certified. At a kink an
@@ -361,13 +364,15 @@ def underflowing(program: Program, data: Sequence[float | None], grad: Sequence[
     if not any(step.op in STEPPED for step in program.steps):
         return hidden  # only a rule in steps starts it
     for s in range(program.size - 2, -1, -1):
-        for c, _ in found.uses[s]:
+        for c, i in found.uses[s]:
             if c in hidden:
                 hidden.add(s)
                 break
             gc = grad[c]
             step = program.steps[c - first]
             if gc is None or not gc or not math.isfinite(gc) or step.op not in STEPPED:
+                continue
+            if (step.op, i) in DIRECT:
                 continue
             sizes = _step_sizes(program, data, c)
             if sizes and abs(gc) * min(sizes) < UNDERFLOW:
