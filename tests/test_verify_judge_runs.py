@@ -39,13 +39,13 @@ def test_each_report_is_check_runs_and_the_witness_is_made_once(
 ) -> None:
     alone = [check_run(program, data, grad) for data, grad in _runs(program)]
     made = []
-    real = verdict._certified
+    real = verdict.certified
 
     def counted(*args: object, **kwargs: object) -> object:
         made.append(1)
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(verdict, "_certified", counted)
+    monkeypatch.setattr(verdict, "certified", counted)
     judge = judge_runs(program)
     together = [judge(data, grad) for data, grad in _runs(program)]
     assert together == alone
