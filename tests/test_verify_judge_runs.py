@@ -16,11 +16,13 @@ PROGRAMS = [
             (Step("mul", (0, 1)), Step("tanh", (2,)), Step("add", (3, 0)), Step("sin", (4,)))),
     Program((("x", 2.0),), (Step("log", (0,)), Step("mul", (1, Const(3.0))))),
     Program((("x", -1.0),), (Step("log", (0,)),)),  # undefined: every run's report says so
+    Program((("x", -1.5),), (Step("mul", (0, Const(0.0))), Step("add", (1, 0)))),  # -0.0 - 1.5
 ]
 
 
 def _runs(program: Program) -> list[tuple[list[float], list[float]]]:
-    """Our engine's run, the same with one gradient 1e-9 off, and with a value 1 ulp up."""
+    """Our engine's run, the same with one gradient 1e-9 off, with a value 1 ulp up, and with every
+    zero's sign flipped (one allowance per operands and value: -0.0 is not 0.0 there)."""
     try:
         slots = program.run(Value)
         data, grad = [s.data for s in slots], [s.grad for s in slots]
@@ -30,7 +32,8 @@ def _runs(program: Program) -> list[tuple[list[float], list[float]]]:
     off[0] *= 1 + 1e-9
     up = list(data)
     up[-1] = up[-1] + abs(up[-1]) * 2.0**-52
-    return [(data, grad), (data, off), (up, grad)]
+    flipped = [-d if d == 0 else d for d in data]
+    return [(data, grad), (data, off), (up, grad), (flipped, grad)]
 
 
 @pytest.mark.parametrize("program", PROGRAMS)

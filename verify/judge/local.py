@@ -172,8 +172,13 @@ def sweep(
     data: Sequence[float | None],
     grad: Sequence[float | None],
     exact_values: Sequence[Ball],
+    memo: dict[tuple[float | None, ...], Allowed] | None = None,
 ) -> Sweep:
-    """Check every node's value, then every adjoint, against the engine's own neighbours."""
+    """Check every node's value, then every adjoint, against the engine's own neighbours.
+
+    ``memo`` keeps each node's allowance by its operands and output, for other engines' runs of the
+    same program (most give the same floats); its allowances are then never modified.
+    """
     result = Sweep()
     size = program.size
     # The engine's values where it gave them, else the exact ones: each check sits at the engine's point.
@@ -183,14 +188,19 @@ def sweep(
     for node in nodes:
         s = node.slot
         xs = operand_floats(node, values)
-        try:
-            here = allowed(node.calc, xs, data[s], node.variable)
-        except UndefinedHere as error:
-            if live is None:
-                live = program.feeding_output()
-            if s in live:  # a node the output does not use cannot spoil its gradient
-                result.undefined[s] = str(error)
-            continue
+        key = None if memo is None else _memo_key(s, xs, data[s])
+        here = None if key is None or memo is None else memo.get(key)
+        if here is None:
+            try:
+                here = allowed(node.calc, xs, data[s], node.variable)
+            except UndefinedHere as error:
+                if live is None:
+                    live = program.feeding_output()
+                if s in live:  # a node the output does not use cannot spoil its gradient
+                    result.undefined[s] = str(error)
+                continue
+            if key is not None and memo is not None:
+                memo[key] = here
         result.allowed[s] = here
         d = data[s]
         if d is None:
@@ -199,7 +209,7 @@ def sweep(
             result.forward_faults.append(s)
         elif d not in here.precise:
             result.imprecise.append(s)
-        elif here.partials is here.best:
+        elif here.partials is here.best and memo is None:
             # a value that passed is never read again: on a big graph its intervals are most of a
             # node's allowance
             if here.kink or here.close is not None or here.tiny is not None:
@@ -213,6 +223,13 @@ def sweep(
             result.allowed[s] = settled
     _reverse(result, program, nodes, grad, size)
     return result
+
+
+def _memo_key(s: int, xs: list[float], out: float | None) -> tuple[float | None, ...]:
+    key = (s, out, *xs)
+    if 0.0 in key[1:]:  # -0.0 == 0.0: told apart by their signs
+        return (*key, *(math.copysign(1.0, v) for v in key[1:] if v is not None))
+    return key
 
 
 SETTLED = Fl(-math.inf, math.inf)

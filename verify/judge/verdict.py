@@ -31,6 +31,7 @@ from ..oracle.exact import Exact, Node, UndefinedAt, exact, plan
 from ..oracle.fd import Difference, differences
 from ..program import Const, Program
 from ..report import Fault, InputRow, Report, Verdict
+from .allowance import Allowed
 from .blame import blame, show, written
 from .details import difference_notes, kink_notes, lazy, node_rows, shown_formulas
 from .floats import Fl, reduction_error
@@ -95,7 +96,7 @@ def check_run(
 ) -> Report:
     """Verify one engine run: ``data[i]``/``grad[i]`` are slot i's value and gradient (None if not given)."""
     with no_gc_pauses():
-        return _check_run(program, data, grad, inputs, {})
+        return _check_run(program, data, grad, inputs, {}, memo=False)
 
 
 Run = Callable[[Sequence[float | None], Sequence[float | None]], Report]
@@ -105,12 +106,13 @@ Run = Callable[[Sequence[float | None], Sequence[float | None]], Report]
 def judge_runs(program: Program, *, inputs: Sequence[int] | None = None) -> Run:
     """``check_run`` for many engines' runs of one program: ``check(data, grad)`` gives each one's report,
     the same as ``check_run``'s, with the exact witness and the difference oracle (which depend on the
-    program alone) computed on the first run and reused."""
+    program alone) computed on the first run and reused, and each node's allowance kept for the runs
+    that give it the same operands and value."""
     shared: dict[tuple[int, ...], _Witness] = {}
 
     def check(data: Sequence[float | None], grad: Sequence[float | None]) -> Report:
         with no_gc_pauses():
-            return _check_run(program, data, grad, inputs, shared)
+            return _check_run(program, data, grad, inputs, shared, memo=True)
 
     return check
 
@@ -125,6 +127,8 @@ class _Witness:
     ex: Exact | None
     uncertified: set[int]
     undefined: UndefinedAt | None
+    allowances: dict[tuple[float | None, ...], Allowed] | None = None
+    """Each node's allowance by its operands and value (``sweep``'s memo), where runs share it."""
     _differences: tuple[list[Difference], bool] | None = None
 
     def differences(self) -> tuple[list[Difference], bool]:
@@ -135,14 +139,15 @@ class _Witness:
         return self._differences
 
 
-def _witness(program: Program, slots: list[int], shared: dict[tuple[int, ...], _Witness]) -> _Witness:
+def _witness(program: Program, slots: list[int], shared: dict[tuple[int, ...], _Witness],
+             memo: bool) -> _Witness:
     known = shared.get(tuple(slots))
     if known is not None:
         return known
     nodes = plan(program)
     try:
         ex, uncertified = certified(program, nodes, slots)
-        made = _Witness(program, nodes, ex, uncertified, None)
+        made = _Witness(program, nodes, ex, uncertified, None, {} if memo else None)
     except UndefinedAt as error:
         made = _Witness(program, nodes, None, set(), error)
     shared[tuple(slots)] = made
@@ -151,7 +156,7 @@ def _witness(program: Program, slots: list[int], shared: dict[tuple[int, ...], _
 
 def _check_run(
     program: Program, data: Sequence[float | None], grad: Sequence[float | None],
-    inputs: Sequence[int] | None, shared: dict[tuple[int, ...], _Witness],
+    inputs: Sequence[int] | None, shared: dict[tuple[int, ...], _Witness], *, memo: bool,
 ) -> Report:
     if not isinstance(program, Program):
         raise TypeError(f"check_run needs a Program, not {type(program).__name__}")
@@ -159,7 +164,7 @@ def _check_run(
     names = program.slot_names()
     data_f = as_floats(data, "value")
     grad_f = as_floats(grad, "gradient")
-    witness = _witness(program, slots, shared)
+    witness = _witness(program, slots, shared, memo)
     nodes, ex, uncertified = witness.nodes, witness.ex, witness.uncertified
     if witness.undefined is not None:
         why = f"undefined at {names[witness.undefined.slot]}: {witness.undefined.reason}"
@@ -167,7 +172,7 @@ def _check_run(
     assert ex is not None
     finite_data = [d if d is None or math.isfinite(d) else None for d in data_f]
     finite_grad = [g if g is None or math.isfinite(g) else None for g in grad_f]
-    found = sweep(program, nodes, finite_data, finite_grad, ex.values)
+    found = sweep(program, nodes, finite_data, finite_grad, ex.values, witness.allowances)
     notes: list[str] = []
     faults = _forward_faults(program, nodes, names, data_f, found, ex)
     hidden = overflowing(program, data_f, grad_f, found)
