@@ -202,12 +202,14 @@ def exact(program: Program, nodes: list[Node], bits: int, keep_partials: bool = 
         adjoints[-1] = ball(1)
         partials: dict[int, list[Ball | None]] = {}
         kinks: list[int] = []
-        live = program.feeding_output()
+        live: set[int] | None = None  # made only if needed: on a big graph, a set of every slot
         for node in reversed(nodes):
             xs = operands(node, values)
             try:
                 ps, on_kink = local_partials(node, xs, unsure)
             except UndefinedAt:
+                if live is None:
+                    live = program.feeding_output()
                 if node.slot not in live:  # off the output's path: its derivative does not matter
                     partials[node.slot] = [None] * len(node.args)
                     continue
