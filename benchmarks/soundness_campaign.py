@@ -79,8 +79,12 @@ def _number(rng: random.Random, lo: int = -300, hi: int = 300) -> float:
 def near_half_pi(e: int, keep: int = 4) -> tuple[float, ...]:
     """The doubles of [2**(e-1), 2**e) nearest a multiple of pi/2, where sin or cos is nearly 0 and a
     libm's argument reduction is least accurate: the denominators m of the continued fraction of
-    2**(e-53) * 2/pi (and their small multiples and intermediate fractions) in [2**52, 2**53)."""
-    with mpmath.workprec(2400):
+    2**(e-53) * 2/pi (and their small multiples and intermediate fractions) in [2**52, 2**53).
+
+    The fraction is taken with e + 320 bits (its integer part has e - 53), the candidates ranked in
+    integers on 256 fractional bits: the same choice as 2,400 bits throughout (checked for every e),
+    in a fifth of the time, which every campaign process pays once per exponent."""
+    with mpmath.workprec(max(256, e + 320)):
         beta = mpmath.ldexp(2 / mpmath.pi, e - 53)
         alpha = beta - mpmath.floor(beta)
         x, q_prev, q = alpha, 0, 1
@@ -95,10 +99,20 @@ def near_half_pi(e: int, keep: int = 4) -> tuple[float, ...]:
             q_prev, q = q, a * q + q_prev
             if q > 2**54:
                 break
-        lo, hi = 2**52, 2**53
-        ms = {t * d for d in denominators if d for t in range(max(1, -(-lo // d)), max(1, -(-lo // d)) + 3)}
-        ranked = sorted((abs(m * alpha - mpmath.nint(m * alpha)), m) for m in ms if lo <= m < hi)
+        fixed = int(mpmath.floor(mpmath.ldexp(alpha, _FRACTION_BITS)))
+    lo, hi = 2**52, 2**53
+    one = 1 << _FRACTION_BITS
+    ms = {t * d for d in denominators if d for t in range(max(1, -(-lo // d)), max(1, -(-lo // d)) + 3)}
+
+    def distance(m: int) -> int:  # |m * alpha - nearest integer|, in units of 2**-256
+        r = (m * fixed) % one
+        return min(r, one - r)
+
+    ranked = sorted((distance(m), m) for m in ms if lo <= m < hi)
     return tuple(math.ldexp(m, e - 53) for _, m in ranked[:keep])
+
+
+_FRACTION_BITS = 256
 
 
 def _number_here(rng: random.Random, args: list[int | Const]) -> bool:
