@@ -176,7 +176,8 @@ def _check_run(
     notes: list[str] = []
     faults = _forward_faults(program, nodes, names, data_f, found, ex)
     hidden = overflowing(program, data_f, grad_f, found)
-    faults += _non_finite(names, data_f, grad_f, found, hidden)
+    left = _left_domain(program, found)
+    faults += _non_finite(names, data_f, grad_f, found, hidden, left)
     lost = underflowing(program, finite_data, finite_grad, found)
     faults += [f for f in blame(program, nodes, names, finite_data, finite_grad, found) if f.slot not in lost]
     if len(faults) > MAX_FAULTS:
@@ -202,6 +203,8 @@ def _check_run(
         notes += fragile_notes(program, nodes, names, finite_data, finite_grad, found, ex)
     oracle_disagrees = any(not d.why and not d.agrees for d in diffs)
     verdict = _verdict(faults, rows, oracle_disagrees, found)
+    if verdict == "pass" and left:  # the engine's output is not the function's value here
+        verdict = "inconclusive"
     if verdict == "fail" and not faults:
         faults += _unblamed(rows)
     report = Report(verdict, value, text(ex.values[-1], DIGITS), rows, faults, notes, program)
@@ -386,15 +389,28 @@ def underflowing(program: Program, data: Sequence[float | None], grad: Sequence[
     return hidden
 
 
+def _left_domain(program: Program, found: Sweep) -> set[int]:
+    """Slots whose value a correct engine may give as nan or inf: a step undefined at the engine's own
+    operands (values right to rounding took it out of its op's domain: sin(x) at x = 5e66 one ulp
+    away), and every step that uses one."""
+    left = set(found.undefined)
+    if left:
+        first = len(program.inputs)
+        for j, step in enumerate(program.steps):
+            if any(not isinstance(a, Const) and a in left for a in step.args):
+                left.add(first + j)
+    return left
+
+
 def _non_finite(
     names: Sequence[str], data: Sequence[float | None], grad: Sequence[float | None], found: Sweep,
-    allowed: set[int],
+    allowed: set[int], left: set[int],
 ) -> list[Fault]:
     """nan and inf where a correct engine gives a finite number (where the envelope overflows, or a rule in
-    steps may overflow, allowed)."""
+    steps may overflow, allowed; a value past a step the engine's own values took out of its domain too)."""
     faults = []
     for s, d in enumerate(data):
-        if d is not None and not math.isfinite(d):
+        if d is not None and not math.isfinite(d) and s not in left:
             faults.append(Fault("non-finite", s, names[s], "", s, (), "a finite number", d,
                                 f"the engine's value of {names[s]} is {d}"))
     for s, g in enumerate(grad):
