@@ -146,13 +146,13 @@ def test_a_deep_tree_needs_no_recursion() -> None:
 @given(expressions(max_nodes=6, max_depth=3))
 def test_printed_formulas_are_the_exact_gradient(program: Program) -> None:
     """Every formula that would be printed evaluates, on tight balls, to the reverse-mode gradient."""
-    from verify.judge.verdict import _certified
+    from verify.judge.verdict import certified
     from verify.oracle.exact import UndefinedAt, plan
 
     shown = formulas(program, list(range(len(program.inputs))))
     event("formulas" if shown else "no formulas (too large, too slow or unreadable constants)")
     try:
-        ex, _ = _certified(program, plan(program), list(shown))
+        ex, _ = certified(program, plan(program), list(shown))
     except UndefinedAt:
         return
     for s, (_, expr) in shown.items():

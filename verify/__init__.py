@@ -71,8 +71,9 @@ def check(
     if inputs is None:
         slots = None
     else:
-        slot_of = {id(v): i for i, v in enumerate(values)}
-        chosen = inputs.values() if isinstance(inputs, Mapping) else inputs
+        chosen = list(inputs.values() if isinstance(inputs, Mapping) else inputs)
+        wanted = {id(v) for v in chosen}  # the inputs are leaves: the program's first slots
+        slot_of = {id(v): i for i, v in enumerate(values[: len(program.inputs)]) if id(v) in wanted}
         slots = [slot_of[id(v)] for v in chosen]
     return check_run(program, [v.data for v in values], [v.grad for v in values], inputs=slots)
 

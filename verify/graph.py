@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 from micrograd.engine import Constant, CyclicGraphError, Value
@@ -22,9 +23,8 @@ def to_program(
         raise TypeError(f"verify needs a micrograd Value, not {type(output).__name__}")
     if isinstance(output, Constant):
         raise ValueError("the output is a constant: there is nothing to differentiate")
-    order, parents_of = _post_order(output)
-    leaves = [v for v in order if not parents_of[id(v)]]
-    steps = [v for v in order if parents_of[id(v)]]
+    order, operands = _post_order(output)
+    leaves = [v for v, args in zip(order, operands, strict=True) if args is None]
 
     given = _given_names(inputs)
     leaf_ids = {id(v) for v in leaves}
@@ -44,44 +44,66 @@ def to_program(
             taken.add(given_name)
         names.append(given_name)
 
-    slot_of = {id(v): i for i, v in enumerate(leaves)}
+    # The walk numbered nodes in the order they finished; a program numbers its inputs first. One int
+    # object per slot, shared by every step that reads it (a million-node graph: tens of MB less).
+    slot: list[int] = []
+    steps: list[Value] = []
+    n_leaves = len(leaves)
+    for node, args in zip(order, operands, strict=True):
+        if args is None:
+            slot.append(len(slot) - len(steps))
+        else:
+            slot.append(n_leaves + len(steps))
+            steps.append(node)
     program_steps: list[Step] = []
-    for j, node in enumerate(steps):
-        slot_of[id(node)] = len(leaves) + j
-        args: list[Arg] = []
-        for parent in parents_of[id(node)]:
-            args.append(Const(parent.data) if isinstance(parent, Constant) else slot_of[id(parent)])
-        program_steps.append(Step(node.op, tuple(args)))
+    for j, args in enumerate(operands):
+        if args is not None:
+            operand_slots = tuple(a if isinstance(a, Const) else slot[a] for a in args)
+            program_steps.append(Step(order[j].op, operand_slots))
+            operands[j] = None  # freed as it goes
     program = Program(tuple(zip(names, (v.data for v in leaves), strict=True)), tuple(program_steps))
     return program, [*leaves, *steps]
 
 
-def _post_order(output: Value) -> tuple[list[Value], dict[int, tuple[Value, ...]]]:
-    """Every non-constant node once, operands before the nodes that use them; and each node's operands.
+def _post_order(output: Value) -> tuple[list[Value], list[tuple[Arg, ...] | None]]:
+    """Every non-constant node once, operands before the nodes that use them; and each node's operands
+    (None for a leaf) as positions in that order or ``Const``.
 
-    ``parents`` is read once per node: it builds a fresh ``Constant`` for each number operand.
+    ``parents`` is read once per node and kept only while the node is on the path: it builds a fresh
+    ``Constant`` for each number operand. Equal constants share one ``Const``.
     """
     order: list[Value] = []
-    parents_of: dict[int, tuple[Value, ...]] = {id(output): output.parents}
-    done: set[int] = set()
-    stack: list[tuple[Value, int]] = [(output, 0)]  # the path from the output to the node being read
+    operands: list[tuple[Arg, ...] | None] = []
+    position: dict[int, int] = {id(output): -1}  # -1: on the path from the output, not finished
+    consts: dict[tuple[float, float], Const] = {}
+    stack: list[tuple[Value, tuple[Value, ...], int]] = [(output, output.parents, 0)]
     while stack:
-        node, i = stack.pop()
-        parents = parents_of[id(node)]
+        node, parents, i = stack.pop()
         if i < len(parents):
-            stack.append((node, i + 1))
+            stack.append((node, parents, i + 1))
             parent = parents[i]
             if isinstance(parent, Constant):
                 continue
-            if id(parent) not in parents_of:
-                parents_of[id(parent)] = parent.parents
-                stack.append((parent, 0))
-            elif id(parent) not in done:  # met again before it was finished: it is on the path
+            at = position.get(id(parent))
+            if at is None:
+                position[id(parent)] = -1
+                stack.append((parent, parent.parents, 0))
+            elif at < 0:  # met again before it was finished: it is on the path
                 raise CyclicGraphError(parent)
         else:
+            position[id(node)] = len(order)
             order.append(node)
-            done.add(id(node))
-    return order, parents_of
+            operands.append(tuple(_const(p.data, consts) if isinstance(p, Constant) else position[id(p)]
+                                  for p in parents) if parents else None)
+    return order, operands
+
+
+def _const(value: float, seen: dict[tuple[float, float], Const]) -> Const:
+    key = (value, math.copysign(1.0, value))  # 0.0 and -0.0 are equal keys otherwise
+    c = seen.get(key)
+    if c is None:
+        c = seen[key] = Const(value)
+    return c
 
 
 def _given_names(inputs: Sequence[Value] | Mapping[str, Value] | None) -> dict[str, Value]:

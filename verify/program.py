@@ -14,14 +14,14 @@ from __future__ import annotations
 import builtins
 import functools
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 from micrograd.ops import OPS, Op
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Const:
     """A plain number used as an operand."""
 
@@ -32,7 +32,7 @@ Arg = int | Const
 """A slot index, or a constant."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Step:
     op: str
     args: tuple[Arg, ...]
@@ -79,6 +79,11 @@ class Program:
             if slot in needed:
                 needed.update(a for a in self.steps[slot - first].args if not isinstance(a, Const))
         return needed
+
+    def slot_names(self) -> SlotNames:
+        """``names()`` as a sequence that makes each name when it is read (a million-node program's
+        names would take 60 MB)."""
+        return SlotNames(self)
 
     def names(self) -> list[str]:
         """A name for every slot: the inputs' own, then v1, v2, ..."""
@@ -135,6 +140,43 @@ class Program:
             operands = [repr(a.value) if isinstance(a, Const) else names[a] for a in step.args]
             lines.append(f"{names[len(self.inputs) + j]} = {OPS[step.op].write(*operands)}")
         return "\n".join(lines)
+
+
+class SlotNames(Sequence[str]):
+    """``Program.names()``, each name made when read: the inputs' own, then v1, v2, ... skipping the
+    inputs' names."""
+
+    def __init__(self, program: Program) -> None:
+        self._inputs = [name for name, _ in program.inputs]
+        self._size = program.size
+        # the numbers k of inputs named vk: step names skip them
+        self._taken = sorted({int(n[1:]) for n in self._inputs if n[:1] == "v" and n[1:].isdigit()
+                              and n[1:] == str(int(n[1:])) and int(n[1:]) >= 1})
+
+    def __len__(self) -> int:
+        return self._size
+
+    @overload
+    def __getitem__(self, s: int) -> str: ...
+
+    @overload
+    def __getitem__(self, s: slice) -> list[str]: ...
+
+    def __getitem__(self, s: int | slice) -> str | list[str]:
+        if isinstance(s, slice):
+            return [self[i] for i in range(*s.indices(self._size))]
+        if s < 0:
+            s += self._size
+        if not 0 <= s < self._size:
+            raise IndexError(s)
+        first = len(self._inputs)
+        if s < first:
+            return self._inputs[s]
+        k = s - first + 1
+        for taken in self._taken:
+            if taken <= k:
+                k += 1
+        return f"v{k}"
 
 
 class RunFailed(Exception):

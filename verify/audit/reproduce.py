@@ -21,7 +21,9 @@ How the engine is loaded:
 folder the audit ran in, each in its own session, with a time limit) and
 counts the runs whose printed gradients are the ones the audit saw; an
 engine that is right only some of the time (a ``set`` ordered by ``id``)
-shows as "3 of 5 runs".
+shows as "3 of 5 runs". Each run is launched as the audit's worker was: in a
+PID namespace of its own (the engine cannot signal the audit), or confined by
+``--isolate``.
 """
 
 from __future__ import annotations
@@ -38,8 +40,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..program import Program
+from .engine.namespace import spawn_prefix
 from .engine.process import Drain, kill_tree
-from .engine.protocol import Captured, Ready
+from .engine.protocol import HOME, Captured, Ready
 from .engine.spec import EngineSpec
 from .findings import Finding, source_lines
 from .trial import HANG_PROBE, Lab
@@ -170,22 +173,38 @@ def matches(line: str, expected: Sequence[Expected]) -> bool:
     return True
 
 
+RELAY = ("import sys\n"
+         "_before = set(sys.modules)\n"
+         "sys.path.insert(0, {home!r})\n"
+         "from verify.audit.engine.namespace import relay\n"
+         "relay()\n"
+         "sys.path.remove({home!r})\n"
+         "[sys.modules.pop(_name) for _name in set(sys.modules) - _before]\n"
+         "del _before, relay\n")
+"""Put before a snippet run in a PID namespace, as the worker starts: there the interpreter is process 1,
+which ignores the signals an engine may send itself, so the snippet runs in a child of it. What it
+imported is forgotten again: a learner's own ``micrograd`` package must be the one the snippet gets."""
+
+
 def reproduces(snippet: str, expected: Sequence[Expected] = (), *, raises: str | None = None,
                hangs: bool = False, runs: int = RUNS, cwd: str | Path | None = None,
-               timeout: float = TIMEOUT) -> Reproduction:
+               timeout: float = TIMEOUT, launcher: Sequence[str] | None = None) -> Reproduction:
     """Run ``snippet`` ``runs`` times in fresh interpreters from ``cwd``; count those showing the finding.
 
     A run reproduces when its last printed line shows ``expected`` (one entry per input
     gradient, see ``Expected``); with ``raises`` (an exception type's name) when it ends in
     that exception instead; with ``hangs`` when it is still running after ``timeout`` s.
-    The runs go at once, each in a session of its own, and everything a run started is
-    killed when it ends.
+    The runs go at once, each in a session of its own, under ``launcher`` (the audit
+    worker's: ``EngineProcess.launcher``; by default a PID namespace where the OS gives one),
+    and everything a run started is killed when it ends.
     """
     folder = str(cwd) if cwd is not None else os.getcwd()
     env = dict(os.environ, MPLBACKEND="Agg")
+    prefix = list(spawn_prefix() if launcher is None else launcher)
+    code = RELAY.format(home=HOME) + snippet if prefix else snippet
     started = []
     for _ in range(runs):
-        process = subprocess.Popen([sys.executable, "-c", snippet], cwd=folder, env=env,
+        process = subprocess.Popen([*prefix, sys.executable, "-c", code], cwd=folder, env=env,
                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                    start_new_session=True)
         assert process.stdout is not None and process.stderr is not None
@@ -277,7 +296,8 @@ def reproduce_snippet(lab: Lab, finding: Finding, snippet: str) -> tuple[int, in
     timeout = TIMEOUT
     if lab.deadline is not None:
         timeout = min(timeout, max(1.0, lab.deadline - time.monotonic()))
-    seen = reproduces(snippet, expected, raises=raises, runs=RUNS, timeout=timeout)
+    launcher = lab.engine.launcher(os.getcwd())
+    seen = reproduces(snippet, expected, raises=raises, runs=RUNS, timeout=timeout, launcher=launcher)
     return seen.hits, seen.runs
 
 

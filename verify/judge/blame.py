@@ -25,7 +25,7 @@ POINT_LIKE = 1e-12
 
 
 def blame(
-    program: Program, nodes: list[Node], names: list[str], data: Sequence[float | None],
+    program: Program, nodes: list[Node], names: Sequence[str], data: Sequence[float | None],
     grad: Sequence[float | None], found: Sweep,
 ) -> list[Fault]:
     """Faults for the sweep's mismatches, the best-explained first."""
@@ -74,7 +74,7 @@ def blame(
 
 
 def _wrong_rule(
-    program: Program, by_slot: dict[int, Node], names: list[str], values: list[float],
+    program: Program, by_slot: dict[int, Node], names: Sequence[str], values: list[float],
     grad: Sequence[float | None], found: Sweep, s: int, c: int,
 ) -> Fault:
     """The fault of consumer ``c``, the only user of ``s``, for passing ``s`` a wrong adjoint."""
@@ -103,7 +103,7 @@ def _wrong_rule(
 
 
 def _summation(
-    program: Program, by_slot: dict[int, Node], names: list[str], values: list[float],
+    program: Program, by_slot: dict[int, Node], names: Sequence[str], values: list[float],
     grad: Sequence[float | None], found: Sweep, s: int, consumers: list[int],
 ) -> Fault | None:
     """A reused node whose adjoint is one contribution alone, or all but one: which consumer did it."""
@@ -212,7 +212,7 @@ def _operands(by_slot: dict[int, Node], s: int, values: list[float]) -> tuple[fl
     return tuple(operand_floats(node, values))
 
 
-def written(node: Node, names: list[str], values: Sequence[float]) -> str:
+def written(node: Node, names: Sequence[str], values: Sequence[float]) -> str:
     """The node over its operands' names, then the engine's operand values: "v1.tanh() at v1 = 0.5"."""
     shown: list[str] = []
     at: list[str] = []
@@ -227,5 +227,5 @@ def written(node: Node, names: list[str], values: Sequence[float]) -> str:
     return f"{text} at {', '.join(at)}" if at else text
 
 
-def _list(program: Program, names: list[str], slots: list[int]) -> str:
+def _list(program: Program, names: Sequence[str], slots: list[int]) -> str:
     return ", ".join(f"{names[c]} ({_op(program, c)})" for c in slots)

@@ -15,9 +15,12 @@ WARN_NODES = 250_000
 SECONDS_PER_NODE = 4e-5
 """Measured: 65,414 nodes in 2.2 to 2.5 s, 300,000 in 12 s; a busy machine takes several times that
 (1,000,000 nodes in 167 s with 13 processes on 2 cores)."""
-BYTES_PER_NODE = 1_800
-"""Measured peak resident memory of a check, beyond the graph itself: 1.3 KB a node at 300,000 nodes,
-1.7 KB at 1,000,000 (1.73 GB; the engine's graph of 1,000,002 nodes is 158 MB more)."""
+BYTES_PER_NODE = 900
+"""Measured peak resident memory of a check, beyond the graph itself: 0.87 KB a node at 300,000 nodes,
+0.76 KB at 1,000,001 (915 MB in all, of which the interpreter and the engine's graph are 158 MB).
+Per node the check keeps the program's step, the exact value and adjoint as balls, the planned node
+and flat arrays of interval ends; what is alike across nodes (constants, their partials, a passed
+node's allowance) is shared."""
 
 
 class SizeWarning(UserWarning):

@@ -17,7 +17,7 @@ from ..program import Const, Program
 from ..report import NodeRow
 
 
-def kink_notes(program: Program, nodes: list[Node], ex: Exact, names: list[str]) -> list[str]:
+def kink_notes(program: Program, nodes: list[Node], ex: Exact, names: Sequence[str]) -> list[str]:
     """A note for each node that sits exactly on its kink: any one-sided derivative is accepted there."""
     notes = []
     for s in ex.kinks:
@@ -54,7 +54,7 @@ def shown_formulas(program: Program, slots: list[int], ex: Exact) -> dict[int, s
 
 
 def node_rows(
-    program: Program, nodes: list[Node], names: list[str],
+    program: Program, nodes: list[Node], names: Sequence[str],
     data: Sequence[float | None], grad: Sequence[float | None], ex: Exact,
 ) -> list[NodeRow]:
     """Every node's row: the engine's value and gradient beside the exact ones and each local derivative."""

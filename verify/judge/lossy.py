@@ -24,7 +24,7 @@ LOSSY = "accepted: the engine's rules lose digits here"
 _HAS_TEXTBOOK = {book.op for book in TEXTBOOK}
 
 
-def fragile_notes(program: Program, nodes: list[Node], names: list[str], data: Sequence[float | None],
+def fragile_notes(program: Program, nodes: list[Node], names: Sequence[str], data: Sequence[float | None],
                   grad: Sequence[float | None], found: Sweep, ex: Exact) -> list[str]:
     """One note per step whose only contribution to an operand is what a textbook formula gives there,
     with the digits it lost (only asked where a row passed through a lossy accepted rule)."""

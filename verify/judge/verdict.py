@@ -31,6 +31,7 @@ from ..oracle.exact import Exact, Node, UndefinedAt, exact, plan
 from ..oracle.fd import Difference, differences
 from ..program import Const, Program
 from ..report import Fault, InputRow, Report, Verdict
+from .allowance import Allowed
 from .blame import blame, show, written
 from .details import difference_notes, kink_notes, lazy, node_rows, shown_formulas
 from .floats import Fl, reduction_error
@@ -57,6 +58,9 @@ MAX_FAULTS = 50
 STEPPED = ("div", "pow", "powc", "powi")
 """Ops whose accepted rules take the adjoint through a hidden step: x * y**-1, and a power's
 gradient taken first, (g * k) * x**(k - 1) or (g * out) * log(x)."""
+DIRECT = {("div", 0)}
+"""Operands of a STEPPED op whose adjoint no rule takes through a hidden step: x's in x / y is g / y or
+g * y**-1, one product (the hidden product g * x of x * y**-1 is y's)."""
 UNDERFLOW = MIN_NORMAL / 4
 """A hidden step's product below this has lost more than the allowance's few ulps: rounded to the
 subnormal spacing 2**-1074, its relative error exceeds 2**-1075 / UNDERFLOW = 4 * 2**-53."""
@@ -92,32 +96,88 @@ def check_run(
 ) -> Report:
     """Verify one engine run: ``data[i]``/``grad[i]`` are slot i's value and gradient (None if not given)."""
     with no_gc_pauses():
-        return _check_run(program, data, grad, inputs)
+        return _check_run(program, data, grad, inputs, {}, memo=False)
+
+
+Run = Callable[[Sequence[float | None], Sequence[float | None]], Report]
+"""``check(data, grad)``: one engine run of a program, judged."""
+
+
+def judge_runs(program: Program, *, inputs: Sequence[int] | None = None) -> Run:
+    """``check_run`` for many engines' runs of one program: ``check(data, grad)`` gives each one's report,
+    the same as ``check_run``'s, with the exact witness and the difference oracle (which depend on the
+    program alone) computed on the first run and reused, and each node's allowance kept for the runs
+    that give it the same operands and value."""
+    shared: dict[tuple[int, ...], _Witness] = {}
+
+    def check(data: Sequence[float | None], grad: Sequence[float | None]) -> Report:
+        with no_gc_pauses():
+            return _check_run(program, data, grad, inputs, shared, memo=True)
+
+    return check
+
+
+@dataclass
+class _Witness:
+    """What a check computes from the program alone: its planned nodes, the exact witness (or where
+    the program is undefined), and the difference oracle's answers, made when first read."""
+
+    program: Program
+    nodes: list[Node]
+    ex: Exact | None
+    uncertified: set[int]
+    undefined: UndefinedAt | None
+    allowances: dict[tuple[float | None, ...], Allowed] | None = None
+    """Each node's allowance by its operands and value (``sweep``'s memo), where runs share it."""
+    _differences: tuple[list[Difference], bool] | None = None
+
+    def differences(self) -> tuple[list[Difference], bool]:
+        if self._differences is None:
+            assert self.ex is not None
+            n = len(self.program.inputs)
+            self._differences = differences(self.program, self.nodes, self.ex.values, self.ex.adjoints[:n])
+        return self._differences
+
+
+def _witness(program: Program, slots: list[int], shared: dict[tuple[int, ...], _Witness],
+             memo: bool) -> _Witness:
+    known = shared.get(tuple(slots))
+    if known is not None:
+        return known
+    nodes = plan(program)
+    try:
+        ex, uncertified = certified(program, nodes, slots)
+        made = _Witness(program, nodes, ex, uncertified, None, {} if memo else None)
+    except UndefinedAt as error:
+        made = _Witness(program, nodes, None, set(), error)
+    shared[tuple(slots)] = made
+    return made
 
 
 def _check_run(
     program: Program, data: Sequence[float | None], grad: Sequence[float | None],
-    inputs: Sequence[int] | None,
+    inputs: Sequence[int] | None, shared: dict[tuple[int, ...], _Witness], *, memo: bool,
 ) -> Report:
     if not isinstance(program, Program):
         raise TypeError(f"check_run needs a Program, not {type(program).__name__}")
     slots = checked_slots(program, data, grad, inputs)
-    names = program.names()
+    names = program.slot_names()
     data_f = as_floats(data, "value")
     grad_f = as_floats(grad, "gradient")
-    nodes = plan(program)
-    try:
-        ex, uncertified = _certified(program, nodes, slots)
-    except UndefinedAt as error:
-        why = f"undefined at {names[error.slot]}: {error.reason}"
+    witness = _witness(program, slots, shared, memo)
+    nodes, ex, uncertified = witness.nodes, witness.ex, witness.uncertified
+    if witness.undefined is not None:
+        why = f"undefined at {names[witness.undefined.slot]}: {witness.undefined.reason}"
         return Report("undefined", data_f[-1], "", [], [], [why], program)
+    assert ex is not None
     finite_data = [d if d is None or math.isfinite(d) else None for d in data_f]
     finite_grad = [g if g is None or math.isfinite(g) else None for g in grad_f]
-    found = sweep(program, nodes, finite_data, finite_grad, ex.values)
+    found = sweep(program, nodes, finite_data, finite_grad, ex.values, witness.allowances)
     notes: list[str] = []
     faults = _forward_faults(program, nodes, names, data_f, found, ex)
     hidden = overflowing(program, data_f, grad_f, found)
-    faults += _non_finite(names, data_f, grad_f, found, hidden)
+    left = _left_domain(program, found)
+    faults += _non_finite(names, data_f, grad_f, found, hidden, left)
     lost = underflowing(program, finite_data, finite_grad, found)
     faults += [f for f in blame(program, nodes, names, finite_data, finite_grad, found) if f.slot not in lost]
     if len(faults) > MAX_FAULTS:
@@ -126,7 +186,7 @@ def _check_run(
     notes += _imprecise(program, nodes, names, finite_data, found)
     notes += _sweep_notes(program, nodes, names, finite_data, found, ex)
     notes += kink_notes(program, nodes, ex, names)
-    diffs, per_input = differences(program, nodes, ex.values, ex.adjoints[: len(program.inputs)])
+    diffs, per_input = witness.differences()
     notes += difference_notes(diffs, per_input)
     value = data_f[-1]
     if value is not None and math.isfinite(value) and not faults:
@@ -143,6 +203,8 @@ def _check_run(
         notes += fragile_notes(program, nodes, names, finite_data, finite_grad, found, ex)
     oracle_disagrees = any(not d.why and not d.agrees for d in diffs)
     verdict = _verdict(faults, rows, oracle_disagrees, found)
+    if verdict == "pass" and left:  # the engine's output is not the function's value here
+        verdict = "inconclusive"
     if verdict == "fail" and not faults:
         faults += _unblamed(rows)
     report = Report(verdict, value, text(ex.values[-1], DIGITS), rows, faults, notes, program)
@@ -150,7 +212,7 @@ def _check_run(
     return report
 
 
-def _sweep_notes(program: Program, nodes: list[Node], names: list[str], data: Sequence[float | None],
+def _sweep_notes(program: Program, nodes: list[Node], names: Sequence[str], data: Sequence[float | None],
                  found: Sweep, ex: Exact) -> list[str]:
     """What the sweep could not check: an op's domain left by the engine's values, nodes without adjoints."""
     notes = []
@@ -172,7 +234,7 @@ def _unblamed(rows: list[InputRow]) -> list[Fault]:
             for r in rows if r.verdict == "fail"]
 
 
-def _certified(program: Program, nodes: list[Node], slots: list[int]) -> tuple[Exact, set[int]]:
+def certified(program: Program, nodes: list[Node], slots: list[int]) -> tuple[Exact, set[int]]:
     """The exact witness at rising precision, until the output value and the reported adjoints are tight.
 
     Returns it with the reported slots still not certified. At a kink an
@@ -228,7 +290,7 @@ def _relative(x: float, exact_value: Ball) -> float:
 
 
 def _forward_faults(
-    program: Program, nodes: list[Node], names: list[str], data: Sequence[float | None],
+    program: Program, nodes: list[Node], names: Sequence[str], data: Sequence[float | None],
     found: Sweep, ex: Exact,
 ) -> list[Fault]:
     first = len(program.inputs)
@@ -307,14 +369,18 @@ def underflowing(program: Program, data: Sequence[float | None], grad: Sequence[
     """
     first = len(program.inputs)
     hidden: set[int] = set()
+    if not any(step.op in STEPPED for step in program.steps):
+        return hidden  # only a rule in steps starts it
     for s in range(program.size - 2, -1, -1):
-        for c, _ in found.uses[s]:
+        for c, i in found.uses[s]:
             if c in hidden:
                 hidden.add(s)
                 break
             gc = grad[c]
             step = program.steps[c - first]
             if gc is None or not gc or not math.isfinite(gc) or step.op not in STEPPED:
+                continue
+            if (step.op, i) in DIRECT:
                 continue
             sizes = _step_sizes(program, data, c)
             if sizes and abs(gc) * min(sizes) < UNDERFLOW:
@@ -323,15 +389,28 @@ def underflowing(program: Program, data: Sequence[float | None], grad: Sequence[
     return hidden
 
 
+def _left_domain(program: Program, found: Sweep) -> set[int]:
+    """Slots whose value a correct engine may give as nan or inf: a step undefined at the engine's own
+    operands (values right to rounding took it out of its op's domain: sin(x) at x = 5e66 one ulp
+    away), and every step that uses one."""
+    left = set(found.undefined)
+    if left:
+        first = len(program.inputs)
+        for j, step in enumerate(program.steps):
+            if any(not isinstance(a, Const) and a in left for a in step.args):
+                left.add(first + j)
+    return left
+
+
 def _non_finite(
-    names: list[str], data: Sequence[float | None], grad: Sequence[float | None], found: Sweep,
-    allowed: set[int],
+    names: Sequence[str], data: Sequence[float | None], grad: Sequence[float | None], found: Sweep,
+    allowed: set[int], left: set[int],
 ) -> list[Fault]:
     """nan and inf where a correct engine gives a finite number (where the envelope overflows, or a rule in
-    steps may overflow, allowed)."""
+    steps may overflow, allowed; a value past a step the engine's own values took out of its domain too)."""
     faults = []
     for s, d in enumerate(data):
-        if d is not None and not math.isfinite(d):
+        if d is not None and not math.isfinite(d) and s not in left:
             faults.append(Fault("non-finite", s, names[s], "", s, (), "a finite number", d,
                                 f"the engine's value of {names[s]} is {d}"))
     for s, g in enumerate(grad):
@@ -343,7 +422,7 @@ def _non_finite(
 
 
 def _imprecise(
-    program: Program, nodes: list[Node], names: list[str], data: Sequence[float | None], found: Sweep
+    program: Program, nodes: list[Node], names: Sequence[str], data: Sequence[float | None], found: Sweep
 ) -> list[str]:
     first = len(program.inputs)
     values = [d if d is not None else math.nan for d in data]
@@ -364,7 +443,7 @@ def _imprecise(
 
 
 def _row(
-    s: int, names: list[str], grad: Sequence[float | None], ex: Exact, certified: bool, found: Sweep,
+    s: int, names: Sequence[str], grad: Sequence[float | None], ex: Exact, certified: bool, found: Sweep,
     diffs: list[Difference] | None, shown: Callable[[], dict[int, str]], hidden: set[int], lost: set[int],
 ) -> InputRow:
     g = grad[s]

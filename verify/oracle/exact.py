@@ -43,7 +43,9 @@ def plan(program: Program) -> list[Node]:
     shared_balls: dict[tuple[float | None, ...], tuple[Ball | None, ...]] = {}
     shared_kinds: dict[tuple[bool, ...], tuple[bool, ...]] = {}
     for j, step in enumerate(program.steps):
-        args = tuple(None if isinstance(a, Const) else a for a in step.args)
+        args: tuple[int | None, ...] = step.args  # type: ignore[assignment]  # no constant: the step's own
+        if any(isinstance(a, Const) for a in step.args):
+            args = tuple(None if isinstance(a, Const) else a for a in step.args)
         consts = tuple(a.value if isinstance(a, Const) else None for a in step.args)
         consts = shared_consts.setdefault(consts, consts)
         fixed = tuple((i, c) for i, c in enumerate(consts) if c is not None)
@@ -200,12 +202,14 @@ def exact(program: Program, nodes: list[Node], bits: int, keep_partials: bool = 
         adjoints[-1] = ball(1)
         partials: dict[int, list[Ball | None]] = {}
         kinks: list[int] = []
-        live = program.feeding_output()
+        live: set[int] | None = None  # made only if needed: on a big graph, a set of every slot
         for node in reversed(nodes):
             xs = operands(node, values)
             try:
                 ps, on_kink = local_partials(node, xs, unsure)
             except UndefinedAt:
+                if live is None:
+                    live = program.feeding_output()
                 if node.slot not in live:  # off the output's path: its derivative does not matter
                     partials[node.slot] = [None] * len(node.args)
                     continue

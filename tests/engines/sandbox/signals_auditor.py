@@ -62,3 +62,18 @@ class StopsAuditor(Value):
     def backward(self):
         _signal(signal.SIGSTOP)
         super().backward()
+
+
+class KillsAuditorWithABug(KillsAuditor):
+    """KillsAuditor whose tanh() gradient is 10% too large: the audit has a finding, and runs it again
+    as printed in fresh interpreters, where backward() signals whoever started them."""
+
+    def tanh(self):
+        out = super().tanh()
+        t = out.data
+
+        def _backward():
+            self.grad += 1.1 * (1 - t * t) * out.grad
+
+        out._backward = _backward
+        return out

@@ -33,3 +33,18 @@ if "AUDIT_TEST_PORT" in os.environ:
 
 class Writes(Value):
     pass
+
+
+class WritesWithABug(Value):
+    """Writes, with a tanh() gradient 10% too large: the audit has a finding and runs it again as printed
+    in fresh interpreters, each of which imports this file (and tries its writes) once more."""
+
+    def tanh(self):
+        out = super().tanh()
+        t = out.data
+
+        def _backward():
+            self.grad += 1.1 * (1 - t * t) * out.grad
+
+        out._backward = _backward
+        return out

@@ -227,8 +227,7 @@ class EngineProcess:
         env = dict(os.environ, MPLBACKEND="Agg")
         # -u: what the engine prints reaches the pipe at once, not when a buffer fills (it would be
         # lost when the worker is killed at the end).
-        visible = [p for p in (HOME, *self.plan.search_path, self.plan.path) if p]
-        prefix = confine.prefix(visible) if self.isolate else spawn_prefix()
+        prefix = self.launcher()
         command = [*prefix, sys.executable, "-u", "-c", _BOOT.format(home=HOME), str(child.fileno())]
         try:
             process = subprocess.Popen(
@@ -243,6 +242,13 @@ class EngineProcess:
         for drain in drains:
             drain.start()
         return Worker(process, parent, drains, relayed=bool(prefix))
+
+    def launcher(self, *folders: str) -> list[str]:
+        """The command a spawned worker runs under, and so does each run that reproduces a finding:
+        ``confine``'s with ``isolate`` (``folders`` under /tmp bound in too), else the PID namespace's;
+        [] where there is neither."""
+        visible = [p for p in (HOME, *self.plan.search_path, self.plan.path, *folders) if p]
+        return confine.prefix(visible) if self.isolate else spawn_prefix()
 
     def _fork(self) -> Worker:
         """A worker forked from this process, for a class that exists only here (a notebook cell's).

@@ -1,0 +1,56 @@
+"""x's adjoint in x / y has no hidden step (g / y, or g * y**-1: one product), so the excuse for a
+hidden product gone subnormal (``verdict.UNDERFLOW``) is y's alone: a planted error in x's gradient
+is caught where g * x underflows, and correct engines of every rule form still pass x."""
+
+from __future__ import annotations
+
+import pytest
+from engines import zoo_class
+
+from micrograd import Value
+from verify import check_run
+from verify.judge import verdict
+from verify.program import Const, Program, Step
+
+CORRECT = ("base.py", "localgrads.py", "altrules.py", "tape.py", "opcodes.py", "constants.py",
+           "numpy_scalars.py")
+# (x0 / x1) * 1e-10: the hidden product of x0 * x1**-1 toward x1 is 1e-10 * 1e-300, far below the
+# normal range; x0's adjoint is 1e-10 / 1e-10 = 1.
+DIVISION = Program((("x0", 1e-300), ("x1", 1e-10)), (Step("div", (0, 1)), Step("mul", (2, Const(1e-10)))))
+# Found by the soundness campaign: v1 / 1.0 with v1 about 1.9e-233, its adjoint 1.9e-233 too.
+CAMPAIGN = Program(
+    (("x0", -6.894106252295311e+275), ("x1", 4.402813126585126e-117), ("x2", 2.0)),
+    (Step("powi", (1, Const(2.0))), Step("sub", (3, Const(92993261.7759393))), Step("neg", (0,)),
+     Step("div", (3, Const(1.0))), Step("cos", (6,))),
+)
+
+
+def _numbers(program: Program, engine: type) -> tuple[list[float], list[float]]:
+    slots = program.run(engine, catch=())
+    return [float(s.data) for s in slots], [float(s.grad) for s in slots]
+
+
+@pytest.mark.parametrize(("program", "slot"), [(DIVISION, 0), (CAMPAIGN, 3)])
+def test_an_error_in_the_dividends_gradient_is_caught_where_g_times_x_underflows(
+    program: Program, slot: int,
+) -> None:
+    data, grad = _numbers(program, Value)
+    assert check_run(program, data, grad).verdict in ("pass", "inconclusive")
+    grad[slot] *= 1 + 1e-12
+    report = check_run(program, data, grad)
+    assert report.verdict == "fail" and any(f.slot == slot for f in report.faults), report.render()
+
+
+@pytest.mark.parametrize("file", CORRECT)
+def test_correct_engines_of_every_rule_form_pass_the_dividend(file: str) -> None:
+    report = check_run(DIVISION, *_numbers(DIVISION, zoo_class(file)))
+    assert report.verdict != "fail", report.render()
+    assert report.inputs[0].verdict == "pass"
+
+
+def test_the_divisors_hidden_product_is_still_excused() -> None:
+    """x * y**-1 takes y's adjoint through g * x = 1e-310, subnormal: y's gradient may lose its digits."""
+    data, grad = _numbers(DIVISION, zoo_class("constants.py"))
+    assert grad[1] != _numbers(DIVISION, Value)[1][1]  # the digits it lost
+    assert ("div", 1) not in verdict.DIRECT
+    assert check_run(DIVISION, data, grad).inputs[1].verdict == "inconclusive"
