@@ -27,3 +27,23 @@ def test_every_area_names_files_that_exist() -> None:
     for area, patterns in run.AREAS.items():
         for pattern in patterns:
             assert list(ROOT.glob(pattern)), f"{area}: {pattern} matches no file"
+
+
+def test_a_listed_equivalent_is_named_as_such_and_an_unlisted_change_is_not() -> None:
+    (function, before, after), why = next(iter(run.EQUIVALENT.items()))
+    diff = f"-    {before}\n+    {after}\n"
+    assert run.reason(diff, f"{function}__mutmut_7") == f"equivalent: {why}"
+    assert not run.reason(diff, "verify.oracle.ball.x_elsewhere__mutmut_7").startswith("equivalent")
+    other = f"-    {before}\n+    {after} + 1\n"
+    assert not run.reason(other, f"{function}__mutmut_7").startswith("equivalent")
+
+
+def test_every_listed_equivalent_names_a_line_still_in_its_function() -> None:
+    for (function, before, after), why in run.EQUIVALENT.items():
+        module, _, name = function.rpartition(".")
+        source = (ROOT / (module.replace(".", "/") + ".py")).read_text()
+        plain = name[2:]  # mutmut names a function x_ and its name
+        assert f"def {plain}(" in source, f"{function}: no such function"
+        body = source.split(f"def {plain}(", 1)[1].split("\ndef ", 1)[0]
+        assert before in [line.strip() for line in body.splitlines()], f"{function}: {before!r} is gone"
+        assert before != after and why

@@ -19,7 +19,9 @@ from __future__ import annotations
 import argparse
 import configparser
 import io
+import json
 import re
+import runpy
 import shutil
 import subprocess
 import sys
@@ -30,6 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
+EQUIVALENT: dict[tuple[str, str, str], str] = runpy.run_path(str(HERE / "equivalent.py"))["EQUIVALENT"]
 AREAS = {
     "judge": ["verify/judge/*"],
     "oracle": ["verify/oracle/*"],
@@ -38,6 +41,10 @@ AREAS = {
                                                      "random_phase", "survey", "battery")],
 }
 MUTMUT = [sys.executable, "-m", "mutmut"]
+WHY_NOT_SURVIVED = {
+    "timeout": "timeout: the tests did not finish (an endless loop, as n = 1 in a halving loop); a hang is "
+               "noticed, yet the score counts it as not killed",
+}
 
 
 def _copy_tree(to: Path) -> None:
@@ -76,16 +83,35 @@ def _only_a_boundary(a: str, b: str) -> bool:
     return len(ta) == len(tb) and len(changed) == 1 and changed[0] in _BOUNDARY
 
 
-def reason(diff: str) -> str:
-    """Why a mutant survived, from its diff."""
+def reason(diff: str, name: str = "") -> str:
+    """Why a mutant survived, from its diff (and its name, for the equivalents listed in equivalent.py)."""
     old = [ln[1:] for ln in diff.splitlines() if ln.startswith("-") and not ln.startswith("---")]
     new = [ln[1:] for ln in diff.splitlines() if ln.startswith("+") and not ln.startswith("+++")]
     pairs = list(zip(old, new, strict=False)) if old and len(old) == len(new) else []
+    if len(pairs) == 1:
+        why = EQUIVALENT.get((name.rsplit("__mutmut_", 1)[0], pairs[0][0].strip(), pairs[0][1].strip()))
+        if why:
+            return f"equivalent: {why}"
     if pairs and all(_strings_removed(a) == _strings_removed(b) for a, b in pairs):
         return "a string literal only (message wording; no verdict depends on it)"
     if len(pairs) == 1 and _only_a_boundary(*pairs[0]):
         return "a boundary (< for <=): differs only at an exact tie; a test to write where a tie matters"
     return "a test to write: no selected test notices this change"
+
+
+_DIFFS = """
+import json, sys
+from mutmut.mutation.diff_apply import get_diff_for_mutant
+print(json.dumps({name: get_diff_for_mutant(name) for name in json.load(sys.stdin)}))
+"""
+
+
+def _diffs(work: Path, names: list[str]) -> dict[str, str]:
+    """Each mutant's diff, from one process (``mutmut show`` per mutant costs a second each)."""
+    out = subprocess.run([sys.executable, "-c", _DIFFS], cwd=work, input=json.dumps(names),
+                         capture_output=True, text=True, check=True).stdout
+    diffs: dict[str, str] = json.loads(out)
+    return diffs
 
 
 def main() -> int:
@@ -99,23 +125,29 @@ def main() -> int:
     try:
         _copy_tree(work)
         _config(work, patterns)
-        subprocess.run([*MUTMUT, "run", "--max-children", str(args.max_children)], cwd=work,
-                       stdout=subprocess.DEVNULL, check=False)
+        ran = subprocess.run([*MUTMUT, "run", "--max-children", str(args.max_children)], cwd=work,
+                             capture_output=True, text=True, check=False)
         listed = subprocess.run([*MUTMUT, "results", "--all", "true"], cwd=work, capture_output=True,
                                 text=True, check=True).stdout
         status = dict(re.findall(r"^\s*(\S+): (.+)$", listed, re.M))
         counts = Counter(status.values())
+        if not status or counts["not checked"] == len(status):
+            # mutmut stops before any mutant when the selected tests fail on the unmutated code
+            print(ran.stdout[-3000:], ran.stderr[-3000:], sep="\n", file=sys.stderr)
+            print("mutmut checked no mutant (see its output above)", file=sys.stderr)
+            return 1
         lines = [f"# Mutation testing: {', '.join(args.areas)}", "",
                  f"mutants: {len(status)}; " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))]
         judged = len(status) - counts["skipped"]
         score = counts["killed"] / judged if judged else 0.0
         lines += [f"score: {score:.1%} killed", "", "## Survivors", ""]
         reasons: Counter[str] = Counter()
-        for name, state in sorted(status.items()):
-            if state == "killed" or state == "skipped":
-                continue
-            diff = subprocess.run([*MUTMUT, "show", name], cwd=work, capture_output=True, text=True).stdout
-            why = reason(diff) if state == "survived" else f"{state}: a test to write"
+        left = sorted(name for name, state in status.items() if state not in ("killed", "skipped"))
+        diffs = _diffs(work, left)
+        for name in left:
+            state, diff = status[name], diffs[name]
+            why = (reason(diff, name) if state == "survived"
+                   else WHY_NOT_SURVIVED.get(state, f"{state}: a test to write"))
             reasons[why] += 1
             changed = " / ".join(ln.strip() for ln in diff.splitlines()
                                  if ln[:1] in "+-" and ln[:3] not in ("---", "+++"))

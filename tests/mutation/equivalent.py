@@ -1,0 +1,59 @@
+"""Surviving mutants that can not change what the verifier computes or prints, each with its reason.
+
+A key is (the mutated function as mutmut names it, the line before, the line after), both lines
+stripped; ``run.py`` gives the reason instead of "a test to write". ``tests/test_mutation_run.py``
+checks that every line before is still in the named file, so an entry goes stale loudly.
+Only mutants shown equivalent belong here: one a test could tell apart is a test to write.
+"""
+
+from __future__ import annotations
+
+ARB_ABS = ("arb's abs does not narrow a ball around 0 (|mid| +/- rad), and an even power multiplies only "
+           "even powers of the base, whose sign never shows: abs(x) or x give the same ball")
+ARB_PRINTS = ("arb's str never prints this form (an exact 0 is handled before; a ball around 0 prints "
+              "as '0e+N', an integer mantissa always has an exponent): the alternative is unreachable")
+DEAD_EQUAL_ENDS = ("enclosure() moves both ends outward by an ulp, so lo == hi never holds for a real ball "
+                   "(and nan != nan): the branch is unreachable")
+SIDED = "an exact ball other than 0 is already on one side (x > 0 or x < 0), and is_zero implies exact"
+
+EQUIVALENT: dict[tuple[str, str, str], str] = {
+    ("verify.oracle.ball.x__integer_power",
+     "result, square = ONE, (abs(x) if n % 2 == 0 else x)",
+     "result, square = ONE, (abs(x) if (n % 2 == 0) and False else x)"): ARB_ABS,
+    ("verify.oracle.ball.x__integer_power",
+     "result, square = ONE, (abs(x) if n % 2 == 0 else x)",
+     "result, square = ONE, (abs(x) if n / 2 == 0 else x)"): ARB_ABS,
+    ("verify.oracle.ball.x_text",
+     'shown = str(x.str(digits, radius=False))',
+     'shown = str(x.str(digits, radius=None))'):
+        "python-flint reads radius as a flag: None is false as False is",
+    ("verify.oracle.ball.x_text",
+     'if shown.startswith(("0e", "-0e")) or shown in ("0", "-0"):',
+     'if shown.startswith(("0e", "XX-0eXX")) or shown in ("0", "-0"):'): ARB_PRINTS,
+    ("verify.oracle.ball.x_text",
+     'if shown.startswith(("0e", "-0e")) or shown in ("0", "-0"):',
+     'if shown.startswith(("0e", "-0E")) or shown in ("0", "-0"):'): ARB_PRINTS,
+    ("verify.oracle.ball.x_text",
+     'if shown.startswith(("0e", "-0e")) or shown in ("0", "-0"):',
+     'if shown.startswith(("0e", "-0e")) or shown in ("XX0XX", "-0"):'): ARB_PRINTS,
+    ("verify.oracle.ball.x_text",
+     'if shown.startswith(("0e", "-0e")) or shown in ("0", "-0"):',
+     'if shown.startswith(("0e", "-0e")) or shown in ("0", "XX-0XX"):'): ARB_PRINTS,
+    ("verify.oracle.ball.x__trimmed", 'mantissa = mantissa.rstrip("0")',
+     'mantissa = mantissa.rstrip("XX0XX")'):
+        "rstrip takes a set of characters, and a printed number holds no X: the same digits are stripped",
+    ("verify.oracle.ball.x__trimmed", 'mantissa += ".0"', 'mantissa = ".0"'): ARB_PRINTS,
+    ("verify.oracle.ball.x__trimmed", 'mantissa += ".0"', 'mantissa -= ".0"'): ARB_PRINTS,
+    ("verify.oracle.ball.x__trimmed", 'mantissa += ".0"', 'mantissa += "XX.0XX"'): ARB_PRINTS,
+    ("verify.oracle.ball.x_span_text", "return repr(lo)", "return repr(None)"): DEAD_EQUAL_ENDS,
+    ("verify.oracle.ball.x__rounded", "for digits in range(1, 18):", "for digits in range(1, 19):"):
+        "17 significant digits print every float back exactly: an 18th try returns x, as the loop's end does",
+    ("verify.oracle.ball.x__heaviside", "if x.is_exact() and x.is_zero():",
+     "if x.is_exact() or x.is_zero():"): SIDED,
+    ("verify.oracle.ball.x__sign", "if x.is_exact() and x.is_zero():",
+     "if x.is_exact() or x.is_zero():"): SIDED,
+    ("verify.oracle.ball.x_compile_expr",
+     "waiting = [] if node in index else [a for a in node.args if a not in slot]",
+     "waiting = [] if (node in index) and False else [a for a in node.args if a not in slot]"):
+        "every caller compiles over Symbols, which have no args: an argument waits for nothing either way",
+}
