@@ -1,0 +1,164 @@
+"""The finite-difference witness (``oracle.fd``) on small programs: each way a difference agrees,
+disagrees or is skipped, with the reason the report prints, and its helpers at their edges."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flint import arb
+
+from verify.oracle.ball import workprec
+from verify.oracle.exact import exact, plan
+from verify.oracle.fd import (
+    DIRECTIONS,
+    Difference,
+    _converged,
+    _exponent,
+    _gap,
+    _kink_sides_values,
+    _resolved,
+    _settled,
+    differences,
+)
+from verify.program import Const, Program, Step
+
+NEAR_ONE = 1.0000000000000002  # 1 + 2**-52: x - 1 is tiny, and a step of 2**-32 crosses 1
+
+
+def diffs(inputs: dict[str, float], *steps: Step, wrong: float = 1.0,
+          seed: int = 0) -> tuple[list[Difference], bool]:
+    """The differences of the program at its inputs, against its exact gradient times ``wrong``."""
+    program = Program(tuple(inputs.items()), steps)
+    nodes = plan(program)
+    ex = exact(program, nodes, 256)
+    gradient = [a * wrong for a in ex.adjoints[: len(program.inputs)]]
+    return differences(program, nodes, ex.values, gradient, seed)
+
+
+def near(a: Any, b: Any, bits: int = 40) -> bool:
+    with workprec(256):
+        return bool(abs(arb(a) - arb(b)) <= abs(arb(b)) * arb(2) ** -bits)
+
+
+@pytest.mark.parametrize(("x", "scale"), [(0.5, 0.5), (-0.25, 0.25), (3.0, 1.0), (0.0, 1.0)])
+def test_one_input_gets_its_own_difference_scaled_by_its_size(x: float, scale: float) -> None:
+    found, per_input = diffs({"x": x}, Step("sin", (0,)))
+    assert per_input and len(found) == 1
+    d = found[0]
+    assert (d.direction, d.agrees, d.why, d.scale) == ([1], True, "", scale)
+    with workprec(256):
+        slope = arb(x).cos()
+        assert d.fd is not None and near(d.fd, slope * scale) and near(d.exact, slope * scale)
+    assert float(d.shown()) == pytest.approx(float(slope.mid()), rel=1e-15)
+    assert float(d.shown_exact()) == pytest.approx(float(slope.mid()), rel=1e-15)
+
+
+def test_each_of_a_few_inputs_moves_alone() -> None:
+    found, per_input = diffs({"x": 0.5, "y": 2.0}, Step("mul", (0, 1)), Step("exp", (2,)))
+    assert per_input and [d.direction for d in found] == [[1, 0], [0, 1]]
+    assert [d.scale for d in found] == [0.5, 1.0]
+    with workprec(256):
+        e = arb(1).exp()
+        assert near(found[0].exact, 2 * e * 0.5) and near(found[1].exact, 0.5 * e)
+    assert all(d.agrees and d.why == "" and d.fd is not None for d in found)
+
+
+def test_a_wrong_gradient_is_a_difference_that_disagrees() -> None:
+    found, _ = diffs({"x": 0.5}, Step("sin", (0,)), wrong=2.0)
+    d = found[0]
+    assert (d.agrees, d.why) == (False, "") and d.fd is not None
+    with workprec(256):
+        assert near(d.fd, arb(0.5).cos() * 0.5) and near(d.exact, arb(0.5).cos())
+    found, _ = diffs({"x": 0.5}, Step("sin", (0,)), wrong=-1.0)
+    assert not found[0].agrees
+
+
+def test_many_inputs_are_checked_along_random_directions_of_the_seed() -> None:
+    inputs = {f"x{i}": 0.5 + i for i in range(9)}
+    steps = [Step("mul", (0, 1))] + [Step("add", (8 + i, i + 1)) for i in range(1, 8)]
+    found, per_input = diffs(inputs, *steps)
+    assert not per_input and len(found) == DIRECTIONS
+    for d in found:
+        assert len(d.direction) == 9 and set(d.direction) <= {-1, 1} and d.scale == 1.0
+        # d/dx0 = x1 = 1.5, d/dx1 = x0 = 0.5, the rest 1; each input moves by min(|x|, 1): x0 by 0.5
+        want = d.direction[0] * 1.5 * 0.5 + d.direction[1] * 0.5 + sum(d.direction[2:])
+        assert d.agrees and d.why == "" and near(d.exact, want) and d.fd is not None and near(d.fd, want, 30)
+    again, _ = diffs(inputs, *steps)
+    other, _ = diffs(inputs, *steps, seed=1)
+    assert [d.direction for d in again] == [d.direction for d in found] != [d.direction for d in other]
+    wrong, _ = diffs(inputs, *steps, wrong=-1.0)
+    assert not all(d.agrees for d in wrong)
+
+
+def test_a_kink_within_the_step_skips_the_difference() -> None:
+    found, _ = diffs({"x": NEAR_ONE}, Step("sub", (0, Const(1.0))), Step("relu", (1,)),
+                     Step("add", (2, Const(10.0))))
+    d = found[0]
+    assert (d.fd, d.agrees, d.why) == (None, True, "difference skipped: a kink lies within the step")
+    assert d.shown() == "" and d.shown_exact() == "1.0"
+
+
+@pytest.mark.parametrize("op", ["sqrt", "log"])
+def test_a_step_out_of_the_domain_skips_the_difference_and_says_where(op: str) -> None:
+    # op(x - 1) * 0 + 10: a zero derivative, so the step is not shrunk, and x - h < 1
+    found, _ = diffs({"x": NEAR_ONE}, Step("sub", (0, Const(1.0))), Step(op, (1,)),
+                     Step("mul", (2, Const(0.0))), Step("add", (3, Const(10.0))))
+    d = found[0]
+    assert (d.fd, d.agrees) == (None, True) and d.exact == arb(0)
+    assert d.why == f"difference skipped: the step leaves the domain ({op} is undefined here)"
+
+
+def test_a_derivative_tiny_against_the_value_would_need_too_many_bits() -> None:
+    # x**32 + 1 at the smallest subnormal: the derivative is 2**-33000 against a value of 1
+    steps = [Step("mul", (0, 0)), *[Step("mul", (i, i)) for i in range(1, 5)], Step("add", (5, Const(1.0)))]
+    d = diffs({"x": 5e-324}, *steps)[0][0]
+    assert (d.fd, d.agrees, d.scale) == (None, True, 5e-324)
+    assert d.why.startswith("difference skipped: it would need ") and d.why.endswith(" bits")
+    assert int(d.why.split()[-2]) > 20_000
+
+
+def test_a_zero_derivative_is_checked_against_a_steps_worth_of_the_value() -> None:
+    zero = Step("mul", (0, Const(0.0)))
+    for steps in [(zero, Step("add", (1, Const(10.0)))), (zero,)]:
+        d = diffs({"x": 0.5}, *steps)[0][0]
+        assert d.agrees and d.why == "" and d.exact == arb(0) and d.fd is not None and d.shown() == "0"
+
+
+def test_exponent_is_the_floor_of_log2_of_the_midpoint() -> None:
+    assert [_exponent(arb(v)) for v in (1, 2, 3, 4, 0.75, -8, 1e-300)] == [0, 1, 1, 2, -1, 3, -997]
+    with workprec(128):
+        assert _exponent(arb(2) ** -30000) == -30000
+    assert _exponent(arb(0)) == 0 and _exponent(arb("inf")) == 0 and _exponent(arb(0, 1)) == 0
+
+
+def test_gap_is_the_distance_from_the_midpoint_to_the_ball() -> None:
+    exact_ball = arb(1, 0.5)  # about [0.5, 1.5]
+    assert _gap(arb(1.25), exact_ball) == 0
+    assert near(_gap(arb(2), exact_ball), arb(0.5), 20) and _gap(arb(2), exact_ball) < 0.5
+    assert near(_gap(arb(-1), exact_ball), arb(1.5), 20) and _gap(arb(-1), exact_ball) < 1.5
+
+
+def test_resolved_settled_and_converged_at_their_edges() -> None:
+    with workprec(256):
+        one, zero, tiny = arb(1), arb(0), arb(2) ** -60
+        assert _resolved(arb(1, 2.0**-50), one, one) and not _resolved(arb(1, 2.0**-40), one, one)
+        assert _resolved(arb(5, 2.0**-60), zero, one) and not _resolved(arb(5, 2.0**-40), zero, one)
+        assert _resolved(arb(5, 2.0**-60), zero, arb(4)) and not _resolved(arb(5, 2.0**-60), zero, tiny)
+        assert _settled(one, one + 2.0**-25, one, one) and not _settled(one, one + 2.0**-15, one, one)
+        assert _settled(one, one + 2.0**-52, zero, one) and not _settled(one, one + 2.0**-40, zero, one)
+        assert not _settled(one, one + 2.0**-52, zero, tiny)
+        h2 = [arb(1) + arb(c) * 2.0**-40 for c in (1, 4, 16)]  # 1 + c h**2 at h, 2h, 4h: extrapolates exactly
+        assert _converged(*h2)
+        assert not _converged(arb(1), arb(1.5), arb(0.25))
+
+
+def test_kink_sides_count_each_op_with_a_kink() -> None:
+    program = Program((("x", 1.0), ("y", -2.0)), (Step("relu", (0,)), Step("abs", (1,)), Step("relu", (3,)),
+                                                  Step("sin", (0,))))
+    nodes = plan(program)
+    with workprec(128):
+        values = [arb(2), arb(-2), arb(2), arb(0), arb(0, 1), arb(0)]
+        assert _kink_sides_values(nodes, values) == [1, -1, 0]  # sin has no kink: not listed
+        values = [arb(-1), arb(0), arb(0), arb(3), arb(3), arb(0)]
+        assert _kink_sides_values(nodes, values) == [-1, 0, 1]
