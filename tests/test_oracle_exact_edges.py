@@ -196,3 +196,12 @@ def test_a_plan_shares_one_calculus_per_op_and_constant() -> None:
     ex = exact(program, nodes, BITS)
     assert ex.values[4] == arb(1.5) ** 12 + arb(2.25)  # ((x**2)**2)**3 + x**2
     assert ex.adjoints[0] == 12 * arb(1.5) ** 11 + 3  # 12 x**11 + 2x
+
+
+def test_partials_remade_at_an_undecided_kink_are_its_derivative_ball() -> None:
+    program = Program((("x", 2.0),), (Step("sqrt", (0,)), Step("mul", (1, 1)), Step("sub", (2, Const(2.0))),
+                                      Step("relu", (3,))))
+    nodes = plan(program)
+    ex = exact(program, nodes, BITS, keep_partials=False)
+    [p] = partials_at(ex, nodes[-1])  # the side is not known: no list to note it in, and no crash
+    assert p is not None and p.contains(arb(0)) and p.contains(arb(1))
