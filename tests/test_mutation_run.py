@@ -21,6 +21,11 @@ def test_a_mutant_that_changes_only_a_message_is_told_apart_from_one_that_change
     assert run.reason(both).startswith("a test to write")
     assert run.reason("-    if d <= tol:\n+    if d < tol:\n").startswith("a boundary")
     assert run.reason("-    if d <= tol:\n+    if d < 2 * tol:\n").startswith("a test to write")
+    for dropped in ("strict=None", "strict=False", ""):
+        diff = f"-    for a, b in zip(xs, ys, strict=True):\n+    for a, b in zip(xs, ys, {dropped}):\n"
+        assert run.reason(diff).startswith("a guard")
+    swapped = "-    zip(xs, ys, strict=True)\n+    zip(ys, ys, strict=True)\n"
+    assert run.reason(swapped).startswith("a test to write")
 
 
 def test_every_area_names_files_that_exist() -> None:

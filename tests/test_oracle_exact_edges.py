@@ -205,3 +205,18 @@ def test_partials_remade_at_an_undecided_kink_are_its_derivative_ball() -> None:
     ex = exact(program, nodes, BITS, keep_partials=False)
     [p] = partials_at(ex, nodes[-1])  # the side is not known: no list to note it in, and no crash
     assert p is not None and p.contains(arb(0)) and p.contains(arb(1))
+
+
+def test_an_operand_touching_the_domains_closure_is_not_certainly_outside() -> None:
+    with workprec(2):
+        two = arb(7) / 3  # [2 +/- 1]: its ends exactly 1 and 3
+    touching = -(two - 1)  # [-2, 0]: 0 is in the closure of log's domain
+    assert touching.upper() == 0 and not touching.is_exact()
+    program = Program((("x", 1.0),), (Step("log", (0,)),))
+    with workprec(BITS):
+        unsure: list[tuple[int, str]] = []
+        forward(plan(program), [touching], unsure)
+        assert unsure == [(1, "cannot tell whether log's operands are in its domain")]
+        with pytest.raises(UndefinedAt) as raised:
+            forward(plan(program), [touching - 1], [])  # [-3, -1]: certainly outside
+        assert str(raised.value) == "log is undefined here"

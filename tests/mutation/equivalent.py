@@ -14,7 +14,18 @@ ARB_PRINTS = ("arb's str never prints this form (an exact 0 is handled before; a
               "as '0e+N', an integer mantissa always has an exponent): the alternative is unreachable")
 DEAD_EQUAL_ENDS = ("enclosure() moves both ends outward by an ulp, so lo == hi never holds for a real ball "
                    "(and nan != nan): the branch is unreachable")
+NEVER_EMPTY = ("every step has an operand that is a slot (Program refuses a step of constants only), so "
+               "max() never falls back to its default")
+DOMAINS = ("every domain in the op table that ends below +inf is (-inf, 0) beside (0, inf), and an operand "
+           "certainly outside both lies below 0: whether the upper or lower end is compared with 0 (or with "
+           "<= for <) decides nothing")
+REMADE = ("partials_at's kept partials are a cache: made again at the same values and precision they are "
+          "the same balls")
+UNREACHED_REMADE = ("every partial exact() could not make is kept (as None, off the output's path) or "
+                    "stops exact() itself: remaking one never raises, so this line never runs")
 SIDED = "an exact ball other than 0 is already on one side (x > 0 or x < 0), and is_zero implies exact"
+_DEPTH = "depth[slot] = 1 + max((depth[a] for a in args if not isinstance(a, Const)), default=0)"
+_KEPT = "kept = ex.partials.get(node.slot)"
 
 EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("verify.oracle.ball.x__integer_power",
@@ -56,4 +67,17 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
      "waiting = [] if node in index else [a for a in node.args if a not in slot]",
      "waiting = [] if (node in index) and False else [a for a in node.args if a not in slot]"):
         "every caller compiles over Symbols, which have no args: an argument waits for nothing either way",
+    ("verify.oracle.formula.x_formulas", _DEPTH, _DEPTH.replace("default=0", "default=None")): NEVER_EMPTY,
+    ("verify.oracle.formula.x_formulas", _DEPTH, _DEPTH.replace("default=0", "")): NEVER_EMPTY,
+    ("verify.oracle.formula.x_formulas", _DEPTH, _DEPTH.replace("default=0", "default=1")): NEVER_EMPTY,
+    ("verify.oracle.exact.x__outside",
+     "if all(x.upper() < lo or x.lower() > hi for lo, hi in region.intervals):",
+     "if all(x.upper() < lo or x.upper() > hi for lo, hi in region.intervals):"): DOMAINS,
+    ("verify.oracle.exact.x__outside",
+     "if all(x.upper() < lo or x.lower() > hi for lo, hi in region.intervals):",
+     "if all(x.upper() < lo or x.lower() >= hi for lo, hi in region.intervals):"): DOMAINS,
+    ("verify.oracle.exact.x_partials_at", _KEPT, "kept = None"): REMADE,
+    ("verify.oracle.exact.x_partials_at", _KEPT, "kept = ex.partials.get(None)"): REMADE,
+    ("verify.oracle.exact.x_partials_at", "return [None] * len(node.args)", "return [None] / len(node.args)"):
+        UNREACHED_REMADE,
 }

@@ -83,6 +83,12 @@ def _only_a_boundary(a: str, b: str) -> bool:
     return len(ta) == len(tb) and len(changed) == 1 and changed[0] in _BOUNDARY
 
 
+def _only_strict_dropped(a: str, b: str) -> bool:
+    """The lines differ only in zip's ``strict=True``: made None or False, or left out."""
+    return "strict=True" in a and b.strip() in {a.replace("strict=True", other).strip()
+                                                for other in ("strict=None", "strict=False", "")}
+
+
 def reason(diff: str, name: str = "") -> str:
     """Why a mutant survived, from its diff (and its name, for the equivalents listed in equivalent.py)."""
     old = [ln[1:] for ln in diff.splitlines() if ln.startswith("-") and not ln.startswith("---")]
@@ -94,6 +100,9 @@ def reason(diff: str, name: str = "") -> str:
             return f"equivalent: {why}"
     if pairs and all(_strings_removed(a) == _strings_removed(b) for a, b in pairs):
         return "a string literal only (message wording; no verdict depends on it)"
+    if len(pairs) == 1 and _only_strict_dropped(*pairs[0]):
+        return ("a guard: zip's strict=True dropped; it notices only sequences of unequal lengths, which "
+                "no caller makes (a bug elsewhere would)")
     if len(pairs) == 1 and _only_a_boundary(*pairs[0]):
         return "a boundary (< for <=): differs only at an exact tie; a test to write where a tie matters"
     return "a test to write: no selected test notices this change"
