@@ -1,17 +1,26 @@
 """Mutation testing of the judge, the oracles and the audit's decisions, with mutmut.
 
-    python tests/mutation/run.py [AREA ...] [--max-children N] [--out FILE]
+    python tests/mutation/run.py [AREA ...] [--max-children N] [--out FILE] [--work DIR]
 
 AREA is a key of ``AREAS`` (default: judge and oracle) or a file such as ``verify/judge/blame.py``.
-The tracked files are copied to a scratch folder, mutmut runs there with the settings of
-``mutmut.cfg`` beside this file (its ``[mutmut]`` section, plus ``only_mutate`` for the areas), and
-the score and every surviving mutant, each with a reason, are printed (and written to FILE):
+The tracked files are copied to a scratch folder (or DIR, kept), mutmut runs there with the settings
+of ``mutmut.cfg`` beside this file (its ``[mutmut]`` section, plus ``only_mutate`` for the areas),
+and the score, per file too, and every surviving mutant, each with a reason, are printed (and
+written to FILE, under a comment that says how the run was made):
 
+- "equivalent": listed in ``equivalent.py`` with the reason it can not change behaviour;
 - "a string literal only": the mutant changes a message's wording; no verdict depends on it;
+- "a guard": zip's strict=True dropped, noticed only if lengths ever differed;
+- "a boundary": ``<`` for ``<=`` or the like, which differs only at an exact tie;
+- "timeout": the tests did not finish (an endless loop);
 - "a test to write": anything else; the diff says what no test notices yet.
 
-The score is killed / (killed + survived + not covered + timeouts). Run it niced; it is slow
-(about 2 mutants a second on one core).
+With ``--work DIR`` holding an earlier run of the same areas, only the mutants it did not kill are
+run again, with the tests as they are now (new tests are traced first): a quick check after
+writing tests for survivors.
+
+The score is killed / (all - skipped). Run it niced; it is slow (about 2 mutants a second on one
+core, less when the machine is busy).
 """
 
 from __future__ import annotations
@@ -20,12 +29,14 @@ import argparse
 import configparser
 import io
 import json
+import os
 import re
 import runpy
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import tokenize
 from collections import Counter
 from pathlib import Path
@@ -123,33 +134,63 @@ def _diffs(work: Path, names: list[str]) -> dict[str, str]:
     return diffs
 
 
+def _status(work: Path) -> dict[str, str]:
+    listed = subprocess.run([*MUTMUT, "results", "--all", "true"], cwd=work, capture_output=True,
+                            text=True, check=True).stdout
+    return dict(re.findall(r"^\s*(\S+): (.+)$", listed, re.M))
+
+
+def _score(states: list[str]) -> str:
+    counts = Counter(states)
+    judged = len(states) - counts["skipped"]
+    return f"{counts['killed']}/{judged} = {counts['killed'] / judged if judged else 0.0:.1%} killed"
+
+
+def _header(args: argparse.Namespace, again: int, minutes: float) -> str:
+    commit = subprocess.run(["git", "log", "-1", "--format=%h"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip()
+    how = (f"then the {again} mutants it had not killed run again with the tests of commit {commit}"
+           if again else f"on commit {commit}")
+    return (f"<!-- Written by tests/mutation/run.py {' '.join(args.areas)} (mutmut 3.8.1, --max-children "
+            f"{args.max_children}) {how}; {minutes:.1f} min, load average {os.getloadavg()[0]:.1f} at "
+            "the end. -->")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("areas", nargs="*", default=["judge", "oracle"])
     parser.add_argument("--max-children", type=int, default=2)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--work", type=Path, default=None,
+                        help="mutmut's folder, kept; if it holds a run of the same areas, only the mutants "
+                             "that run did not kill are run again, with the tests as they are now")
     args = parser.parse_args()
     patterns = [p for area in args.areas for p in AREAS.get(area, [area])]
-    work = Path(tempfile.mkdtemp(prefix="mutation-"))
+    work = args.work or Path(tempfile.mkdtemp(prefix="mutation-"))
+    started = time.monotonic()
     try:
+        again = ([name for name, state in _status(work).items() if state not in ("killed", "skipped")]
+                 if (work / "mutants").is_dir() else [])
         _copy_tree(work)
         _config(work, patterns)
-        ran = subprocess.run([*MUTMUT, "run", "--max-children", str(args.max_children)], cwd=work,
+        ran = subprocess.run([*MUTMUT, "run", "--max-children", str(args.max_children), *again], cwd=work,
                              capture_output=True, text=True, check=False)
-        listed = subprocess.run([*MUTMUT, "results", "--all", "true"], cwd=work, capture_output=True,
-                                text=True, check=True).stdout
-        status = dict(re.findall(r"^\s*(\S+): (.+)$", listed, re.M))
+        status = _status(work)
         counts = Counter(status.values())
         if not status or counts["not checked"] == len(status):
             # mutmut stops before any mutant when the selected tests fail on the unmutated code
             print(ran.stdout[-3000:], ran.stderr[-3000:], sep="\n", file=sys.stderr)
             print("mutmut checked no mutant (see its output above)", file=sys.stderr)
             return 1
-        lines = [f"# Mutation testing: {', '.join(args.areas)}", "",
-                 f"mutants: {len(status)}; " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))]
-        judged = len(status) - counts["skipped"]
-        score = counts["killed"] / judged if judged else 0.0
-        lines += [f"score: {score:.1%} killed", "", "## Survivors", ""]
+        by_file: dict[str, list[str]] = {}
+        for name, state in status.items():
+            by_file.setdefault(re.split(r"\.x[_ǁ]", name, maxsplit=1)[0], []).append(state)
+        lines = [_header(args, len(again), (time.monotonic() - started) / 60),
+                 f"# Mutation testing: {', '.join(args.areas)}", "",
+                 f"mutants: {len(status)}; " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())),
+                 f"score: {_score(list(status.values()))}", "",
+                 *(f"- {module}: {_score(states)}" for module, states in sorted(by_file.items())),
+                 "", "## Survivors", ""]
         reasons: Counter[str] = Counter()
         left = sorted(name for name, state in status.items() if state not in ("killed", "skipped"))
         diffs = _diffs(work, left)
@@ -161,14 +202,16 @@ def main() -> int:
             changed = " / ".join(ln.strip() for ln in diff.splitlines()
                                  if ln[:1] in "+-" and ln[:3] not in ("---", "+++"))
             lines.append(f"- `{name}` ({state}): {why}\n  `{changed[:300]}`")
-        lines[3:3] = [f"{n} {why}" for why, n in reasons.most_common()]
+        at = lines.index("## Survivors")
+        lines[at:at] = [f"{n} {why}" for why, n in reasons.most_common()] + [""]
         text = "\n".join(lines) + "\n"
         print(text)
         if args.out:
             args.out.write_text(text)
         return 0
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

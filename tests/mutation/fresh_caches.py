@@ -1,0 +1,29 @@
+"""A pytest plugin for mutation runs (mutmut.cfg loads it): a cache filled before mutmut forks is emptied
+for a mutant of the code that fills it.
+
+mutmut imports the tests (and runs some) in the process it forks one child per mutant from: an op's
+calculus derived there (``calculus._derive``, which runs ``ball.compile_expr`` and the SymPy namespace)
+or an op's exactness in floats (``allowance._exact_in_floats``) would be inherited, and the mutant in
+the code that made it would never run. Each session empties the caches its mutant could hide behind.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+_FILLED_BY = {
+    "verify.oracle.calculus.": "calculus", "verify.oracle.ball.": "calculus", "verify.oracle.ns.": "calculus",
+    "verify.judge.allowance.": "allowance",
+}
+
+
+def pytest_sessionstart(session: Any) -> None:
+    mutant = os.environ.get("MUTANT_UNDER_TEST", "")
+    cache = next((which for prefix, which in _FILLED_BY.items() if mutant.startswith(prefix)), None)
+    if cache == "calculus":
+        from verify.oracle.calculus import _derive
+        _derive.cache_clear()
+    elif cache == "allowance":
+        from verify.judge.allowance import _exact_in_floats
+        _exact_in_floats.cache_clear()
