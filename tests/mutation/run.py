@@ -16,8 +16,8 @@ written to FILE, under a comment that says how the run was made):
 - "a test to write": anything else; the diff says what no test notices yet.
 
 With ``--work DIR`` holding an earlier run of the same areas, only the mutants it did not kill are
-run again, with the tests as they are now (new tests are traced first): a quick check after
-writing tests for survivors.
+run again, with the tests as they are now (new tests are traced first) but the earlier run's
+settings: a quick check after writing tests for survivors, in files the earlier run selected.
 
 The score is killed / (all - skipped). Run it niced; it is slow (about 2 mutants a second on one
 core, less when the machine is busy).
@@ -169,10 +169,12 @@ def main() -> int:
     work = args.work or Path(tempfile.mkdtemp(prefix="mutation-"))
     started = time.monotonic()
     try:
+        earlier = (work / "mutants").is_dir()
         again = ([name for name, state in _status(work).items() if state not in ("killed", "skipped")]
-                 if (work / "mutants").is_dir() else [])
+                 if earlier else [])
         _copy_tree(work)
-        _config(work, patterns)
+        if not earlier:  # mutmut forgets every result when the test selection changes: keep the earlier one's
+            _config(work, patterns)
         ran = subprocess.run([*MUTMUT, "run", "--max-children", str(args.max_children), *again], cwd=work,
                              capture_output=True, text=True, check=False)
         status = _status(work)
