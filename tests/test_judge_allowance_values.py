@@ -96,8 +96,9 @@ def test_accepted_partials_are_taken_at_the_engines_own_output() -> None:
     # 1 - out**2 at an output of 0.9 (not tanh(0.5) = 0.46) allows 0.19: the engine's out is what it used
     far = allowed(calculus("tanh"), [0.5], 0.9, [True]).partials[0]
     assert far is not None and 1 - 0.9 * 0.9 in far
-    own = allowed(calculus("tanh"), [0.5], None, [True]).partials[0]
+    own = allowed(calculus("tanh"), [0.5], None, [True]).partials[0]  # at the exact value's midpoint
     assert own is not None and 1 - 0.9 * 0.9 not in own and 1 - math.tanh(0.5) ** 2 in own
+    assert own.hi - own.lo < 1e-14
 
 
 def test_a_constant_exponent_is_fixed_in_the_partial() -> None:

@@ -52,3 +52,11 @@ def test_every_listed_equivalent_names_a_line_still_in_its_function() -> None:
         body = source.split(f"def {plain}(", 1)[1].split("\ndef ", 1)[0]
         assert before in [line.strip() for line in body.splitlines()], f"{function}: {before!r} is gone"
         assert before != after and why
+
+
+def test_a_function_that_runs_only_at_import_is_named_so() -> None:
+    function = next(iter(run.AT_IMPORT))
+    why = run.reason("-    out = xs[0]\n+    out = None\n", f"{function}__mutmut_1")
+    assert why.startswith("runs only at import")
+    module, _, name = function.rpartition(".")
+    assert f"def {name[2:]}(" in (ROOT / (module.replace(".", "/") + ".py")).read_text()

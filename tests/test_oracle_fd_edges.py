@@ -32,7 +32,8 @@ def diffs(inputs: dict[str, float], *steps: Step, wrong: float = 1.0,
     program = Program(tuple(inputs.items()), steps)
     nodes = plan(program)
     ex = exact(program, nodes, 256)
-    gradient = [a * wrong for a in ex.adjoints[: len(program.inputs)]]
+    with workprec(256):
+        gradient = [a * wrong for a in ex.adjoints[: len(program.inputs)]]
     return differences(program, nodes, ex.values, gradient, seed)
 
 
@@ -52,6 +53,10 @@ def test_one_input_gets_its_own_difference_scaled_by_its_size(x: float, scale: f
         assert d.fd is not None and near(d.fd, slope * scale) and near(d.exact, slope * scale)
     assert float(d.shown()) == pytest.approx(float(slope.mid()), rel=1e-15)
     assert float(d.shown_exact()) == pytest.approx(float(slope.mid()), rel=1e-15)
+    if x:  # cos(0) = 1 prints as "1.0"; the others to 20 certified digits by default
+        digits = d.shown_exact().lstrip("-0.")
+        five = d.shown_exact(5).lstrip("-0.")
+        assert len(digits.replace(".", "")) == 20 and len(five.replace(".", "")) == 5
 
 
 def test_each_of_a_few_inputs_moves_alone() -> None:
@@ -148,9 +153,13 @@ def test_resolved_settled_and_converged_at_their_edges() -> None:
         assert _settled(one, one + 2.0**-25, one, one) and not _settled(one, one + 2.0**-15, one, one)
         assert _settled(one, one + 2.0**-52, zero, one) and not _settled(one, one + 2.0**-40, zero, one)
         assert not _settled(one, one + 2.0**-52, zero, tiny)
-        h2 = [arb(1) + arb(c) * 2.0**-40 for c in (1, 4, 16)]  # 1 + c h**2 at h, 2h, 4h: extrapolates exactly
+        h2 = [arb(1) + arb(c) * 2.0**-12 for c in (1, 4, 16)]  # 1 + c h**2 at h, 2h, 4h: extrapolates to 1
         assert _converged(*h2)
-        assert not _converged(arb(1), arb(1.5), arb(0.25))
+        assert not _converged(*h2[::-1]) and not _converged(arb(1), arb(1.5), arb(0.25))
+        # extrapolated: 1 and 1 + 2**-20, exactly CONVERGED_BITS apart (a tie), or 1e-8 apart
+        assert _converged(arb(1), arb(1), 1 - 3 * arb(2) ** -20)
+        assert _converged(arb(1), arb(1), 1 - 3 * arb(1e-8))
+        assert not _converged(arb(1), arb(1), 1 - 3 * arb(2) ** -19)
 
 
 def test_kink_sides_count_each_op_with_a_kink() -> None:

@@ -9,6 +9,7 @@ and the score, per file too, and every surviving mutant, each with a reason, are
 written to FILE, under a comment that says how the run was made):
 
 - "equivalent": listed in ``equivalent.py`` with the reason it can not change behaviour;
+- "runs only at import": listed there too; mutmut switches a mutant on after the import;
 - "a string literal only": the mutant changes a message's wording; no verdict depends on it;
 - "a guard": zip's strict=True dropped, noticed only if lengths ever differed;
 - "a boundary": ``<`` for ``<=`` or the like, which differs only at an exact tie;
@@ -43,7 +44,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
-EQUIVALENT: dict[tuple[str, str, str], str] = runpy.run_path(str(HERE / "equivalent.py"))["EQUIVALENT"]
+_LISTED = runpy.run_path(str(HERE / "equivalent.py"))
+EQUIVALENT: dict[tuple[str, str, str], str] = _LISTED["EQUIVALENT"]
+AT_IMPORT: dict[str, str] = _LISTED["AT_IMPORT"]
 AREAS = {
     "judge": ["verify/judge/*"],
     "oracle": ["verify/oracle/*"],
@@ -105,6 +108,9 @@ def reason(diff: str, name: str = "") -> str:
     old = [ln[1:] for ln in diff.splitlines() if ln.startswith("-") and not ln.startswith("---")]
     new = [ln[1:] for ln in diff.splitlines() if ln.startswith("+") and not ln.startswith("+++")]
     pairs = list(zip(old, new, strict=False)) if old and len(old) == len(new) else []
+    at_import = AT_IMPORT.get(name.rsplit("__mutmut_", 1)[0])
+    if at_import:
+        return f"runs only at import, before mutmut switches the mutant on: {at_import}"
     if len(pairs) == 1:
         why = EQUIVALENT.get((name.rsplit("__mutmut_", 1)[0], pairs[0][0].strip(), pairs[0][1].strip()))
         if why:
