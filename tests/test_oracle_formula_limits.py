@@ -85,3 +85,12 @@ def test_a_constant_prints_as_a_short_fraction_or_no_formula_is_shown(constant: 
 def test_a_partials_formula_is_written_over_the_operands_names(op: str, constants: Any, i: int,
                                                                operands: list[str], want: str) -> None:
     assert formula(op, constants, i, operands) == want
+
+
+def test_sympy_out_of_time_shows_no_formula(monkeypatch: pytest.MonkeyPatch) -> None:
+    from verify.oracle import formula as module
+
+    # a formula no other test asks SymPy for (its cache would answer at once), small enough to print
+    program = Program((("timed", 0.75),), tuple(Step("cos", (i,)) for i in range(MAX_DEPTH)))
+    monkeypatch.setattr(module, "SECONDS", 1e-4)  # the clock stops SymPy at once: no formula, no error
+    assert formulas(program, [0]) == {}
