@@ -11,7 +11,7 @@ import math
 import pytest
 from flint import arb
 
-from verify.judge.allowance import BASE_ULPS, UndefinedHere, allowed
+from verify.judge.allowance import AMPLIFIED, BASE_ULPS, UndefinedHere, allowed
 from verify.judge.floats import Fl
 from verify.oracle.ball import workprec
 from verify.oracle.calculus import calculus
@@ -118,3 +118,22 @@ def test_no_finite_value_or_partial_is_refused_saying_what(op: str, xs: list[flo
     with pytest.raises(UndefinedHere) as raised:
         allowed(calculus(op), xs, None, [True] * len(xs))
     assert str(raised.value) == message
+
+
+def test_a_partial_below_the_subnormals_is_carried_scaled_with_its_spread() -> None:
+    # exp'(-800) = e**-800, about 1e-348: rounds to 0, and is carried as e**-800 * 2**1074
+    got = allowed(calculus("exp"), [-800.0], 0.0, [True])
+    assert same(got.partials[0], Fl(0.0)) and same(got.best[0], Fl(0.0)) and got.tiny is not None
+    with workprec(256):
+        scaled = float((arb(-800).exp() * arb(2) ** 1074).mid())
+    lo, hi = got.tiny[0]  # type: ignore[misc]
+    spread = (BASE_ULPS + AMPLIFIED * 800) * 2.0**-53  # ln p = -800
+    assert lo < scaled < hi
+    assert (hi - lo) / scaled == pytest.approx(2 * spread, rel=1e-3)
+
+
+def test_a_partial_far_below_the_subnormals_spreads_by_its_whole_size_at_most() -> None:
+    # exp'(-1e300): ln p = -1e300, so the spread is capped at 100%: the scaled ends (+-1 subnormal,
+    # rounded outward from 0) move out by themselves once
+    got = allowed(calculus("exp"), [-1e300], 0.0, [True])
+    assert got.tiny == [(-1e-323, 1e-323)]
