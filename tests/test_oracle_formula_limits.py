@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from verify.oracle.calculus import formula
-from verify.oracle.formula import MAX_DEPTH, MAX_TREE, SHORT, formulas
+from verify.oracle.formula import MAX_DEPTH, MAX_TREE, SHORT, formulas, input_symbols
 from verify.program import Const, Program, Step
 
 
@@ -65,6 +65,11 @@ def test_without_a_clock_the_limits_are_a_quarter() -> None:
     wide += [Step("add", (4, Const(1.0))), Step("mul", (5, 5))]  # 33 nodes, 5 deep; then 67, 6 deep
     assert not in_a_thread(Program((("x", 0.5),), tuple(wide))) and shown(Program((("x", 0.5),), tuple(wide)))
     assert in_a_thread(Program((("x", 0.5),), tuple(wide[:-1])))  # 33 nodes, 5 deep
+    # exactly a quarter of MAX_TREE, 6 deep: x**16 (31 nodes) + sin(x**8) (16) + 1.0
+    quarter = [Step("mul", (0, 0)), Step("mul", (1, 1)), Step("mul", (2, 2)), Step("mul", (3, 3)),
+               Step("sin", (3,)), Step("add", (4, 5)), Step("add", (6, Const(1.0)))]
+    assert in_a_thread(Program((("x", 0.5),), tuple(quarter)))
+    assert not in_a_thread(Program((("x", 0.5),), (*quarter, Step("add", (7, Const(1.0))))))  # 52, 7 deep
 
 
 @pytest.mark.parametrize(("constant", "short"), [
@@ -94,3 +99,11 @@ def test_sympy_out_of_time_shows_no_formula(monkeypatch: pytest.MonkeyPatch) -> 
     program = Program((("timed", 0.75),), tuple(Step("cos", (i,)) for i in range(MAX_DEPTH)))
     monkeypatch.setattr(module, "SECONDS", 1e-4)  # the clock stops SymPy at once: no formula, no error
     assert formulas(program, [0]) == {}
+
+
+@pytest.mark.parametrize(("x", "sign"), [(0.5, "positive"), (-0.5, "negative"), (0.0, "real")])
+def test_each_input_symbol_knows_the_sign_of_its_value(x: float, sign: str) -> None:
+    [symbol] = input_symbols(Program((("x", x),), (Step("sin", (0,)),)))
+    assert symbol.name == "x" and symbol.is_real is True
+    assert (symbol.is_positive, symbol.is_negative) == {"positive": (True, False), "negative": (False, True),
+                                                        "real": (None, None)}[sign]

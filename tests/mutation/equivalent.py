@@ -24,6 +24,8 @@ REMADE = ("partials_at's kept partials are a cache: made again at the same value
 UNREACHED_REMADE = ("every partial exact() could not make is kept (as None, off the output's path) or "
                     "stops exact() itself: remaking one never raises, so this line never runs")
 SIDED = "an exact ball other than 0 is already on one side (x > 0 or x < 0), and is_zero implies exact"
+_QUARTER = "if not timed and (tree[cone[-1]] > MAX_TREE // 4 or depth[cone[-1]] > MAX_DEPTH // 4):"
+QUARTERS = "MAX_TREE (200) and MAX_DEPTH (24) divide by 4 exactly: / gives the number // does"
 _DEPTH = "depth[slot] = 1 + max((depth[a] for a in args if not isinstance(a, Const)), default=0)"
 _KEPT = "kept = ex.partials.get(node.slot)"
 
@@ -70,6 +72,8 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("verify.oracle.formula.x_formulas", _DEPTH, _DEPTH.replace("default=0", "default=None")): NEVER_EMPTY,
     ("verify.oracle.formula.x_formulas", _DEPTH, _DEPTH.replace("default=0", "")): NEVER_EMPTY,
     ("verify.oracle.formula.x_formulas", _DEPTH, _DEPTH.replace("default=0", "default=1")): NEVER_EMPTY,
+    ("verify.oracle.formula.x_formulas", _QUARTER, _QUARTER.replace("MAX_TREE // 4", "MAX_TREE / 4")): QUARTERS,
+    ("verify.oracle.formula.x_formulas", _QUARTER, _QUARTER.replace("MAX_DEPTH // 4", "MAX_DEPTH / 4")): QUARTERS,
     ("verify.oracle.exact.x__outside",
      "if all(x.upper() < lo or x.lower() > hi for lo, hi in region.intervals):",
      "if all(x.upper() < lo or x.upper() > hi for lo, hi in region.intervals):"): DOMAINS,
