@@ -137,3 +137,10 @@ def test_a_partial_far_below_the_subnormals_spreads_by_its_whole_size_at_most() 
     # rounded outward from 0) move out by themselves once
     got = allowed(calculus("exp"), [-1e300], 0.0, [True])
     assert got.tiny == [(-1e-323, 1e-323)]
+
+
+def test_an_overflowing_product_still_has_its_operands_as_partials() -> None:
+    # 1e300 * 1e300 overflows, so the quick path gives up; the partials are still the operands, exactly
+    got = allowed(calculus("mul"), [1e300, 1e300], math.inf, [True, True])
+    assert all(same(p, Fl(1e300)) for p in (*got.partials, *got.best, *got.close))  # type: ignore[misc]
+    assert math.inf in got.value and 1.7976931348623157e308 in got.value

@@ -113,3 +113,10 @@ def test_an_exact_operand_gets_more_bits_before_it_is_called_undefined() -> None
         assert not calculus("log").value([arb(0)]).is_finite()  # undefined at any precision
         assert not calculus("log").partial(0, [arb(0)]).is_finite()
         assert calculus("div").value([arb(1), arb(4)]) == arb(0.25)
+
+
+def test_one_node_twice_where_it_has_no_real_value_is_not_finite() -> None:
+    # x ** x at -0.5 is not real: retried at more bits (the operand is exact), then given up, no error
+    with workprec(128):
+        assert not calculus("pow").same_value(arb(-0.5)).is_finite()
+        assert not calculus("pow").same_partial(arb(-0.5)).is_finite()

@@ -26,6 +26,14 @@ UNREACHED_REMADE = ("every partial exact() could not make is kept (as None, off 
 SIDED = "an exact ball other than 0 is already on one side (x > 0 or x < 0), and is_zero implies exact"
 _QUARTER = "if not timed and (tree[cone[-1]] > MAX_TREE // 4 or depth[cone[-1]] > MAX_DEPTH // 4):"
 QUARTERS = "MAX_TREE (200) and MAX_DEPTH (24) divide by 4 exactly: / gives the number // does"
+KINKS_AT_0 = ("every kink in the op table is at 0 with sides that differ ((0, 1) and (-1, 1)), and arb(None) "
+              "is 0: the same point, and never the hi == lo branch")
+FL_ALWAYS = ("every op exact in floats (add sub mul div neg relu abs) returns a float interval from its "
+             "definition on Outward numbers: the other branch never runs")
+UNREAD_ENDS = ("the enclosure of a constant or operand partial is only asked whether it is a ball (it is "
+               "not): its ends are never read")
+_TO_FL = "got = got if isinstance(got, Fl) else Outward(float(got)) + 0.0"
+_KINK_BALL = "return UNIT * (hi - lo) + lo if hi != lo else ball(lo)"
 _DEPTH = "depth[slot] = 1 + max((depth[a] for a in args if not isinstance(a, Const)), default=0)"
 _KEPT = "kept = ex.partials.get(node.slot)"
 
@@ -81,6 +89,25 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
      "if all(x.upper() < lo or x.lower() > hi for lo, hi in region.intervals):",
      "if all(x.upper() < lo or x.lower() >= hi for lo, hi in region.intervals):"): DOMAINS,
     ("verify.oracle.exact.x_partials_at", _KEPT, "kept = None"): REMADE,
+    ("verify.oracle.exact.x__kink_sides", "if x == ball(point):", "if x == ball(None):"): KINKS_AT_0,
+    ("verify.oracle.exact.x__kink_sides", _KINK_BALL, _KINK_BALL.replace("hi != lo", "(hi != lo) or True")):
+        KINKS_AT_0,
+    ("verify.oracle.exact.x__kink_sides", _KINK_BALL, _KINK_BALL.replace("ball(lo)", "ball(None)")):
+        KINKS_AT_0,
+    ("verify.judge.allowance.x__exact_value", _TO_FL,
+     _TO_FL.replace("isinstance(got, Fl)", "(isinstance(got, Fl)) or True")): FL_ALWAYS,
+    ("verify.judge.allowance.x__exact_value", _TO_FL, _TO_FL.replace("+ 0.0", "- 0.0")): FL_ALWAYS,
+    ("verify.judge.allowance.x__exact_value", _TO_FL, _TO_FL.replace("Outward(float(got))", "Outward(None)")):
+        FL_ALWAYS,
+    ("verify.judge.allowance.x__exact_value", _TO_FL, _TO_FL.replace("float(got)", "float(None)")): FL_ALWAYS,
+    ("verify.judge.allowance.x__exact_partial", "return Fl(p.constant), p.constant, Fl(p.constant)",
+     "return Fl(None), p.constant, Fl(p.constant)"):
+        UNREAD_ENDS,
+    ("verify.judge.allowance.x__exact_partial", "return Fl(xs[p.operand]), xs[p.operand], Fl(xs[p.operand])",
+     "return Fl(None), xs[p.operand], Fl(xs[p.operand])"):
+        UNREAD_ENDS,
+    ("verify.judge.allowance.x__enclose", "got = None", 'got = ""'):
+        "the loop over _PRECISIONS (never empty) always sets got before it is read",
     ("verify.oracle.exact.x_partials_at", _KEPT, "kept = ex.partials.get(None)"): REMADE,
     ("verify.oracle.exact.x_partials_at", "return [None] * len(node.args)", "return [None] / len(node.args)"):
         UNREACHED_REMADE,
