@@ -5,6 +5,8 @@ mutmut imports the tests (and runs some) in the process it forks one child per m
 calculus derived there (``calculus._derive``, which runs ``ball.compile_expr`` and the SymPy namespace)
 or an op's exactness in floats (``allowance._exact_in_floats``) would be inherited, and the mutant in
 the code that made it would never run. Each session empties the caches its mutant could hide behind.
+While mutmut traces which tests reach which function ("stats"), every test starts with empty caches,
+so each test that needs an op's calculus is seen to reach the code that derives it.
 """
 
 from __future__ import annotations
@@ -18,12 +20,20 @@ _FILLED_BY = {
 }
 
 
-def pytest_sessionstart(session: Any) -> None:
-    mutant = os.environ.get("MUTANT_UNDER_TEST", "")
-    cache = next((which for prefix, which in _FILLED_BY.items() if mutant.startswith(prefix)), None)
-    if cache == "calculus":
+def _empty(which: set[str]) -> None:
+    if "calculus" in which:
         from verify.oracle.calculus import _derive
         _derive.cache_clear()
-    elif cache == "allowance":
+    if "allowance" in which:
         from verify.judge.allowance import _exact_in_floats
         _exact_in_floats.cache_clear()
+
+
+def pytest_sessionstart(session: Any) -> None:
+    mutant = os.environ.get("MUTANT_UNDER_TEST", "")
+    _empty({which for prefix, which in _FILLED_BY.items() if mutant.startswith(prefix)})
+
+
+def pytest_runtest_setup(item: Any) -> None:
+    if os.environ.get("MUTANT_UNDER_TEST") == "stats":
+        _empty(set(_FILLED_BY.values()))
