@@ -56,6 +56,7 @@ AREAS = {
 }
 MUTMUT = [sys.executable, "-m", "mutmut"]
 WHY_NOT_SURVIVED = {
+    "not checked": "not checked: the run stopped before this mutant (counted as not killed)",
     "timeout": "timeout: the tests did not finish (an endless loop, as n = 1 in a halving loop); a hang is "
                "noticed, yet the score counts it as not killed",
 }
@@ -149,7 +150,8 @@ def _status(work: Path) -> dict[str, str]:
 def _score(states: list[str]) -> str:
     counts = Counter(states)
     judged = len(states) - counts["skipped"]
-    return f"{counts['killed']}/{judged} = {counts['killed'] / judged if judged else 0.0:.1%} killed"
+    unchecked = f" ({counts['not checked']} not checked)" if counts["not checked"] else ""
+    return f"{counts['killed']}/{judged} = {counts['killed'] / judged if judged else 0.0:.1%} killed{unchecked}"
 
 
 def _header(args: argparse.Namespace, again: int, minutes: float) -> str:
@@ -157,6 +159,10 @@ def _header(args: argparse.Namespace, again: int, minutes: float) -> str:
                             text=True).stdout.strip()
     how = (f"then the {again} mutants it had not killed run again with the tests of commit {commit}"
            if again else f"on commit {commit}")
+    if args.report_only:
+        return (f"<!-- Written by tests/mutation/run.py {' '.join(args.areas)} --report-only (mutmut 3.8.1) "
+                f"from the run recorded in {args.work}, read at commit {commit}, load average "
+                f"{os.getloadavg()[0]:.1f}: mutants still 'not checked' count as not killed. -->")
     return (f"<!-- Written by tests/mutation/run.py {' '.join(args.areas)} (mutmut 3.8.1, --max-children "
             f"{args.max_children}) {how}; {minutes:.1f} min, load average {os.getloadavg()[0]:.1f} at "
             "the end. -->")
@@ -170,22 +176,29 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=None,
                         help="mutmut's folder, kept; if it holds a run of the same areas, only the mutants "
                              "that run did not kill are run again, with the tests as they are now")
+    parser.add_argument("--report-only", action="store_true",
+                        help="with --work: report what mutmut has recorded there (an interrupted run too), "
+                             "running nothing")
     args = parser.parse_args()
+    if args.report_only and args.work is None:
+        parser.error("--report-only reads an earlier run: give its --work DIR")
     patterns = [p for area in args.areas for p in AREAS.get(area, [area])]
     work = args.work or Path(tempfile.mkdtemp(prefix="mutation-"))
     started = time.monotonic()
     try:
         earlier = (work / "mutants").is_dir()
         again = ([name for name, state in _status(work).items() if state not in ("killed", "skipped")]
-                 if earlier else [])
-        _copy_tree(work)
-        if not earlier:  # mutmut forgets every result when the test selection changes: keep the earlier one's
-            _config(work, patterns)
-        ran = subprocess.run([*MUTMUT, "run", "--max-children", str(args.max_children), *again], cwd=work,
-                             capture_output=True, text=True, check=False)
+                 if earlier and not args.report_only else [])
+        ran = None
+        if not args.report_only:
+            _copy_tree(work)
+            if not earlier:  # mutmut forgets every result when the selection changes: keep the earlier one's
+                _config(work, patterns)
+            ran = subprocess.run([*MUTMUT, "run", "--max-children", str(args.max_children), *again], cwd=work,
+                                 capture_output=True, text=True, check=False)
         status = _status(work)
         counts = Counter(status.values())
-        if not status or counts["not checked"] == len(status):
+        if ran is not None and (not status or counts["not checked"] == len(status)):
             # mutmut stops before any mutant when the selected tests fail on the unmutated code
             print(ran.stdout[-3000:], ran.stderr[-3000:], sep="\n", file=sys.stderr)
             print("mutmut checked no mutant (see its output above)", file=sys.stderr)
