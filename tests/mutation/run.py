@@ -151,7 +151,8 @@ def _score(states: list[str]) -> str:
     counts = Counter(states)
     judged = len(states) - counts["skipped"]
     unchecked = f" ({counts['not checked']} not checked)" if counts["not checked"] else ""
-    return f"{counts['killed']}/{judged} = {counts['killed'] / judged if judged else 0.0:.1%} killed{unchecked}"
+    share = counts["killed"] / judged if judged else 0.0
+    return f"{counts['killed']}/{judged} = {share:.1%} killed{unchecked}"
 
 
 def _header(args: argparse.Namespace, again: int, minutes: float) -> str:
