@@ -34,6 +34,8 @@ UNREAD_ENDS = ("the enclosure of a constant or operand partial is only asked whe
                "not): its ends are never read")
 _TO_FL = "got = got if isinstance(got, Fl) else Outward(float(got)) + 0.0"
 _KINK_BALL = "return UNIT * (hi - lo) + lo if hi != lo else ball(lo)"
+UNCALLED = ("a constant or operand partial is evaluated as its constant or its operand (Calculus.partial, "
+            "Partial.on_floats): its compiled form is never called")
 _DEPTH = "depth[slot] = 1 + max((depth[a] for a in args if not isinstance(a, Const)), default=0)"
 _KEPT = "kept = ex.partials.get(node.slot)"
 
@@ -89,6 +91,10 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
      "if all(x.upper() < lo or x.lower() > hi for lo, hi in region.intervals):",
      "if all(x.upper() < lo or x.lower() >= hi for lo, hi in region.intervals):"): DOMAINS,
     ("verify.oracle.exact.x_partials_at", _KEPT, "kept = None"): REMADE,
+    ("verify.oracle.calculus.x__partial", "return Partial(value, None, compiled)",
+     "return Partial(value, None, None)"): UNCALLED,
+    ("verify.oracle.calculus.x__partial", "return Partial(None, symbols.index(d), compiled)",
+     "return Partial(None, symbols.index(d), None)"): UNCALLED,
     ("verify.oracle.exact.x__kink_sides", "if x == ball(point):", "if x == ball(None):"): KINKS_AT_0,
     ("verify.oracle.exact.x__kink_sides", _KINK_BALL, _KINK_BALL.replace("hi != lo", "(hi != lo) or True")):
         KINKS_AT_0,
