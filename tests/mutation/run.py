@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import configparser
+import fnmatch
 import io
 import json
 import os
@@ -147,6 +148,16 @@ def _status(work: Path) -> dict[str, str]:
     return dict(re.findall(r"^\s*(\S+): (.+)$", listed, re.M))
 
 
+def _module(mutant: str) -> str:
+    """verify.oracle.ball of verify.oracle.ball.x_text__mutmut_3 (or of a method's xǁClassǁname)."""
+    return re.split(r"\.x[_ǁ]", mutant, maxsplit=1)[0]
+
+
+def _in(mutant: str, patterns: list[str]) -> bool:
+    """Whether the mutant's file matches one of the areas' patterns."""
+    return any(fnmatch.fnmatch(_module(mutant).replace(".", "/") + ".py", p) for p in patterns)
+
+
 def _score(states: list[str]) -> str:
     counts = Counter(states)
     judged = len(states) - counts["skipped"]
@@ -188,7 +199,8 @@ def main() -> int:
     started = time.monotonic()
     try:
         earlier = (work / "mutants").is_dir()
-        again = ([name for name, state in _status(work).items() if state not in ("killed", "skipped")]
+        again = ([name for name, state in _status(work).items()
+                  if state not in ("killed", "skipped") and _in(name, patterns)]
                  if earlier and not args.report_only else [])
         ran = None
         if not args.report_only:
@@ -197,7 +209,7 @@ def main() -> int:
                 _config(work, patterns)
             ran = subprocess.run([*MUTMUT, "run", "--max-children", str(args.max_children), *again], cwd=work,
                                  capture_output=True, text=True, check=False)
-        status = _status(work)
+        status = {name: state for name, state in _status(work).items() if _in(name, patterns)}
         counts = Counter(status.values())
         if ran is not None and (not status or counts["not checked"] == len(status)):
             # mutmut stops before any mutant when the selected tests fail on the unmutated code
@@ -206,7 +218,7 @@ def main() -> int:
             return 1
         by_file: dict[str, list[str]] = {}
         for name, state in status.items():
-            by_file.setdefault(re.split(r"\.x[_ǁ]", name, maxsplit=1)[0], []).append(state)
+            by_file.setdefault(_module(name), []).append(state)
         lines = [_header(args, len(again), (time.monotonic() - started) / 60),
                  f"# Mutation testing: {', '.join(args.areas)}", "",
                  f"mutants: {len(status)}; " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())),
