@@ -166,11 +166,18 @@ def _score(states: list[str]) -> str:
     return f"{counts['killed']}/{judged} = {share:.1%} killed{unchecked}"
 
 
-def _header(args: argparse.Namespace, again: int, minutes: float) -> str:
-    commit = subprocess.run(["git", "log", "-1", "--format=%h"], cwd=ROOT, capture_output=True,
-                            text=True).stdout.strip()
-    how = (f"then the {again} mutants it had not killed run again with the tests of commit {commit}"
-           if again else f"on commit {commit}")
+def _commit() -> str:
+    return subprocess.run(["git", "log", "-1", "--format=%h"], cwd=ROOT, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def _header(args: argparse.Namespace, again: int, minutes: float, started: str) -> str:
+    """How the report was made: the commits of the run (and of a run again), its time, the load."""
+    recorded = args.work / "commit" if args.work else None
+    first = recorded.read_text().strip() if recorded and recorded.is_file() else "(not recorded)"
+    commit = started
+    how = (f"on commit {first}, then the {again} mutants it had not killed run again with the tests of "
+           f"commit {commit}" if again else f"on commit {commit}")
     if args.report_only:
         return (f"<!-- Written by tests/mutation/run.py {' '.join(args.areas)} --report-only (mutmut 3.8.1) "
                 f"from the run recorded in {args.work}, read at commit {commit}, load average "
@@ -196,7 +203,7 @@ def main() -> int:
         parser.error("--report-only reads an earlier run: give its --work DIR")
     patterns = [p for area in args.areas for p in AREAS.get(area, [area])]
     work = args.work or Path(tempfile.mkdtemp(prefix="mutation-"))
-    started = time.monotonic()
+    started, commit = time.monotonic(), _commit()
     try:
         earlier = (work / "mutants").is_dir()
         again = ([name for name, state in _status(work).items()
@@ -207,6 +214,7 @@ def main() -> int:
             _copy_tree(work)
             if not earlier:  # mutmut forgets every result when the selection changes: keep the earlier one's
                 _config(work, patterns)
+                (work / "commit").write_text(commit + "\n")
             ran = subprocess.run([*MUTMUT, "run", "--max-children", str(args.max_children), *again], cwd=work,
                                  capture_output=True, text=True, check=False)
         status = {name: state for name, state in _status(work).items() if _in(name, patterns)}
@@ -219,7 +227,7 @@ def main() -> int:
         by_file: dict[str, list[str]] = {}
         for name, state in status.items():
             by_file.setdefault(_module(name), []).append(state)
-        lines = [_header(args, len(again), (time.monotonic() - started) / 60),
+        lines = [_header(args, len(again), (time.monotonic() - started) / 60, commit),
                  f"# Mutation testing: {', '.join(args.areas)}", "",
                  f"mutants: {len(status)}; " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())),
                  f"score: {_score(list(status.values()))}", "",
