@@ -144,3 +144,10 @@ def test_an_overflowing_product_still_has_its_operands_as_partials() -> None:
     got = allowed(calculus("mul"), [1e300, 1e300], math.inf, [True, True])
     assert all(same(p, Fl(1e300)) for p in (*got.partials, *got.best, *got.close))  # type: ignore[misc]
     assert math.inf in got.value and 1.7976931348623157e308 in got.value
+
+
+def test_a_constant_operand_of_a_formula_op_gets_no_partial_and_the_other_still_does() -> None:
+    got = allowed(calculus("div"), [1.0, 3.0], 1 / 3, [True, False])  # x / 3.0
+    assert got.partials[1] is None and got.best[1] is None and same(got.best[0], Fl(1 / 3))
+    got = allowed(calculus("div"), [1.0, 4.0], 0.25, [False, True])  # 1.0 / y
+    assert len(got.partials) == 2 and got.partials[0] is None and same(got.best[1], Fl(-0.0625))

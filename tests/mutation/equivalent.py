@@ -36,6 +36,11 @@ _TO_FL = "got = got if isinstance(got, Fl) else Outward(float(got)) + 0.0"
 _KINK_BALL = "return UNIT * (hi - lo) + lo if hi != lo else ball(lo)"
 UNCALLED = ("a constant or operand partial is evaluated as its constant or its operand (Calculus.partial, "
             "Partial.on_floats): its compiled form is never called")
+OP_TABLE_ACCEPTS = ("every op of one float operation (add sub mul neg relu abs) accepts no other formula, "
+                    "and every other op accepts partial formulas: the quick path is taken for the same ops")
+NO_SIDES = "calc.kink() of an op without kinks loops over no sides and gives None, as the else branch does"
+POINTS_MISS = "_POINTS is a cache of Fl(constant): a miss makes the same Fl again"
+_QUICK = "if calc.one_operation and not row.accepts.values and not row.accepts.partials:"
 _DEPTH = "depth[slot] = 1 + max((depth[a] for a in args if not isinstance(a, Const)), default=0)"
 _KEPT = "kept = ex.partials.get(node.slot)"
 
@@ -112,6 +117,15 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("verify.judge.allowance.x__exact_partial", "return Fl(xs[p.operand]), xs[p.operand], Fl(xs[p.operand])",
      "return Fl(None), xs[p.operand], Fl(xs[p.operand])"):
         UNREAD_ENDS,
+    ("verify.judge.allowance.x_allowed", _QUICK, _QUICK.replace("values and not", "values or not")):
+        OP_TABLE_ACCEPTS,
+    ("verify.judge.allowance.x_allowed", _QUICK, _QUICK.replace("operation and", "operation or")):
+        OP_TABLE_ACCEPTS,
+    ("verify.judge.allowance.x_allowed", "sides = calc.kink(xs[0]) if calc.sides else None",
+     "sides = calc.kink(xs[0]) if (calc.sides) or True else None"): NO_SIDES,
+    ("verify.judge.allowance.x__quick", "point = _POINTS.get(p.constant)", "point = None"): POINTS_MISS,
+    ("verify.judge.allowance.x__quick", "point = _POINTS.get(p.constant)", "point = _POINTS.get(None)"):
+        POINTS_MISS,
     ("verify.judge.allowance.x__enclose", "got = None", 'got = ""'):
         "the loop over _PRECISIONS (never empty) always sets got before it is read",
     ("verify.oracle.exact.x_partials_at", _KEPT, "kept = ex.partials.get(None)"): REMADE,
