@@ -220,3 +220,25 @@ def test_an_operand_touching_the_domains_closure_is_not_certainly_outside() -> N
         with pytest.raises(UndefinedAt) as raised:
             forward(plan(program), [touching - 1], [])  # [-3, -1]: certainly outside
         assert str(raised.value) == "log is undefined here"
+
+
+def test_a_dead_step_between_live_ones_does_not_stop_the_reverse_pass() -> None:
+    # (x + 1) * 2 with sqrt(x) computed between, unused: its derivative at 0 is undefined
+    ex = run({"x": 0.0}, Step("add", (0, Const(1.0))), Step("sqrt", (0,)), Step("mul", (1, Const(2.0))))
+    assert ex.adjoints[0] == arb(2) and ex.partials[2] == [None]
+
+
+def test_an_unsure_witness_keeps_its_precision() -> None:
+    ex = run({"x": 2.0}, Step("sqrt", (0,)), Step("mul", (1, 1)), Step("sub", (2, Const(2.0))),
+             Step("log", (3,)), bits=200)
+    assert ex.unsure and ex.bits == 200
+
+
+def test_the_largest_float_itself_is_not_an_overflow_and_either_sign_near_it_is_unsure() -> None:
+    program = Program((("x", 1.0),), (Step("mul", (0, Const(1.0))),))
+    nodes = plan(program)
+    with workprec(BITS):
+        assert len(forward(nodes, [arb(1.7976931348623157e308)], [])) == 2  # no refusal
+        unsure: list[tuple[int, str]] = []
+        forward(nodes, [arb(-1.7976931348623157e308, 1e290)], unsure)
+        assert unsure == [(1, "cannot tell whether mul's value fits in float64")]

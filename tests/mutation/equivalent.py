@@ -41,6 +41,25 @@ OP_TABLE_ACCEPTS = ("every op of one float operation (add sub mul neg relu abs) 
 NO_SIDES = "calc.kink() of an op without kinks loops over no sides and gives None, as the else branch does"
 POINTS_MISS = "_POINTS is a cache of Fl(constant): a miss makes the same Fl again"
 _QUICK = "if calc.one_operation and not row.accepts.values and not row.accepts.partials:"
+CACHE_MISS = "a cache or sharing table: a miss makes the same value again"
+SAME_SLOT = "the op is applied to one slot twice (node.same: args[0] == args[1]): either index is that slot"
+ARB_NONE = "arb(None) is 0, as arb(0) is"
+NAN_CASE = "float() reads 'NAN' as 'nan'"
+BIG_LITERAL = "1e+300 is the literal 1e300"
+AT_1E300 = ("a value of exactly 1e300 taken to the ball comparison is certainly below MAX_FLOAT and holds "
+            "neither +-MAX_FLOAT: the same answer as not comparing")
+FALSY = "on_kink is only tested for truth: None and False are both false"
+UNARY_KINKS = "ops with kinks (relu, abs) are unary: only operand 0 has one"
+CONSTANT_PAIRS = "a partial is None exactly where its operand is a constant (local_partials): the tests agree"
+UNARY_STEPS = ("Partial.step is set only for a unary op's operand (1 or -1): xs[-1] is xs[0], and a step is "
+               "never 0")
+NO_DIRAC = ("no derivative of the op table holds a DiracDelta (relu and abs differentiate to Heaviside and "
+            "sign): the replacement is never called")
+_SAME_ADJ = "adjoints[node.args[0]] = adjoints[node.args[0]] + a * p  # type: ignore[index]"
+_SAME_P = "p = node.calc.same_partial(xs[0])  # one total derivative: x / x passes x exactly 0"
+_SAME_V = "v = node.calc.same_value(xs[0]) if node.same else node.calc.value(xs)"
+_BIG = "if not float(v.abs_upper()) < 1e300:  # the rare big value: compare on balls"
+_DIRAC = "return expr.replace(sympy.DiracDelta, lambda *args: sympy.Integer(0))"
 _DEPTH = "depth[slot] = 1 + max((depth[a] for a in args if not isinstance(a, Const)), default=0)"
 _KEPT = "kept = ex.partials.get(node.slot)"
 
@@ -131,6 +150,40 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("verify.oracle.exact.x_partials_at", _KEPT, "kept = ex.partials.get(None)"): REMADE,
     ("verify.oracle.exact.x_partials_at", "return [None] * len(node.args)", "return [None] / len(node.args)"):
         UNREACHED_REMADE,
+    ("verify.oracle.exact.x_plan", "calc = found.get(key)", "calc = None"): CACHE_MISS,
+    ("verify.oracle.exact.x_plan", "calc = found.get(key)", "calc = found.get(None)"): CACHE_MISS,
+    ("verify.oracle.exact.x_plan", "balls = shared_balls.get(consts)", "balls = None"): CACHE_MISS,
+    ("verify.oracle.exact.x_plan", "balls = shared_balls.get(consts)", "balls = shared_balls.get(None)"):
+        CACHE_MISS,
+    ("verify.oracle.exact.x_plan", "same = len(args) == 2 and args[0] is not None and args[0] == args[1]",
+     "same = len(args) == 2 and args[1] is not None and args[0] == args[1]"): SAME_SLOT,
+    ("verify.oracle.exact.x__ball_of", "b = cache.get(c)", "b = None"): CACHE_MISS,
+    ("verify.oracle.exact.x__ball_of", "b = cache.get(c)", "b = cache.get(None)"): CACHE_MISS,
+    ("verify.oracle.exact.x_forward", _SAME_V, _SAME_V.replace("xs[0]", "xs[1]")): SAME_SLOT,
+    ("verify.oracle.exact.x_forward", _BIG, _BIG.replace("< 1e300", "<= 1e300")): AT_1E300,
+    ("verify.oracle.exact.x_forward", _BIG, _BIG.replace("1e300:", "1e+300:")): BIG_LITERAL,
+    ("verify.oracle.exact.x_local_partials", "on_kink = False", "on_kink = None"): FALSY,
+    ("verify.oracle.exact.x_local_partials", "if i == 0 and calc.sides:", "if i == 0 or calc.sides:"):
+        UNARY_KINKS,
+    ("verify.oracle.exact.x_local_partials", "if any(xs[0].contains(ball(point)) for point in calc.sides):",
+     "if any(xs[0].contains(ball(None)) for point in calc.sides):"): KINKS_AT_0,
+    ("verify.oracle.exact.x_exact", 'nan = ball(float("nan"))', 'nan = ball(float("NAN"))'): NAN_CASE,
+    ("verify.oracle.exact.x_exact", "adjoints: list[Ball] = [ball(0)] * len(values)",
+     "adjoints: list[Ball] = [ball(None)] * len(values)"): ARB_NONE,
+    ("verify.oracle.exact.x_exact", _SAME_P, _SAME_P.replace("xs[0]", "xs[1]")): SAME_SLOT,
+    ("verify.oracle.exact.x_exact", _SAME_ADJ, _SAME_ADJ.replace("adjoints[node.args[0]] =",
+                                                               "adjoints[node.args[1]] =")): SAME_SLOT,
+    ("verify.oracle.exact.x_exact", _SAME_ADJ, _SAME_ADJ.replace("= adjoints[node.args[0]] +",
+                                                               "= adjoints[node.args[1]] +")): SAME_SLOT,
+    ("verify.oracle.exact.x_exact", "if arg is not None and p is not None:",
+     "if arg is not None or p is not None:"): CONSTANT_PAIRS,
+    ("verify.oracle.calculus.xǁPartialǁon_floats", "x = xs[abs(self.step) - 1]",
+     "x = xs[abs(self.step) - 2]"):
+        UNARY_STEPS,
+    ("verify.oracle.calculus.xǁPartialǁon_floats", "if self.step > 0:", "if self.step >= 0:"): UNARY_STEPS,
+    ("verify.oracle.calculus.x__smooth", _DIRAC, _DIRAC.replace("sympy.Integer(0))", "None)")): NO_DIRAC,
+    ("verify.oracle.calculus.x__smooth", _DIRAC, _DIRAC.replace("Integer(0)", "Integer(None)")): NO_DIRAC,
+    ("verify.oracle.calculus.x__smooth", _DIRAC, _DIRAC.replace("Integer(0)", "Integer(1)")): NO_DIRAC,
 }
 
 
