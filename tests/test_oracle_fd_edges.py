@@ -153,6 +153,7 @@ def test_resolved_settled_and_converged_at_their_edges() -> None:
         assert _settled(one, one + 2.0**-25, one, one) and not _settled(one, one + 2.0**-15, one, one)
         assert _settled(one, one + 2.0**-52, zero, one) and not _settled(one, one + 2.0**-40, zero, one)
         assert not _settled(one, one + 2.0**-52, zero, tiny)
+        assert _settled(one, one + arb(2) ** -20, one, one)  # exactly CONVERGED_BITS apart: a tie settles
         h2 = [arb(1) + arb(c) * 2.0**-12 for c in (1, 4, 16)]  # 1 + c h**2 at h, 2h, 4h: extrapolates to 1
         assert _converged(*h2)
         assert not _converged(*h2[::-1]) and not _converged(arb(1), arb(1.5), arb(0.25))
