@@ -57,6 +57,7 @@ def test_one_input_gets_its_own_difference_scaled_by_its_size(x: float, scale: f
         digits = d.shown_exact().lstrip("-0.")
         five = d.shown_exact(5).lstrip("-0.")
         assert len(digits.replace(".", "")) == 20 and len(five.replace(".", "")) == 5
+        assert len(d.shown().lstrip("-0.").replace(".", "")) == 20
 
 
 def test_each_of_a_few_inputs_moves_alone() -> None:
@@ -100,7 +101,8 @@ def test_a_kink_within_the_step_skips_the_difference() -> None:
     found, _ = diffs({"x": NEAR_ONE}, Step("sub", (0, Const(1.0))), Step("relu", (1,)),
                      Step("add", (2, Const(10.0))))
     d = found[0]
-    assert (d.fd, d.agrees, d.why) == (None, True, "difference skipped: a kink lies within the step")
+    why = "difference skipped: a kink lies within the step"
+    assert (d.direction, d.fd, d.agrees, d.why) == ([1], None, True, why)
     assert d.shown() == "" and d.shown_exact() == "1.0"
 
 
@@ -110,7 +112,7 @@ def test_a_step_out_of_the_domain_skips_the_difference_and_says_where(op: str) -
     found, _ = diffs({"x": NEAR_ONE}, Step("sub", (0, Const(1.0))), Step(op, (1,)),
                      Step("mul", (2, Const(0.0))), Step("add", (3, Const(10.0))))
     d = found[0]
-    assert (d.fd, d.agrees) == (None, True) and d.exact == arb(0)
+    assert (d.direction, d.fd, d.agrees) == ([1], None, True) and d.exact == arb(0)
     assert d.why == f"difference skipped: the step leaves the domain ({op} is undefined here)"
 
 
@@ -150,6 +152,10 @@ def test_resolved_settled_and_converged_at_their_edges() -> None:
         assert _resolved(arb(1, 2.0**-50), one, one) and not _resolved(arb(1, 2.0**-40), one, one)
         assert _resolved(arb(5, 2.0**-60), zero, one) and not _resolved(arb(5, 2.0**-40), zero, one)
         assert _resolved(arb(5, 2.0**-60), zero, arb(4)) and not _resolved(arb(5, 2.0**-60), zero, tiny)
+        q = arb(5, 1e-20)  # ties: the radius exactly 2**-RESOLVE_BITS of the scale, or of the midpoint
+        assert _resolved(q, zero, q.rad() * arb(2) ** 48)
+        r = arb(0, 1e-20).rad()
+        assert _resolved(arb(r * arb(2) ** 48, 1e-20), one, one)
         assert _settled(one, one + 2.0**-25, one, one) and not _settled(one, one + 2.0**-15, one, one)
         assert _settled(one, one + 2.0**-52, zero, one) and not _settled(one, one + 2.0**-40, zero, one)
         assert not _settled(one, one + 2.0**-52, zero, tiny)

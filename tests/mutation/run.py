@@ -128,9 +128,19 @@ def reason(diff: str, name: str = "") -> str:
 
 
 _DIFFS = """
-import json, sys
+import json, sys, time
 from mutmut.mutation.diff_apply import get_diff_for_mutant
-print(json.dumps({name: get_diff_for_mutant(name) for name in json.load(sys.stdin)}))
+
+def diff(name):
+    for attempt in range(3):  # a run still writing mutmut's files can be read half-written
+        try:
+            return get_diff_for_mutant(name)
+        except Exception as error:
+            why = f"(no diff: {type(error).__name__})"
+            time.sleep(0.5)
+    return why
+
+print(json.dumps({name: diff(name) for name in json.load(sys.stdin)}))
 """
 
 
