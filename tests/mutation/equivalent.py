@@ -150,8 +150,8 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("verify.oracle.exact.x_partials_at", _KEPT, "kept = ex.partials.get(None)"): REMADE,
     ("verify.oracle.exact.x_partials_at", "return [None] * len(node.args)", "return [None] / len(node.args)"):
         UNREACHED_REMADE,
-    ("verify.oracle.fd.x__gap", "if m < lo:", "if m <= lo:"): "at m == lo the distance lo - m is 0, as inside",
-    ("verify.oracle.fd.x__gap", "if m > hi:", "if m >= hi:"): "at m == hi the distance m - hi is 0, as inside",
+    ("verify.oracle.fd.x__gap", "if m < lo:", "if m <= lo:"): "at m == lo, lo - m is 0, as inside",
+    ("verify.oracle.fd.x__gap", "if m > hi:", "if m >= hi:"): "at m == hi, m - hi is 0, as inside",
     ("verify.oracle.fd.x__gap", "return ball(0)", "return ball(None)"): ARB_NONE,
     ("verify.oracle.exact.x_plan", "calc = found.get(key)", "calc = None"): CACHE_MISS,
     ("verify.oracle.exact.x_plan", "calc = found.get(key)", "calc = found.get(None)"): CACHE_MISS,
