@@ -94,6 +94,7 @@ def test_the_relative_bound_is_a_power_of_two_of_the_midpoint() -> None:
     (arb(1, 1e-3), 20, "1.0"),  # only what the ball proves
     (arb(0, 1e-300), 5, "0 (|x| < 1.1e-300)"),
     (arb(0, 0.04), 5, "0 (|x| < 0.044)"),
+    (arb(0, 0.0123), 5, "0 (|x| < 0.014)"),  # the bound to 2 digits: 0.0123 * 1.1 = 0.01353 prints as 0.014
     (arb(-1e-310, 1e-300), 5, "0 (|x| < 1.1e-300)"),
     (arb("nan"), 5, "unknown"),
     (arb("inf"), 5, "unknown"),
