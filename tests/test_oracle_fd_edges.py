@@ -178,3 +178,14 @@ def test_kink_sides_count_each_op_with_a_kink() -> None:
         assert _kink_sides_values(nodes, values) == [1, -1, 0]  # sin has no kink: not listed
         values = [arb(-1), arb(0), arb(0), arb(3), arb(3), arb(0)]
         assert _kink_sides_values(nodes, values) == [-1, 0, 1]
+
+
+def test_a_longer_step_out_of_the_domain_skips_the_difference() -> None:
+    # sqrt(x - 1) + 1e6, x - 1 = 1.5 steps: h stays in the domain, 2h (to estimate truncation) does not
+    x = 1 + 1.5 * 2.0**-32
+    found, _ = diffs({"x": x}, Step("sub", (0, Const(1.0))), Step("sqrt", (1,)), Step("add", (2, Const(1e6))))
+    d = found[0]
+    why = "difference skipped: the step leaves the domain"
+    assert (d.direction, d.fd, d.agrees, d.why) == ([1], None, True, why)
+    with workprec(256):
+        assert near(d.exact, 1 / (2 * (arb(x) - 1).sqrt()))
