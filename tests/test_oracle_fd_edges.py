@@ -73,7 +73,7 @@ def test_each_of_a_few_inputs_moves_alone() -> None:
 def test_a_wrong_gradient_is_a_difference_that_disagrees() -> None:
     found, _ = diffs({"x": 0.5}, Step("sin", (0,)), wrong=2.0)
     d = found[0]
-    assert (d.agrees, d.why) == (False, "") and d.fd is not None
+    assert (d.direction, d.agrees, d.why) == ([1], False, "") and d.fd is not None
     with workprec(256):
         assert near(d.fd, arb(0.5).cos() * 0.5) and near(d.exact, arb(0.5).cos())
     found, _ = diffs({"x": 0.5}, Step("sin", (0,)), wrong=-1.0)
