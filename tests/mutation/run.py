@@ -17,8 +17,9 @@ written to FILE, under a comment that says how the run was made):
 - "a test to write": anything else; the diff says what no test notices yet.
 
 With ``--work DIR`` holding an earlier run of the same areas, only the mutants it did not kill are
-run again, with the tests as they are now (new tests are traced first) but the earlier run's
-settings: a quick check after writing tests for survivors, in files the earlier run selected.
+run again (not those listed equivalent, run at import, guards or timeouts), with the tests as they
+are now (new tests are traced first) but the earlier run's settings: a quick check after writing
+tests for survivors, in files the earlier run selected.
 
 The score is killed / (all - skipped). Run it niced; it is slow (about 2 mutants a second on one
 core, less when the machine is busy).
@@ -158,6 +159,9 @@ def _status(work: Path) -> dict[str, str]:
     return dict(re.findall(r"^\s*(\S+): (.+)$", listed, re.M))
 
 
+_UNKILLABLE = ("equivalent", "runs only at import", "a guard")
+
+
 def _module(mutant: str) -> str:
     """verify.oracle.ball of verify.oracle.ball.x_text__mutmut_3 (or of a method's xǁClassǁname)."""
     return re.split(r"\.x[_ǁ]", mutant, maxsplit=1)[0]
@@ -219,6 +223,11 @@ def main() -> int:
         again = ([name for name, state in _status(work).items()
                   if state not in ("killed", "skipped") and _in(name, patterns)]
                  if earlier and not args.report_only else [])
+        if again:  # what no test can kill (equivalents, import-time code, guards) or hangs: not rerun
+            diffs = _diffs(work, again)
+            status = _status(work)
+            again = [name for name in again if status[name] != "timeout"
+                     and not reason(diffs[name], name).startswith(_UNKILLABLE)]
         ran = None
         if not args.report_only:
             _copy_tree(work)
