@@ -190,8 +190,8 @@ def _header(args: argparse.Namespace, again: int, minutes: float, started: str) 
     recorded = args.work / "commit" if args.work else None
     first = recorded.read_text().strip() if recorded and recorded.is_file() else "(not recorded)"
     commit = started
-    how = (f"on commit {first}, then the {again} mutants it had not killed run again with the tests of "
-           f"commit {commit}" if again else f"on commit {commit}")
+    how = (f"on commit {first}, then {again} mutants it had not killed (not those listed unkillable) "
+           f"run again with the tests of commit {commit}" if again else f"on commit {commit}")
     if args.report_only:
         return (f"<!-- Written by tests/mutation/run.py {' '.join(args.areas)} --report-only (mutmut 3.8.1) "
                 f"from the run recorded in {args.work}, read at commit {commit}, load average "
