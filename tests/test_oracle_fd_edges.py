@@ -206,3 +206,15 @@ def test_up_to_eight_inputs_each_get_their_own_difference() -> None:
     found, per_input = diffs(inputs, *steps)
     assert per_input and [d.direction for d in found] == [[int(i == k) for i in range(8)] for k in range(8)]
     assert [d.scale for d in found] == [0.5] + [1.0] * 7 and all(d.agrees and d.fd is not None for d in found)
+
+
+def test_many_inputs_take_the_finer_step_and_seed_0_by_default() -> None:
+    inputs = {f"x{i}": 0.5 + i / 16 for i in range(9)}
+    steps = [Step("sin", (0,))] + [Step("add", (8 + i, i)) for i in range(1, 9)]  # sin(x0) + x1 + ... + x8
+    program = Program(tuple(inputs.items()), tuple(steps))
+    nodes = plan(program)
+    ex = exact(program, nodes, 256)
+    found, _ = differences(program, nodes, ex.values, ex.adjoints[:9])
+    assert [d.direction for d in found] == [d.direction for d in diffs(inputs, *steps, seed=0)[0]]
+    for d in found:  # a step of 2**-60: truncation about 2**-120, far below 2**-100 of the derivative
+        assert d.agrees and d.fd is not None and near(d.fd, d.exact, 100)

@@ -156,6 +156,10 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("verify.oracle.fd.x__gap", "if m < lo:", "if m <= lo:"): "at m == lo, lo - m is 0, as inside",
     ("verify.oracle.fd.x__gap", "if m > hi:", "if m >= hi:"): "at m == hi, m - hi is 0, as inside",
     ("verify.oracle.fd.x__gap", "return ball(0)", "return ball(None)"): ARB_NONE,
+    ("verify.oracle.fd.x__directional", "exact = ball(0)", "exact = ball(None)"): ARB_NONE,
+    ("verify.oracle.fd.x__directional", "size = ball(0)", "size = ball(None)"): ARB_NONE,
+    ("verify.oracle.fd.x__kink_sides_values", "side += 1", "side = 1"):
+        "every op with kinks has one kink: side starts at 0 and is raised at most once",
     ("verify.oracle.exact.x_plan", "calc = found.get(key)", "calc = None"): CACHE_MISS,
     ("verify.oracle.exact.x_plan", "calc = found.get(key)", "calc = found.get(None)"): CACHE_MISS,
     ("verify.oracle.exact.x_plan", "balls = shared_balls.get(consts)", "balls = None"): CACHE_MISS,
