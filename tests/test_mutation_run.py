@@ -21,9 +21,42 @@ def test_a_mutant_that_changes_only_a_message_is_told_apart_from_one_that_change
     assert run.reason(both).startswith("a test to write")
     assert run.reason("-    if d <= tol:\n+    if d < tol:\n").startswith("a boundary")
     assert run.reason("-    if d <= tol:\n+    if d < 2 * tol:\n").startswith("a test to write")
+    for dropped in ("strict=None", "strict=False", ""):
+        diff = f"-    for a, b in zip(xs, ys, strict=True):\n+    for a, b in zip(xs, ys, {dropped}):\n"
+        assert run.reason(diff).startswith("a guard")
+    swapped = "-    zip(xs, ys, strict=True)\n+    zip(ys, ys, strict=True)\n"
+    assert run.reason(swapped).startswith("a test to write")
 
 
 def test_every_area_names_files_that_exist() -> None:
     for area, patterns in run.AREAS.items():
         for pattern in patterns:
             assert list(ROOT.glob(pattern)), f"{area}: {pattern} matches no file"
+
+
+def test_a_listed_equivalent_is_named_as_such_and_an_unlisted_change_is_not() -> None:
+    (function, before, after), why = next(iter(run.EQUIVALENT.items()))
+    diff = f"-    {before}\n+    {after}\n"
+    assert run.reason(diff, f"{function}__mutmut_7") == f"equivalent: {why}"
+    assert not run.reason(diff, "verify.oracle.ball.x_elsewhere__mutmut_7").startswith("equivalent")
+    other = f"-    {before}\n+    {after} + 1\n"
+    assert not run.reason(other, f"{function}__mutmut_7").startswith("equivalent")
+
+
+def test_every_listed_equivalent_names_a_line_still_in_its_function() -> None:
+    for (function, before, after), why in run.EQUIVALENT.items():
+        module, _, name = function.rpartition(".")
+        source = (ROOT / (module.replace(".", "/") + ".py")).read_text()
+        plain = name.split("ǁ")[-1] if "ǁ" in name else name[2:]  # x_name, or xǁClassǁname for a method
+        assert f"def {plain}(" in source, f"{function}: no such function"
+        body = source.split(f"def {plain}(", 1)[1].split("def ", 1)[0]
+        assert before in [line.strip() for line in body.splitlines()], f"{function}: {before!r} is gone"
+        assert before != after and why
+
+
+def test_a_function_that_runs_only_at_import_is_named_so() -> None:
+    function = next(iter(run.AT_IMPORT))
+    why = run.reason("-    out = xs[0]\n+    out = None\n", f"{function}__mutmut_1")
+    assert why.startswith("runs only at import")
+    module, _, name = function.rpartition(".")
+    assert f"def {name[2:]}(" in (ROOT / (module.replace(".", "/") + ".py")).read_text()

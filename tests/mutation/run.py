@@ -1,35 +1,54 @@
 """Mutation testing of the judge, the oracles and the audit's decisions, with mutmut.
 
-    python tests/mutation/run.py [AREA ...] [--max-children N] [--out FILE]
+    python tests/mutation/run.py [AREA ...] [--max-children N] [--out FILE] [--work DIR]
 
 AREA is a key of ``AREAS`` (default: judge and oracle) or a file such as ``verify/judge/blame.py``.
-The tracked files are copied to a scratch folder, mutmut runs there with the settings of
-``mutmut.cfg`` beside this file (its ``[mutmut]`` section, plus ``only_mutate`` for the areas), and
-the score and every surviving mutant, each with a reason, are printed (and written to FILE):
+The tracked files are copied to a scratch folder (or DIR, kept), mutmut runs there with the settings
+of ``mutmut.cfg`` beside this file (its ``[mutmut]`` section, plus ``only_mutate`` for the areas),
+and the score, per file too, and every surviving mutant, each with a reason, are printed (and
+written to FILE, under a comment that says how the run was made):
 
+- "equivalent": listed in ``equivalent.py`` with the reason it can not change behaviour;
+- "runs only at import": listed there too; mutmut switches a mutant on after the import;
 - "a string literal only": the mutant changes a message's wording; no verdict depends on it;
+- "a guard": zip's strict=True dropped, noticed only if lengths ever differed;
+- "a boundary": ``<`` for ``<=`` or the like, which differs only at an exact tie;
+- "timeout": the tests did not finish (an endless loop);
 - "a test to write": anything else; the diff says what no test notices yet.
 
-The score is killed / (killed + survived + not covered + timeouts). Run it niced; it is slow
-(about 2 mutants a second on one core).
+With ``--work DIR`` holding an earlier run of the same areas, only the mutants it did not kill are
+run again (not those listed equivalent, run at import, guards or timeouts), with the tests as they
+are now (new tests are traced first) but the earlier run's settings: a quick check after writing
+tests for survivors, in files the earlier run selected.
+
+The score is killed / (all - skipped). Run it niced; it is slow (about 2 mutants a second on one
+core, less when the machine is busy).
 """
 
 from __future__ import annotations
 
 import argparse
 import configparser
+import fnmatch
 import io
+import json
+import os
 import re
+import runpy
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import tokenize
 from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
+_LISTED = runpy.run_path(str(HERE / "equivalent.py"))
+EQUIVALENT: dict[tuple[str, str, str], str] = _LISTED["EQUIVALENT"]
+AT_IMPORT: dict[str, str] = _LISTED["AT_IMPORT"]
 AREAS = {
     "judge": ["verify/judge/*"],
     "oracle": ["verify/oracle/*"],
@@ -38,6 +57,11 @@ AREAS = {
                                                      "random_phase", "survey", "battery")],
 }
 MUTMUT = [sys.executable, "-m", "mutmut"]
+WHY_NOT_SURVIVED = {
+    "not checked": "not checked: the run stopped before this mutant (counted as not killed)",
+    "timeout": "timeout: the tests did not finish (an endless loop, as n = 1 in a halving loop); a hang is "
+               "noticed, yet the score counts it as not killed",
+}
 
 
 def _copy_tree(to: Path) -> None:
@@ -76,16 +100,105 @@ def _only_a_boundary(a: str, b: str) -> bool:
     return len(ta) == len(tb) and len(changed) == 1 and changed[0] in _BOUNDARY
 
 
-def reason(diff: str) -> str:
-    """Why a mutant survived, from its diff."""
+def _only_strict_dropped(a: str, b: str) -> bool:
+    """The lines differ only in zip's ``strict=True``: made None or False, or left out."""
+    return "strict=True" in a and b.strip() in {a.replace("strict=True", other).strip()
+                                                for other in ("strict=None", "strict=False", "")}
+
+
+def reason(diff: str, name: str = "") -> str:
+    """Why a mutant survived, from its diff (and its name, for the equivalents listed in equivalent.py)."""
     old = [ln[1:] for ln in diff.splitlines() if ln.startswith("-") and not ln.startswith("---")]
     new = [ln[1:] for ln in diff.splitlines() if ln.startswith("+") and not ln.startswith("+++")]
     pairs = list(zip(old, new, strict=False)) if old and len(old) == len(new) else []
+    at_import = AT_IMPORT.get(name.rsplit("__mutmut_", 1)[0])
+    if at_import:
+        return f"runs only at import, before mutmut switches the mutant on: {at_import}"
+    if len(pairs) == 1:
+        why = EQUIVALENT.get((name.rsplit("__mutmut_", 1)[0], pairs[0][0].strip(), pairs[0][1].strip()))
+        if why:
+            return f"equivalent: {why}"
     if pairs and all(_strings_removed(a) == _strings_removed(b) for a, b in pairs):
         return "a string literal only (message wording; no verdict depends on it)"
+    if len(pairs) == 1 and _only_strict_dropped(*pairs[0]):
+        return ("a guard: zip's strict=True dropped; it notices only sequences of unequal lengths, which "
+                "no caller makes (a bug elsewhere would)")
     if len(pairs) == 1 and _only_a_boundary(*pairs[0]):
         return "a boundary (< for <=): differs only at an exact tie; a test to write where a tie matters"
     return "a test to write: no selected test notices this change"
+
+
+_DIFFS = """
+import json, sys, time
+from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+def diff(name):
+    for attempt in range(3):  # a run still writing mutmut's files can be read half-written
+        try:
+            return get_diff_for_mutant(name)
+        except Exception as error:
+            why = f"(no diff: {type(error).__name__})"
+            time.sleep(0.5)
+    return why
+
+print(json.dumps({name: diff(name) for name in json.load(sys.stdin)}))
+"""
+
+
+def _diffs(work: Path, names: list[str]) -> dict[str, str]:
+    """Each mutant's diff, from one process (``mutmut show`` per mutant costs a second each)."""
+    out = subprocess.run([sys.executable, "-c", _DIFFS], cwd=work, input=json.dumps(names),
+                         capture_output=True, text=True, check=True).stdout
+    diffs: dict[str, str] = json.loads(out)
+    return diffs
+
+
+def _status(work: Path) -> dict[str, str]:
+    listed = subprocess.run([*MUTMUT, "results", "--all", "true"], cwd=work, capture_output=True,
+                            text=True, check=True).stdout
+    return dict(re.findall(r"^\s*(\S+): (.+)$", listed, re.M))
+
+
+_UNKILLABLE = ("equivalent", "runs only at import", "a guard")
+
+
+def _module(mutant: str) -> str:
+    """verify.oracle.ball of verify.oracle.ball.x_text__mutmut_3 (or of a method's xǁClassǁname)."""
+    return re.split(r"\.x[_ǁ]", mutant, maxsplit=1)[0]
+
+
+def _in(mutant: str, patterns: list[str]) -> bool:
+    """Whether the mutant's file matches one of the areas' patterns."""
+    return any(fnmatch.fnmatch(_module(mutant).replace(".", "/") + ".py", p) for p in patterns)
+
+
+def _score(states: list[str]) -> str:
+    counts = Counter(states)
+    judged = len(states) - counts["skipped"]
+    unchecked = f" ({counts['not checked']} not checked)" if counts["not checked"] else ""
+    share = counts["killed"] / judged if judged else 0.0
+    return f"{counts['killed']}/{judged} = {share:.1%} killed{unchecked}"
+
+
+def _commit() -> str:
+    return subprocess.run(["git", "log", "-1", "--format=%h"], cwd=ROOT, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def _header(args: argparse.Namespace, again: int, minutes: float, started: str) -> str:
+    """How the report was made: the commits of the run (and of a run again), its time, the load."""
+    recorded = args.work / "commit" if args.work else None
+    first = recorded.read_text().strip() if recorded and recorded.is_file() else "(not recorded)"
+    commit = started
+    how = (f"on commit {first}, then {again} mutants it had not killed (not those listed unkillable) "
+           f"run again with the tests of commit {commit}" if again else f"on commit {commit}")
+    if args.report_only:
+        return (f"<!-- Written by tests/mutation/run.py {' '.join(args.areas)} --report-only (mutmut 3.8.1) "
+                f"from the run recorded in {args.work}, read at commit {commit}, load average "
+                f"{os.getloadavg()[0]:.1f}: mutants still 'not checked' count as not killed. -->")
+    return (f"<!-- Written by tests/mutation/run.py {' '.join(args.areas)} (mutmut 3.8.1, --max-children "
+            f"{args.max_children}) {how}; {minutes:.1f} min, load average {os.getloadavg()[0]:.1f} at "
+            "the end. -->")
 
 
 def main() -> int:
@@ -93,41 +206,73 @@ def main() -> int:
     parser.add_argument("areas", nargs="*", default=["judge", "oracle"])
     parser.add_argument("--max-children", type=int, default=2)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--work", type=Path, default=None,
+                        help="mutmut's folder, kept; if it holds a run of the same areas, only the mutants "
+                             "that run did not kill are run again, with the tests as they are now")
+    parser.add_argument("--report-only", action="store_true",
+                        help="with --work: report what mutmut has recorded there (an interrupted run too), "
+                             "running nothing")
     args = parser.parse_args()
+    if args.report_only and args.work is None:
+        parser.error("--report-only reads an earlier run: give its --work DIR")
     patterns = [p for area in args.areas for p in AREAS.get(area, [area])]
-    work = Path(tempfile.mkdtemp(prefix="mutation-"))
+    work = args.work or Path(tempfile.mkdtemp(prefix="mutation-"))
+    started, commit = time.monotonic(), _commit()
     try:
-        _copy_tree(work)
-        _config(work, patterns)
-        subprocess.run([*MUTMUT, "run", "--max-children", str(args.max_children)], cwd=work,
-                       stdout=subprocess.DEVNULL, check=False)
-        listed = subprocess.run([*MUTMUT, "results", "--all", "true"], cwd=work, capture_output=True,
-                                text=True, check=True).stdout
-        status = dict(re.findall(r"^\s*(\S+): (.+)$", listed, re.M))
+        earlier = (work / "mutants").is_dir()
+        again = ([name for name, state in _status(work).items()
+                  if state not in ("killed", "skipped") and _in(name, patterns)]
+                 if earlier and not args.report_only else [])
+        if again:  # what no test can kill (equivalents, import-time code, guards) or hangs: not rerun
+            diffs = _diffs(work, again)
+            status = _status(work)
+            again = [name for name in again if status[name] != "timeout"
+                     and not reason(diffs[name], name).startswith(_UNKILLABLE)]
+        ran = None
+        if not args.report_only:
+            _copy_tree(work)
+            if not earlier:  # mutmut forgets every result when the selection changes: keep the earlier one's
+                _config(work, patterns)
+                (work / "commit").write_text(commit + "\n")
+            ran = subprocess.run([*MUTMUT, "run", "--max-children", str(args.max_children), *again], cwd=work,
+                                 capture_output=True, text=True, check=False)
+        status = {name: state for name, state in _status(work).items() if _in(name, patterns)}
         counts = Counter(status.values())
-        lines = [f"# Mutation testing: {', '.join(args.areas)}", "",
-                 f"mutants: {len(status)}; " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))]
-        judged = len(status) - counts["skipped"]
-        score = counts["killed"] / judged if judged else 0.0
-        lines += [f"score: {score:.1%} killed", "", "## Survivors", ""]
+        if ran is not None and (not status or counts["not checked"] == len(status)):
+            # mutmut stops before any mutant when the selected tests fail on the unmutated code
+            print(ran.stdout[-3000:], ran.stderr[-3000:], sep="\n", file=sys.stderr)
+            print("mutmut checked no mutant (see its output above)", file=sys.stderr)
+            return 1
+        by_file: dict[str, list[str]] = {}
+        for name, state in status.items():
+            by_file.setdefault(_module(name), []).append(state)
+        lines = [_header(args, len(again), (time.monotonic() - started) / 60, commit),
+                 f"# Mutation testing: {', '.join(args.areas)}", "",
+                 f"mutants: {len(status)}; " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())),
+                 f"score: {_score(list(status.values()))}", "",
+                 *(f"- {module}: {_score(states)}" for module, states in sorted(by_file.items())),
+                 "", "## Survivors", ""]
         reasons: Counter[str] = Counter()
-        for name, state in sorted(status.items()):
-            if state == "killed" or state == "skipped":
-                continue
-            diff = subprocess.run([*MUTMUT, "show", name], cwd=work, capture_output=True, text=True).stdout
-            why = reason(diff) if state == "survived" else f"{state}: a test to write"
+        left = sorted(name for name, state in status.items() if state not in ("killed", "skipped"))
+        diffs = _diffs(work, left)
+        for name in left:
+            state, diff = status[name], diffs[name]
+            why = (reason(diff, name) if state == "survived"
+                   else WHY_NOT_SURVIVED.get(state, f"{state}: a test to write"))
             reasons[why] += 1
             changed = " / ".join(ln.strip() for ln in diff.splitlines()
                                  if ln[:1] in "+-" and ln[:3] not in ("---", "+++"))
             lines.append(f"- `{name}` ({state}): {why}\n  `{changed[:300]}`")
-        lines[3:3] = [f"{n} {why}" for why, n in reasons.most_common()]
+        at = lines.index("## Survivors")
+        lines[at:at] = [f"{n} {why}" for why, n in reasons.most_common()] + [""]
         text = "\n".join(lines) + "\n"
         print(text)
         if args.out:
             args.out.write_text(text)
         return 0
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
