@@ -54,3 +54,54 @@ def test_the_divisors_hidden_product_is_still_excused() -> None:
     assert grad[1] != _numbers(DIVISION, Value)[1][1]  # the digits it lost
     assert ("div", 1) not in verdict.DIRECT
     assert check_run(DIVISION, data, grad).inputs[1].verdict == "inconclusive"
+
+
+def _divide_then_log(y: float, x: float = 3.9566240415772466e-107) -> Program:
+    """log(x0 / x1): log's adjoint 1 / v1 scales y's gradient back up to a normal number."""
+    return Program((("x0", x), ("x1", y)), (Step("div", (0, 1)), Step("log", (2,))))
+
+
+# the same as x0 * x1**-1, written with the power
+POWER = Program((("x0", 3.9566240415772466e-107), ("x1", 5.86079893896853e+157)),
+                (Step("powi", (1, Const(-1.0))), Step("mul", (0, 2)), Step("log", (3,))))
+
+
+def test_the_rules_own_factor_gone_subnormal_is_excused() -> None:
+    """Found by the soundness campaign: karpathy's x * y**-1 with the rule k * y**(k - 1) taken first
+    computes y**-2 = 2.9e-316, subnormal, then times g * x = 5.9e157: y's gradient loses 9 digits."""
+    program = _divide_then_log(5.86079893896853e+157)
+    data, grad = _numbers(program, zoo_class("constants.py"))
+    exact = -1.706252015149311485e-158  # -x0 / x1**2 * (1 / v1) = -1 / x1
+    assert abs(grad[1] / exact - 1) > 1e-9  # the digits it lost
+    report = check_run(program, data, grad)
+    assert report.verdict == "inconclusive" and report.inputs[1].verdict == "inconclusive", report.render()
+    assert "underflows float64" in report.inputs[1].note
+    assert report.inputs[0].verdict == "pass"
+
+
+def test_written_as_a_power_the_same_loss_is_in_the_power_steps_allowance() -> None:
+    """x0 * x1**-1 as a program: the powi step's partial k * x**(k - 1) is rounded as computed, so the
+    same 9 lost digits pass, and an error beyond them fails."""
+    data, grad = _numbers(POWER, zoo_class("constants.py"))
+    assert check_run(POWER, data, grad).verdict == "pass"
+    grad[1] *= 1 + 1e-6
+    assert check_run(POWER, data, grad).verdict == "fail"
+
+
+@pytest.mark.parametrize("y", [5.86079893896853e+157, 1e150])
+def test_an_error_in_the_dividends_gradient_is_still_caught_beside_it(y: float) -> None:
+    program = _divide_then_log(y)
+    data, grad = _numbers(program, Value)
+    grad[0] *= 1 + 1e-12
+    report = check_run(program, data, grad)
+    assert report.verdict == "fail" and any(f.slot == 0 for f in report.faults), report.render()
+
+
+def test_where_the_rules_factor_is_normal_an_error_in_the_divisors_gradient_is_caught() -> None:
+    """y = 1e150: y**-2 = 1e-300 is a normal number, nothing is lost, so nothing is excused."""
+    program = _divide_then_log(1e150, 1.0)
+    data, grad = _numbers(program, zoo_class("constants.py"))
+    assert check_run(program, data, grad).verdict == "pass"
+    grad[1] *= 1 + 1e-12
+    report = check_run(program, data, grad)
+    assert report.verdict == "fail" and any(f.slot == 1 for f in report.faults), report.render()

@@ -365,7 +365,8 @@ def underflowing(program: Program, data: Sequence[float | None], grad: Sequence[
     The twin of ``overflowing``: in x * y**-1 the adjoint reaching y is upstream * x first, then
     times -y**-2; where upstream * x (or any such product of the adjoint with an operand, the
     output or their reciprocals) is subnormal, its digits are lost before -y**-2 scales it back
-    up to a normal number. Such a slot, and every slot below one, can only be inconclusive.
+    up to a normal number; and so where the rule's factor -y**-2 is itself subnormal, taken
+    first. Such a slot, and every slot below one, can only be inconclusive.
     """
     first = len(program.inputs)
     hidden: set[int] = set()
@@ -383,10 +384,23 @@ def underflowing(program: Program, data: Sequence[float | None], grad: Sequence[
             if (step.op, i) in DIRECT:
                 continue
             sizes = _step_sizes(program, data, c)
-            if sizes and abs(gc) * min(sizes) < UNDERFLOW:
+            if (sizes and abs(gc) * min(sizes) < UNDERFLOW) or _rule_underflows(program, data, c, i):
                 hidden.add(s)
                 break
     return hidden
+
+
+def _rule_underflows(program: Program, data: Sequence[float | None], c: int, i: int) -> bool:
+    """Whether div's hidden power rule, -1 * y**-2 taken before the adjoint in x * y**-1 toward y, is
+    below ``UNDERFLOW``: its digits are lost before g * x scales it back up. (A power step's own
+    partial k * x**(k - 1) is rounded so in its allowance already.)"""
+    step = program.steps[c - len(program.inputs)]
+    if step.op != "div" or i != 1:
+        return False
+    y = step.args[1].value if isinstance(step.args[1], Const) else data[step.args[1]]
+    if y is None or not math.isfinite(y) or not y:
+        return False
+    return -2.0 * math.log2(abs(y)) < math.log2(UNDERFLOW)  # in logs: y**-2 may underflow to 0
 
 
 def _left_domain(program: Program, found: Sweep) -> set[int]:
