@@ -65,8 +65,8 @@ def test_the_schemas_words_are_the_audits_words() -> None:
     assert tuple(defs["where"]["enum"]) == typing.get_args(Where)
     assert tuple(defs["finding"]["properties"]["phase"]["enum"]) == typing.get_args(Phase)
     assert tuple(defs["finding"]["properties"]["stage"]["enum"]) == ("", *STAGES)
-    assert SCHEMA["properties"]["ops"]["required"] == list(OPS)
-    assert SCHEMA["properties"]["features"]["required"] == [key for key, _ in FEATURES]
+    assert SCHEMA["$defs"]["scalar"]["properties"]["ops"]["required"] == list(OPS)
+    assert SCHEMA["$defs"]["scalar"]["properties"]["features"]["required"] == [key for key, _ in FEATURES]
 
 
 def test_real_audits_validate(documents: dict[str, dict[str, Any]]) -> None:
@@ -122,7 +122,7 @@ def test_each_op_has_only_its_own_layouts_in_the_schema() -> None:
     from verify.audit.engine.probes import layouts_of
 
     for name in OPS:
-        own = SCHEMA["properties"]["ops"]["properties"][name]["allOf"][1]["properties"]
+        own = SCHEMA["$defs"]["scalar"]["properties"]["ops"]["properties"][name]["allOf"][1]["properties"]
         assert tuple(own["layouts"]["propertyNames"]["enum"]) == layouts_of(name)
 
 

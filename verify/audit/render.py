@@ -283,7 +283,8 @@ def fragility_dict(fragility: Fragility) -> dict[str, Any]:
 
 
 def schema() -> dict[str, Any]:
-    """The JSON Schema of ``to_dict``'s document (``audit.schema.json``, shipped with the package); a
+    """The JSON Schema of ``to_dict``'s document (``audit.schema.json``, shipped with the package): one
+    document for a scalar audit (``$defs/scalar``) and a tensor audit (``$defs/tensor``); a scalar
     finding's ``report`` refers to ``verify.report.schema()`` by its ``$id``."""
     import json
     from importlib.resources import files

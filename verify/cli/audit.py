@@ -107,8 +107,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--strict", action="store_true",
                         help="fragilities (what a textbook formula also does there) exit 1 like faults")
     parser.add_argument("--json", action="store_true",
-                        help="print the result as JSON (its JSON Schema: verify/audit/audit.schema.json;"
-                             " a tensor engine's: python -m verify.tensor --schema)")
+                        help="print the result as JSON (its JSON Schema, scalar and tensor engines alike:"
+                             " verify/audit/audit.schema.json)")
     parser.add_argument("--html", metavar="FILE",
                         help="also write the report as an HTML page (what a notebook shows) to FILE")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")

@@ -28,7 +28,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("spec", metavar="SPEC", nargs="?")
     parser.add_argument("--json", action="store_true",
                         help="print the result as JSON (its JSON Schema: --schema)")
-    parser.add_argument("--schema", action="store_true", help="print the JSON Schema of --json and exit")
+    parser.add_argument("--schema", action="store_true",
+                        help="print the JSON Schema of --json (the tensor branch of"
+                             " verify/audit/audit.schema.json) and exit")
     parser.add_argument("--strict", action="store_true", help="a fragility (digits lost) exits 1")
     parser.add_argument("--isolate", action="store_true",
                         help="run the engine read-only, with no network and a private /tmp (needs bwrap)")
