@@ -32,14 +32,13 @@ import subprocess
 import sys
 import threading
 import time
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..audit.engine import confine
 from ..audit.engine.namespace import died_of, enter_forked, relay, spawn_prefix
-from ..audit.engine.process import Drain, Forked, kill_tree, max_fd
+from ..audit.engine.process import Drain, Forked, fork_from_here, kill_tree, max_fd
 from ..audit.engine.protocol import HOME, WIRE_LIMIT, EngineOutput, ProtocolViolation, decode
 
 WORKER = Path(__file__).with_name("worker.py")
@@ -201,12 +200,7 @@ def _fork(obj: Any, request: dict[str, Any], answer: int) -> tuple[Forked, tuple
     """A worker forked from this process for a class that exists only here (a notebook cell's)."""
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
-    for stream in (sys.stdout, sys.stderr):  # what is buffered here must not print twice
-        with contextlib.suppress(Exception):
-            stream.flush()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads: the child only runs ours
-        pid = os.fork()
+    pid = fork_from_here()
     if pid == 0:
         _child(obj, request, answer, out_w, err_w)
     os.close(out_w)

@@ -1,8 +1,9 @@
 """Process control shared by the sandbox and the reproduction runs: drain a pipe, fork, kill a tree.
 
 Generic: nothing here knows the engine or the protocol. ``Drain`` reads a
-child's output pipe into a bounded ``Captured``; ``Forked`` shows a forked
-child as ``subprocess.Popen`` shows its own; ``kill_tree`` stops and kills a
+child's output pipe into a bounded ``Captured``; ``fork_from_here`` forks
+a worker from the caller's process; ``Forked`` shows a forked child as ``subprocess.Popen``
+shows its own; ``kill_tree`` stops and kills a
 process and every descendant it left behind.
 """
 
@@ -12,8 +13,10 @@ import contextlib
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
+import warnings
 from typing import Any
 
 from .protocol import Captured
@@ -46,6 +49,16 @@ def max_fd() -> int:
         return soft if soft != resource.RLIM_INFINITY else 65536
     except (ImportError, ValueError, OSError):
         return 65536
+
+
+def fork_from_here() -> int:
+    """``os.fork()`` for a worker of a class that exists only in this process (a notebook cell's)."""
+    for stream in (sys.stdout, sys.stderr):  # what is buffered here must not print twice
+        with contextlib.suppress(Exception):
+            stream.flush()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads: the child only runs ours
+        return os.fork()
 
 
 class Forked:

@@ -39,7 +39,6 @@ import subprocess
 import sys
 import threading
 import time
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -48,7 +47,7 @@ from . import DEFAULT_MEMORY, answers, confine
 from .answers import ProbeAnswer
 from .link import Worker
 from .namespace import enter_forked, spawn_prefix
-from .process import Drain, Forked, kill_tree, max_fd
+from .process import Drain, Forked, fork_from_here, kill_tree, max_fd
 from .protocol import (
     HOME,
     EngineError,
@@ -262,12 +261,7 @@ class EngineProcess:
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
-        for stream in (sys.stdout, sys.stderr):  # what is buffered here must not print twice
-            with contextlib.suppress(Exception):
-                stream.flush()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads: the child only runs ours
-            pid = os.fork()
+        pid = fork_from_here()
         if pid == 0:  # the worker
             code = 1
             try:
