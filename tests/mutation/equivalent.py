@@ -158,6 +158,9 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("verify.oracle.fd.x__gap", "return ball(0)", "return ball(None)"): ARB_NONE,
     ("verify.oracle.fd.x__directional", "exact = ball(0)", "exact = ball(None)"): ARB_NONE,
     ("verify.oracle.fd.x__directional", "size = ball(0)", "size = ball(None)"): ARB_NONE,
+    ("verify.oracle.fd.x__directional", "size = size + abs(gi) * si", "size = size - abs(gi) * si"):
+        "the size of the terms is read only as is_zero() and through _exponent (of its absolute value); as "
+        "scale it is read only where it is 0: its sign decides nothing",
     ("verify.oracle.fd.x__kink_sides_values", "side += 1", "side = 1"):
         "every op with kinks has one kink: side starts at 0 and is raised at most once",
     ("verify.oracle.exact.x_plan", "calc = found.get(key)", "calc = None"): CACHE_MISS,
