@@ -12,6 +12,7 @@ from verify.oracle.ball import workprec
 from verify.oracle.exact import exact, plan
 from verify.oracle.fd import (
     DIRECTIONS,
+    MAX_BITS,
     Difference,
     _converged,
     _exponent,
@@ -266,3 +267,26 @@ def test_a_function_too_fast_for_every_step_is_skipped_with_its_exact_derivative
     with workprec(4096):
         slope = arb(1e-300) * arb(1e300) * (arb(1e300) * 0.5).cos() * 0.5
         assert near(d.exact, slope, 40)
+
+
+def test_a_derivative_large_against_f_shrinks_the_step_and_adds_its_bits() -> None:
+    # sin(1e300 x) + 2 at 0.5: |D| / |f| is about 2**996, so h = 2**-(32 + 996) (a step of 2**-32
+    # would span 1e290 periods) and the bits grow by as many, else x + h rounds to x
+    steps = (Step("mul", (0, Const(1e300))), Step("sin", (1,)), Step("add", (2, Const(2.0))))
+    d = diffs({"x": 0.5}, *steps)[0][0]
+    assert (d.direction, d.agrees, d.why) == ([1], True, "") and d.fd is not None
+    with workprec(4096):
+        assert near(d.fd, arb(1e300) * (arb(1e300) * 0.5).cos() * 0.5, 40)
+
+
+@pytest.mark.parametrize(("j", "need"), [(12, 19_999), (11, 20_000), (10, 20_001)])
+def test_a_difference_is_taken_up_to_max_bits_exactly(j: int, need: int) -> None:
+    # 2**j x**32 + 1 at x = 2**-620: need = 2 * 32 + (32 * 620 - 5 - j) + 48 + 64 bits
+    assert 2 * 32 + (32 * 620 - 5 - j) + 48 + 64 == need
+    steps = [Step("mul", (0, 0)), *[Step("mul", (i, i)) for i in range(1, 5)],
+             Step("mul", (5, Const(2.0**j))), Step("add", (6, Const(1.0)))]
+    d = diffs({"x": 2.0**-620}, *steps)[0][0]
+    if need <= MAX_BITS:
+        assert (d.agrees, d.why) == (True, "") and d.fd is not None and near(d.fd, d.exact, 40)
+    else:
+        assert (d.fd, d.agrees, d.why) == (None, True, f"difference skipped: it would need {need} bits")
