@@ -33,6 +33,7 @@ def test_the_estimate_is_per_node_in_seconds_then_minutes_and_mb_then_gb() -> No
 def test_max_nodes_refuses_one_node_past_it_and_says_what_a_check_would_take() -> None:
     announce(10, 10)
     announce(10, None)
+    announce(1, 1)  # the smallest max_nodes
     with pytest.raises(TooLarge) as raised:
         announce(1_000_001, 1_000_000)
     said = "the graph has 1,000,001 nodes, more than max_nodes=1,000,000; a check would take about 40 s"
