@@ -1,15 +1,16 @@
 """Each op's calculus as derived from the op table: the kind of each partial (a constant, an operand, a
 step, or a formula), its value on floats and on balls, kinks, one-operation ops, the diagonal
-(x - x, x / x), and exact operands that need more bits to give a finite ball."""
+(x - x, x / x), exact operands that need more bits to give a finite ball, and an op that raises (nan,
+unless a retry at more bits gives a value)."""
 
 from __future__ import annotations
 
 import pytest
-from flint import arb
+from flint import arb, ctx
 
 from micrograd.ops import OPS
-from verify.oracle.ball import workprec
-from verify.oracle.calculus import calculus
+from verify.oracle.ball import Ball, ball, workprec
+from verify.oracle.calculus import _RETRY_BITS, _robust, calculus
 
 CUBE = ((1, 3.0),)
 """powi and powc with the exponent 3."""
@@ -120,3 +121,31 @@ def test_one_node_twice_where_it_has_no_real_value_is_not_finite() -> None:
     with workprec(128):
         assert not calculus("pow").same_value(arb(-0.5)).is_finite()
         assert not calculus("pow").same_partial(arb(-0.5)).is_finite()
+
+
+def test_a_raise_is_nan_not_a_crash_nor_a_number() -> None:
+    for f, args in [(lambda: ball(1e300**2), [ball(1e300)]), (lambda: ball(1.0 / 0.0), [ball(1) / 3])]:
+        out = _robust(f, args)
+        assert not out.is_finite() and str(out) == "nan"
+
+
+def test_exact_operands_that_raise_are_tried_again_until_a_precision_gives_a_value() -> None:
+    x = ball(2) ** 1300  # exact; 2**1300 + 1 - 2**1300 is 1 only with over 1300 bits, else 0
+    tried: list[int] = []
+
+    def f() -> Ball:
+        tried.append(ctx.prec)
+        return ball(1.0 / float(((x + 1) - x).mid()))
+
+    out = _robust(f, [x])
+    assert out == arb(1) and tried == [53, *_RETRY_BITS] and _RETRY_BITS[0] < 1300 < _RETRY_BITS[1]
+
+
+def test_inexact_operands_that_raise_are_not_tried_again() -> None:
+    tried: list[int] = []
+
+    def f() -> Ball:
+        tried.append(ctx.prec)
+        return ball(1.0 / 0.0)
+
+    assert str(_robust(f, [ball(1) / 3])) == "nan" and tried == [53]

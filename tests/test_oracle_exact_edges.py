@@ -12,7 +12,7 @@ import pytest
 from flint import arb
 
 from verify.oracle.ball import ball, workprec
-from verify.oracle.exact import UndefinedAt, exact, forward, partials_at, plan
+from verify.oracle.exact import UndefinedAt, exact, forward, local_partials, partials_at, plan
 from verify.program import Const, Program, Step
 
 BITS = 128
@@ -242,3 +242,16 @@ def test_the_largest_float_itself_is_not_an_overflow_and_either_sign_near_it_is_
         unsure: list[tuple[int, str]] = []
         forward(nodes, [arb(-1.7976931348623157e308, 1e290)], unsure)
         assert unsure == [(1, "cannot tell whether mul's value fits in float64")]
+
+
+def test_a_derivative_no_precision_shows_finite_is_unsure_where_the_operand_may_be_in_the_domain() -> None:
+    # sqrt's derivative on [0, 2]: infinite at 0, finite inside, and the operand is not certainly outside
+    [node] = plan(Program((("x", 1.0),), (Step("sqrt", (0,)),)))
+    with workprec(BITS):
+        unsure: list[tuple[int, str]] = []
+        [p], on_kink = local_partials(node, [arb(1, 1)], unsure)
+        assert p is not None and not p.is_finite() and not on_kink
+        assert unsure == [(1, "cannot tell whether sqrt's derivative is defined here")]
+        with pytest.raises(UndefinedAt) as raised:
+            local_partials(node, [arb(-2, 1)], [])  # [-3, -1]: certainly outside
+        assert str(raised.value) == "sqrt's derivative is undefined here"

@@ -26,6 +26,9 @@ UNREACHED_REMADE = ("every partial exact() could not make is kept (as None, off 
 SIDED = "an exact ball other than 0 is already on one side (x > 0 or x < 0), and is_zero implies exact"
 _QUARTER = "if not timed and (tree[cone[-1]] > MAX_TREE // 4 or depth[cone[-1]] > MAX_DEPTH // 4):"
 QUARTERS = "MAX_TREE (200) and MAX_DEPTH (24) divide by 4 exactly: / gives the number // does"
+_PAST_FLOAT = "out.append(math.inf if v > 0 else -math.inf)"
+PAST_FLOAT64 = ("only an int beyond float64 (|v| >= 2**1024) overflows float(): never 0 or 1, so > 0, >= 0 "
+                "and > 1 agree")
 KINKS_AT_0 = ("every kink in the op table is at 0 with sides that differ ((0, 1) and (-1, 1)), and arb(None) "
               "is 0: the same point, and never the hi == lo branch")
 FL_ALWAYS = ("every op exact in floats (add sub mul div neg relu abs) returns a float interval from its "
@@ -158,6 +161,11 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("verify.oracle.fd.x__gap", "return ball(0)", "return ball(None)"): ARB_NONE,
     ("verify.oracle.fd.x__directional", "exact = ball(0)", "exact = ball(None)"): ARB_NONE,
     ("verify.oracle.fd.x__directional", "size = ball(0)", "size = ball(None)"): ARB_NONE,
+    ("verify.judge.given.x_as_floats", _PAST_FLOAT, _PAST_FLOAT.replace("v > 0", "v >= 0")): PAST_FLOAT64,
+    ("verify.judge.given.x_as_floats", _PAST_FLOAT, _PAST_FLOAT.replace("v > 0", "v > 1")): PAST_FLOAT64,
+    ("verify.oracle.fd.x__directional", "size = size + abs(gi) * si", "size = size - abs(gi) * si"):
+        "the size of the terms is read only as is_zero() and through _exponent (of its absolute value); as "
+        "scale it is read only where it is 0: its sign decides nothing",
     ("verify.oracle.fd.x__kink_sides_values", "side += 1", "side = 1"):
         "every op with kinks has one kink: side starts at 0 and is raised at most once",
     ("verify.oracle.exact.x_plan", "calc = found.get(key)", "calc = None"): CACHE_MISS,

@@ -1,0 +1,57 @@
+"""The fragile note (``judge.lossy``) by its exact text: which step it names, for which operand, and
+where it says nothing (an operand with another consumer, a step no textbook formula covers)."""
+
+from __future__ import annotations
+
+from micrograd import Value
+from verify import check
+
+
+def tanh_300(name: str, arg: str, x: float) -> str:
+    """The start of the note for ``name = arg.tanh()`` at x (300 or more): the rule lost every digit."""
+    return (f"fragile: {name} = {arg}.tanh() at {arg} = {x}: tanh's rule 1 - t*t gives 0.0 for the gradient "
+            "of operand 0")
+
+
+def named(notes: list[str]) -> list[str]:
+    """Each note up to its operand, after checking it says all 16 digits were lost."""
+    assert all("losing 16 of 16 digits" in n for n in notes)
+    return [n[: n.index(" here too")] for n in notes]
+
+
+def fragile(y: Value, **inputs: Value) -> list[str]:
+    y.backward()
+    return [n for n in check(y, inputs=inputs).notes if n.startswith("fragile: ")]
+
+
+def test_a_tanh_whose_rule_lost_every_digit_is_named_with_its_operand() -> None:
+    x = Value(300.0)
+    assert named(fragile(x.tanh() * 1e300, x=x)) == [tanh_300("v1", "x", 300.0)]
+
+
+def test_a_step_no_textbook_formula_covers_is_passed_over_not_the_end() -> None:
+    # x * 1.0 (mul has no textbook formula) comes first; the tanh after it is still named
+    x = Value(300.0)
+    assert named(fragile((x * 1.0).tanh() * 1e300, x=x)) == [tanh_300("v2", "v1", 300.0)]
+
+
+def test_every_lossy_step_gets_its_own_note() -> None:
+    x, z = Value(300.0), Value(400.0)
+    assert named(fragile(x.tanh() * 1e300 + z.tanh() * 1e300, x=x, z=z)) == [
+        tanh_300("v1", "x", 300.0), tanh_300("v3", "z", 400.0)]
+
+
+def test_an_operand_with_another_consumer_is_not_blamed_on_one_formula() -> None:
+    # x's gradient is tanh's contribution plus x * 0's: the same 0.0 that 1 - t*t gives, yet not its alone
+    x = Value(300.0)
+    assert fragile(x.tanh() * 1e300 + x * 0.0, x=x) == []
+    x = Value(300.0)
+    assert fragile(x * 0.0 + x.tanh() * 1e300, x=x) == []
+
+
+def test_the_formula_is_run_with_the_steps_own_upstream_gradient() -> None:
+    # tanh at 10 times 3: 1 - t*t keeps 8 of 16 digits, and the engine's number is that times 3 (not 1)
+    x = Value(10.0)
+    [note] = fragile(x.tanh() * 3.0, x=x)
+    start = tanh_300("v1", "x", 10.0).replace("gives 0.0", f"gives {x.grad!r}")
+    assert x.grad != 0.0 and note.startswith(start + " here too, losing 8 of 16 digits; robust: ")
