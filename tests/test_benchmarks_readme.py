@@ -33,7 +33,8 @@ TEXT = bench.README.read_text(encoding="utf-8")
 def test_the_benchmarks_readme_is_what_the_scripts_printed() -> None:
     assert bench.problems(TEXT) == []
     scripts = {block.script for block in bench.blocks(TEXT.splitlines())}
-    assert scripts == {"bench_engine.py", "bench_verify.py", "bench_expr.py", "audit_class.py"}
+    assert scripts == {"bench_engine.py", "bench_verify.py", "bench_expr.py", "audit_class.py",
+                       "soundness_campaign.py", "tensor_zoo.py"}
 
 
 def test_a_number_typed_into_the_prose_is_refused() -> None:

@@ -105,3 +105,13 @@ def test_where_the_rules_factor_is_normal_an_error_in_the_divisors_gradient_is_c
     grad[1] *= 1 + 1e-12
     report = check_run(program, data, grad)
     assert report.verdict == "fail" and any(f.slot == 1 for f in report.faults), report.render()
+
+
+def test_the_rules_own_factor_excuses_only_the_digits_it_loses() -> None:
+    """At y = 1e155, y**-2 = 1e-310 still holds 13 digits in the subnormals: a gradient of 0 for y (y * y
+    overflowing in -x / (y * y)) is far outside what the rule taken first loses, so it fails."""
+    program = _divide_then_log(1e155, 1.0)
+    data, grad = _numbers(program, Value)
+    grad[1] = 0.0
+    report = check_run(program, data, grad)
+    assert report.verdict == "fail" and any(f.slot == 1 for f in report.faults), report.render()

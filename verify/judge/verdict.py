@@ -384,23 +384,32 @@ def underflowing(program: Program, data: Sequence[float | None], grad: Sequence[
             if (step.op, i) in DIRECT:
                 continue
             sizes = _step_sizes(program, data, c)
-            if (sizes and abs(gc) * min(sizes) < UNDERFLOW) or _rule_underflows(program, data, c, i):
+            if ((sizes and abs(gc) * min(sizes) < UNDERFLOW)
+                    or _rule_underflows(program, data, grad, found, s, c, i)):
                 hidden.add(s)
                 break
     return hidden
 
 
-def _rule_underflows(program: Program, data: Sequence[float | None], c: int, i: int) -> bool:
-    """Whether div's hidden power rule, -1 * y**-2 taken before the adjoint in x * y**-1 toward y, is
-    below ``UNDERFLOW``: its digits are lost before g * x scales it back up. (A power step's own
-    partial k * x**(k - 1) is rounded so in its allowance already.)"""
+def _rule_underflows(program: Program, data: Sequence[float | None], grad: Sequence[float | None],
+                     found: Sweep, s: int, c: int, i: int) -> bool:
+    """Whether slot ``s``'s gradient is off only by what div's hidden power rule loses, taken first:
+    in x * y**-1 toward y, -1 * y**-2 rounds to the subnormal spacing 2**-1074 (or to 0) before g * x
+    scales it back up, an absolute error of at most |g * x| * 2**-1074 (a power step's own partial
+    k * x**(k - 1) is rounded so in its allowance already)."""
     step = program.steps[c - len(program.inputs)]
     if step.op != "div" or i != 1:
         return False
+    x = step.args[0].value if isinstance(step.args[0], Const) else data[step.args[0]]
     y = step.args[1].value if isinstance(step.args[1], Const) else data[step.args[1]]
-    if y is None or not math.isfinite(y) or not y:
+    g, gc = grad[s], grad[c]
+    if x is None or y is None or g is None or gc is None or not (math.isfinite(x) and y and math.isfinite(y)):
         return False
-    return -2.0 * math.log2(abs(y)) < math.log2(UNDERFLOW)  # in logs: y**-2 may underflow to 0
+    if -2.0 * math.log2(abs(y)) >= math.log2(UNDERFLOW):  # in logs: y**-2 is normal, nothing is lost
+        return False
+    close = found.close(s)
+    slack = abs(gc) * 2.0**-1073 * abs(x)  # y**-2's rounding, doubled for the product's; never inf
+    return close.lo - slack <= g <= close.hi + slack
 
 
 def _left_domain(program: Program, found: Sweep) -> set[int]:
