@@ -187,6 +187,30 @@ def _stepped_planted() -> bool:
     return _stepped_division(x0, 1.7e-150, 3.0, Value, 1 + 1e-9).verdict == "fail"
 
 
+# ---- RULE_ROUNDING: what y**-2 gone subnormal in x * y**-1, taken first, may lose ----
+
+RULE_Y = 5.4922214906567575e+156
+"""y**-2 here rounds off by 0.47 of the subnormal spacing: a correct rule-first engine uses most of it."""
+
+
+def _rule_first(delta: float, engine: type) -> verify.Report:
+    """log(1e-100 / y), y's gradient moved by ``delta``: g * x = y is normal, y**-2 is subnormal."""
+    program = Program((("x0", 1e-100), ("x1", RULE_Y)), (Step("div", (0, 1)), Step("log", (2,))))
+    slots = program.run(engine, catch=())
+    grad = [float(s.grad) for s in slots]
+    grad[1] += delta
+    return verify.check_run(program, [float(s.data) for s in slots], grad)
+
+
+def _rule_planted() -> bool:
+    # 3x the excuse (|g * x| * RULE_ROUNDING = y * 2**-1073) past the exact gradient -1 / y, toward 0
+    return _rule_first(3 * RULE_Y * 2.0**-1073, Value).verdict == "fail"
+
+
+def _rule_correct() -> bool:
+    return _not_wrong(_rule_first(0.0, _constants_engine()))
+
+
 # ---- SPAN_SLACK: the share of a kink ball's width that is its radius's rounding ----
 
 def _span(lo: float, hi: float) -> str:
@@ -305,6 +329,8 @@ GUARDS = [
           lambda: not _snapped(1.5), lambda: _snapped(0.5)),
     Guard("a hidden step of x * y**-1 gone subnormal", verdict, "UNDERFLOW",
           _stepped_planted, _stepped_correct),
+    Guard("div's hidden power rule gone subnormal, taken first", verdict, "RULE_ROUNDING",
+          _rule_planted, _rule_correct),
     Guard("the rounding of a kink ball's radius in the exact column", ball_module, "SPAN_SLACK",
           _span_kept, _span_snapped),
 

@@ -116,6 +116,9 @@ REGISTER: tuple[Threshold, ...] = (
     _guarded("verify.judge.verdict.UNDERFLOW", "excuse",
               "a hidden product below MIN_NORMAL/4 rounded to 2**-1074 has lost more than 4 ulps",
               "a hidden step of x * y**-1 gone subnormal"),
+    _guarded("verify.judge.verdict.RULE_ROUNDING", "excuse",
+              "y**-2 rounded to the subnormal spacing is off by half of 2**-1074; doubled for the products",
+              "div's hidden power rule gone subnormal, taken first"),
     Threshold("verify.judge.verdict.OVERFLOW", "excuse",
               "a hidden product above MAX/16 may overflow once a rule in steps multiplies in "
               "its other factors",

@@ -64,6 +64,9 @@ g * y**-1, one product (the hidden product g * x of x * y**-1 is y's)."""
 UNDERFLOW = MIN_NORMAL / 4
 """A hidden step's product below this has lost more than the allowance's few ulps: rounded to the
 subnormal spacing 2**-1074, its relative error exceeds 2**-1075 / UNDERFLOW = 4 * 2**-53."""
+RULE_ROUNDING = 2.0**-1073
+"""What y**-2 gone subnormal in x * y**-1 may be off by: half its spacing 2**-1074, doubled for the
+products around it (g * x, and the product of the two)."""
 OVERFLOW = 1.7976931348623157e308 / 16
 """A consumer's adjoint times its largest operand (or reciprocal) above this may overflow in a rule taken
 in steps: 16 (4 bits) is the margin for the other factors such a rule multiplies in first."""
@@ -408,7 +411,7 @@ def _rule_underflows(program: Program, data: Sequence[float | None], grad: Seque
     if -2.0 * math.log2(abs(y)) >= math.log2(UNDERFLOW):  # in logs: y**-2 is normal, nothing is lost
         return False
     close = found.close(s)
-    slack = abs(gc) * 2.0**-1073 * abs(x)  # y**-2's rounding, doubled for the product's; never inf
+    slack = abs(gc) * RULE_ROUNDING * abs(x)  # in this order: never inf
     return close.lo - slack <= g <= close.hi + slack
 
 
