@@ -18,8 +18,9 @@ written to FILE, under a comment that says how the run was made):
 
 With ``--work DIR`` holding an earlier run of the same areas, only the mutants it did not kill are
 run again (not those listed equivalent, run at import, guards or timeouts), with the tests as they
-are now (new tests are traced first) but the earlier run's settings: a quick check after writing
-tests for survivors, in files the earlier run selected.
+are now (new tests are traced first) but the earlier run's settings, and so are the mutants of
+functions changed since (mutmut makes them anew): a quick check after writing tests for survivors,
+in files the earlier run selected.
 
 The score is killed / (all - skipped). Run it niced; it is slow (about 2 mutants a second on one
 core, less when the machine is busy).
@@ -190,8 +191,9 @@ def _header(args: argparse.Namespace, again: int, minutes: float, started: str) 
     recorded = args.work / "commit" if args.work else None
     first = recorded.read_text().strip() if recorded and recorded.is_file() else "(not recorded)"
     commit = started
-    how = (f"on commit {first}, then {again} mutants it had not killed (not those listed unkillable) "
-           f"run again with the tests of commit {commit}" if again else f"on commit {commit}")
+    how = (f"on commit {first}, then {again} mutants run again with the tests and code of commit {commit} "
+           "(those it had not killed, not those listed unkillable, and those of functions changed since)"
+           if again else f"on commit {commit}")
     if args.report_only:
         return (f"<!-- Written by tests/mutation/run.py {' '.join(args.areas)} --report-only (mutmut 3.8.1) "
                 f"from the run recorded in {args.work}, read at commit {commit}, load average "
@@ -236,6 +238,13 @@ def main() -> int:
                 (work / "commit").write_text(commit + "\n")
             ran = subprocess.run([*MUTMUT, "run", "--max-children", str(args.max_children), *again], cwd=work,
                                  capture_output=True, text=True, check=False)
+            if earlier:  # functions changed since the earlier run have new mutants, not checked yet: run them
+                fresh = [name for name, state in _status(work).items()
+                         if state == "not checked" and _in(name, patterns)]
+                if fresh:
+                    again += fresh
+                    ran = subprocess.run([*MUTMUT, "run", "--max-children", str(args.max_children), *fresh],
+                                         cwd=work, capture_output=True, text=True, check=False)
         status = {name: state for name, state in _status(work).items() if _in(name, patterns)}
         counts = Counter(status.values())
         if ran is not None and (not status or counts["not checked"] == len(status)):
