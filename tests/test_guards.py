@@ -132,14 +132,25 @@ def test_a_wrong_1e_310_gradient_inside_a_wide_envelope_never_passes(factor: flo
     assert right.verdict == "pass", right.render()  # the correctly rounded gradient is decided
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: below SUBNORMAL_SPREAD anything in the envelope passes, "
-                   "and at 1e-323 (sigmoid'(744), tests/test_soundness.py) that must stay a pass")
 @pytest.mark.parametrize("factor", [-1.0, 2.0], ids=["sign-flipped", "doubled"])
 def test_a_wrong_1e_310_gradient_inside_a_narrow_envelope_never_passes(factor: float) -> None:
     """The same with correct engines within +-7e-309, below MIN_NORMAL: it should never "pass"."""
     program, exact = _cancelling(1.5e-293)
     report = _run(program, lambda data, grad: grad.__setitem__(0, factor * exact))
     assert report.verdict != "pass", report.render()
+
+
+def test_a_subnormal_gradient_whose_sign_a_correct_engine_may_flip_is_not_decided() -> None:
+    """Exact 1e-310 and correct engines within +-7e-309: a value 0.1% off is no pass either, since the
+    check could not have failed its sign flip; the note says either sign is possible. The correctly
+    rounded value stays a pass, and so does a correct engine where the spread keeps one sign."""
+    program, exact = _cancelling(1.5e-293)
+    report = _run(program, lambda data, grad: grad.__setitem__(0, exact * 1.001))
+    assert report.verdict == "inconclusive", report.render()
+    assert "either sign" in report.inputs[0].note
+    assert _run(program, lambda data, grad: grad.__setitem__(0, exact)).verdict == "pass"
+    away = _run(_cancelling(1.5e-294, 1e-309)[0], lambda data, grad: None)  # +-7e-310: one sign only
+    assert away.verdict == "pass", away.render()
 
 
 def test_a_subnormal_gradient_spread_past_min_normal_is_never_decided() -> None:

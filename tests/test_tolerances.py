@@ -211,6 +211,30 @@ def _rule_correct() -> bool:
     return _not_wrong(_rule_first(0.0, _constants_engine()))
 
 
+# ---- SIGN_RESOLVED: the sign of a subnormal gradient is decided only above a few spacings ----
+
+def _cancelling_at(target: float) -> tuple[Program, float]:
+    """tanh(x) * 2e-306 + x * k at x = 17, the exact gradient about ``target``: 1 - tanh**2 there lets
+    correct engines give anything within about +-9e-322 of it, either sign."""
+    mpmath.mp.prec = 200
+    u = 2e-306
+    partial = mpmath.mpf(u) * mpmath.sech(17) ** 2
+    k = -float(partial) + target
+    steps = (Step("tanh", (0,)), Step("mul", (1, Const(u))), Step("mul", (0, Const(k))), Step("add", (2, 3)))
+    return Program((("x", 17.0),), steps), float(partial + k)
+
+
+def _sign_flip_decided() -> bool:
+    # exact 4e-323 (8 spacings, 2x the threshold), its sign flipped: a correct engine may give it, no pass
+    program, exact = _cancelling_at(4e-323)
+    return _engine(program, lambda data, grad: grad.__setitem__(0, -exact)).verdict == "inconclusive"
+
+
+def _saturated_sigmoid_passes() -> bool:
+    # sigmoid'(744) = 7.7e-324 (rounds to 2 spacings): 0.0 from a correct engine is no sign flip to decide
+    return _engine(Program((("x", 744.0),), (Step("sigmoid", (0,)),)), lambda d, g: None).verdict == "pass"
+
+
 # ---- SPAN_SLACK: the share of a kink ball's width that is its radius's rounding ----
 
 def _span(lo: float, hi: float) -> str:
@@ -331,6 +355,8 @@ GUARDS = [
           _stepped_planted, _stepped_correct),
     Guard("div's hidden power rule gone subnormal, taken first", verdict, "RULE_ROUNDING",
           _rule_planted, _rule_correct),
+    Guard("the sign of a subnormal gradient, decided only above a few spacings", verdict, "SIGN_RESOLVED",
+          _sign_flip_decided, _saturated_sigmoid_passes),
     Guard("the rounding of a kink ball's radius in the exact column", ball_module, "SPAN_SLACK",
           _span_kept, _span_snapped),
 

@@ -73,6 +73,9 @@ in steps: 16 (4 bits) is the margin for the other factors such a rule multiplies
 SUBNORMAL_SPREAD = MIN_NORMAL
 """A subnormal exact gradient is decided only while correct engines' results (and the most careful
 one's drift) stay within this: beyond, rounding alone spreads them over more than a normal float."""
+SIGN_RESOLVED = 2.0**-1072
+"""4 subnormal spacings: below it a few libm ulps are the whole value, so its sign is rounding's;
+above it a gradient whose sign flip a correct engine may give is not decided."""
 ILL_CONDITIONED = 1e-8
 """An output off by more than this (relative) while every op is right gets a note: ill-conditioned."""
 
@@ -554,6 +557,9 @@ def _unresolved(exact_g: Ball, best: Fl, envelope: Fl) -> str:
         return (f"cancellation: the exact value is {text(exact_g, 6)}, and rounding "
                 f"that cancels lets a correct engine give anything in "
                 f"{show(envelope)}")
+    elif abs(exact_f) >= SIGN_RESOLVED and -exact_f in envelope:  # its sign flip would pass: no check
+        return (f"cancellation: the exact value is {text(exact_g, 6)}, and rounding that cancels "
+                f"lets a correct engine give either sign: anything in {show(envelope)}")
     return ""
 
 
