@@ -16,6 +16,7 @@ from verify.oracle.fd import (
     Difference,
     _converged,
     _exponent,
+    _fast_bits,
     _gap,
     _kink_sides_values,
     _resolved,
@@ -290,3 +291,44 @@ def test_a_difference_is_taken_up_to_max_bits_exactly(j: int, need: int) -> None
         assert (d.agrees, d.why) == (True, "") and d.fd is not None and near(d.fd, d.exact, 40)
     else:
         assert (d.fd, d.agrees, d.why) == (None, True, f"difference skipped: it would need {need} bits")
+
+
+FAST_UNDER_SMOOTH = (Step("mul", (0, Const(1e300))), Step("sin", (1,)), Step("add", (1, 2)))
+"""1e300 x + sin(1e300 x): |D| / |f| is about 3, so the first step (2**-33) spans 1e289 periods of the
+sine and its differences settle on the smooth term's 1e300 alone."""
+
+
+def _true_slope() -> Any:
+    with workprec(4096):
+        return (arb(1e300) + arb(1e300) * (arb(1e300) * 0.5).cos()) * 0.5
+
+
+def test_a_fast_term_under_a_large_smooth_one_is_resolved_by_a_step_from_the_tangents() -> None:
+    d = diffs({"x": 0.5}, *FAST_UNDER_SMOOTH)[0][0]
+    assert (d.direction, d.agrees, d.why) == ([1], True, "") and d.fd is not None
+    assert near(d.fd, _true_slope(), 40) and not near(d.fd, arb(1e300) * 0.5, 10)
+
+
+def test_a_wrong_gradient_beside_a_fast_term_still_disagrees_at_the_finer_step() -> None:
+    d = diffs({"x": 0.5}, *FAST_UNDER_SMOOTH, wrong=1.5)[0][0]
+    assert (d.agrees, d.why) == (False, "") and d.fd is not None
+    assert near(d.fd, _true_slope(), 40)  # the finer step's difference, not the smooth term's
+
+
+def test_a_wrong_gradient_with_no_fast_term_is_not_tried_again() -> None:
+    d = diffs({"x": 0.5}, Step("mul", (0, Const(3.0))), wrong=2.0)[0][0]  # every node moves slower than 1
+    assert (d.agrees, d.why) == (False, "") and d.fd is not None and near(d.fd, 1.5, 40)
+
+
+@pytest.mark.parametrize(("x", "steps", "bits"), [
+    (0.5, (Step("mul", (0, Const(2.0**100))),), 99),  # moves 2**99 per step unit, its size above 1
+    (0.5, (Step("mul", (0, Const(2.0**-100))),), 0),  # 2**-101 per unit against its size 2**-101
+    (2.0**-40, (Step("mul", (0, 0)),), 1),  # x scaled by 2**-40: x*x moves 2**-79 against 2**-80
+    (0.5, (Step("mul", (0, Const(3.0))), Step("sin", (1,))), 0),  # slower than 2 everywhere: no shrinking
+])
+def test_fast_bits_is_log2_of_the_fastest_tangent_against_min_1_and_its_size(
+        x: float, steps: tuple[Step, ...], bits: int) -> None:
+    program = Program((("x", x),), steps)
+    nodes = plan(program)
+    ex = exact(program, nodes, 256)
+    assert _fast_bits(nodes, ex.values, [1], [min(abs(x), 1.0)]) == bits

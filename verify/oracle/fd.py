@@ -20,7 +20,7 @@ from typing import Literal
 
 from ..program import Program
 from .ball import Ball, ball, finite, text, workprec
-from .exact import Node, UndefinedAt, forward, operands
+from .exact import Node, UndefinedAt, forward, local_partials, operands
 
 STEP_BITS = 32
 """Each input moves by 2**-STEP_BITS of its size: truncation error ~2**-64 relative for smooth functions,
@@ -109,6 +109,22 @@ def _along(
     # difference when the derivative is small against f, and the digits wanted.
     need = (2 * step + shrink + max(0, -big) + max(0, max(_exponent(ball(x)) for x in x0))
             + RESOLVE_BITS + 64)
+    first = _search(nodes, x0, d, scales, exact, (size, scale), sides, step, shrink, need)
+    if first.fd is None or first.agrees:
+        return first
+    # Differences that settle on another value may have averaged away a term that varies faster
+    # than the step (sin(1e300 * x) beside 1e300 * x): once more, with a step no node crosses a
+    # unit of (or its own size) within. A wrong derivative still disagrees at any step.
+    fast = _fast_bits(nodes, list(values), d, scales)
+    if fast <= 0:
+        return first
+    again = _search(nodes, x0, d, scales, exact, (size, scale), sides, step, shrink + fast, need + fast)
+    return again if again.fd is not None else first
+
+
+def _search(nodes: list[Node], x0: list[float], d: list[int], scales: list[float], exact: Ball,
+            sized: tuple[Ball, Ball], sides: list[int], step: int, shrink: int, need: int) -> Difference:
+    """The first difference that decides, its step shrinking from 2**-(step + shrink)."""
     if need > MAX_BITS:
         shown = f"{need}" if need < 10**9 else f"about 2**{need.bit_length() - 1}"
         return Difference(d, None, exact, True, f"difference skipped: it would need {shown} bits")
@@ -119,12 +135,37 @@ def _along(
         for attempt in range(3):
             with workprec(bits << attempt):
                 h = ball(2.0) ** -(step * (k + 1) + shrink)
-                tried = _at_step(nodes, x0, d, scales, h, exact, (size, scale), sides)
+                tried = _at_step(nodes, x0, d, scales, h, exact, sized, sides)
             if isinstance(tried, Difference):
                 return tried
             if tried == "smaller step":
                 break
     return Difference(d, None, exact, True, "difference skipped: the function varies too fast for the step")
+
+
+def _fast_bits(nodes: list[Node], values: list[Ball], d: list[int], scales: list[float]) -> int:
+    """log2 of how fast the fastest node moves along ``d`` (its forward tangent) against min(1, its
+    size): how many bits the step must shrink so that no node moves by that much across it."""
+    tangent: list[Ball] = [ball(di * si) for di, si in zip(d, scales, strict=True)]
+    tangent += [ball(0)] * len(nodes)
+    fastest = 0
+    with workprec(128):  # only magnitudes are wanted
+        for node in nodes:
+            try:
+                partials, _ = local_partials(node, operands(node, values), [])
+            except UndefinedAt:
+                return 0
+            t = ball(0)
+            for p, a in zip(partials, node.args, strict=True):
+                if a is not None and p is not None:
+                    t = t + p * tangent[a]
+            if not finite(t):
+                return 0
+            tangent[node.slot] = t
+            size = abs(values[node.slot])
+            unit = _exponent(size) if size < 1 and not size.is_zero() else 0
+            fastest = max(fastest, _exponent(t) - unit)
+    return fastest
 
 
 def _directional(d: list[int], scales: list[float], gradient: Sequence[Ball]) -> tuple[Ball, Ball]:
