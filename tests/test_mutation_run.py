@@ -60,3 +60,9 @@ def test_a_function_that_runs_only_at_import_is_named_so() -> None:
     assert why.startswith("runs only at import")
     module, _, name = function.rpartition(".")
     assert f"def {name[2:]}(" in (ROOT / (module.replace(".", "/") + ".py")).read_text()
+
+
+def test_the_score_counts_a_hang_as_detected_and_skipped_mutants_not_at_all() -> None:
+    states = ["killed"] * 6 + ["timeout"] * 2 + ["survived"] * 2 + ["skipped"] * 5
+    assert run._score(states) == "8/10 = 80.0% detected (6 killed, 2 hung)"
+    assert run._score(["killed", "not checked"]) == "1/2 = 50.0% detected (1 killed, 0 hung, 1 not checked)"

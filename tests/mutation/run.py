@@ -22,7 +22,8 @@ are now (new tests are traced first) but the earlier run's settings, and so are 
 functions changed since (mutmut makes them anew): a quick check after writing tests for survivors,
 in files the earlier run selected.
 
-The score is killed / (all - skipped). Run it niced; it is slow (about 2 mutants a second on one
+The score is detected / (all - skipped), where detected is killed or hung (a timeout: the tests
+never finish, which a test run notices; Stryker and PIT count it so too). Run it niced; it is slow (about 2 mutants a second on one
 core, less when the machine is busy).
 """
 
@@ -60,8 +61,8 @@ AREAS = {
 MUTMUT = [sys.executable, "-m", "mutmut"]
 WHY_NOT_SURVIVED = {
     "not checked": "not checked: the run stopped before this mutant (counted as not killed)",
-    "timeout": "timeout: the tests did not finish (an endless loop, as n = 1 in a halving loop); a hang is "
-               "noticed, yet the score counts it as not killed",
+    "timeout": "timeout: the tests did not finish (an endless loop, as n = 1 in a halving loop): a hang "
+               "the tests notice, counted as detected",
 }
 
 
@@ -174,11 +175,15 @@ def _in(mutant: str, patterns: list[str]) -> bool:
 
 
 def _score(states: list[str]) -> str:
+    """Detected (killed, or hung: the tests never finish) out of all but the skipped, as Stryker and PIT
+    count a timeout."""
     counts = Counter(states)
     judged = len(states) - counts["skipped"]
-    unchecked = f" ({counts['not checked']} not checked)" if counts["not checked"] else ""
-    share = counts["killed"] / judged if judged else 0.0
-    return f"{counts['killed']}/{judged} = {share:.1%} killed{unchecked}"
+    unchecked = f", {counts['not checked']} not checked" if counts["not checked"] else ""
+    detected = counts["killed"] + counts["timeout"]
+    share = detected / judged if judged else 0.0
+    return (f"{detected}/{judged} = {share:.1%} detected ({counts['killed']} killed, {counts['timeout']} "
+            f"hung{unchecked})")
 
 
 def _commit() -> str:
