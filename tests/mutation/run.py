@@ -23,8 +23,8 @@ functions changed since (mutmut makes them anew): a quick check after writing te
 in files the earlier run selected.
 
 The score is detected / (all - skipped), where detected is killed or hung (a timeout: the tests
-never finish, which a test run notices; Stryker and PIT count it so too). Run it niced; it is slow (about 2 mutants a second on one
-core, less when the machine is busy).
+never finish, which a test run notices; Stryker and PIT count it so too). Run it niced; it is slow
+(about 2 mutants a second on one core, less when the machine is busy).
 """
 
 from __future__ import annotations
