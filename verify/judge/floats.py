@@ -242,13 +242,12 @@ def _reduced(exact: Ball, got: Fl, x: float) -> Fl:
 
 
 def _function(
-    name: str, on_ball: Any, monotone: int, domain: float = -_INF, low: float | None = None,
-    reduces: bool = False,
+    name: str, on_ball: Any, monotone: int, domain: float = -_INF, reduces: bool = False,
 ) -> Any:
     """A library function on float intervals: exact on balls, then the library's error.
 
     ``monotone`` is 1 (increasing), -1 (decreasing), 0 (neither: a non-point
-    interval gets the range [low, 1]). ``reduces``: a periodic function, whose
+    interval gets the range [-1, 1], as sin and cos). ``reduces``: a periodic function, whose
     argument reduction adds ``reduction_error``.
     """
 
@@ -262,7 +261,7 @@ def _function(
                 got = _library(exact)
                 return _reduced(exact, got, x.lo) if reduces else got
             if monotone == 0:
-                return Fl(-1.0 if low is None else low, 1.0 if low is None else _INF)
+                return Fl(-1.0, 1.0)
             a, b = _library(on_ball(ball(x.lo))), _library(on_ball(ball(x.hi)))
         return a.hull(b)
 
@@ -279,8 +278,10 @@ def _cosh(x: Any) -> Fl:
         with workprec(_BITS):
             a, b = _library(ball(x.lo).cosh()), _library(ball(x.hi).cosh())
         return Fl(1.0, max(a.hi, b.hi))
-    even: Fl = _COSH(-x if x.hi <= 0.0 else x)  # cosh is even: increasing on either side of 0
-    return even
+    # on one side of 0 cosh is monotone, and _COSH hulls its values at both ends: which is larger
+    # does not matter
+    one_side: Fl = _COSH(x)
+    return one_side
 
 
 def _power_ball(x: Ball, y: Ball) -> Ball:
