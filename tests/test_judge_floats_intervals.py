@@ -12,6 +12,7 @@ import pytest
 from flint import arb
 
 from verify.judge.floats import (
+    FL,
     LIBM_ULPS,
     REDUCTION_CAP,
     SATURATED,
@@ -144,3 +145,13 @@ def test_a_point_0_times_an_infinite_point_is_0_not_nan() -> None:
     for a, b in ((Fl(0.0), Fl(math.inf)), (Fl(math.inf), Fl(0.0)), (Fl(0.0), Fl(-math.inf))):
         p = product(a, b)
         assert _ends(p) == (0.0, 0.0)
+
+
+def test_cosh_on_either_side_of_0_and_around_it_spans_the_library_values_at_its_ends() -> None:
+    with workprec(192):
+        near, far = _library(arb(0.5).cosh()), _library(arb(3.0).cosh())
+    for x in (Fl(0.5, 3.0), Fl(-3.0, -0.5)):
+        assert _ends(FL.cosh(x)) == (near.lo, far.hi)
+    assert _ends(FL.cosh(-3.0)) == _ends(far)
+    assert _ends(FL.cosh(Fl(-3.0, 0.5))) == (1.0, far.hi)
+    assert _ends(FL.cosh(Fl(-0.5, 3.0))) == (1.0, far.hi)
