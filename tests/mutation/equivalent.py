@@ -46,6 +46,9 @@ POINTS_MISS = "_POINTS is a cache of Fl(constant): a miss makes the same Fl agai
 _QUICK = "if calc.one_operation and not row.accepts.values and not row.accepts.partials:"
 CACHE_MISS = "a cache or sharing table: a miss makes the same value again"
 SAME_SLOT = "the op is applied to one slot twice (node.same: args[0] == args[1]): either index is that slot"
+DISTANCE_TIE = "at the tie x == lo (x == hi) the distance outside is 0, as inside"
+ABS_HI_0 = ("at hi == 0 both give [0, -lo] (-self's lo is -0.0, which every comparison takes for 0.0), "
+            "and both are Fl")
 ARB_NONE = "arb(None) is 0, as arb(0) is"
 NAN_CASE = "float() reads 'NAN' as 'nan'"
 BIG_LITERAL = "1e+300 is the literal 1e300"
@@ -66,17 +69,11 @@ _DIRAC = "return expr.replace(sympy.DiracDelta, lambda *args: sympy.Integer(0))"
 _BOUND = 'return f"0 (|x| < {_trimmed(str(bound.str(2, radius=False)))})"'
 _DEPTH = "depth[slot] = 1 + max((depth[a] for a in args if not isinstance(a, Const)), default=0)"
 _KEPT = "kept = ex.partials.get(node.slot)"
-COSH_AT_0 = ("an interval ending at 0 is on one side of 0, where cosh is hulled from both ends: cosh(0) is "
-             "1.0 exactly in every library, the [1, larger end] the around-0 branch gives")
-POW_0_RETURNED = ("an integer exponent of 0 returned 1 above: an integer y.lo below 1 (or at most 0) is "
-                  "below 0")
-POW_0_CORNER = ("an end at 0 is a corner, and 0 to a positive integer power is 0 (a negative one raised "
-                "above, 0 returned 1): the hull holds 0 already")
-TIE_IS_0 = "at the tie x == lo (x == hi) the distance outside is 0, as inside"
-ABS_AT_0 = ("at hi == 0 both give [0, -lo] (-self's lo is -0.0, which every comparison takes for 0.0), "
-            "and both are Fl")
 
 EQUIVALENT: dict[tuple[str, str, str], str] = {
+    ("verify.judge.floats.xǁFlǁdistance", "if x < self.lo:", "if x <= self.lo:"): DISTANCE_TIE,
+    ("verify.judge.floats.xǁFlǁdistance", "if x > self.hi:", "if x >= self.hi:"): DISTANCE_TIE,
+    ("verify.judge.floats.xǁFlǁ__abs__", "if self.hi <= 0.0:", "if self.hi < 0.0:"): ABS_HI_0,
     ("verify.oracle.ball.x__integer_power",
      "result, square = ONE, (abs(x) if n % 2 == 0 else x)",
      "result, square = ONE, (abs(x) if (n % 2 == 0) and False else x)"): ARB_ABS,
@@ -211,19 +208,6 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("verify.oracle.calculus.x__smooth", _DIRAC, _DIRAC.replace("sympy.Integer(0))", "None)")): NO_DIRAC,
     ("verify.oracle.calculus.x__smooth", _DIRAC, _DIRAC.replace("Integer(0)", "Integer(None)")): NO_DIRAC,
     ("verify.oracle.calculus.x__smooth", _DIRAC, _DIRAC.replace("Integer(0)", "Integer(1)")): NO_DIRAC,
-    ("verify.judge.floats.x__cosh", "if x.lo < 0.0 < x.hi:", "if x.lo <= 0.0 < x.hi:"): COSH_AT_0,
-    ("verify.judge.floats.x__cosh", "if x.lo < 0.0 < x.hi:", "if x.lo < 0.0 <= x.hi:"): COSH_AT_0,
-    ("verify.judge.floats.x__pow", "if integer and y.lo < 0.0 and x.lo <= 0.0 <= x.hi:",
-     "if integer and y.lo <= 0.0 and x.lo <= 0.0 <= x.hi:"): POW_0_RETURNED,
-    ("verify.judge.floats.x__pow", "if integer and y.lo < 0.0 and x.lo <= 0.0 <= x.hi:",
-     "if integer and y.lo < 1.0 and x.lo <= 0.0 <= x.hi:"): POW_0_RETURNED,
-    ("verify.judge.floats.x__pow", "if integer and x.lo < 0.0 < x.hi:",
-     "if integer and x.lo <= 0.0 < x.hi:"): POW_0_CORNER,
-    ("verify.judge.floats.x__pow", "if integer and x.lo < 0.0 < x.hi:",
-     "if integer and x.lo < 0.0 <= x.hi:"): POW_0_CORNER,
-    ("verify.judge.floats.xǁFlǁdistance", "if x < self.lo:", "if x <= self.lo:"): TIE_IS_0,
-    ("verify.judge.floats.xǁFlǁdistance", "if x > self.hi:", "if x >= self.hi:"): TIE_IS_0,
-    ("verify.judge.floats.xǁFlǁ__abs__", "if self.hi <= 0.0:", "if self.hi < 0.0:"): ABS_AT_0,
 }
 
 
