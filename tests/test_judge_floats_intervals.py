@@ -155,3 +155,9 @@ def test_cosh_on_either_side_of_0_and_around_it_spans_the_library_values_at_its_
     assert _ends(FL.cosh(-3.0)) == _ends(far)
     assert _ends(FL.cosh(Fl(-3.0, 0.5))) == (1.0, far.hi)
     assert _ends(FL.cosh(Fl(-0.5, 3.0))) == (1.0, far.hi)
+
+
+def test_a_product_of_two_points_is_the_one_float_an_engine_gets() -> None:
+    assert _ends(product(Fl(3.0), Fl(-0.5))) == (-1.5, -1.5)
+    assert _ends(product(Fl(0.1), Fl(3.0))) == (0.1 * 3.0, 0.1 * 3.0)  # rounded to nearest
+    assert _ends(product(Fl(1e300), Fl(1e300))) == (math.inf, math.inf)  # overflow is inf, not an error
