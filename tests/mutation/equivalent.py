@@ -46,6 +46,9 @@ POINTS_MISS = "_POINTS is a cache of Fl(constant): a miss makes the same Fl agai
 _QUICK = "if calc.one_operation and not row.accepts.values and not row.accepts.partials:"
 CACHE_MISS = "a cache or sharing table: a miss makes the same value again"
 SAME_SLOT = "the op is applied to one slot twice (node.same: args[0] == args[1]): either index is that slot"
+DISTANCE_TIE = "at the tie x == lo (x == hi) the distance outside is 0, as inside"
+ABS_HI_0 = ("at hi == 0 both give [0, -lo] (-self's lo is -0.0, which every comparison takes for 0.0), "
+            "and both are Fl")
 ARB_NONE = "arb(None) is 0, as arb(0) is"
 NAN_CASE = "float() reads 'NAN' as 'nan'"
 BIG_LITERAL = "1e+300 is the literal 1e300"
@@ -68,6 +71,9 @@ _DEPTH = "depth[slot] = 1 + max((depth[a] for a in args if not isinstance(a, Con
 _KEPT = "kept = ex.partials.get(node.slot)"
 
 EQUIVALENT: dict[tuple[str, str, str], str] = {
+    ("verify.judge.floats.xǁFlǁdistance", "if x < self.lo:", "if x <= self.lo:"): DISTANCE_TIE,
+    ("verify.judge.floats.xǁFlǁdistance", "if x > self.hi:", "if x >= self.hi:"): DISTANCE_TIE,
+    ("verify.judge.floats.xǁFlǁ__abs__", "if self.hi <= 0.0:", "if self.hi < 0.0:"): ABS_HI_0,
     ("verify.oracle.ball.x__integer_power",
      "result, square = ONE, (abs(x) if n % 2 == 0 else x)",
      "result, square = ONE, (abs(x) if (n % 2 == 0) and False else x)"): ARB_ABS,
