@@ -18,7 +18,7 @@ written to FILE, under a comment that says how the run was made):
 
 With ``--work DIR`` holding an earlier run of the same areas, only the mutants it did not kill are
 run again (not those listed equivalent, run at import, guards or timeouts), with the tests as they
-are now (new tests are traced first) but the earlier run's settings, and so are the mutants of
+are now (every test traced again) but the earlier run's settings, and so are the mutants of
 functions changed since (mutmut makes them anew): a quick check after writing tests for survivors,
 in files the earlier run selected.
 
@@ -237,6 +237,8 @@ def main() -> int:
                      and not reason(diffs[name], name).startswith(_UNKILLABLE)]
         ran = None
         if not args.report_only:
+            if earlier:  # trace the tests again: which tests reach a function changed since is not kept
+                (work / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
             _copy_tree(work)
             if not earlier:  # mutmut forgets every result when the selection changes: keep the earlier one's
                 _config(work, patterns)
