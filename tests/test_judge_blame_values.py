@@ -11,7 +11,7 @@ import pytest
 
 import verify
 from micrograd import Value
-from verify.judge.blame import _sum, show
+from verify.judge.blame import CLOSE, _sum, show
 from verify.judge.floats import Fl
 from verify.program import Const, Program, Step
 from verify.report import Fault, Report
@@ -98,6 +98,20 @@ def _traversal(scale: float) -> Program:
         Step("mul", (1, 4)), Step("mul", (5, Const(scale)))))
 
 
+def test_a_program_of_one_input_blames_the_output_seed_on_no_step() -> None:
+    f = _only(verify.check_run(Program((("x", 2.0),), ()), [2.0], [3.0]))
+    assert (f.kind, f.slot, f.name, f.op, f.culprit, f.operands, f.actual) == (
+        "seed", 0, "x", "", 0, (2.0,), 3.0)
+
+
+def test_an_operand_without_an_engine_value_is_named_without_one() -> None:
+    program = Program((("x", 2.0),), (Step("mul", (0, Const(3.0))), Step("mul", (1, Const(2.0)))))
+    f = _only(verify.check_run(program, [None, 6.0, 12.0], [10.0, 2.0, 1.0]))
+    assert (f.kind, f.culprit, f.expected, f.actual) == ("wrong-rule", 1, "3.0", 5.0)
+    assert math.isnan(f.operands[0]) and f.operands[1] == 3.0
+    assert f.message.startswith("v1 = x * 3.0: dv1/dx should be 3.0")
+
+
 @pytest.mark.parametrize(("early", "what"), [
     (lambda d, g: d[4], "all but one uses' contributions"),  # v1's adjoint from f alone: t4 * 1
     (lambda d, g: g[1] - d[4], "one use's contribution"),  # what v1 got through the chain only
@@ -114,6 +128,25 @@ def test_an_adjoint_passed_on_early_is_a_traversal_fault(
     assert f.message.startswith("v1 = x * 2.0 at x = 0.4: dv1/dx should be 2.0")
     assert f"the gradient v1 passed on was {what}: it was used before all its uses" in f.message
     assert f.message.endswith("(wrong traversal order)")
+
+
+def test_a_use_without_an_engine_adjoint_leaves_the_traversal_undecided() -> None:
+    slots = _traversal(1.0).run(Value)
+    data, grad = [s.data for s in slots], [s.grad for s in slots]
+    grad[0], grad[2] = 2.0 * data[4], None
+    f = _only(verify.check_run(_traversal(1.0), data, grad))
+    assert (f.kind, f.culprit) == ("wrong-rule", 1)
+
+
+def test_an_adjoint_exactly_close_to_one_contribution_is_that_contribution() -> None:
+    # v1 = 2x feeds v2 = v1 * y (y = 0: contributes exactly 0) and v3 = v1 * 1 (contributes 1): the
+    # adjoint v1 passed on, x's gradient / 2 = 1e-9, is CLOSE * 1 from the contribution 0
+    program = Program((("x", 0.4), ("y", 0.0)), (Step("mul", (0, Const(2.0))), Step("mul", (2, 1)),
+                                                 Step("mul", (2, Const(1.0))), Step("add", (3, 4))))
+    report, _, grad = _judge(program, lambda d, g: g.__setitem__(0, 2.0 * CLOSE))
+    assert grad[2] == 1.0
+    f = _only(report)
+    assert (f.kind, f.culprit) == ("traversal", 2) and "passed on was one use's contribution" in f.message
 
 
 def test_small_adjoints_far_from_either_sum_are_a_wrong_rule() -> None:
@@ -181,6 +214,45 @@ def test_three_uses_one_lost_names_the_consumer(kept: str, culprit: int, how: st
     assert (f.kind, f.culprit, f.op) == ("lost-contribution", culprit, program.steps[culprit - 1].op)
     assert how in f.message and "x is used 3 times (v3 (exp), v2 (cos), v1 (sin))" in f.message
     assert float(f.expected) == pytest.approx(sum(parts.values()), rel=1e-15)
+
+
+def test_a_contribution_grad_first_below_the_subnormals_is_one_a_consumer_can_give_alone() -> None:
+    # v1 = x0 ** x2 has dv1/dx0 = 6.5e-512, below the subnormals: partial-first it is 0, grad-first
+    # (g * y) * x**(y - 1) it is -6.4e-211; x0 also feeds v3 = x0 * 1e-211, whose part the engine lost
+    program = Program((("x0", 8.58474408339649e258), ("x1", -9.804515751260563e300),
+                       ("x2", 5.570796640190944e-253)),
+                      (Step("pow", (0, 2)), Step("mul", (1, 3)), Step("mul", (0, Const(1e-211))),
+                       Step("add", (4, 5))))
+
+    def change(d: list[float], g: list[float]) -> None:
+        g[0] = (g[3] * d[2]) * math.exp((d[2] - 1) * math.log(d[0]))
+
+    report, _, grad = _judge(program, change)
+    f = _only(report)
+    assert (f.kind, f.op, f.culprit, f.actual) == ("lost-contribution", "pow", 3, grad[0])
+    assert "contribution of v1 alone" in f.message
+
+
+def test_a_gradient_exactly_close_to_one_contribution_is_that_contribution_alone() -> None:
+    # g = n * 2**-52 with CLOSE * g = m * 2**-52 exactly: v1 = x * (g + CLOSE * g) contributes that,
+    # v2 = x * 3 contributes 3, and the engine's g is CLOSE * g from v1's contribution
+    n, m = 4_600_000_000_000_000, 4_600_000
+    g = math.ldexp(n, -52)
+    assert CLOSE * g == math.ldexp(m, -52)
+    program = Program((("x", 0.4),), (Step("mul", (0, Const(math.ldexp(n + m, -52)))),
+                                      Step("mul", (0, Const(3.0))), Step("add", (1, 2))))
+    f = _only(_judge(program, lambda d, gr: gr.__setitem__(0, g))[0])
+    assert (f.kind, f.culprit) == ("lost-contribution", 1) and "contribution of v1 alone" in f.message
+
+
+def test_other_contributions_exactly_close_to_nothing_are_not_visible() -> None:
+    # v1 = x * 3 contributes 3 and v2 = x * (CLOSE * 3) contributes exactly CLOSE * 3: with the
+    # engine's 3, "v1 alone" and "v2 gave none" cannot be told from a rounded sum: no summation fault
+    program = Program((("x", 0.4),), (Step("mul", (0, Const(3.0))), Step("mul", (0, Const(CLOSE * 3.0))),
+                                      Step("add", (1, 2))))
+    report, _, _ = _judge(program, lambda d, g: g.__setitem__(0, 3.0))
+    f = _only(report)
+    assert (f.kind, f.culprit, f.actual) == ("gradient", None, 3.0)
 
 
 def test_small_adjoints_one_contribution_alone_is_found_at_their_scale() -> None:
