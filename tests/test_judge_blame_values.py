@@ -11,7 +11,7 @@ import pytest
 
 import verify
 from micrograd import Value
-from verify.judge.blame import CLOSE, _sum, show
+from verify.judge.blame import CLOSE, POINT_LIKE, _sum, show
 from verify.judge.floats import Fl
 from verify.program import Const, Program, Step
 from verify.report import Fault, Report
@@ -79,6 +79,7 @@ def test_a_zero_partial_with_a_reused_consumer_is_a_wrong_rule() -> None:
     report, _, _ = _judge(program, lambda d, g: g.__setitem__(0, 5.0))
     f = _only(report)
     assert (f.kind, f.op, f.culprit, f.expected, f.actual) == ("wrong-rule", "mul", 2, "0.0", 5.0 / 3.0)
+    assert f.message.startswith("v1 = x * y at x = 0.4, y = 0.0: dv1/dx should be 0.0")
 
 
 def test_a_wrong_gradient_through_a_single_use_consumer_is_no_traversal_order() -> None:
@@ -323,3 +324,10 @@ def test_an_interval_is_shown_as_one_number_only_when_it_is_nearly_one() -> None
     wide = Fl(1e-6, 1e-6 + 1e-7)
     assert show(wide) == f"[{wide.lo!r}, {wide.hi!r}]"
     assert show(Fl(1.0, 1.0 + 1e-11)) == "[1.0, 1.00000000001]"
+
+
+def test_an_interval_exactly_point_like_wide_is_shown_as_one_number() -> None:
+    # 1e15 -+ 500: its width 1000 is exactly POINT_LIKE * 1e15
+    tie = Fl(1e15 - 500, 1e15 + 500)
+    assert POINT_LIKE * 1e15 == tie.hi - tie.lo
+    assert float(show(tie)) == 1e15 and "[" not in show(tie)
