@@ -329,5 +329,5 @@ def test_an_interval_is_shown_as_one_number_only_when_it_is_nearly_one() -> None
 def test_an_interval_exactly_point_like_wide_is_shown_as_one_number() -> None:
     # 1e15 -+ 500: its width 1000 is exactly POINT_LIKE * 1e15
     tie = Fl(1e15 - 500, 1e15 + 500)
-    assert POINT_LIKE * 1e15 == tie.hi - tie.lo
+    assert tie.hi - tie.lo == POINT_LIKE * 1e15
     assert float(show(tie)) == 1e15 and "[" not in show(tie)
