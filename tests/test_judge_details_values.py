@@ -100,3 +100,15 @@ def test_each_exact_number_of_a_row_is_shown_to_30_digits() -> None:
     shown += [(r.slot, "gradient", _digits(r.exact_grad)) for r in rows[:4]]
     shown += [(r.slot, f"partial {f}", _digits(t)) for r in rows for f, t in r.local]
     assert shown == [(s, what, 30) for s, what, _ in shown] and len(shown) == 5 + 4 + 4
+
+
+def test_a_formula_with_no_finite_value_at_the_working_precision_is_not_shown() -> None:
+    # log(1 - tanh(x)): SymPy's derivative divides by 1 - tanh(x), which at x = 50 (7e-44) the ball
+    # at the oracle's precision cannot tell from 0; at x = 20 it can
+    def shown(x: float) -> dict[int, str]:
+        program = Program((("x", x),), (Step("tanh", (0,)), Step("neg", (1,)), Step("add", (2, Const(1.0))),
+                                        Step("log", (3,))))
+        return shown_formulas(program, [0], exact(program, plan(program), 128))
+
+    assert shown(20.0) == {0: "(tanh(x)**2 - 1)/(1 - tanh(x))"}
+    assert shown(50.0) == {}
