@@ -4,6 +4,7 @@ node past WARN_NODES."""
 
 from __future__ import annotations
 
+import sys
 import warnings
 
 import pytest
@@ -56,3 +57,24 @@ def test_the_warning_starts_one_node_past_warn_nodes() -> None:
     assert [str(w.message) for w in caught] == [
         "verify.check: the graph has 250,001 nodes; expect about 10 s and 225 MB of memory (pass "
         "max_nodes=... to refuse graphs this big)"]
+
+
+def test_minutes_and_gb_are_a_sixtieth_and_a_thousandth() -> None:
+    # 150,000,000 nodes: 6,000 s and 135,000 MB, where a 61st or a 1001st would read 98 min and 134.9 GB
+    assert "about 100 min and 135.0 GB" in estimate(150_000_000)
+
+
+def test_the_warning_points_at_the_line_that_called_verify_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    import verify
+    from micrograd import Value
+    from verify.judge import cost
+
+    monkeypatch.setattr(cost, "WARN_NODES", 1)  # x and x * 2 are a "big" graph
+    x = Value(0.5)
+    y = x * 2.0
+    y.backward()
+    with pytest.warns(SizeWarning) as caught:
+        here = sys._getframe().f_lineno
+        verify.check(y)
+    assert [(w.filename, w.lineno) for w in caught] == [(__file__, here + 1)]
+    assert "the graph has 2 nodes" in str(caught[0].message)

@@ -81,3 +81,34 @@ def test_difference_notes_say_each_skip_and_disagreement_and_count_random_direct
         "finite differences checked along 3 random directions, 1 agreed"]
     two = "finite differences checked along 2 random directions, 2 agreed"
     assert difference_notes([right, right], False) == [two]
+
+
+def _digits(shown: str) -> int:
+    """Significant digits of a printed number: "-0.00123e+5" has 3."""
+    return len(shown.partition("e")[0].lstrip("-").replace(".", "").lstrip("0"))
+
+
+def test_each_exact_number_of_a_row_is_shown_to_30_digits() -> None:
+    # at x = 0.1 and y = 0.3 (neither a short decimal in binary) every exact number but the output's
+    # gradient (1) has more than 30 digits, and none of them ends in a 0 at the 31st
+    program = Program((("x", 0.1), ("y", 0.3)), SMOOTH.steps)
+    nodes = plan(program)
+    ex = exact(program, nodes, 128)
+    rows = node_rows(program, nodes, ["x", "y", "m", "s", "d"], [None] * 5, [None] * 5, ex)
+    assert [r.slot for r in rows] == [0, 1, 2, 3, 4] and rows[4].exact_grad == "1.0"
+    shown = [(r.slot, "value", _digits(r.exact_data)) for r in rows]
+    shown += [(r.slot, "gradient", _digits(r.exact_grad)) for r in rows[:4]]
+    shown += [(r.slot, f"partial {f}", _digits(t)) for r in rows for f, t in r.local]
+    assert shown == [(s, what, 30) for s, what, _ in shown] and len(shown) == 5 + 4 + 4
+
+
+def test_a_formula_with_no_finite_value_at_the_working_precision_is_not_shown() -> None:
+    # log(1 - tanh(x)): SymPy's derivative divides by 1 - tanh(x), which at x = 50 (7e-44) the ball
+    # at the oracle's precision cannot tell from 0; at x = 20 it can
+    def shown(x: float) -> dict[int, str]:
+        program = Program((("x", x),), (Step("tanh", (0,)), Step("neg", (1,)), Step("add", (2, Const(1.0))),
+                                        Step("log", (3,))))
+        return shown_formulas(program, [0], exact(program, plan(program), 128))
+
+    assert shown(20.0) == {0: "(tanh(x)**2 - 1)/(1 - tanh(x))"}
+    assert shown(50.0) == {}

@@ -70,10 +70,31 @@ _BOUND = 'return f"0 (|x| < {_trimmed(str(bound.str(2, radius=False)))})"'
 _DEPTH = "depth[slot] = 1 + max((depth[a] for a in args if not isinstance(a, Const)), default=0)"
 _KEPT = "kept = ex.partials.get(node.slot)"
 
+KNOWN_ADJOINTS = ("a slot is a mismatch only where its engine gradient is a known finite number and its "
+                  "expected interval is known, which needs every consumer's adjoint known (local.py blinds "
+                  "the operands of a consumer without one): the assert holds with and or or")
+
+_SECONDS = 'time = f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"'
+_MEGABYTES = 'memory = f"{megabytes:,.0f} MB" if megabytes < 1000 else f"{megabytes / 1000:.1f} GB"'
+_LOSSY_VALUES = "values = [d if d is not None else math.nan for d in data]"
 EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("verify.judge.floats.xǁFlǁdistance", "if x < self.lo:", "if x <= self.lo:"): DISTANCE_TIE,
     ("verify.judge.floats.xǁFlǁdistance", "if x > self.hi:", "if x >= self.hi:"): DISTANCE_TIE,
     ("verify.judge.floats.xǁFlǁ__abs__", "if self.hi <= 0.0:", "if self.hi < 0.0:"): ABS_HI_0,
+    ("verify.judge.cost.x_estimate", _SECONDS, _SECONDS.replace("< 120", "<= 120")):
+        "nodes is an int (the program's size) and 4e-5 is no binary fraction: nodes * 4e-5 is never exactly "
+        "120 (3,000,000 gives 120.00000000000001, its neighbours 119.99996 and 120.00004)",
+    ("verify.judge.cost.x_estimate", _MEGABYTES, _MEGABYTES.replace("< 1000", "<= 1000")):
+        "nodes * 900 / 1e6 is exactly 1000 only at nodes = 1e9 / 900, no int (1,111,111 gives 999.9999, "
+        "1,111,112 gives 1000.0008)",
+    ("verify.judge.lossy.x_fragile_notes", _LOSSY_VALUES,
+     _LOSSY_VALUES.replace("if d is not None", "if (d is not None) or True")):
+        "values is read only at the step's operands, and a step with an operand None or nan is passed over "
+        "(the isfinite filter drops both) before written() reads them",
+    ("verify.judge.blame.x_blame", "assert g is not None and expected is not None",
+     "assert g is not None or expected is not None"): KNOWN_ADJOINTS,
+    ("verify.judge.blame.x__wrong_rule", "assert g is not None and gc is not None",
+     "assert g is not None or gc is not None"): KNOWN_ADJOINTS,
     ("verify.oracle.ball.x__integer_power",
      "result, square = ONE, (abs(x) if n % 2 == 0 else x)",
      "result, square = ONE, (abs(x) if (n % 2 == 0) and False else x)"): ARB_ABS,

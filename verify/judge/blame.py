@@ -48,7 +48,7 @@ def blame(
             direct.append(Fault("dead", s, names[s], "", None, (), "0", g,
                                 f"{names[s]} is not used by the output, yet its gradient is {g!r}"))
         elif len(consumers) == 1:
-            direct.append(_wrong_rule(program, by_slot, names, values, grad, found, s, consumers[0]))
+            direct.append(_wrong_rule(by_slot, names, values, grad, found, s, consumers[0]))
         else:
             fault = _summation(program, by_slot, names, values, grad, found, s, consumers)
             if fault is not None:
@@ -63,7 +63,7 @@ def blame(
         consumers = sorted({c for c, _ in found.uses[s]}, reverse=True)
         suspects = [c for c in consumers if _op(program, c) in blamed]
         if len(suspects) == 1:
-            direct.append(_wrong_rule(program, by_slot, names, values, grad, found, s, suspects[0]))
+            direct.append(_wrong_rule(by_slot, names, values, grad, found, s, suspects[0]))
             continue
         vague.append(Fault(
             "gradient", s, names[s], "", None, (), show(found.expected(s)), g,
@@ -74,7 +74,7 @@ def blame(
 
 
 def _wrong_rule(
-    program: Program, by_slot: dict[int, Node], names: Sequence[str], values: list[float],
+    by_slot: dict[int, Node], names: Sequence[str], values: list[float],
     grad: Sequence[float | None], found: Sweep, s: int, c: int,
 ) -> Fault:
     """The fault of consumer ``c``, the only user of ``s``, for passing ``s`` a wrong adjoint."""
