@@ -11,11 +11,20 @@ import math
 from collections.abc import Sequence
 
 import verify
+from micrograd import Value
 from verify.judge import verdict
 from verify.judge.blame import show
 from verify.judge.floats import Fl
 from verify.judge.local import Sweep, sweep
-from verify.judge.verdict import MIN_NORMAL, OVERFLOW, UNDERFLOW, certified, overflowing, underflowing
+from verify.judge.verdict import (
+    MIN_NORMAL,
+    OVERFLOW,
+    RULE_ROUNDING,
+    UNDERFLOW,
+    certified,
+    overflowing,
+    underflowing,
+)
 from verify.oracle.ball import Ball, ball, tight, workprec
 from verify.oracle.exact import plan
 from verify.program import Const, Program, Step
@@ -33,7 +42,7 @@ def _swept(program: Program, data: Sequence[float | None], grad: Sequence[float 
     return sweep(program, nodes, finite_data, finite_grad, ex.values)
 
 
-# ---- verdict._non_finite_row: the verdict on an inf or nan gradient ----
+# ---- _non_finite_row: the verdict on an inf or nan gradient ----
 
 def test_an_inf_gradient_fails_where_a_correct_engine_is_finite() -> None:
     said, note = verdict._non_finite_row(INF, False, True)
@@ -54,7 +63,7 @@ def test_an_inf_gradient_through_an_overflowing_hidden_step_is_inconclusive_what
         assert note.endswith("though the exact gradient is finite")
 
 
-# ---- verdict._left_domain and _non_finite: a value the engine's own operands took out of an op's domain ----
+# ---- _left_domain and _non_finite: a value the engine's own operands took out of an op's domain ----
 
 # log(v2) where v2 = (x + 1) - 1 rounds to 0.0 (exactly 1e-17): -inf is what a correct engine gives
 # at its own operands, and so is every value that uses it (v5), but not a parallel branch (v4)
@@ -140,6 +149,20 @@ def test_no_overflow_where_the_adjoint_times_the_operands_stays_in_range() -> No
     assert verify.check_run(program, data, grad).verdict == "fail"
 
 
+def test_a_consumer_without_a_finite_adjoint_does_not_stop_the_search_for_one_that_overflows() -> None:
+    # w feeds w * 1e-300 first (its adjoint not given, or inf with nothing to excuse it), then x / w,
+    # whose hidden product 1e10 * x overflows
+    program = Program((("x", 1e300), ("w", 1e300)),
+                      (Step("mul", (1, Const(1e-300))), Step("div", (0, 1)), Step("mul", (3, Const(1e10))),
+                       Step("add", (2, 4))))
+    data = [1e300, 1e300, 1.0, 1.0, 1e10, 1e10 + 1]
+    for first in (None, INF):
+        grad = [1e-290, -INF, first, 1e10, 1.0, 1.0]
+        found = _swept(program, data, grad)
+        assert found.uses[1] == [(2, 0), (3, 1)]
+        assert overflowing(program, data, grad, found) == {1}
+
+
 def _at_overflow_edge(x: float) -> set[int]:
     # x / 1.0 with an inf gradient for y: the adjoint 1 times x, the largest operand, against OVERFLOW
     program = Program((("x", x), ("y", 1.0)), (Step("div", (0, 1)),))
@@ -162,6 +185,23 @@ def _division(x0: float, x1: float) -> tuple[Program, list[float], list[float]]:
 def test_a_subnormal_hidden_product_excuses_the_divisor_in_a_program_of_divisions_only() -> None:
     program, data, grad = _division(1e-310, 0.5)  # y's hidden product 1 * x0 = 1e-310
     assert underflowing(program, data, grad, _swept(program, data, grad)) == {1}
+
+
+def test_a_consumer_that_takes_no_hidden_step_does_not_stop_the_search_for_one_that_does() -> None:
+    # x1 feeds x1 * 3 first (no hidden step), then x0 / x1 (hidden product 1 * x0 = 1e-310)
+    program = Program((("x0", 1e-310), ("x1", 0.5)),
+                      (Step("mul", (1, Const(3.0))), Step("div", (0, 1)), Step("add", (2, 3))))
+    data, grad = [1e-310, 0.5, 1.5, 2e-310, 1.5], [2.0, 3.0 - 4e-310, 1.0, 1.0, 1.0]
+    found = _swept(program, data, grad)
+    assert found.uses[1] == [(2, 0), (3, 1)]
+    assert underflowing(program, data, grad, found) == {1}
+    # x divided first (x / 3: its adjoint is one product, no hidden step), then divisor of t / x
+    program = Program((("x", 0.5), ("t", 1e-310)),
+                      (Step("div", (0, Const(3.0))), Step("div", (1, 0)), Step("add", (2, 3))))
+    data, grad = [0.5, 1e-310, 0.5 / 3, 2e-310, 0.5 / 3 + 2e-310], [1 / 3 - 4e-310, 2.0, 1.0, 1.0, 1.0]
+    found = _swept(program, data, grad)
+    assert found.uses[0] == [(2, 0), (3, 1)]
+    assert underflowing(program, data, grad, found) == {0}
 
 
 def test_the_underflow_excuse_starts_just_below_its_threshold() -> None:
@@ -188,7 +228,71 @@ def test_a_sign_flip_through_a_plain_mul_with_a_tiny_operand_fails_even_beside_a
     assert report.verdict == "fail" and report.inputs[0].verdict == "fail"
 
 
-# ---- verdict._unresolved: why no float64 engine resolves the exact gradient ----
+# ---- _rule_underflows: what div's hidden power rule loses where y**-2 is subnormal ----
+
+RULE_Y = 5.4922214906567575e+156
+RULE = Program((("x0", 1e-100), ("x1", RULE_Y)), (Step("div", (0, 1)), Step("log", (2,))))
+
+
+def _run(program: Program) -> tuple[list[float], list[float]]:
+    slots = program.run(Value, catch=())
+    return [float(s.data) for s in slots], [float(s.grad) for s in slots]
+
+
+def test_the_rule_rounding_excuse_reaches_its_slack_past_either_end_of_what_rules_keep() -> None:
+    data, grad = _run(RULE)
+    found = _swept(RULE, data, grad)
+    close = found.close(1)
+    slack = abs(grad[2]) * RULE_ROUNDING * abs(data[0])  # |g * x| * 2**-1073
+
+    def excused(g: float) -> bool:
+        return verdict._rule_underflows(RULE, data, [*grad[:1], g, *grad[2:]], found, 1, 2, 1)
+
+    assert excused(grad[1])  # our engine takes y**-2 first: it rounds to 0
+    assert excused(close.lo - slack / 2) and excused(close.hi + slack / 2)
+    assert not excused(close.lo - 2 * slack) and not excused(close.hi + 2 * slack)
+    assert underflowing(RULE, data, grad, found) == {1}
+
+
+def test_the_rule_rounding_excuse_is_only_the_divisors_of_a_division() -> None:
+    data, grad = _run(RULE)
+    assert not verdict._rule_underflows(RULE, data, grad, _swept(RULE, data, grad), 0, 2, 0)
+    product = Program((("x0", 1e-100), ("x1", 1e160)), (Step("mul", (0, 1)), Step("log", (2,))))
+    data, grad = _run(product)
+    assert not verdict._rule_underflows(product, data, grad, _swept(product, data, grad), 1, 2, 1)
+
+
+def test_the_rule_rounding_excuse_holds_for_a_constant_numerator() -> None:
+    program = Program((("x1", RULE_Y),), (Step("div", (Const(1e-100), 0)), Step("log", (1,))))
+    data, grad = _run(program)
+    assert verdict._rule_underflows(program, data, grad, _swept(program, data, grad), 0, 1, 1)
+
+
+def test_the_rule_rounding_excuse_needs_every_number_it_reads() -> None:
+    data, grad = _run(RULE)
+    found = _swept(RULE, data, grad)
+    for at, gone in ((0, "data"), (1, "data"), (1, "grad"), (2, "grad")):
+        d: list[float | None] = [*data]
+        g: list[float | None] = [*grad]
+        (d if gone == "data" else g)[at] = None
+        assert not verdict._rule_underflows(RULE, d, g, found, 1, 2, 1)
+    for x in (INF, math.nan):
+        assert not verdict._rule_underflows(RULE, [x, *data[1:]], grad, found, 1, 2, 1)
+    for y in (0.0, INF):
+        assert not verdict._rule_underflows(RULE, [data[0], y, *data[2:]], grad, found, 1, 2, 1)
+
+
+def test_the_rule_rounding_excuse_starts_where_y_squared_leaves_the_normal_floats() -> None:
+    # at y = 2**512, y**-2 = 2**-1024 = UNDERFLOW: nothing is lost yet; a little beyond, it is
+    for y, excused in ((2.0**512, False), (2.0**512 * 1.000001, True)):
+        program = Program((("x0", 1e-100), ("x1", y)), (Step("div", (0, 1)), Step("log", (2,))))
+        data, grad = _run(program)
+        found = _swept(program, data, grad)
+        grad[1] = found.close(1).lo
+        assert verdict._rule_underflows(program, data, grad, found, 1, 2, 1) == excused
+
+
+# ---- _unresolved: why no float64 engine resolves the exact gradient ----
 
 def test_a_careful_engine_that_drifts_more_than_half_the_value_is_ill_conditioned() -> None:
     best = Fl(0.4, 1.0)
@@ -288,6 +392,13 @@ def test_one_imprecise_forward_is_noted_with_its_node_operands_and_why() -> None
     assert "v1 = x.tanh() at x = 0.001" in note and repr(t) in note
     assert "a formula the op accepts" in note and "math library" not in note
     assert "exactly 0.0009999996666" in note and note.endswith("its gradient is still checked")
+
+
+def test_an_imprecise_forward_at_an_operand_the_engine_did_not_give_names_no_operand_value() -> None:
+    t = _lecture_tanh()
+    report = verify.check_run(Program((("x", 0.001),), (Step("tanh", (0,)),)), [None, t], [1 - t * t, 1.0])
+    [note] = [n for n in report.notes if n.startswith("imprecise forward")]
+    assert f"v1 = x.tanh() is {t!r}" in note
 
 
 def test_an_imprecise_cos_near_its_zero_is_blamed_on_the_librarys_reduction() -> None:
