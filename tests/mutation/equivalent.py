@@ -67,6 +67,10 @@ _BOUND = 'return f"0 (|x| < {_trimmed(str(bound.str(2, radius=False)))})"'
 _DEPTH = "depth[slot] = 1 + max((depth[a] for a in args if not isinstance(a, Const)), default=0)"
 _KEPT = "kept = ex.partials.get(node.slot)"
 
+_CLEARED = "ex = None  # the last precision's balls go before the next are made: a big graph's memory"
+_WITNESS = "ex = exact(program, nodes, bits, keep_partials=False)"
+_ESCALATED = ("if (not ex.unsure and value_ok and not open_slots) or time.monotonic() - started > "
+              "ESCALATION_SECONDS:")
 EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("verify.oracle.ball.x__integer_power",
      "result, square = ONE, (abs(x) if n % 2 == 0 else x)",
@@ -202,6 +206,16 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("verify.oracle.calculus.x__smooth", _DIRAC, _DIRAC.replace("sympy.Integer(0))", "None)")): NO_DIRAC,
     ("verify.oracle.calculus.x__smooth", _DIRAC, _DIRAC.replace("Integer(0)", "Integer(None)")): NO_DIRAC,
     ("verify.oracle.calculus.x__smooth", _DIRAC, _DIRAC.replace("Integer(0)", "Integer(1)")): NO_DIRAC,
+    ("verify.judge.verdict.x_certified", "open_slots = set(slots)", "open_slots = None"):
+        "the loop over PRECISIONS (never empty) sets open_slots before it is read: this value is never used",
+    ("verify.judge.verdict.x_certified", _CLEARED, _CLEARED.replace("ex = None", 'ex = ""')):
+        "ex is cleared only to free the last precision's balls; the next line sets it before it is read",
+    ("verify.judge.verdict.x_certified", _WITNESS,
+     _WITNESS.replace("keep_partials=False", "keep_partials=None")):
+        "exact() reads keep_partials as a flag: None is false as False is",
+    ("verify.judge.verdict.x_certified", _ESCALATED, _ESCALATED.replace("> ESCALATION", ">= ESCALATION")):
+        "time.monotonic() is read between precisions: landing on exactly 10.0 s rather than just past it "
+        "is no behaviour a check can rely on (the limit is a time budget, not a result)",
 }
 
 
