@@ -390,7 +390,7 @@ def test_one_imprecise_forward_is_noted_with_its_node_operands_and_why() -> None
     assert report.verdict == "pass"
     [note] = [n for n in report.notes if n.startswith("imprecise forward")]
     assert "v1 = x.tanh() at x = 0.001" in note and repr(t) in note
-    assert "a formula the op accepts" in note and "math library" not in note
+    assert "more than rounding, but what a formula the op accepts" in note and "math library" not in note
     assert "exactly 0.0009999996666" in note and note.endswith("its gradient is still checked")
 
 
