@@ -71,6 +71,10 @@ _CLEARED = "ex = None  # the last precision's balls go before the next are made:
 _WITNESS = "ex = exact(program, nodes, bits, keep_partials=False)"
 _ESCALATED = ("if (not ex.unsure and value_ok and not open_slots) or time.monotonic() - started > "
               "ESCALATION_SECONDS:")
+_FROM_OUTPUT = "for s in range(program.size - 1, -1, -1):"
+_BELOW_OUTPUT = "for s in range(program.size - 2, -1, -1):"
+NO_CONSUMERS = ("the output slot has no consumers, and found.uses[-1] reads the same empty span (its start "
+                "is the count of all uses, its end 0): the loop's body adds nothing for slot size - 1 or -1")
 EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("verify.oracle.ball.x__integer_power",
      "result, square = ONE, (abs(x) if n % 2 == 0 else x)",
@@ -216,6 +220,12 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("verify.judge.verdict.x_certified", _ESCALATED, _ESCALATED.replace("> ESCALATION", ">= ESCALATION")):
         "time.monotonic() is read between precisions: landing on exactly 10.0 s rather than just past it "
         "is no behaviour a check can rely on (the limit is a time budget, not a result)",
+    ("verify.judge.verdict.x_overflowing", _FROM_OUTPUT, _FROM_OUTPUT.replace("size - 1", "size - 2")):
+        NO_CONSUMERS,
+    ("verify.judge.verdict.x_overflowing", _FROM_OUTPUT, _FROM_OUTPUT.replace("-1, -1)", "-2, -1)")):
+        NO_CONSUMERS,
+    ("verify.judge.verdict.x_underflowing", _BELOW_OUTPUT, _BELOW_OUTPUT.replace("-1, -1)", "-2, -1)")):
+        NO_CONSUMERS,
 }
 
 
