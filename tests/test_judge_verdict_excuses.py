@@ -187,6 +187,13 @@ def test_a_subnormal_hidden_product_excuses_the_divisor_in_a_program_of_division
     assert underflowing(program, data, grad, _swept(program, data, grad)) == {1}
 
 
+def test_every_slot_below_an_excused_divisor_is_excused_too() -> None:
+    # x0 / (w * 1): the divisor v1's hidden product 1 * x0 = 1e-310 is subnormal, and w feeds only v1
+    program = Program((("x0", 1e-310), ("w", 0.5)), (Step("mul", (1, Const(1.0))), Step("div", (0, 2))))
+    data, grad = [1e-310, 0.5, 0.5, 2e-310], [2.0, -4e-310, -4e-310, 1.0]
+    assert underflowing(program, data, grad, _swept(program, data, grad)) == {1, 2}
+
+
 def test_a_consumer_that_takes_no_hidden_step_does_not_stop_the_search_for_one_that_does() -> None:
     # x1 feeds x1 * 3 first (no hidden step), then x0 / x1 (hidden product 1 * x0 = 1e-310)
     program = Program((("x0", 1e-310), ("x1", 0.5)),

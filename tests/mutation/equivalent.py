@@ -75,6 +75,9 @@ _FROM_OUTPUT = "for s in range(program.size - 1, -1, -1):"
 _BELOW_OUTPUT = "for s in range(program.size - 2, -1, -1):"
 NO_CONSUMERS = ("the output slot has no consumers, and found.uses[-1] reads the same empty span (its start "
                 "is the count of all uses, its end 0): the loop's body adds nothing for slot size - 1 or -1")
+_DIVISOR = "y = step.args[1].value if isinstance(step.args[1], Const) else data[step.args[1]]"
+DIVISOR_SLOT = ("past its first test (op is div and i == 1) slot s is the division's operand 1, so args[1] "
+                "is a slot, never a Const: the constant branch for y never runs")
 EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("verify.oracle.ball.x__integer_power",
      "result, square = ONE, (abs(x) if n % 2 == 0 else x)",
@@ -226,6 +229,12 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         NO_CONSUMERS,
     ("verify.judge.verdict.x_underflowing", _BELOW_OUTPUT, _BELOW_OUTPUT.replace("-1, -1)", "-2, -1)")):
         NO_CONSUMERS,
+    ("verify.judge.verdict.x__rule_underflows", _DIVISOR,
+     _DIVISOR.replace("if isinstance(step.args[1], Const)",
+                      "if (isinstance(step.args[1], Const)) and False")):
+        DIVISOR_SLOT,
+    ("verify.judge.verdict.x__rule_underflows", _DIVISOR,
+     _DIVISOR.replace("y = step.args[1]", "y = step.args[2]")): DIVISOR_SLOT,
 }
 
 
