@@ -302,9 +302,10 @@ def test_the_rule_rounding_excuse_starts_where_y_squared_leaves_the_normal_float
 # ---- _unresolved: why no float64 engine resolves the exact gradient ----
 
 def test_a_careful_engine_that_drifts_more_than_half_the_value_is_ill_conditioned() -> None:
-    best = Fl(0.4, 1.0)
-    note = verdict._unresolved(ball(1.0), best, best)
+    best = Fl(0.4, 1.2345678901)
+    note = verdict._unresolved(ball(1.2345678901), best, best)
     assert note.startswith("ill-conditioned") and show(best) in note
+    assert "exact value of 1.23457" in note and "1.234568" not in note  # 6 digits of the exact value
 
 
 def test_a_drift_of_exactly_half_the_value_still_decides() -> None:
