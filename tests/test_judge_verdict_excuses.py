@@ -257,6 +257,7 @@ def test_the_rule_rounding_excuse_reaches_its_slack_past_either_end_of_what_rule
 
     assert excused(grad[1])  # our engine takes y**-2 first: it rounds to 0
     assert excused(close.lo - slack / 2) and excused(close.hi + slack / 2)
+    assert excused(close.lo - slack) and excused(close.hi + slack)  # its ends included
     assert not excused(close.lo - 2 * slack) and not excused(close.hi + 2 * slack)
     assert underflowing(RULE, data, grad, found) == {1}
 

@@ -78,6 +78,7 @@ NO_CONSUMERS = ("the output slot has no consumers, and found.uses[-1] reads the 
 _DIVISOR = "y = step.args[1].value if isinstance(step.args[1], Const) else data[step.args[1]]"
 DIVISOR_SLOT = ("past its first test (op is div and i == 1) slot s is the division's operand 1, so args[1] "
                 "is a slot, never a Const: the constant branch for y never runs")
+_DOUBLED = "if -exact_f in envelope or (math.isfinite(2 * exact_f) and 2 * exact_f in envelope):"
 EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("verify.oracle.ball.x__integer_power",
      "result, square = ONE, (abs(x) if n % 2 == 0 else x)",
@@ -235,6 +236,10 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         DIVISOR_SLOT,
     ("verify.judge.verdict.x__rule_underflows", _DIVISOR,
      _DIVISOR.replace("y = step.args[1]", "y = step.args[2]")): DIVISOR_SLOT,
+    ("verify.judge.verdict.x__unresolved", _DOUBLED,
+     _DOUBLED.replace("isfinite(2 * exact_f)", "isfinite(2 / exact_f)")):
+        ("_row asks only with a finite envelope, and here |exact_f| >= MIN_NORMAL, so 2 / exact_f is "
+         "finite: where 2 * exact_f is inf, the mutant asks if inf is in a finite envelope; it never is"),
 }
 
 
