@@ -394,6 +394,23 @@ def test_the_witness_rises_until_a_cancelling_output_is_certified() -> None:
     assert bits > verdict.PRECISIONS[0] and open_slots == set()
 
 
+def test_a_kinks_adjoint_is_settled_once_its_radius_stops_shrinking() -> None:
+    # relu at x = 0: x's adjoint is every slope in [0, 1], a ball that no precision makes tight
+    program = Program((("x", 0.0),), (Step("relu", (0,)),))
+    ex, open_slots = certified(program, plan(program), [0])
+    assert ex.kinks == [1] and open_slots == set() and ex.bits == verdict.PRECISIONS[1]
+
+
+def test_an_undecidable_kink_side_leaves_every_slot_uncertified() -> None:
+    # relu(sqrt(t) * sqrt(t) - 2) + x at t = 2: no precision tells which side of the kink it is on,
+    # so even x's adjoint, exactly 1, is not certified
+    program = Program((("x", 1.0), ("t", 2.0)),
+                      (Step("sqrt", (1,)), Step("mul", (2, 2)), Step("sub", (3, Const(2.0))),
+                       Step("relu", (4,)), Step("add", (5, 0))))
+    ex, open_slots = certified(program, plan(program), [0, 1])
+    assert ex.unsure and open_slots == {0, 1}
+
+
 # ---- _imprecise: a forward value beyond rounding but what a correct engine may give ----
 
 def _lecture_tanh() -> float:
