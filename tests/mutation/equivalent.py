@@ -215,7 +215,8 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("verify.oracle.calculus.x__smooth", _DIRAC, _DIRAC.replace("Integer(0)", "Integer(None)")): NO_DIRAC,
     ("verify.oracle.calculus.x__smooth", _DIRAC, _DIRAC.replace("Integer(0)", "Integer(1)")): NO_DIRAC,
     ("verify.judge.verdict.x_certified", "open_slots = set(slots)", "open_slots = None"):
-        "the loop over PRECISIONS (never empty) sets open_slots before it is read: this value is never used",
+        ("the loop over PRECISIONS (never empty) sets open_slots before it is read: this value is never used "
+         "(the same line under `if ex.unsure:` is not equivalent; test_judge_verdict_excuses.py kills it)"),
     ("verify.judge.verdict.x_certified", _CLEARED, _CLEARED.replace("ex = None", 'ex = ""')):
         "ex is cleared only to free the last precision's balls; the next line sets it before it is read",
     ("verify.judge.verdict.x_certified", _WITNESS,
