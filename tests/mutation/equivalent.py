@@ -77,6 +77,18 @@ KNOWN_ADJOINTS = ("a slot is a mismatch only where its engine gradient is a know
 _SECONDS = 'time = f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"'
 _MEGABYTES = 'memory = f"{megabytes:,.0f} MB" if megabytes < 1000 else f"{megabytes / 1000:.1f} GB"'
 _LOSSY_VALUES = "values = [d if d is not None else math.nan for d in data]"
+_CLEARED = "ex = None  # the last precision's balls go before the next are made: a big graph's memory"
+_WITNESS = "ex = exact(program, nodes, bits, keep_partials=False)"
+_ESCALATED = ("if (not ex.unsure and value_ok and not open_slots) or time.monotonic() - started > "
+              "ESCALATION_SECONDS:")
+_FROM_OUTPUT = "for s in range(program.size - 1, -1, -1):"
+_BELOW_OUTPUT = "for s in range(program.size - 2, -1, -1):"
+NO_CONSUMERS = ("the output slot has no consumers, and found.uses[-1] reads the same empty span (its start "
+                "is the count of all uses, its end 0): the loop's body adds nothing for slot size - 1 or -1")
+_DIVISOR = "y = step.args[1].value if isinstance(step.args[1], Const) else data[step.args[1]]"
+DIVISOR_SLOT = ("past its first test (op is div and i == 1) slot s is the division's operand 1, so args[1] "
+                "is a slot, never a Const: the constant branch for y never runs")
+_DOUBLED = "if -exact_f in envelope or (math.isfinite(2 * exact_f) and 2 * exact_f in envelope):"
 EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("verify.judge.floats.xǁFlǁdistance", "if x < self.lo:", "if x <= self.lo:"): DISTANCE_TIE,
     ("verify.judge.floats.xǁFlǁdistance", "if x > self.hi:", "if x >= self.hi:"): DISTANCE_TIE,
@@ -229,6 +241,33 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("verify.oracle.calculus.x__smooth", _DIRAC, _DIRAC.replace("sympy.Integer(0))", "None)")): NO_DIRAC,
     ("verify.oracle.calculus.x__smooth", _DIRAC, _DIRAC.replace("Integer(0)", "Integer(None)")): NO_DIRAC,
     ("verify.oracle.calculus.x__smooth", _DIRAC, _DIRAC.replace("Integer(0)", "Integer(1)")): NO_DIRAC,
+    ("verify.judge.verdict.x_certified", "open_slots = set(slots)", "open_slots = None"):
+        ("the loop over PRECISIONS (never empty) sets open_slots before it is read: this value is never used "
+         "(the same line under `if ex.unsure:` is not equivalent; test_judge_verdict_excuses.py kills it)"),
+    ("verify.judge.verdict.x_certified", _CLEARED, _CLEARED.replace("ex = None", 'ex = ""')):
+        "ex is cleared only to free the last precision's balls; the next line sets it before it is read",
+    ("verify.judge.verdict.x_certified", _WITNESS,
+     _WITNESS.replace("keep_partials=False", "keep_partials=None")):
+        "exact() reads keep_partials as a flag: None is false as False is",
+    ("verify.judge.verdict.x_certified", _ESCALATED, _ESCALATED.replace("> ESCALATION", ">= ESCALATION")):
+        "time.monotonic() is read between precisions: landing on exactly 10.0 s rather than just past it "
+        "is no behaviour a check can rely on (the limit is a time budget, not a result)",
+    ("verify.judge.verdict.x_overflowing", _FROM_OUTPUT, _FROM_OUTPUT.replace("size - 1", "size - 2")):
+        NO_CONSUMERS,
+    ("verify.judge.verdict.x_overflowing", _FROM_OUTPUT, _FROM_OUTPUT.replace("-1, -1)", "-2, -1)")):
+        NO_CONSUMERS,
+    ("verify.judge.verdict.x_underflowing", _BELOW_OUTPUT, _BELOW_OUTPUT.replace("-1, -1)", "-2, -1)")):
+        NO_CONSUMERS,
+    ("verify.judge.verdict.x__rule_underflows", _DIVISOR,
+     _DIVISOR.replace("if isinstance(step.args[1], Const)",
+                      "if (isinstance(step.args[1], Const)) and False")):
+        DIVISOR_SLOT,
+    ("verify.judge.verdict.x__rule_underflows", _DIVISOR,
+     _DIVISOR.replace("y = step.args[1]", "y = step.args[2]")): DIVISOR_SLOT,
+    ("verify.judge.verdict.x__unresolved", _DOUBLED,
+     _DOUBLED.replace("isfinite(2 * exact_f)", "isfinite(2 / exact_f)")):
+        ("_row asks only with a finite envelope, and here |exact_f| >= MIN_NORMAL, so 2 / exact_f is "
+         "finite: where 2 * exact_f is inf, the mutant asks if inf is in a finite envelope; it never is"),
 }
 
 

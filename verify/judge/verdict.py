@@ -525,13 +525,13 @@ def _row(
 
 def _non_finite_row(g: float, hidden: bool, finite_envelope: bool) -> tuple[str, str]:
     """The verdict and note for an inf or nan gradient (``hidden``: a rule in steps overflows on the way)."""
+    if not finite_envelope:  # first: every correct engine may overflow here, whatever its rules
+        return "inconclusive", "the gradient overflows float64 on its way here"
     if hidden:
         return ("inconclusive", f"the engine's gradient is {g}: a rule computed in steps "
                                 "(x * y**-1) overflows float64 on its way here, though the exact "
                                 "gradient is finite")
-    if finite_envelope:
-        return "fail", f"the engine's gradient is {g}"
-    return "inconclusive", "the gradient overflows float64 on its way here"
+    return "fail", f"the engine's gradient is {g}"
 
 
 def _unresolved(exact_g: Ball, best: Fl, envelope: Fl) -> str:
