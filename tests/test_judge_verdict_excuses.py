@@ -90,6 +90,26 @@ def test_the_steps_past_a_domain_left_by_the_engines_values_are_those_that_use_i
     assert verdict._left_domain(PAST_DOMAIN, found) == {4, 6}
 
 
+def test_an_inf_gradient_read_from_values_past_a_left_domain_is_not_a_fault() -> None:
+    """log((x + 1) - 1) * (y * 3) at x = 1e-17: a correct engine's own values give log(0) = -inf (numpy
+    does), and its rules read that -inf into y's gradient and 1/0 into x's: no fault, never a pass."""
+    grad = [INF, -INF, INF, INF, 6.0, -INF, 1.0]
+    report = verify.check_run(PAST_DOMAIN, PAST_DATA, grad)
+    assert report.verdict == "inconclusive" and not report.faults, report.render()
+    assert [r.verdict for r in report.inputs] == ["inconclusive", "inconclusive"]
+    assert "leave an op's domain on the way here" in report.inputs[1].note
+    assert "-inf" in report.inputs[1].note
+    wrong = verify.check_run(PAST_DOMAIN, PAST_DATA, [INF, -5.0, INF, INF, 6.0, -INF, 1.0])
+    assert wrong.verdict == "fail" and wrong.inputs[1].verdict == "fail"  # finite and wrong: still a fault
+
+
+def test_the_adjoints_read_through_a_left_domain_are_every_operand_back_from_it() -> None:
+    assert verdict._through_left(PAST_DOMAIN, {4, 6}) == {0, 1, 2, 3, 4, 5}
+    assert verdict._through_left(PAST_DOMAIN, set()) == set()
+    # a left step's operands, and on back only through adjoints so reached: y * 3 (slot 5) is not in it
+    assert verdict._through_left(PAST_DOMAIN, {4}) == {3, 2, 0}
+
+
 def test_nothing_is_past_a_domain_when_the_engines_values_stay_inside() -> None:
     data = [1e-17, 2.0, 1.0 + 2**-52, 2**-52, math.log(2**-52), 6.0, 6 * math.log(2**-52)]
     assert verdict._left_domain(PAST_DOMAIN, _swept(PAST_DOMAIN, data, PAST_GRAD)) == set()

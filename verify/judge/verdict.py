@@ -183,7 +183,8 @@ def _check_run(
     faults = _forward_faults(program, nodes, names, data_f, found, ex)
     hidden = overflowing(program, data_f, grad_f, found)
     left = _left_domain(program, found)
-    faults += _non_finite(names, data_f, grad_f, found, hidden, left)
+    past = _through_left(program, left)
+    faults += _non_finite(names, data_f, grad_f, found, hidden | past, left)
     lost = underflowing(program, finite_data, finite_grad, found)
     faults += [f for f in blame(program, nodes, names, finite_data, finite_grad, found) if f.slot not in lost]
     if len(faults) > MAX_FAULTS:
@@ -202,7 +203,7 @@ def _check_run(
                          "yet every op is right to rounding: the forward is ill-conditioned here")
     shown = lazy(lambda: shown_formulas(program, slots, ex))
     rows = [_row(s, names, grad_f, ex, s not in uncertified, found, diffs if per_input else None, shown,
-                 hidden, lost) for s in slots]
+                 hidden, lost, past) for s in slots]
     lossy = any(r.verdict == "pass" and (g := grad_f[s]) is not None and g not in found.close(s)
                 for s, r in zip(slots, rows, strict=True))
     if lossy:  # a pass through a lossy accepted rule: say which textbook formula lost the digits
@@ -431,6 +432,19 @@ def _left_domain(program: Program, found: Sweep) -> set[int]:
     return left
 
 
+def _through_left(program: Program, left: set[int]) -> set[int]:
+    """Slots whose adjoint a correct engine computes from a value in ``left`` (nan or inf there): the
+    operands of a step in it (its partials read its operands and its value), and, from the output back,
+    the operands of every step whose adjoint is one."""
+    reached: set[int] = set()
+    if left:
+        first = len(program.inputs)
+        for j in range(len(program.steps) - 1, -1, -1):
+            if first + j in left or first + j in reached:
+                reached.update(a for a in program.steps[j].args if not isinstance(a, Const))
+    return reached
+
+
 def _non_finite(
     names: Sequence[str], data: Sequence[float | None], grad: Sequence[float | None], found: Sweep,
     allowed: set[int], left: set[int],
@@ -474,6 +488,7 @@ def _imprecise(
 def _row(
     s: int, names: Sequence[str], grad: Sequence[float | None], ex: Exact, certified: bool, found: Sweep,
     diffs: list[Difference] | None, shown: Callable[[], dict[int, str]], hidden: set[int], lost: set[int],
+    past: set[int],
 ) -> InputRow:
     g = grad[s]
     exact_g = ex.adjoints[s]
@@ -495,6 +510,9 @@ def _row(
         return InputRow(names[s], s, g, exact_text, fd, rel, ulps, verdict, note, shown)
 
     if not math.isfinite(g):
+        if s in past:
+            return row("inconclusive", f"the engine's gradient is {g}: its own values leave an op's "
+                                       "domain on the way here, and a correct engine's rules read them")
         return row(*_non_finite_row(g, s in hidden, envelope.finite))
     if not certified:
         reason = ex.unsure[0][1] if ex.unsure else "cancellation"
