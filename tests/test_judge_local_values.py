@@ -1,0 +1,135 @@
+"""The per-node sweep's float helpers (``judge.local``) at inputs where each bound, end and branch decides
+the answer: the summation slack against Higham's bound, products that land among the subnormals,
+0 x inf, sums past float64, grad-first products below the subnormals, and the sweep's slot tables."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import pytest
+
+from verify.judge.allowance import BASE_ULPS
+from verify.judge.local import (
+    REROUNDED,
+    Allowances,
+    Ends,
+    Sweep,
+    U,
+    _finish,
+    _plus,
+    _scaled_sum,
+    _times,
+    _total,
+    summation,
+    tiny_times,
+)
+
+M = 1.7976931348623157e308
+TINY = 5e-324
+
+
+def _gamma_bound(terms: int, magnitude: float | Fraction) -> Fraction:
+    """Higham's gamma(terms - 2) * magnitude, with the (1 + 2 * terms * U) for the summed sizes, exactly."""
+    n, u = terms - 2, Fraction(U)
+    return n * u / (1 - n * u) * Fraction(magnitude) * (1 + 2 * terms * u)
+
+
+def test_one_or_two_terms_need_no_slack() -> None:
+    assert summation(1, 1.0) == 0.0 and summation(2, 1.0) == 0.0
+
+
+@pytest.mark.parametrize("terms", [3, 1000, 10**6])
+def test_the_summation_slack_covers_highams_bound_and_little_more(terms: int) -> None:
+    got = Fraction(summation(terms, 1.0))
+    bound = _gamma_bound(terms, 1.0)
+    assert bound <= got <= bound * (1 + 8 * Fraction(U))
+
+
+def test_allowances_read_as_a_mapping() -> None:
+    a = Allowances(5)
+    assert 3 not in a and "3" not in a and 7 not in a
+    with pytest.raises(KeyError) as error:
+        a[3]
+    assert error.value.args == (3,)
+
+
+def test_an_unknown_slot_has_no_interval_and_no_expected_adjoint() -> None:
+    ends = Ends(3)
+    ends.lo[1], ends.hi[1] = 1.0, 2.0
+    assert ends[1] == (1.0, 2.0)
+    ends.unknown = bytearray([0, 1, 0])
+    assert ends[1] is None and ends[2] == (0.0, 0.0)
+    sweep = Sweep(expected_ends=ends)
+    assert sweep.expected(1) is None
+    known = sweep.expected(0)
+    assert known is not None and (known.lo, known.hi) == (0.0, 0.0)
+
+
+def test_a_product_with_0_is_exactly_0() -> None:
+    assert _times(0.0, 0.0, 1.0, 2.0) == (0.0, 0.0)
+    assert _times(1.0, 2.0, 0.0, 0.0) == (0.0, 0.0)
+    assert _times(0.0, 0.0, 0.0, 0.0) == (0.0, 0.0)
+
+
+def test_a_subnormal_product_may_land_one_spacing_either_side() -> None:
+    r = -1e-310 * 1.0
+    assert _times(-1e-310, -1e-310, 1.0, 1.0) == (r - REROUNDED, r + REROUNDED)
+    assert _times(1e-310, 1e-310, 1.0, 1.0) == (1e-310 - REROUNDED, 1e-310 + REROUNDED)
+    assert _times(-2e-310, -1e-310, 1.0, 1.0) == (-2e-310 - REROUNDED, -1e-310 + REROUNDED)
+    assert _times(1e-310, 2e-310, 1.0, 1.0) == (1e-310 - REROUNDED, 2e-310 + REROUNDED)
+    # normal products are rounded once, to nearest: their ends are exact
+    assert _times(2.0, 2.0, 3.0, 3.0) == (6.0, 6.0)
+    assert _times(-3.0, 2.0, 1.0, 5.0) == (-15.0, 10.0)
+
+
+def test_0_times_inf_at_a_corner_counts_as_0() -> None:
+    assert _times(0.0, 1.0, math.inf, math.inf) == (-REROUNDED, math.inf)
+    assert _times(math.inf, math.inf, 0.0, 1.0) == (-REROUNDED, math.inf)
+
+
+def test_inf_minus_inf_in_a_sum_of_two_is_unbounded_that_way() -> None:
+    assert _plus(math.inf, -math.inf, -math.inf) == -math.inf
+    assert _plus(1.0, 2.0, math.inf) == 3.0
+    assert _finish([(-math.inf, 0.0), (math.inf, math.inf)]) == (-math.inf, math.inf)
+
+
+def test_a_scaled_sum_takes_each_number_once_and_scales_the_small_ones_after_summing() -> None:
+    k = 2
+    # four subnormals scaled one by one would each round to 0; summed first they are one
+    assert _scaled_sum([TINY] * 4, k) == TINY
+    # at the split between the two ways of summing, a number is counted once
+    assert _scaled_sum([2.0 ** (k - 1021)], k) == 2.0**-1021
+    # just below the split each scaled alone would lose its last bit: four of them keep it
+    x = 2.0 ** (k - 1022) + TINY
+    assert _scaled_sum([x] * 4, k) == 2.0**-1020 + TINY
+    assert _scaled_sum([M, M, -M], 3) == M / 8
+
+
+def test_a_total_past_float64_on_the_way_but_not_at_the_end_is_finite() -> None:
+    assert _total([M, M, -M], math.inf) == M
+    assert _total([M, M], math.inf) == math.inf
+    assert _total([-math.inf, 1.0], math.inf) == -math.inf
+    assert _total([math.inf, -math.inf, 1.0], -math.inf) == -math.inf
+
+
+def test_a_sum_whose_sizes_pass_float64_is_unbounded_only_on_the_side_that_can_overflow() -> None:
+    # 0.75M + 0.5M overflows in some order; the low ends add up to 0.75M, with Higham's slack below it
+    terms = [(0.75 * M, 0.75 * M), (0.5 * M, 0.5 * M), (-0.5 * M, -0.5 * M)]
+    lo, hi = _finish(terms)
+    assert hi == math.inf
+    slack = _gamma_bound(3, Fraction(0.75 * M) + Fraction(0.5 * M) * 2)
+    exact = Fraction(0.75 * M) - slack
+    assert Fraction(lo) <= exact and Fraction(lo) >= exact - 4 * Fraction(math.ulp(0.75 * M))
+    lo, hi = _finish([(-b, -a) for a, b in terms])
+    assert lo == -math.inf
+    assert Fraction(hi) >= -exact and Fraction(hi) <= -exact + 4 * Fraction(math.ulp(0.75 * M))
+
+
+def test_a_grad_first_product_below_the_subnormals_is_the_exact_one_to_a_few_ulps() -> None:
+    # partials in [2**-974, 2**-973], scaled by 2**1074: the adjoint 1 times them, on both sides
+    lo, hi = tiny_times(1.0, 1.0, (2.0**100, 2.0**101))
+    assert lo == 2.0**-974 - BASE_ULPS * math.ulp(2.0**-974)
+    assert hi == 2.0**-973 + BASE_ULPS * math.ulp(2.0**-973)
+    lo, hi = tiny_times(-3.0, 2.0, (2.0**100, 2.0**101))
+    assert lo < -3 * 2.0**-973 < lo + 8 * math.ulp(lo) and hi > 2.0**-972 > hi - 8 * math.ulp(hi)
