@@ -19,6 +19,7 @@ from verify.judge.floats import (
     _reduced,
     around,
     product,
+    reduction_error,
 )
 from verify.oracle.ball import ball
 
@@ -102,8 +103,9 @@ def test_max_of_intervals_is_taken_end_by_end() -> None:
 
 
 def test_product_of_0_with_anything_is_0_and_an_infinite_end_is_a_bound() -> None:
-    z = product(Fl(0.0), Fl(-math.inf, math.inf))
-    assert (z.lo, z.hi) == (0.0, 0.0)
+    for z in (product(Fl(0.0), Fl(-math.inf, math.inf)), product(Fl(0.0), Fl(math.inf)),
+              product(Fl(-math.inf), Fl(0.0))):
+        assert (z.lo, z.hi) == (0.0, 0.0)
     assert (product(Fl(0.0), Fl(2.0, 3.0)).lo, product(Fl(2.0, 3.0), Fl(0.0)).hi) == (0.0, 0.0)
     # an interval that only ends at 0 is not 0
     assert (product(Fl(-1.0, 0.0), Fl(2.0, 3.0)).lo, product(Fl(2.0, 3.0), Fl(-1.0, 0.0)).lo) == (-3.0, -3.0)
@@ -171,3 +173,51 @@ def test_a_wide_true_value_is_widened_from_its_ends() -> None:
     assert got.hi >= 1.0 + (LIBM_ULPS + 1) * math.ulp(1.0)
     assert got.lo <= 1.0 - (LIBM_ULPS + 1) * math.ulp(0.5)
     assert got.hi - got.lo <= 16 * math.ulp(1.0)
+
+
+def test_a_library_value_that_leaves_float64_or_has_no_value_is_inapplicable_and_says_why() -> None:
+    with pytest.raises(Inapplicable, match="overflows float64"):
+        FL.exp(Fl(1000.0))
+    with pytest.raises(Inapplicable, match="no finite value"):
+        FL.log(Fl(0.0))
+    with pytest.raises(Inapplicable, match="nan"):
+        Fl(-math.inf, 1.0) + Fl(math.inf)
+    with pytest.raises(Inapplicable, match="log outside its domain"):
+        FL.log(Fl(-1.0))
+    with pytest.raises(Inapplicable, match="sqrt outside its domain"):
+        FL.sqrt(Fl(-1.0, 4.0))
+    with pytest.raises(Inapplicable, match="exp outside its domain"):
+        FL.exp(Fl(math.nan))
+
+
+def test_a_true_value_all_but_a_float_is_that_float_and_one_far_below_the_subnormals_is_0() -> None:
+    for got, value in [(FL.tanh(Fl(300.0)), 1.0), (FL.exp(Fl(-800.0)), 0.0), (FL.exp(Fl(0.0)), 1.0),
+                       (FL.sqrt(Fl(4.0)), 2.0), (FL.log(Fl(1.0)), 0.0)]:
+        assert (got.lo, got.hi) == (value, value)
+    # a correctly rounded value that is not exact may be off by LIBM_ULPS ulps either way
+    got = FL.exp(Fl(1.0))
+    assert (got.lo, got.hi) == (math.e - LIBM_ULPS * math.ulp(math.e), math.e + LIBM_ULPS * math.ulp(math.e))
+
+
+def test_a_library_function_of_an_interval_spans_its_ends() -> None:
+    got = FL.exp(Fl(0.0, 1.0))
+    assert got.lo == 1.0 and got.hi == math.e + LIBM_ULPS * math.ulp(math.e)
+    got = FL.log(Fl(1.0, math.e))
+    assert got.lo == 0.0 and 1.0 <= got.hi <= 1.0 + 2 * LIBM_ULPS * math.ulp(1.0)
+    # sin and cos of an interval: anything in [-1, 1]
+    for f in (FL.sin, FL.cos):
+        got = f(Fl(0.0, 0.5))
+        assert (got.lo, got.hi) == (-1.0, 1.0)
+
+
+def test_sin_and_cos_of_a_huge_argument_allow_the_reduction_error() -> None:
+    # cos at the double nearest a multiple of pi/2: a value of 4.7e-19 whose reduction may be off by
+    # |x| * REDUCTION_SLOPE, thousands of its ulps
+    x = 1426668733016935.2
+    got = FL.cos(Fl(x))
+    error = reduction_error(x)
+    # glibc's cos here is 4,764 of its ulps from the true value, and is allowed
+    assert math.cos(x) in got
+    assert 2 * error <= got.hi - got.lo <= 2 * error + 16 * math.ulp(got.hi)
+    small = FL.sin(Fl(0.5))
+    assert small.hi - small.lo <= (2 * LIBM_ULPS + 2) * math.ulp(math.sin(0.5))

@@ -9,6 +9,8 @@ from fractions import Fraction
 
 import pytest
 
+from micrograd import Value
+from verify import check
 from verify.judge.allowance import BASE_ULPS
 from verify.judge.local import (
     REROUNDED,
@@ -114,12 +116,13 @@ def test_a_total_past_float64_on_the_way_but_not_at_the_end_is_finite() -> None:
 
 
 def test_a_sum_whose_sizes_pass_float64_is_unbounded_only_on_the_side_that_can_overflow() -> None:
-    # 0.75M + 0.5M overflows in some order; the low ends add up to 0.75M, with Higham's slack below it
-    terms = [(0.75 * M, 0.75 * M), (0.5 * M, 0.5 * M), (-0.5 * M, -0.5 * M)]
+    # 0.75M + 0.5M overflows in some order; the low ends add up to 0.75M + 6, with Higham's slack for
+    # nine terms (about 12 ulps of 0.75M) below it; the negative ones can not overflow
+    terms = [(0.75 * M, 0.75 * M), (0.5 * M, 0.5 * M), (-0.5 * M, -0.5 * M)] + [(1.0, 1.0)] * 6
     lo, hi = _finish(terms)
     assert hi == math.inf
-    slack = _gamma_bound(3, Fraction(0.75 * M) + Fraction(0.5 * M) * 2)
-    exact = Fraction(0.75 * M) - slack
+    sizes = Fraction(0.75 * M) + 2 * Fraction(0.5 * M) + 6
+    exact = Fraction(0.75 * M) + 6 - _gamma_bound(len(terms), sizes)
     assert Fraction(lo) <= exact and Fraction(lo) >= exact - 4 * Fraction(math.ulp(0.75 * M))
     lo, hi = _finish([(-b, -a) for a, b in terms])
     assert lo == -math.inf
@@ -133,3 +136,17 @@ def test_a_grad_first_product_below_the_subnormals_is_the_exact_one_to_a_few_ulp
     assert hi == 2.0**-973 + BASE_ULPS * math.ulp(2.0**-973)
     lo, hi = tiny_times(-3.0, 2.0, (2.0**100, 2.0**101))
     assert lo < -3 * 2.0**-973 < lo + 8 * math.ulp(lo) and hi > 2.0**-972 > hi - 8 * math.ulp(hi)
+
+
+@pytest.mark.parametrize(("planted", "faulty"), [(0.0, False), (0.75 * 1e300 * TINY, False), (1e-22, True)])
+def test_a_partial_below_the_subnormals_allows_both_orders_of_the_product_and_no_more(planted: float,
+                                                                                     faulty: bool) -> None:
+    # d(x**3)/dx at x = 2**-538 is 0.75 * 2**-1074: partial-first engines round it to 0 (3 * (x * x))
+    # or to 2**-1074 ((3 * x) * x); grad-first ones get 1e300 * 0.75 * 2**-1074 (the exact product)
+    x = Value(2.0**-538)
+    y = (x**3) * 1e300
+    y.backward()
+    x.grad = planted
+    report = check(y, inputs={"x": x})
+    assert [(f.kind, f.op) for f in report.faults] == ([("wrong-rule", "powi")] if faulty else [])
+    assert (report.verdict == "fail") == faulty
