@@ -67,6 +67,30 @@ _BOUND = 'return f"0 (|x| < {_trimmed(str(bound.str(2, radius=False)))})"'
 _DEPTH = "depth[slot] = 1 + max((depth[a] for a in args if not isinstance(a, Const)), default=0)"
 _KEPT = "kept = ex.partials.get(node.slot)"
 
+_NON_INTEGER = "if not integer and (x.lo < 0.0 or (x.lo == 0.0 and y.lo <= 0.0)):"
+_NEGATIVE_POWER = "if integer and y.lo < 0.0 and x.lo <= 0.0 <= x.hi:"
+_HULL_0 = "if integer and x.lo < 0.0 < x.hi:"
+_EVEN = "even: Fl = _COSH(-x if x.hi <= 0.0 else x)  # cosh is even: increasing on either side of 0"
+NOT_ZERO = "a non-integer exponent is never 0.0 (0.0 is an integer): < 0 and <= 0 agree for it"
+ZERO_POWER_FIRST = ("an integer exponent that is not negative but below 1 is 0, which returned 1.0 just "
+                    "before: only negative exponents reach this test")
+ZERO_CORNER = ("an end exactly at 0 is a corner, and 0 ** n (n > 0; n = 0 returned and n < 0 raised "
+               "before) is 0: the hull holds 0 already")
+COSH_EVEN = ("_COSH takes the library's value at both ends and their hull, and the exact cosh of -v is "
+             "that of v: an interval and its negative give the same hull")
+COSH_AT_0 = ("at an end exactly 0 the other branch takes cosh over [0, |other end|]: the library's "
+             "cosh(0) is exactly 1.0, so both give [1.0, the other end's upper value]")
+UNSIGNED_SLOTS = ("counts, slots and operand indices are never negative: an unsigned array holds the "
+                  "same numbers")
+CONSTANT_USES = ("a partial is None exactly where its operand is a constant (allowed() gives a constant "
+                 "operand no partial): 'and' and 'or' agree")
+_START = 'start = array("q", bytes(8 * (size + 1)))'
+_INDEX = 'consumer, index = array("q", bytes(8 * start[size])), array("q", bytes(8 * start[size]))'
+_USED = "if a is not None and here.partials[i] is not None:"
+_POINT_NAN = "return (0.0, 0.0) if r != r else (r, r)"
+POINT_NAN = ("a product of two points is nan only for 0 x inf (the operands are never nan), and a 0 "
+             "returned (0.0, 0.0) on the first line: the nan case never runs")
+
 EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("verify.oracle.ball.x__integer_power",
      "result, square = ONE, (abs(x) if n % 2 == 0 else x)",
@@ -202,11 +226,44 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("verify.oracle.calculus.x__smooth", _DIRAC, _DIRAC.replace("sympy.Integer(0))", "None)")): NO_DIRAC,
     ("verify.oracle.calculus.x__smooth", _DIRAC, _DIRAC.replace("Integer(0)", "Integer(None)")): NO_DIRAC,
     ("verify.oracle.calculus.x__smooth", _DIRAC, _DIRAC.replace("Integer(0)", "Integer(1)")): NO_DIRAC,
+    ("verify.judge.floats.x__pow", _NON_INTEGER, _NON_INTEGER.replace("y.lo <= 0.0", "y.lo < 0.0")): NOT_ZERO,
+    ("verify.judge.floats.x__pow", _NEGATIVE_POWER, _NEGATIVE_POWER.replace("y.lo < 0.0", "y.lo <= 0.0")):
+        ZERO_POWER_FIRST,
+    ("verify.judge.floats.x__pow", _NEGATIVE_POWER, _NEGATIVE_POWER.replace("y.lo < 0.0", "y.lo < 1.0")):
+        ZERO_POWER_FIRST,
+    ("verify.judge.floats.x__pow", _HULL_0, _HULL_0.replace("x.lo < 0.0", "x.lo <= 0.0")): ZERO_CORNER,
+    ("verify.judge.floats.x__pow", _HULL_0, _HULL_0.replace("0.0 < x.hi", "0.0 <= x.hi")): ZERO_CORNER,
+    ("verify.judge.floats.x__cosh", "if x.lo < 0.0 < x.hi:", "if x.lo <= 0.0 < x.hi:"): COSH_AT_0,
+    ("verify.judge.floats.x__cosh", "if x.lo < 0.0 < x.hi:", "if x.lo < 0.0 <= x.hi:"): COSH_AT_0,
+    ("verify.judge.floats.x__cosh", _EVEN, _EVEN.replace("-x if", "+x if")): COSH_EVEN,
+    ("verify.judge.floats.x__cosh", _EVEN, _EVEN.replace("x.hi <= 0.0 else", "(x.hi <= 0.0) and False else")):
+        COSH_EVEN,
+    ("verify.judge.floats.x__cosh", _EVEN, _EVEN.replace("x.hi <= 0.0 else", "(x.hi <= 0.0) or True else")):
+        COSH_EVEN,
+    ("verify.judge.floats.x__cosh", _EVEN, _EVEN.replace("x.hi <= 0.0", "x.hi < 0.0")): COSH_EVEN,
+    ("verify.judge.floats.x__cosh", _EVEN, _EVEN.replace("x.hi <= 0.0", "x.hi <= 1.0")): COSH_EVEN,
+    ("verify.judge.local.xǁUsesǁ__init__", _START, _START.replace('"q"', '"Q"')): UNSIGNED_SLOTS,
+    ("verify.judge.local.xǁUsesǁ__init__", _START, _START.replace("size + 1", "size + 2")):
+        "start[size + 1] stays 0 and is never read: lookups stop at start[size]",
+    ("verify.judge.local.xǁUsesǁ__init__", 'fill = array("q", start)', 'fill = array("Q", start)'):
+        UNSIGNED_SLOTS,
+    ("verify.judge.local.xǁUsesǁ__init__", _INDEX, _INDEX.replace('array("q"', 'array("Q"', 1)):
+        UNSIGNED_SLOTS,
+    ("verify.judge.local.xǁUsesǁ__init__", _INDEX, _INDEX.replace('), array("q"', '), array("Q"')):
+        UNSIGNED_SLOTS,
+    ("verify.judge.local.xǁUsesǁ__init__", _USED, _USED.replace(" and ", " or ")): CONSTANT_USES,
+    ("verify.judge.local.x__times", _POINT_NAN, _POINT_NAN.replace("if r != r", "if (r != r) and False")):
+        POINT_NAN,
+    ("verify.judge.local.x__times", _POINT_NAN, _POINT_NAN.replace("(0.0, 0.0) if", "(1.0, 0.0) if")):
+        POINT_NAN,
+    ("verify.judge.local.x__times", _POINT_NAN, _POINT_NAN.replace("(0.0, 0.0) if", "(0.0, 1.0) if")):
+        POINT_NAN,
 }
 
 
 AT_IMPORT: dict[str, str] = {
     "verify.oracle.ball.x__fold": "ball._FUNCTIONS (Add, Mul, Max) is built from it at import",
+    "verify.judge.floats.xǁ_Functionǁ__init__": "the FL table's library functions are made at import",
 }
 """Functions that run only while their module is imported, before mutmut switches a mutant on: no test
 can see their mutants (not equivalent; the code they build is tested directly)."""
