@@ -8,7 +8,6 @@ import math
 from fractions import Fraction
 
 import pytest
-
 from micrograd import Value
 from verify import check
 from verify.judge.allowance import BASE_ULPS
@@ -26,6 +25,8 @@ from verify.judge.local import (
     summation,
     tiny_times,
 )
+from verify.judge.verdict import check_run, judge_runs
+from verify.program import Program, Step
 
 M = 1.7976931348623157e308
 TINY = 5e-324
@@ -150,3 +151,18 @@ def test_a_partial_below_the_subnormals_allows_both_orders_of_the_product_and_no
     report = check(y, inputs={"x": x})
     assert [(f.kind, f.op) for f in report.faults] == ([("wrong-rule", "powi")] if faulty else [])
     assert (report.verdict == "fail") == faulty
+
+
+def test_runs_judged_together_share_allowances_yet_each_gets_its_own_verdict() -> None:
+    # the allowances kept by operands and value tell -0.0 from 0.0 (equal as floats)
+    mul = Program((("x", -0.0), ("y", 0.43)), (Step("mul", (0, 1)),))
+    relu = Program((("x", -0.0),), (Step("relu", (0,)),))
+    runs = [(mul, [-0.0, 0.43, -0.0], [0.43, -0.0, 1.0], "pass"),
+            (mul, [0.0, 0.43, 0.0], [0.43, 0.0, 1.0], "pass"),
+            (mul, [-0.0, 0.43, -0.0], [0.43, 0.43, 1.0], "fail"),
+            (relu, [-0.0, -0.0], [0.0, 1.0], "pass"), (relu, [0.0, 0.0], [-0.0, 1.0], "pass"),
+            (relu, [-0.0, 0.5], [0.0, 1.0], "fail")]
+    together = {id(mul): judge_runs(mul), id(relu): judge_runs(relu)}
+    for program, data, grad, verdict in runs:
+        report = together[id(program)](data, grad)
+        assert report.verdict == check_run(program, data, grad).verdict == verdict
