@@ -46,7 +46,7 @@ def above(x: float) -> float:
     return _down(x, _INF)
 
 
-def _checked(cls: type[Fl], lo: float, hi: float, point: bool) -> Fl:
+def _checked(cls: type[Fl], lo: float, hi: float) -> Fl:
     if lo != lo or hi != hi:  # nan
         raise Inapplicable("nan")
     if cls.rounds_points:
@@ -58,7 +58,7 @@ def _number(x: Any) -> Fl:
     if isinstance(x, Fl):
         return x
     f = float(x)
-    return Fl(f, f)
+    return Fl(f)
 
 
 def _ends(x: Any) -> tuple[float, float]:
@@ -110,13 +110,13 @@ class Fl:
     # ---- arithmetic, rounded outward ----
     def __add__(self, other: Any) -> Fl:
         o = _number(other)
-        return _checked(type(self), self.lo + o.lo, self.hi + o.hi, self.lo == self.hi and o.lo == o.hi)
+        return _checked(type(self), self.lo + o.lo, self.hi + o.hi)
 
     __radd__ = __add__
 
     def __sub__(self, other: Any) -> Fl:
         o = _number(other)
-        return _checked(type(self), self.lo - o.hi, self.hi - o.lo, self.lo == self.hi and o.lo == o.hi)
+        return _checked(type(self), self.lo - o.hi, self.hi - o.lo)
 
     def __rsub__(self, other: Any) -> Fl:
         return type(self)(*_ends(other)) - self
@@ -130,9 +130,9 @@ class Fl:
     def __mul__(self, other: Any) -> Fl:
         o = _number(other)
         if self.lo == self.hi and o.lo == o.hi:
-            return _checked(type(self), self.lo * o.lo, self.lo * o.lo, True)
+            return _checked(type(self), self.lo * o.lo, self.lo * o.lo)
         a, b, c, d = self.lo * o.lo, self.lo * o.hi, self.hi * o.lo, self.hi * o.hi
-        return _checked(type(self), min(a, b, c, d), max(a, b, c, d), False)
+        return _checked(type(self), min(a, b, c, d), max(a, b, c, d))
 
     __rmul__ = __mul__
 
@@ -141,9 +141,9 @@ class Fl:
         if o.lo <= 0.0 <= o.hi:
             raise Inapplicable("division by an interval holding 0")
         if self.lo == self.hi and o.lo == o.hi:
-            return _checked(type(self), self.lo / o.lo, self.lo / o.lo, True)
+            return _checked(type(self), self.lo / o.lo, self.lo / o.lo)
         a, b, c, d = self.lo / o.lo, self.lo / o.hi, self.hi / o.lo, self.hi / o.hi
-        return _checked(type(self), min(a, b, c, d), max(a, b, c, d), False)
+        return _checked(type(self), min(a, b, c, d), max(a, b, c, d))
 
     def __rtruediv__(self, other: Any) -> Fl:
         return type(self)(*_ends(other)) / self
@@ -184,9 +184,9 @@ def _library(exact: Ball) -> Fl:
         raise Inapplicable("overflows float64")  # math.exp and friends raise OverflowError
     nearest = float(exact.mid())
     if abs(exact - nearest) < ball(_ulp(nearest)) * SATURATED:  # in balls: the float product underflows
-        return Fl(nearest, nearest)
+        return Fl(nearest)
     if abs(exact) < ball(_SMALLEST) * UNDERFLOWED:
-        return Fl(0.0, 0.0)
+        return Fl(0.0)
     return around(exact, nearest, LIBM_ULPS)
 
 
@@ -241,36 +241,38 @@ def _reduced(exact: Ball, got: Fl, x: float) -> Fl:
     return got.hull(Fl(max(lo, -1.0), min(hi, 1.0)))
 
 
-def _function(
-    name: str, on_ball: Any, monotone: int, domain: float = -_INF, low: float | None = None,
-    reduces: bool = False,
-) -> Any:
+class _Function:
     """A library function on float intervals: exact on balls, then the library's error.
 
-    ``monotone`` is 1 (increasing), -1 (decreasing), 0 (neither: a non-point
-    interval gets the range [low, 1]). ``reduces``: a periodic function, whose
+    ``monotone`` is 1 (increasing) or 0 (neither, sin and cos: a non-point
+    interval gets the range [-1, 1]). ``reduces``: a periodic function, whose
     argument reduction adds ``reduction_error``.
     """
 
-    def apply(x: Any) -> Fl:
+    __slots__ = ("name", "on_ball", "monotone", "domain", "reduces")
+
+    def __init__(
+        self, name: str, on_ball: Any, monotone: int, domain: float = -_INF, reduces: bool = False
+    ) -> None:
+        self.name, self.on_ball, self.monotone = name, on_ball, monotone
+        self.domain, self.reduces = domain, reduces
+
+    def __call__(self, x: Any) -> Fl:
         x = _number(x)
-        if x.lo < domain or x.lo != x.lo:
-            raise Inapplicable(f"{name} outside its domain")
+        if x.lo < self.domain or x.lo != x.lo:
+            raise Inapplicable(f"{self.name} outside its domain")
         with workprec(_BITS):
             if x.lo == x.hi:
-                exact = on_ball(ball(x.lo))
+                exact = self.on_ball(ball(x.lo))
                 got = _library(exact)
-                return _reduced(exact, got, x.lo) if reduces else got
-            if monotone == 0:
-                return Fl(-1.0 if low is None else low, 1.0 if low is None else _INF)
-            a, b = _library(on_ball(ball(x.lo))), _library(on_ball(ball(x.hi)))
+                return _reduced(exact, got, x.lo) if self.reduces else got
+            if self.monotone == 0:
+                return Fl(-1.0, 1.0)
+            a, b = _library(self.on_ball(ball(x.lo))), _library(self.on_ball(ball(x.hi)))
         return a.hull(b)
 
-    apply.__name__ = name
-    return apply
 
-
-_COSH = _function("cosh", lambda v: v.cosh(), 1)
+_COSH = _Function("cosh", lambda v: v.cosh(), 1)
 
 
 def _cosh(x: Any) -> Fl:
@@ -293,7 +295,7 @@ def _pow(x: Fl, y: Fl) -> Fl:
     """x ** y as a math library computes it (Python's float ** is C's pow)."""
     integer = y.lo == y.hi and float(y.lo).is_integer()
     if integer and y.lo == 0.0:
-        return Fl(1.0, 1.0)
+        return Fl(1.0)
     if not integer and (x.lo < 0.0 or (x.lo == 0.0 and y.lo <= 0.0)):
         raise Inapplicable("a non-integer power of a number that may be negative or 0")
     if integer and y.lo < 0.0 and x.lo <= 0.0 <= x.hi:
@@ -322,7 +324,7 @@ def product(a: Fl, b: Fl) -> Fl:
         return Fl(0.0)
     if a.lo == a.hi and b.lo == b.hi:
         r = a.lo * b.lo
-        return Fl(r, r)
+        return Fl(r)
     ends = [a.lo * b.lo, a.lo * b.hi, a.hi * b.lo, a.hi * b.hi]
     ends = [0.0 if e != e else e for e in ends]
     return Fl(min(ends), max(ends))
@@ -336,11 +338,11 @@ class Outward(Fl):
 
 
 FL = SimpleNamespace(
-    exp=_function("exp", lambda v: v.exp(), 1), log=_function("log", lambda v: v.log(), 1, domain=0.0),
-    tanh=_function("tanh", lambda v: v.tanh(), 1), cosh=_cosh,
-    sin=_function("sin", lambda v: v.sin(), 0, reduces=True),
-    cos=_function("cos", lambda v: v.cos(), 0, reduces=True),
-    sqrt=_function("sqrt", lambda v: v.sqrt(), 1, domain=0.0),
+    exp=_Function("exp", lambda v: v.exp(), 1), log=_Function("log", lambda v: v.log(), 1, domain=0.0),
+    tanh=_Function("tanh", lambda v: v.tanh(), 1), cosh=_cosh,
+    sin=_Function("sin", lambda v: v.sin(), 0, reduces=True),
+    cos=_Function("cos", lambda v: v.cos(), 0, reduces=True),
+    sqrt=_Function("sqrt", lambda v: v.sqrt(), 1, domain=0.0),
     abs=abs, max=_max, e=Fl(math.e, math.e),
 )
 """The op table's math namespace on float intervals: what a correct engine's library may return."""
