@@ -80,6 +80,8 @@ COSH_EVEN = ("_COSH takes the library's value at both ends and their hull, and t
              "that of v: an interval and its negative give the same hull")
 COSH_AT_0 = ("at an end exactly 0 the other branch takes cosh over [0, |other end|]: the library's "
              "cosh(0) is exactly 1.0, so both give [1.0, the other end's upper value]")
+ABS_AT_0 = ("at an end exactly 0 the next branch gives [0.0, the other end's size] too (-0.0 == 0.0): "
+            "the same interval")
 UNSIGNED_SLOTS = ("counts, slots and operand indices are never negative: an unsigned array holds the "
                   "same numbers")
 CONSTANT_USES = ("a partial is None exactly where its operand is a constant (allowed() gives a constant "
@@ -242,6 +244,12 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         COSH_EVEN,
     ("verify.judge.floats.x__cosh", _EVEN, _EVEN.replace("x.hi <= 0.0", "x.hi < 0.0")): COSH_EVEN,
     ("verify.judge.floats.x__cosh", _EVEN, _EVEN.replace("x.hi <= 0.0", "x.hi <= 1.0")): COSH_EVEN,
+    ("verify.judge.floats.xǁFlǁ__abs__", "if self.lo >= 0.0:", "if self.lo > 0.0:"): ABS_AT_0,
+    ("verify.judge.floats.xǁFlǁ__abs__", "if self.hi <= 0.0:", "if self.hi < 0.0:"): ABS_AT_0,
+    ("verify.judge.floats.xǁFlǁdistance", "if x < self.lo:", "if x <= self.lo:"):
+        "at x == lo, lo - x is 0, as inside",
+    ("verify.judge.floats.xǁFlǁdistance", "if x > self.hi:", "if x >= self.hi:"):
+        "at x == hi, x - hi is 0, as inside",
     ("verify.judge.local.xǁUsesǁ__init__", _START, _START.replace('"q"', '"Q"')): UNSIGNED_SLOTS,
     ("verify.judge.local.xǁUsesǁ__init__", _START, _START.replace("size + 1", "size + 2")):
         "start[size + 1] stays 0 and is never read: lookups stop at start[size]",
