@@ -55,6 +55,8 @@ def test_an_interval_times_or_over_a_point_is_not_taken_for_a_point() -> None:
     assert (Fl(2.0, 3.0) * Fl(5.0)).hi == 15.0
     assert (Fl(2.0, 3.0) / Fl(4.0)).hi == 0.75
     assert product(Fl(1.0, 2.0), Fl(3.0)).hi == 6.0 and product(Fl(3.0), Fl(1.0, 2.0)).hi == 6.0
+    point = product(Fl(0.1), Fl(3.0))
+    assert (point.lo, point.hi) == (0.1 * 3.0, 0.1 * 3.0)  # rounded to nearest, as an engine does
 
 
 def test_a_nan_at_either_end_makes_the_formula_inapplicable() -> None:
