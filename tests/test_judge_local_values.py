@@ -8,6 +8,7 @@ import math
 from fractions import Fraction
 
 import pytest
+
 from micrograd import Value
 from verify import check
 from verify.judge.allowance import BASE_ULPS
@@ -166,3 +167,26 @@ def test_runs_judged_together_share_allowances_yet_each_gets_its_own_verdict() -
     for program, data, grad, verdict in runs:
         report = together[id(program)](data, grad)
         assert report.verdict == check_run(program, data, grad).verdict == verdict
+
+
+def test_a_sum_of_few_terms_is_their_float_sum_and_of_more_widened_by_highams_slack() -> None:
+    assert _finish([]) == (0.0, 0.0)
+    assert _finish([(1.0, 2.0)]) == (1.0, 2.0)
+    assert _finish([(1.0, 2.0), (0.1, 0.2)]) == (1.0 + 0.1, 2.0 + 0.2)
+    terms = [(1.0, 2.0), (-3.0, 4.0), (5.0, 6.0)]  # sizes 2 + 4 + 6
+    lo, hi = _finish(terms)
+    slack = _gamma_bound(3, 12.0)
+    assert 3 - slack - 2 * Fraction(math.ulp(3.0)) <= Fraction(lo) <= 3 - slack
+    assert 12 + slack <= Fraction(hi) <= 12 + slack + 2 * Fraction(math.ulp(12.0))
+
+
+def test_a_sum_with_an_infinite_end_is_unbounded_on_that_side_only() -> None:
+    lo, hi = _finish([(-math.inf, 1.0), (1.0, 2.0), (1.0, 2.0)])
+    assert lo == -math.inf and 5.0 <= hi <= 5.0 + 8 * math.ulp(5.0)
+    lo, hi = _finish([(1.0, 2.0), (1.0, math.inf), (1.0, 2.0)])
+    assert hi == math.inf and 3.0 - 8 * math.ulp(3.0) <= lo <= 3.0
+    # inf - inf on one side: unbounded that way
+    lo, hi = _finish([(1.0, math.inf), (-math.inf, 2.0), (1.0, 2.0)])
+    assert (lo, hi) == (-math.inf, math.inf)
+    lo, hi = _finish([(math.inf, math.inf), (-math.inf, -math.inf), (1.0, 2.0)])
+    assert (lo, hi) == (-math.inf, math.inf)
