@@ -173,11 +173,11 @@ def test_a_sum_of_few_terms_is_their_float_sum_and_of_more_widened_by_highams_sl
     assert _finish([]) == (0.0, 0.0)
     assert _finish([(1.0, 2.0)]) == (1.0, 2.0)
     assert _finish([(1.0, 2.0), (0.1, 0.2)]) == (1.0 + 0.1, 2.0 + 0.2)
-    terms = [(1.0, 2.0), (-3.0, 4.0), (5.0, 6.0)]  # sizes 2 + 4 + 6
+    terms = [(1.0, 2.0), (-100.0, 1.0), (5.0, 6.0)]  # sizes 2 + 100 + 6: the larger end of each
     lo, hi = _finish(terms)
-    slack = _gamma_bound(3, 12.0)
-    assert 3 - slack - 2 * Fraction(math.ulp(3.0)) <= Fraction(lo) <= 3 - slack
-    assert 12 + slack <= Fraction(hi) <= 12 + slack + 2 * Fraction(math.ulp(12.0))
+    slack = _gamma_bound(3, 108.0)
+    assert -94 - slack - 2 * Fraction(math.ulp(94.0)) <= Fraction(lo) <= -94 - slack
+    assert 9 + slack <= Fraction(hi) <= 9 + slack + 2 * Fraction(math.ulp(9.0))
 
 
 def test_a_sum_with_an_infinite_end_is_unbounded_on_that_side_only() -> None:
@@ -190,3 +190,7 @@ def test_a_sum_with_an_infinite_end_is_unbounded_on_that_side_only() -> None:
     assert (lo, hi) == (-math.inf, math.inf)
     lo, hi = _finish([(math.inf, math.inf), (-math.inf, -math.inf), (1.0, 2.0)])
     assert (lo, hi) == (-math.inf, math.inf)
+    assert _finish([(0.0, math.inf), (-math.inf, -math.inf)]) == (-math.inf, math.inf)
+    # an infinite end beside finite ones that overflow on the way: still unbounded that way
+    assert _finish([(M, M), (M, M), (-math.inf, 0.0)]) == (-math.inf, math.inf)
+    assert _finish([(-M, -M), (-M, -M), (0.0, math.inf)]) == (-math.inf, math.inf)
