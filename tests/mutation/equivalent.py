@@ -82,6 +82,10 @@ COSH_AT_0 = ("at an end exactly 0 the other branch takes cosh over [0, |other en
              "cosh(0) is exactly 1.0, so both give [1.0, the other end's upper value]")
 ABS_AT_0 = ("at an end exactly 0 the next branch gives [0.0, the other end's size] too (-0.0 == 0.0): "
             "the same interval")
+_LOW_TOTAL = "return (-math.inf if any(x == -math.inf for x in lo) else _total(lo, -math.inf),"
+_HIGH_TOTAL = "math.inf if any(x == math.inf for x in hi) else _total(hi, math.inf))"
+TOTAL_NAN = ("_total's inf - inf value is used only when its numbers hold both infinities, and the side "
+             "holding its own infinity (-inf below, inf above) was returned just before: never here")
 UNSIGNED_SLOTS = ("counts, slots and operand indices are never negative: an unsigned array holds the "
                   "same numbers")
 CONSTANT_USES = ("a partial is None exactly where its operand is a constant (allowed() gives a constant "
@@ -244,6 +248,10 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         COSH_EVEN,
     ("verify.judge.floats.x__cosh", _EVEN, _EVEN.replace("x.hi <= 0.0", "x.hi < 0.0")): COSH_EVEN,
     ("verify.judge.floats.x__cosh", _EVEN, _EVEN.replace("x.hi <= 0.0", "x.hi <= 1.0")): COSH_EVEN,
+    ("verify.judge.local.x__finish", _LOW_TOTAL, _LOW_TOTAL.replace("lo, -math.inf)", "lo, None)")): TOTAL_NAN,
+    ("verify.judge.local.x__finish", _LOW_TOTAL, _LOW_TOTAL.replace("lo, -math.inf)", "lo, +math.inf)")):
+        TOTAL_NAN,
+    ("verify.judge.local.x__finish", _HIGH_TOTAL, _HIGH_TOTAL.replace("hi, math.inf)", "hi, None)")): TOTAL_NAN,
     ("verify.judge.floats.xǁFlǁ__abs__", "if self.lo >= 0.0:", "if self.lo > 0.0:"): ABS_AT_0,
     ("verify.judge.floats.xǁFlǁ__abs__", "if self.hi <= 0.0:", "if self.hi < 0.0:"): ABS_AT_0,
     ("verify.judge.floats.xǁFlǁdistance", "if x < self.lo:", "if x <= self.lo:"):
