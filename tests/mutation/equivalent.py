@@ -248,10 +248,12 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         COSH_EVEN,
     ("verify.judge.floats.x__cosh", _EVEN, _EVEN.replace("x.hi <= 0.0", "x.hi < 0.0")): COSH_EVEN,
     ("verify.judge.floats.x__cosh", _EVEN, _EVEN.replace("x.hi <= 0.0", "x.hi <= 1.0")): COSH_EVEN,
-    ("verify.judge.local.x__finish", _LOW_TOTAL, _LOW_TOTAL.replace("lo, -math.inf)", "lo, None)")): TOTAL_NAN,
+    ("verify.judge.local.x__finish", _LOW_TOTAL, _LOW_TOTAL.replace("lo, -math.inf)", "lo, None)")):
+        TOTAL_NAN,
     ("verify.judge.local.x__finish", _LOW_TOTAL, _LOW_TOTAL.replace("lo, -math.inf)", "lo, +math.inf)")):
         TOTAL_NAN,
-    ("verify.judge.local.x__finish", _HIGH_TOTAL, _HIGH_TOTAL.replace("hi, math.inf)", "hi, None)")): TOTAL_NAN,
+    ("verify.judge.local.x__finish", _HIGH_TOTAL, _HIGH_TOTAL.replace("hi, math.inf)", "hi, None)")):
+        TOTAL_NAN,
     ("verify.judge.floats.xǁFlǁ__abs__", "if self.lo >= 0.0:", "if self.lo > 0.0:"): ABS_AT_0,
     ("verify.judge.floats.xǁFlǁ__abs__", "if self.hi <= 0.0:", "if self.hi < 0.0:"): ABS_AT_0,
     ("verify.judge.floats.xǁFlǁdistance", "if x < self.lo:", "if x <= self.lo:"):
