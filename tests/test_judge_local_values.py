@@ -27,7 +27,7 @@ from verify.judge.local import (
     tiny_times,
 )
 from verify.judge.verdict import check_run, judge_runs
-from verify.program import Program, Step
+from verify.program import Const, Program, Step
 
 M = 1.7976931348623157e308
 TINY = 5e-324
@@ -194,3 +194,19 @@ def test_a_sum_with_an_infinite_end_is_unbounded_on_that_side_only() -> None:
     # an infinite end beside finite ones that overflow on the way: still unbounded that way
     assert _finish([(M, M), (M, M), (-math.inf, 0.0)]) == (-math.inf, math.inf)
     assert _finish([(-M, -M), (-M, -M), (0.0, math.inf)]) == (-math.inf, math.inf)
+
+
+def test_an_op_undefined_at_the_engines_own_operands_is_noted_only_where_it_feeds_the_output() -> None:
+    # v1 = x - 2 given as -1.0 by the engine: log(v1) is undefined at the engine's own value
+    feeds = Program((("x", 3.0),),
+                    (Step("sub", (0, Const(2.0))), Step("log", (1,)), Step("mul", (2, Const(2.0)))))
+    report = check_run(feeds, [3.0, -1.0, 0.0, 0.0], [1.0, 1.0, 2.0, 1.0])
+    assert [(f.kind, f.op) for f in report.faults] == [("forward", "sub")]
+    domain = [n for n in report.notes if "domain" in n]
+    assert len(domain) == 1 and "log" in domain[0] and "-1.0" in domain[0] and "undefined" in domain[0]
+    # the same log off the output's path spoils nothing
+    dead = Program((("x", 3.0),),
+                   (Step("sub", (0, Const(2.0))), Step("log", (1,)), Step("mul", (1, Const(2.0)))))
+    report = check_run(dead, [3.0, -1.0, 0.0, -2.0], [2.0, 2.0, 0.0, 1.0])
+    assert [(f.kind, f.op) for f in report.faults] == [("forward", "sub")]
+    assert not [n for n in report.notes if "domain" in n]
