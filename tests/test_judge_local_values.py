@@ -210,3 +210,19 @@ def test_an_op_undefined_at_the_engines_own_operands_is_noted_only_where_it_feed
     report = check_run(dead, [3.0, -1.0, 0.0, -2.0], [2.0, 2.0, 0.0, 1.0])
     assert [(f.kind, f.op) for f in report.faults] == [("forward", "sub")]
     assert not [n for n in report.notes if "domain" in n]
+
+
+def test_a_value_the_engine_did_not_give_is_taken_exact_and_the_sweep_goes_on() -> None:
+    feeds = Program((("x", 3.0),),
+                    (Step("sub", (0, Const(2.0))), Step("log", (1,)), Step("mul", (2, Const(2.0)))))
+    assert check_run(feeds, [3.0, None, 0.0, 0.0], [2.0, 2.0, 2.0, 1.0]).verdict == "pass"
+    report = check_run(feeds, [3.0, None, 0.5, 1.0], [2.0, 2.0, 2.0, 1.0])  # log(1) given as 0.5
+    assert [(f.kind, f.op) for f in report.faults] == [("forward", "log")]
+
+
+def test_steps_with_the_same_operands_and_value_keep_their_own_allowances_when_runs_share_them() -> None:
+    # relu(0) and abs(0): both 0 at 0, with one-sided derivatives [0, 1] and [-1, 1]
+    kinks = Program((("x", 0.0),), (Step("relu", (0,)), Step("abs", (0,)), Step("add", (1, 2))))
+    check = judge_runs(kinks)
+    for g, verdict in [(-1.0, "pass"), (2.0, "pass"), (-1.5, "fail"), (2.5, "fail")]:
+        assert check([0.0, 0.0, 0.0, 0.0], [g, 1.0, 1.0, 1.0]).verdict == verdict
