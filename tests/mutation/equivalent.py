@@ -86,6 +86,11 @@ _LOW_TOTAL = "return (-math.inf if any(x == -math.inf for x in lo) else _total(l
 _HIGH_TOTAL = "math.inf if any(x == math.inf for x in hi) else _total(hi, math.inf))"
 TOTAL_NAN = ("_total's inf - inf value is used only when its numbers hold both infinities, and the side "
              "holding its own infinity (-inf below, inf above) was returned just before: never here")
+_KEY = "key = None if memo is None else _memo_key(s, xs, data[s])"
+_GET = "here = None if key is None or memo is None else memo.get(key)"
+_STORE = "if key is not None and memo is not None:"
+MEMO_MISS = ("sweep's memo is a cache of allowed() by slot, operands and value (key is None exactly when "
+             "memo is): a miss or an unused store makes the same allowance again")
 UNSIGNED_SLOTS = ("counts, slots and operand indices are never negative: an unsigned array holds the "
                   "same numbers")
 CONSTANT_USES = ("a partial is None exactly where its operand is a constant (allowed() gives a constant "
@@ -248,6 +253,25 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         COSH_EVEN,
     ("verify.judge.floats.x__cosh", _EVEN, _EVEN.replace("x.hi <= 0.0", "x.hi < 0.0")): COSH_EVEN,
     ("verify.judge.floats.x__cosh", _EVEN, _EVEN.replace("x.hi <= 0.0", "x.hi <= 1.0")): COSH_EVEN,
+    ("verify.judge.local.x_sweep", _KEY, "key = None"): MEMO_MISS,
+    ("verify.judge.local.x_sweep", _KEY, _KEY.replace("if memo is None", "if (memo is None) and False")):
+        MEMO_MISS,
+    ("verify.judge.local.x_sweep", _KEY, _KEY.replace("if memo is None", "if (memo is None) or True")):
+        MEMO_MISS,
+    ("verify.judge.local.x_sweep", _KEY, _KEY.replace("if memo is None", "if memo is not None")): MEMO_MISS,
+    ("verify.judge.local.x_sweep", _GET, "here = None"): MEMO_MISS,
+    ("verify.judge.local.x_sweep", _GET, _GET.replace("if key is None or memo is None",
+                                                      "if (key is None or memo is None) or True")): MEMO_MISS,
+    ("verify.judge.local.x_sweep", _GET, _GET.replace("key is None or memo", "key is None and memo")):
+        MEMO_MISS,
+    ("verify.judge.local.x_sweep", _GET, _GET.replace("if key is None", "if key is not None")): MEMO_MISS,
+    ("verify.judge.local.x_sweep", _GET, _GET.replace("memo is None else", "memo is not None else")):
+        MEMO_MISS,
+    ("verify.judge.local.x_sweep", _GET, _GET.replace("memo.get(key)", "memo.get(None)")): MEMO_MISS,
+    ("verify.judge.local.x_sweep", _STORE, _STORE.replace("None and memo", "None or memo")): MEMO_MISS,
+    ("verify.judge.local.x_sweep", _STORE, _STORE.replace("key is not None", "key is None")): MEMO_MISS,
+    ("verify.judge.local.x_sweep", _STORE, _STORE.replace("memo is not None", "memo is None")): MEMO_MISS,
+    ("verify.judge.local.x_sweep", "memo[key] = here", "memo[key] = None"): MEMO_MISS,
     ("verify.judge.local.x__finish", _LOW_TOTAL, _LOW_TOTAL.replace("lo, -math.inf)", "lo, None)")):
         TOTAL_NAN,
     ("verify.judge.local.x__finish", _LOW_TOTAL, _LOW_TOTAL.replace("lo, -math.inf)", "lo, +math.inf)")):
