@@ -11,7 +11,8 @@ import pytest
 
 from micrograd import Value
 from verify import check
-from verify.judge.allowance import BASE_ULPS
+from verify.judge.allowance import BASE_ULPS, Allowed
+from verify.judge.floats import Fl
 from verify.judge.local import (
     REROUNDED,
     Allowances,
@@ -53,6 +54,11 @@ def test_the_summation_slack_covers_highams_bound_and_little_more(terms: int) ->
 def test_allowances_read_as_a_mapping() -> None:
     a = Allowances(5)
     assert 3 not in a and "3" not in a and 7 not in a
+    first = Allowed(Fl(1.0), Fl(1.0), [None], [None], Fl(1.0))
+    last = Allowed(Fl(2.0), Fl(2.0), [None], [None], Fl(2.0))
+    a[0], a[4] = first, last
+    assert a.get(0) is first and a[4] is last and 0 in a and list(a.values()) == [first, last]
+    assert a.get(5) is None and a.get(-1) is None and -1 not in a  # no wrapping around either end
     with pytest.raises(KeyError) as error:
         a[3]
     assert error.value.args == (3,)
