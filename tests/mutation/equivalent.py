@@ -91,6 +91,9 @@ _GET = "here = None if key is None or memo is None else memo.get(key)"
 _STORE = "if key is not None and memo is not None:"
 MEMO_MISS = ("sweep's memo is a cache of allowed() by slot, operands and value (key is None exactly when "
              "memo is): a miss or an unused store makes the same allowance again")
+_UP = "up = _scaled_sum([b for b in hi if b > 0], k) * growth"
+_DOWN = "down = _scaled_sum([-a for a in lo if a < 0], k) * growth"
+ZERO_ADDS_NOTHING = "an end of 0 (or -0.0) adds nothing to the sum of the others: taking it in changes nothing"
 UNSIGNED_SLOTS = ("counts, slots and operand indices are never negative: an unsigned array holds the "
                   "same numbers")
 CONSTANT_USES = ("a partial is None exactly where its operand is a constant (allowed() gives a constant "
@@ -253,6 +256,8 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         COSH_EVEN,
     ("verify.judge.floats.x__cosh", _EVEN, _EVEN.replace("x.hi <= 0.0", "x.hi < 0.0")): COSH_EVEN,
     ("verify.judge.floats.x__cosh", _EVEN, _EVEN.replace("x.hi <= 0.0", "x.hi <= 1.0")): COSH_EVEN,
+    ("verify.judge.local.x__near_overflow", _UP, _UP.replace("b > 0", "b >= 0")): ZERO_ADDS_NOTHING,
+    ("verify.judge.local.x__near_overflow", _DOWN, _DOWN.replace("a < 0", "a <= 0")): ZERO_ADDS_NOTHING,
     ("verify.judge.local.x_sweep", _KEY, "key = None"): MEMO_MISS,
     ("verify.judge.local.x_sweep", _KEY, _KEY.replace("if memo is None", "if (memo is None) and False")):
         MEMO_MISS,
