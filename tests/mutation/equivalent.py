@@ -93,7 +93,7 @@ MEMO_MISS = ("sweep's memo is a cache of allowed() by slot, operands and value (
              "memo is): a miss or an unused store makes the same allowance again")
 _UP = "up = _scaled_sum([b for b in hi if b > 0], k) * growth"
 _DOWN = "down = _scaled_sum([-a for a in lo if a < 0], k) * growth"
-ZERO_ADDS_NOTHING = "an end of 0 (or -0.0) adds nothing to the sum of the others: taking it in changes nothing"
+ZERO_ADDS_NOTHING = "an end of 0 (or -0.0) adds nothing to the others' sum: taking it in changes nothing"
 UNSIGNED_SLOTS = ("counts, slots and operand indices are never negative: an unsigned array holds the "
                   "same numbers")
 CONSTANT_USES = ("a partial is None exactly where its operand is a constant (allowed() gives a constant "
