@@ -94,6 +94,7 @@ MEMO_MISS = ("sweep's memo is a cache of allowed() by slot, operands and value (
 _UP = "up = _scaled_sum([b for b in hi if b > 0], k) * growth"
 _DOWN = "down = _scaled_sum([-a for a in lo if a < 0], k) * growth"
 ZERO_ADDS_NOTHING = "an end of 0 (or -0.0) adds nothing to the others' sum: taking it in changes nothing"
+_SIGNS = "return (*key, *(math.copysign(1.0, v) for v in key[1:] if v is not None))"
 UNSIGNED_SLOTS = ("counts, slots and operand indices are never negative: an unsigned array holds the "
                   "same numbers")
 CONSTANT_USES = ("a partial is None exactly where its operand is a constant (allowed() gives a constant "
@@ -258,6 +259,8 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("verify.judge.floats.x__cosh", _EVEN, _EVEN.replace("x.hi <= 0.0", "x.hi <= 1.0")): COSH_EVEN,
     ("verify.judge.local.x__near_overflow", _UP, _UP.replace("b > 0", "b >= 0")): ZERO_ADDS_NOTHING,
     ("verify.judge.local.x__near_overflow", _DOWN, _DOWN.replace("a < 0", "a <= 0")): ZERO_ADDS_NOTHING,
+    ("verify.judge.local.x__memo_key", _SIGNS, _SIGNS.replace("copysign(1.0", "copysign(2.0")):
+        "the signs only tell keys apart: +-2.0 does that as +-1.0 does",
     ("verify.judge.local.x_sweep", _KEY, "key = None"): MEMO_MISS,
     ("verify.judge.local.x_sweep", _KEY, _KEY.replace("if memo is None", "if (memo is None) and False")):
         MEMO_MISS,
