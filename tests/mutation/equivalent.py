@@ -95,6 +95,9 @@ _UP = "up = _scaled_sum([b for b in hi if b > 0], k) * growth"
 _DOWN = "down = _scaled_sum([-a for a in lo if a < 0], k) * growth"
 ZERO_ADDS_NOTHING = "an end of 0 (or -0.0) adds nothing to the others' sum: taking it in changes nothing"
 _SIGNS = "return (*key, *(math.copysign(1.0, v) for v in key[1:] if v is not None))"
+TINY_TERM = ("a tiny edge's term holds tiny_times' ends, each moved out by BASE_ULPS ulps (never both 0), "
+             "infinite or below 2**-50 in size (a finite adjoint times a partial below 2**-1074): it is "
+             "never (0.0, 0.0), (1.0, 0.0) or (0.0, 1.0), and the test is always true")
 UNSIGNED_SLOTS = ("counts, slots and operand indices are never negative: an unsigned array holds the "
                   "same numbers")
 CONSTANT_USES = ("a partial is None exactly where its operand is a constant (allowed() gives a constant "
@@ -261,6 +264,11 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("verify.judge.local.x__near_overflow", _DOWN, _DOWN.replace("a < 0", "a <= 0")): ZERO_ADDS_NOTHING,
     ("verify.judge.local.x__memo_key", _SIGNS, _SIGNS.replace("copysign(1.0", "copysign(2.0")):
         "the signs only tell keys apart: +-2.0 does that as +-1.0 does",
+    ("verify.judge.local.x__tiny_edge", "if t != (0.0, 0.0):", "if t != (1.0, 0.0):"): TINY_TERM,
+    ("verify.judge.local.x__tiny_edge", "if t != (0.0, 0.0):", "if t != (0.0, 1.0):"): TINY_TERM,
+    ("verify.judge.local.x__tiny_edge", "assert q is not None and k is not None",
+     "assert q is not None or k is not None"):
+        "best[i] is set wherever partials[i] is, and k is close[i] or partials[i]: it holds either way",
     ("verify.judge.local.x_sweep", _KEY, "key = None"): MEMO_MISS,
     ("verify.judge.local.x_sweep", _KEY, _KEY.replace("if memo is None", "if (memo is None) and False")):
         MEMO_MISS,
