@@ -20,7 +20,7 @@ from verify.judge.floats import (
     Fl,
     Inapplicable,
     Outward,
-    _function,
+    _Function,
     _library,
     product,
 )
@@ -32,8 +32,8 @@ _K = math.floor(LIBM_ULPS + 0.5)  # floats a library may be off from the nearest
 
 def _exp(reduces: bool = False) -> Any:
     if reduces:
-        return _function("exp", lambda v: v.exp(), 1, reduces=True)
-    return _function("exp", lambda v: v.exp(), 1)
+        return _Function("exp", lambda v: v.exp(), 1, reduces=True)
+    return _Function("exp", lambda v: v.exp(), 1)
 
 
 def _ends(x: Fl) -> tuple[float, float]:
@@ -82,7 +82,7 @@ def test_the_largest_float_is_returned_and_anything_past_it_overflows() -> None:
 
 def test_a_library_function_at_points_and_on_intervals() -> None:
     exp = _exp()
-    assert exp.__name__ == "exp"
+    assert exp.name == "exp"
     assert _ends(exp(0.0)) == (1.0, 1.0)  # exact: a correct library returns it
     e = exp(1.0)
     assert _ends(e) == (math.e - _K * math.ulp(math.e), math.e + _K * math.ulp(math.e))
@@ -92,8 +92,8 @@ def test_a_library_function_at_points_and_on_intervals() -> None:
 
 
 def test_sqrt_and_log_at_and_below_the_edge_of_their_domain() -> None:
-    sqrt = _function("sqrt", lambda v: v.sqrt(), 1, domain=0.0)
-    log = _function("log", lambda v: v.log(), 1, domain=0.0)
+    sqrt = _Function("sqrt", lambda v: v.sqrt(), 1, domain=0.0)
+    log = _Function("log", lambda v: v.log(), 1, domain=0.0)
     assert _ends(sqrt(0.0)) == (0.0, 0.0)  # 0 is inside sqrt's domain
     assert _ends(sqrt(Fl(0.0, 4.0))) == (0.0, 2.0)
     with pytest.raises(Inapplicable, match="no finite value"):
@@ -107,19 +107,19 @@ def test_sqrt_and_log_at_and_below_the_edge_of_their_domain() -> None:
 
 
 def test_sin_on_an_interval_is_at_most_its_range_and_at_a_point_its_reduction_shows() -> None:
-    sin = _function("sin", lambda v: v.sin(), 0, reduces=True)
+    sin = _Function("sin", lambda v: v.sin(), 0, reduces=True)
     assert _ends(sin(Fl(0.0, 1.0))) == (-1.0, 1.0)
     assert _ends(sin(0.0)) == (0.0, 0.0)
     # cos of this float is 4.7e-19 (Kahan and McDonald): a reduction error of REDUCTION_CAP dwarfs its ulps
     x = 6381956970095103 * 2.0**797
-    cos = _function("cos", lambda v: v.cos(), 0, reduces=True)
+    cos = _Function("cos", lambda v: v.cos(), 0, reduces=True)
     with workprec(192):
         true = float(arb(x).cos())
     got = cos(x)
     assert got.lo <= true - REDUCTION_CAP * 0.99 and got.hi >= true + REDUCTION_CAP * 0.99
     assert got.lo >= true - REDUCTION_CAP * 1.01 and got.hi <= true + REDUCTION_CAP * 1.01
     # without reduction the same function is only a few ulps wide
-    plain = _function("cos", lambda v: v.cos(), 0)(x)
+    plain = _Function("cos", lambda v: v.cos(), 0)(x)
     assert plain.hi - plain.lo <= 2 * _K * math.ulp(true)
 
 

@@ -89,6 +89,43 @@ _DIVISOR = "y = step.args[1].value if isinstance(step.args[1], Const) else data[
 DIVISOR_SLOT = ("past its first test (op is div and i == 1) slot s is the division's operand 1, so args[1] "
                 "is a slot, never a Const: the constant branch for y never runs")
 _DOUBLED = "if -exact_f in envelope or (math.isfinite(2 * exact_f) and 2 * exact_f in envelope):"
+_NEGATIVE_POWER = "if integer and y.lo < 0.0 and x.lo <= 0.0 <= x.hi:"
+_HULL_0 = "if integer and x.lo < 0.0 < x.hi:"
+ZERO_POWER_FIRST = ("an integer exponent that is not negative but below 1 is 0, which returned 1.0 just "
+                    "before: only negative exponents reach this test")
+ZERO_CORNER = ("an end exactly at 0 is a corner, and 0 ** n (n > 0; n = 0 returned and n < 0 raised "
+               "before) is 0: the hull holds 0 already")
+COSH_AT_0 = ("at an end exactly 0 the other branch takes cosh over [0, |other end|]: the library's "
+             "cosh(0) is exactly 1.0, so both give [1.0, the other end's upper value]")
+ABS_AT_0 = ("at an end exactly 0 the next branch gives [0.0, the other end's size] too (-0.0 == 0.0): "
+            "the same interval")
+_LOW_TOTAL = "return (-math.inf if any(x == -math.inf for x in lo) else _total(lo, -math.inf),"
+_HIGH_TOTAL = "math.inf if any(x == math.inf for x in hi) else _total(hi, math.inf))"
+TOTAL_NAN = ("_total's inf - inf value is used only when its numbers hold both infinities, and the side "
+             "holding its own infinity (-inf below, inf above) was returned just before: never here")
+_KEY = "key = None if memo is None else _memo_key(s, xs, data[s])"
+_GET = "here = None if key is None or memo is None else memo.get(key)"
+_STORE = "if key is not None and memo is not None:"
+MEMO_MISS = ("sweep's memo is a cache of allowed() by slot, operands and value (key is None exactly when "
+             "memo is): a miss or an unused store makes the same allowance again")
+_UP = "up = _scaled_sum([b for b in hi if b > 0], k) * growth"
+_DOWN = "down = _scaled_sum([-a for a in lo if a < 0], k) * growth"
+ZERO_ADDS_NOTHING = "an end of 0 (or -0.0) adds nothing to the others' sum: taking it in changes nothing"
+_SIGNS = "return (*key, *(math.copysign(1.0, v) for v in key[1:] if v is not None))"
+TINY_TERM = ("a tiny edge's term holds tiny_times' ends, each moved out by BASE_ULPS ulps (never both 0), "
+             "infinite or below 2**-50 in size (a finite adjoint times a partial below 2**-1074): it is "
+             "never (0.0, 0.0), (1.0, 0.0) or (0.0, 1.0), and the test is always true")
+UNSIGNED_SLOTS = ("counts, slots and operand indices are never negative: an unsigned array holds the "
+                  "same numbers")
+CONSTANT_USES = ("a partial is None exactly where its operand is a constant (allowed() gives a constant "
+                 "operand no partial): 'and' and 'or' agree")
+_START = 'start = array("q", bytes(8 * (size + 1)))'
+_INDEX = 'consumer, index = array("q", bytes(8 * start[size])), array("q", bytes(8 * start[size]))'
+_USED = "if a is not None and here.partials[i] is not None:"
+_POINT_NAN = "return (0.0, 0.0) if r != r else (r, r)"
+POINT_NAN = ("a product of two points is nan only for 0 x inf (the operands are never nan), and a 0 "
+             "returned (0.0, 0.0) on the first line: the nan case never runs")
+
 EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("verify.judge.floats.xǁFlǁdistance", "if x < self.lo:", "if x <= self.lo:"): DISTANCE_TIE,
     ("verify.judge.floats.xǁFlǁdistance", "if x > self.hi:", "if x >= self.hi:"): DISTANCE_TIE,
@@ -268,11 +305,71 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
      _DOUBLED.replace("isfinite(2 * exact_f)", "isfinite(2 / exact_f)")):
         ("_row asks only with a finite envelope, and here |exact_f| >= MIN_NORMAL, so 2 / exact_f is "
          "finite: where 2 * exact_f is inf, the mutant asks if inf is in a finite envelope; it never is"),
+    ("verify.judge.floats.x__pow", _NEGATIVE_POWER, _NEGATIVE_POWER.replace("y.lo < 0.0", "y.lo <= 0.0")):
+        ZERO_POWER_FIRST,
+    ("verify.judge.floats.x__pow", _NEGATIVE_POWER, _NEGATIVE_POWER.replace("y.lo < 0.0", "y.lo < 1.0")):
+        ZERO_POWER_FIRST,
+    ("verify.judge.floats.x__pow", _HULL_0, _HULL_0.replace("x.lo < 0.0", "x.lo <= 0.0")): ZERO_CORNER,
+    ("verify.judge.floats.x__pow", _HULL_0, _HULL_0.replace("0.0 < x.hi", "0.0 <= x.hi")): ZERO_CORNER,
+    ("verify.judge.floats.x__cosh", "if x.lo < 0.0 < x.hi:", "if x.lo <= 0.0 < x.hi:"): COSH_AT_0,
+    ("verify.judge.floats.x__cosh", "if x.lo < 0.0 < x.hi:", "if x.lo < 0.0 <= x.hi:"): COSH_AT_0,
+    ("verify.judge.local.x__near_overflow", _UP, _UP.replace("b > 0", "b >= 0")): ZERO_ADDS_NOTHING,
+    ("verify.judge.local.x__near_overflow", _DOWN, _DOWN.replace("a < 0", "a <= 0")): ZERO_ADDS_NOTHING,
+    ("verify.judge.local.x__memo_key", _SIGNS, _SIGNS.replace("copysign(1.0", "copysign(2.0")):
+        "the signs only tell keys apart: +-2.0 does that as +-1.0 does",
+    ("verify.judge.local.x__tiny_edge", "if t != (0.0, 0.0):", "if t != (1.0, 0.0):"): TINY_TERM,
+    ("verify.judge.local.x__tiny_edge", "if t != (0.0, 0.0):", "if t != (0.0, 1.0):"): TINY_TERM,
+    ("verify.judge.local.x__tiny_edge", "assert q is not None and k is not None",
+     "assert q is not None or k is not None"):
+        "best[i] is set wherever partials[i] is, and k is close[i] or partials[i]: it holds either way",
+    ("verify.judge.local.x_sweep", _KEY, "key = None"): MEMO_MISS,
+    ("verify.judge.local.x_sweep", _KEY, _KEY.replace("if memo is None", "if (memo is None) and False")):
+        MEMO_MISS,
+    ("verify.judge.local.x_sweep", _KEY, _KEY.replace("if memo is None", "if (memo is None) or True")):
+        MEMO_MISS,
+    ("verify.judge.local.x_sweep", _KEY, _KEY.replace("if memo is None", "if memo is not None")): MEMO_MISS,
+    ("verify.judge.local.x_sweep", _GET, "here = None"): MEMO_MISS,
+    ("verify.judge.local.x_sweep", _GET, _GET.replace("if key is None or memo is None",
+                                                      "if (key is None or memo is None) or True")): MEMO_MISS,
+    ("verify.judge.local.x_sweep", _GET, _GET.replace("key is None or memo", "key is None and memo")):
+        MEMO_MISS,
+    ("verify.judge.local.x_sweep", _GET, _GET.replace("if key is None", "if key is not None")): MEMO_MISS,
+    ("verify.judge.local.x_sweep", _GET, _GET.replace("memo is None else", "memo is not None else")):
+        MEMO_MISS,
+    ("verify.judge.local.x_sweep", _GET, _GET.replace("memo.get(key)", "memo.get(None)")): MEMO_MISS,
+    ("verify.judge.local.x_sweep", _STORE, _STORE.replace("None and memo", "None or memo")): MEMO_MISS,
+    ("verify.judge.local.x_sweep", _STORE, _STORE.replace("key is not None", "key is None")): MEMO_MISS,
+    ("verify.judge.local.x_sweep", _STORE, _STORE.replace("memo is not None", "memo is None")): MEMO_MISS,
+    ("verify.judge.local.x_sweep", "memo[key] = here", "memo[key] = None"): MEMO_MISS,
+    ("verify.judge.local.x__finish", _LOW_TOTAL, _LOW_TOTAL.replace("lo, -math.inf)", "lo, None)")):
+        TOTAL_NAN,
+    ("verify.judge.local.x__finish", _LOW_TOTAL, _LOW_TOTAL.replace("lo, -math.inf)", "lo, +math.inf)")):
+        TOTAL_NAN,
+    ("verify.judge.local.x__finish", _HIGH_TOTAL, _HIGH_TOTAL.replace("hi, math.inf)", "hi, None)")):
+        TOTAL_NAN,
+    ("verify.judge.floats.xǁFlǁ__abs__", "if self.lo >= 0.0:", "if self.lo > 0.0:"): ABS_AT_0,
+    ("verify.judge.local.xǁUsesǁ__init__", _START, _START.replace('"q"', '"Q"')): UNSIGNED_SLOTS,
+    ("verify.judge.local.xǁUsesǁ__init__", _START, _START.replace("size + 1", "size + 2")):
+        "start[size + 1] stays 0 and is never read: lookups stop at start[size]",
+    ("verify.judge.local.xǁUsesǁ__init__", 'fill = array("q", start)', 'fill = array("Q", start)'):
+        UNSIGNED_SLOTS,
+    ("verify.judge.local.xǁUsesǁ__init__", _INDEX, _INDEX.replace('array("q"', 'array("Q"', 1)):
+        UNSIGNED_SLOTS,
+    ("verify.judge.local.xǁUsesǁ__init__", _INDEX, _INDEX.replace('), array("q"', '), array("Q"')):
+        UNSIGNED_SLOTS,
+    ("verify.judge.local.xǁUsesǁ__init__", _USED, _USED.replace(" and ", " or ")): CONSTANT_USES,
+    ("verify.judge.local.x__times", _POINT_NAN, _POINT_NAN.replace("if r != r", "if (r != r) and False")):
+        POINT_NAN,
+    ("verify.judge.local.x__times", _POINT_NAN, _POINT_NAN.replace("(0.0, 0.0) if", "(1.0, 0.0) if")):
+        POINT_NAN,
+    ("verify.judge.local.x__times", _POINT_NAN, _POINT_NAN.replace("(0.0, 0.0) if", "(0.0, 1.0) if")):
+        POINT_NAN,
 }
 
 
 AT_IMPORT: dict[str, str] = {
     "verify.oracle.ball.x__fold": "ball._FUNCTIONS (Add, Mul, Max) is built from it at import",
+    "verify.judge.floats.xǁ_Functionǁ__init__": "the FL table's library functions are made at import",
 }
 """Functions that run only while their module is imported, before mutmut switches a mutant on: no test
 can see their mutants (not equivalent; the code they build is tested directly)."""

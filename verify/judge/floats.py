@@ -241,35 +241,38 @@ def _reduced(exact: Ball, got: Fl, x: float) -> Fl:
     return got.hull(Fl(max(lo, -1.0), min(hi, 1.0)))
 
 
-def _function(
-    name: str, on_ball: Any, monotone: int, domain: float = -_INF, reduces: bool = False,
-) -> Any:
+class _Function:
     """A library function on float intervals: exact on balls, then the library's error.
 
-    ``monotone`` is 1 (increasing), -1 (decreasing), 0 (neither: a non-point
-    interval gets the range [-1, 1], as sin and cos). ``reduces``: a periodic function, whose
+    ``monotone`` is 1 (increasing) or 0 (neither, sin and cos: a non-point
+    interval gets the range [-1, 1]). ``reduces``: a periodic function, whose
     argument reduction adds ``reduction_error``.
     """
 
-    def apply(x: Any) -> Fl:
+    __slots__ = ("name", "on_ball", "monotone", "domain", "reduces")
+
+    def __init__(
+        self, name: str, on_ball: Any, monotone: int, domain: float = -_INF, reduces: bool = False
+    ) -> None:
+        self.name, self.on_ball, self.monotone = name, on_ball, monotone
+        self.domain, self.reduces = domain, reduces
+
+    def __call__(self, x: Any) -> Fl:
         x = _number(x)
-        if x.lo < domain or x.lo != x.lo:
-            raise Inapplicable(f"{name} outside its domain")
+        if x.lo < self.domain or x.lo != x.lo:
+            raise Inapplicable(f"{self.name} outside its domain")
         with workprec(_BITS):
             if x.lo == x.hi:
-                exact = on_ball(ball(x.lo))
+                exact = self.on_ball(ball(x.lo))
                 got = _library(exact)
-                return _reduced(exact, got, x.lo) if reduces else got
-            if monotone == 0:
+                return _reduced(exact, got, x.lo) if self.reduces else got
+            if self.monotone == 0:
                 return Fl(-1.0, 1.0)
-            a, b = _library(on_ball(ball(x.lo))), _library(on_ball(ball(x.hi)))
+            a, b = _library(self.on_ball(ball(x.lo))), _library(self.on_ball(ball(x.hi)))
         return a.hull(b)
 
-    apply.__name__ = name
-    return apply
 
-
-_COSH = _function("cosh", lambda v: v.cosh(), 1)
+_COSH = _Function("cosh", lambda v: v.cosh(), 1)
 
 
 def _cosh(x: Any) -> Fl:
@@ -337,11 +340,11 @@ class Outward(Fl):
 
 
 FL = SimpleNamespace(
-    exp=_function("exp", lambda v: v.exp(), 1), log=_function("log", lambda v: v.log(), 1, domain=0.0),
-    tanh=_function("tanh", lambda v: v.tanh(), 1), cosh=_cosh,
-    sin=_function("sin", lambda v: v.sin(), 0, reduces=True),
-    cos=_function("cos", lambda v: v.cos(), 0, reduces=True),
-    sqrt=_function("sqrt", lambda v: v.sqrt(), 1, domain=0.0),
+    exp=_Function("exp", lambda v: v.exp(), 1), log=_Function("log", lambda v: v.log(), 1, domain=0.0),
+    tanh=_Function("tanh", lambda v: v.tanh(), 1), cosh=_cosh,
+    sin=_Function("sin", lambda v: v.sin(), 0, reduces=True),
+    cos=_Function("cos", lambda v: v.cos(), 0, reduces=True),
+    sqrt=_Function("sqrt", lambda v: v.sqrt(), 1, domain=0.0),
     abs=abs, max=_max, e=Fl(math.e, math.e),
 )
 """The op table's math namespace on float intervals: what a correct engine's library may return."""
