@@ -205,6 +205,17 @@ def test_a_non_finite_gradient_depends_on_the_upstream_gradient() -> None:
     assert sigmoid is not None and sigmoid.formula == SIGMOID_RULE.name
 
 
+def test_a_value_is_not_explained_by_a_non_finite_gradient() -> None:
+    # at y = 1e-300 the value 1e300 is finite while the gradient of y is -inf
+    assert explain_non_finite("div", [1.0, 1e-300], "value", 1, -inf) is None
+
+
+def test_an_operand_too_large_for_a_float_skips_the_formula_that_raises_on_it() -> None:
+    # math.tanh raises on an int past float64's range; the lecture tanh gives nan there
+    f = explain_non_finite("tanh", [10**400], "value", 0, math.nan)
+    assert f is not None and f.formula == LECTURE_TANH.name
+
+
 # -- explain_lost and digits_lost -------------------------------------------------------------------
 
 TANH10 = 8.244614455767397e-09
@@ -242,10 +253,20 @@ def test_a_loss_seen_only_without_traps_is_explained_too() -> None:
     assert explain_lost("sigmoid", [-745.0], 0, 0.0, 0.0) is None  # exact 0 kept
 
 
+def test_a_loss_of_a_later_formula_is_found_past_one_that_does_not_match() -> None:
+    # at 18.5 the lecture tanh rounds to 1, so its 1 - t*t is 0; math.tanh's is 4.4e-16
+    exact = 3.413219050297626e-16  # 1 / cosh(18.5)**2
+    assert run(TANH_RULE, "raise", [18.5]).grads == (2**-51,)
+    f = explain_lost("tanh", [18.5], 0, 0.0, exact)
+    assert f is not None and f.formula == LECTURE_TANH.name and f.digits_lost == 16
+
+
 @pytest.mark.parametrize(("got", "exact", "lost"), [
     (1.5, 1.5, 0),
     (1.0, inf, 0),
     (1.0, math.nan, 0),
+    (-inf, inf, 0),
+    (math.nan, inf, 0),
     (1.0, 0.0, 0),
     (inf, 1.0, 16),
     (math.nan, 1.0, 16),
