@@ -125,6 +125,22 @@ _USED = "if a is not None and here.partials[i] is not None:"
 _POINT_NAN = "return (0.0, 0.0) if r != r else (r, r)"
 POINT_NAN = ("a product of two points is nan only for 0 x inf (the operands are never nan), and a 0 "
              "returned (0.0, 0.0) on the first line: the nan case never runs")
+_FR = "verify.judge.fragility."
+_RAISE_RUN = 'got = run(book, "raise", xs, upstream)'
+_WORLDS = 'for world in ("raise", "ieee"):'
+_LOST_AS = """return Fragility(op, book.name, f"gives {seen!r} for the {_part('grad', index)}", lost,"""
+_KEPT_DIGITS = "kept = -math.log10(rel) if rel > 0 else 16.0"
+_INF_SIGNS = "return math.isinf(mine) and math.isinf(seen) and (mine > 0) == (seen > 0)"
+_SIGNED_INF = "return math.copysign(math.inf, x) * math.copysign(1.0, y)"
+NOT_IEEE = 'run() takes every world but "ieee" as Python floats: another name for "raise" is the same world'
+UPSTREAM_NEVER_RAISES = ("the upstream gradient only multiplies a rule's float result, and float * never "
+                         "raises (an int operand past float range raises converting, whatever the upstream)")
+NOT_VALUE = '_part gives "value" only for "value": any other part names the gradient, as "grad" does'
+REL_POSITIVE = ("two distinct finite floats differ by at least 2**-54 of the larger (gradual underflow), so "
+                "rel > 0 here: -log10(rel) is always taken")
+CLAMPED = ("for rel >= 1, 16 + log10(rel) rounds to 16 or more and min(16, ...) makes it 16; for rel < 1 it "
+           "is below 16.5: the branch, its bound and the min's 17 give the same count")
+BOTH_INF = "both are inf here (checked first): > 0, >= 0 and > 1 agree on +-inf"
 
 EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("verify.judge.floats.xǁFlǁdistance", "if x < self.lo:", "if x <= self.lo:"): DISTANCE_TIE,
@@ -239,6 +255,41 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("verify.oracle.fd.x__directional", "size = ball(0)", "size = ball(None)"): ARB_NONE,
     ("verify.judge.given.x_as_floats", _PAST_FLOAT, _PAST_FLOAT.replace("v > 0", "v >= 0")): PAST_FLOAT64,
     ("verify.judge.given.x_as_floats", _PAST_FLOAT, _PAST_FLOAT.replace("v > 0", "v > 1")): PAST_FLOAT64,
+    (_FR + "x_explain_raise", "upstream: float = 1.0) -> Fragility | None:",
+     "upstream: float = 2.0) -> Fragility | None:"): UPSTREAM_NEVER_RAISES,
+    (_FR + "x_explain_raise", _RAISE_RUN, 'got = run(book, "raise", xs, )'): UPSTREAM_NEVER_RAISES,
+    (_FR + "x_explain_raise", _RAISE_RUN, "got = run(book, None, xs, upstream)"): NOT_IEEE,
+    (_FR + "x_explain_raise", _RAISE_RUN, 'got = run(book, "XXraiseXX", xs, upstream)'): NOT_IEEE,
+    (_FR + "x_explain_raise", _RAISE_RUN, 'got = run(book, "RAISE", xs, upstream)'): NOT_IEEE,
+    (_FR + "x_explain_lost", _WORLDS, 'for world in ("XXraiseXX", "ieee"):'): NOT_IEEE,
+    (_FR + "x_explain_lost", _WORLDS, 'for world in ("RAISE", "ieee"):'): NOT_IEEE,
+    (_FR + "x_explain_lost", _LOST_AS, _LOST_AS.replace("'grad'", "None")): NOT_VALUE,
+    (_FR + "x_explain_lost", _LOST_AS, _LOST_AS.replace("'grad'", "'XXgradXX'")): NOT_VALUE,
+    (_FR + "x_explain_lost", _LOST_AS, _LOST_AS.replace("'grad'", "'GRAD'")): NOT_VALUE,
+    (_FR + "x_explain_non_finite",
+     'mine = got.value if part == "value" else (got.grads[index] if index < len(got.grads) else 0.0)',
+     'mine = got.value if part == "value" else (got.grads[index] if index < len(got.grads) else 1.0)'):
+        "a missing operand's contribution only has to be finite (it is never non-finite): 0 and 1 both are",
+    (_FR + "x_digits_lost", "if rel >= 1.0:", "if rel > 1.0:"): CLAMPED,
+    (_FR + "x_digits_lost", "if rel >= 1.0:", "if rel >= 2.0:"): CLAMPED,
+    (_FR + "x_digits_lost", "return max(0, min(16, round(16 - kept)))",
+     "return max(0, min(17, round(16 - kept)))"): CLAMPED,
+    (_FR + "x_digits_lost", _KEPT_DIGITS, _KEPT_DIGITS.replace("if rel > 0", "if (rel > 0) or True")):
+        REL_POSITIVE,
+    (_FR + "x_digits_lost", _KEPT_DIGITS, _KEPT_DIGITS.replace("rel > 0", "rel >= 0")): REL_POSITIVE,
+    (_FR + "x_digits_lost", _KEPT_DIGITS, _KEPT_DIGITS.replace("16.0", "17.0")): REL_POSITIVE,
+    (_FR + "x__same_non_finite", _INF_SIGNS, _INF_SIGNS.replace("(mine > 0)", "(mine >= 0)")): BOTH_INF,
+    (_FR + "x__same_non_finite", _INF_SIGNS, _INF_SIGNS.replace("(mine > 0)", "(mine > 1)")): BOTH_INF,
+    (_FR + "x__same_non_finite", _INF_SIGNS, _INF_SIGNS.replace("(seen > 0)", "(seen >= 0)")): BOTH_INF,
+    (_FR + "x__same_non_finite", _INF_SIGNS, _INF_SIGNS.replace("(seen > 0)", "(seen > 1)")): BOTH_INF,
+    (_FR + "xǁ_Ieeeǁdiv", _SIGNED_INF, _SIGNED_INF.replace(") * math", ") / math")):
+        "inf times +-1 is inf divided by +-1",
+    (_FR + "xǁ_Ieeeǁdiv", _SIGNED_INF, _SIGNED_INF.replace("1.0, y", "2.0, y")):
+        "inf times +-2 is inf times +-1",
+    (_FR + "x__two_branch_sigmoid",
+     "return m.div(1.0, 1 + m.exp(-x)) if x >= 0 else m.div(m.exp(x), 1 + m.exp(x))",
+     "return m.div(1.0, 1 + m.exp(-x)) if x > 0 else m.div(m.exp(x), 1 + m.exp(x))"):
+        "at the tie x = 0 (or -0.0) both branches give 1 / (1 + 1) = 0.5 exactly",
     ("verify.oracle.fd.x__directional", "size = size + abs(gi) * si", "size = size - abs(gi) * si"):
         "the size of the terms is read only as is_zero() and through _exponent (of its absolute value); as "
         "scale it is read only where it is 0: its sign decides nothing",
