@@ -205,3 +205,27 @@ def test_a_witness_is_made_once_per_set_of_slots_with_a_memo_only_where_runs_sha
     assert shared[(0,)] is undefined and undefined.undefined is not None and undefined.undefined.slot == 1
     assert undefined.program is logged and [n.slot for n in undefined.nodes] == [1]
     assert undefined.ex is None and undefined.uncertified == set() and undefined.allowances is None
+
+
+def test_an_inf_gradient_is_excused_where_the_adjoint_times_a_large_operand_may_overflow() -> None:
+    # x / y at x = y = 1e300 is 1: only the operands' sizes (not the output's) reach past MAX / 16 with 1e8
+    program = Program((("x", 1e300), ("y", 1e300)), (Step("div", (0, 1)), Step("mul", (2, Const(1e8)))))
+    report = check_run(program, [1e300, 1e300, 1.0, 1e8], [math.inf, -1e-292, 1e8, 1.0])
+    assert report.verdict == "inconclusive" and report.faults == []
+    assert [r.verdict for r in report.inputs] == ["inconclusive", "pass"]
+
+
+RELU = Program((("x", 0.0),), (Step("relu", (0,)),))  # on its kink: the exact gradient is all of [0, 1]
+
+
+@pytest.mark.parametrize("g", [2.0, -1.0])
+def test_a_gradient_outside_a_kinks_interval_is_off_by_its_distance_to_the_nearer_end(g: float) -> None:
+    report = check_run(RELU, [0.0, 0.0], [g, 1.0])
+    row = report.inputs[0]
+    assert report.verdict == "fail" and row.verdict == "fail" and row.exact == "[0, 1]"
+    assert row.rel_error == pytest.approx(1.0) and row.ulps == pytest.approx(1.0 / math.ulp(1.0), rel=1e-6)
+
+
+def test_a_gradient_inside_a_kinks_interval_passes_at_no_distance() -> None:
+    row = check_run(RELU, [0.0, 0.0], [0.5, 1.0]).inputs[0]
+    assert (row.exact, row.verdict, row.note, row.rel_error, row.ulps) == ("[0, 1]", "pass", "", 0.0, 0.0)
