@@ -229,3 +229,47 @@ def test_a_gradient_outside_a_kinks_interval_is_off_by_its_distance_to_the_neare
 def test_a_gradient_inside_a_kinks_interval_passes_at_no_distance() -> None:
     row = check_run(RELU, [0.0, 0.0], [0.5, 1.0]).inputs[0]
     assert (row.exact, row.verdict, row.note, row.rel_error, row.ulps) == ("[0, 1]", "pass", "", 0.0, 0.0)
+
+
+def _tanh_then(k: float) -> Program:
+    return Program((("x", 10.0),), (Step("tanh", (0,)), Step("mul", (1, Const(k)))))
+
+
+def test_a_pass_through_a_lossy_rule_quotes_careful_rules_and_names_the_textbook_formula() -> None:
+    # tanh at 10 by 1 - t*t loses 8 digits, yet a correct engine may use that rule
+    t = math.tanh(10.0)
+    report = check_run(_tanh_then(1.0), [10.0, t, t], [1 - t * t, 1.0, None])
+    row = report.inputs[0]
+    assert report.verdict == "pass" and row.verdict == "pass" and row.autograd == 1 - t * t
+    assert "lose digits" in row.note and "give 8.24461445576739" in row.note  # the careful value, not g
+    fragile = [n for n in report.notes if n.startswith("fragile: ")]
+    assert len(fragile) == 1 and "v1 = x.tanh() at x = 10.0" in fragile[0] and "1 - t*t" in fragile[0]
+    assert any("no engine adjoint" in n for n in report.notes)  # a note before the fragile one is kept
+    careful = check_run(_tanh_then(1.0), [10.0, t, t], [8.2446144557673968e-09, 1.0, 1.0])
+    assert careful.verdict == "pass" and careful.inputs[0].note == "" and careful.notes == []
+
+
+def test_an_uncertifiable_kink_side_makes_every_row_inconclusive_and_says_why() -> None:
+    # relu(sqrt(t) * sqrt(t) - 2) + x at t = 2: the exact operand of relu is 0, its float 4.4e-16
+    program = Program((("x", 0.5), ("t", 2.0)), (Step("sqrt", (1,)), Step("mul", (2, 2)),
+                                                  Step("sub", (3, Const(2.0))), Step("relu", (4,)),
+                                                  Step("add", (5, 0))))
+    r2 = math.sqrt(2.0)
+    data: list[float | None] = [0.5, 2.0, r2, r2 * r2, r2 * r2 - 2, r2 * r2 - 2, r2 * r2 - 2 + 0.5]
+    report = check_run(program, data, [1.0, 1.0, 2 * r2, 1.0, 1.0, 1.0, 1.0])
+    assert report.verdict == "inconclusive" and report.faults == []
+    assert [(r.name, r.verdict) for r in report.inputs] == [("x", "inconclusive"), ("t", "inconclusive")]
+    for row in report.inputs:
+        assert "could not be certified" in row.note and "relu's kink" in row.note
+
+
+def test_what_is_not_a_program_or_not_numbers_is_refused_by_name() -> None:
+    with pytest.raises(TypeError) as raised:
+        check_run("x * y", [0.5, 2.0, 1.0], [2.0, 0.5, 1.0])  # type: ignore[arg-type]
+    assert "needs a Program" in str(raised.value) and "str" in str(raised.value)
+    with pytest.raises(TypeError) as raised:
+        check_run(MUL, [0.5, True, 1.0], [2.0, 0.5, 1.0])
+    assert "slot 1's value is a bool" in str(raised.value)
+    with pytest.raises(TypeError) as raised:
+        check_run(MUL, [0.5, 2.0, 1.0], [2.0, "0.5", 1.0])  # type: ignore[list-item]
+    assert "slot 1's gradient is a str" in str(raised.value)
