@@ -273,3 +273,51 @@ def test_what_is_not_a_program_or_not_numbers_is_refused_by_name() -> None:
     with pytest.raises(TypeError) as raised:
         check_run(MUL, [0.5, 2.0, 1.0], [2.0, "0.5", 1.0])  # type: ignore[list-item]
     assert "slot 1's gradient is a str" in str(raised.value)
+
+
+def test_past_eight_inputs_rows_have_no_difference_of_their_own_and_a_note_counts_directions() -> None:
+    n = 9  # one more than the difference oracle checks input by input
+    program = Program(tuple((f"x{i}", 1.0 + i) for i in range(n)),
+                      tuple(Step("add", (0, 1) if j == 0 else (n + j - 1, j + 1)) for j in range(n - 1)))
+    data: list[float | None] = [1.0 + i for i in range(n)]
+    for j in range(n - 1):
+        data.append((data[-1] if j else data[0]) + data[j + 1])  # type: ignore[operator]
+    report = check_run(program, data, [1.0] * len(data))
+    assert report.verdict == "pass" and report.value == 45.0
+    assert [(r.exact, r.fd, r.verdict) for r in report.inputs] == [("1.0", "", "pass")] * n
+    assert [n for n in report.notes if "random directions" in n] == report.notes != []
+
+
+def test_an_inf_value_or_gradient_is_one_non_finite_fault_not_also_a_wrong_value_or_rule() -> None:
+    value = check_run(MUL, [0.5, 2.0, math.inf], [2.0, 0.5, 1.0])
+    assert value.verdict == "fail" and [(f.kind, f.slot) for f in value.faults] == [("non-finite", 2)]
+    for bad in (math.inf, math.nan):
+        gradient = check_run(MUL, [0.5, 2.0, 1.0], [bad, 0.5, 1.0])
+        assert gradient.verdict == "fail"
+        assert [(f.kind, f.slot) for f in gradient.faults] == [("non-finite", 0)]
+        assert gradient.inputs[0].verdict == "fail" and str(bad) in gradient.inputs[0].note
+
+
+def test_where_an_adjoint_overflows_on_the_way_even_a_sign_flipped_gradient_is_inconclusive() -> None:
+    # log(x * y) with x * y rounded to 0.0: log's derivative there is inf, so no float64 engine resolves it
+    logged = Program((("x", 1e-200), ("y", 1e-200)), (Step("mul", (0, 1)), Step("log", (2,))))
+    report = check_run(logged, [1e-200, 1e-200, 0.0, -math.inf], [-1.0e200, 1.0e200, None, 1.0])
+    assert report.verdict == "inconclusive" and report.faults == []
+    for row in report.inputs:
+        assert row.verdict == "inconclusive" and "overflows float64" in row.note
+
+
+def test_a_program_with_a_kink_away_from_it_prints_its_gradients_as_numbers() -> None:
+    program = Program((("x", 1.5), ("y", 2.0)), (Step("relu", (0,)), Step("mul", (2, 1))))
+    report = check_run(program, [1.5, 2.0, 1.5, 3.0], [2.0, 1.5, 2.0, 1.0])
+    assert report.verdict == "pass" and [(r.exact, r.verdict) for r in report.inputs] == [
+        ("2.0", "pass"), ("1.5", "pass")]
+
+
+def test_a_pass_within_what_careful_rules_give_has_no_note() -> None:
+    t = math.tanh(10.0)
+    program = Program((("x", 10.0),), (Step("tanh", (0,)), Step("add", (1, 0))))
+    report = check_run(program, [10.0, t, t + 10.0], [1 - t * t + 1, 1.0, 1.0])
+    row = report.inputs[0]
+    assert row.ulps is not None and 0 < row.ulps < 1  # not the correctly rounded float, yet a careful one
+    assert report.verdict == "pass" and row.verdict == "pass" and row.note == "" and report.notes == []
