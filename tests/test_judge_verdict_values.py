@@ -321,3 +321,12 @@ def test_a_pass_within_what_careful_rules_give_has_no_note() -> None:
     row = report.inputs[0]
     assert row.ulps is not None and 0 < row.ulps < 1  # not the correctly rounded float, yet a careful one
     assert report.verdict == "pass" and row.verdict == "pass" and row.note == "" and report.notes == []
+
+
+def test_a_fault_beside_values_that_leave_an_ops_domain_still_fails() -> None:
+    # log(x * y) + x * 2 with x * y rounded to 0.0 (log leaves its domain) and x * 2 given wrong
+    program = Program((("x", 1e-200), ("y", 1e-200)), (Step("mul", (0, 1)), Step("mul", (0, Const(2.0))),
+                                                        Step("log", (2,)), Step("add", (4, 3))))
+    report = check_run(program, [1e-200, 1e-200, 0.0, 3e-200, -math.inf, -math.inf], [None] * 6)
+    assert report.verdict == "fail" and [(f.kind, f.slot) for f in report.faults] == [("forward", 3)]
+    assert any("leave an op's domain" in n for n in report.notes)
