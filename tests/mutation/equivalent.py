@@ -66,6 +66,20 @@ _DIRAC = "return expr.replace(sympy.DiracDelta, lambda *args: sympy.Integer(0))"
 _BOUND = 'return f"0 (|x| < {_trimmed(str(bound.str(2, radius=False)))})"'
 _DEPTH = "depth[slot] = 1 + max((depth[a] for a in args if not isinstance(a, Const)), default=0)"
 _KEPT = "kept = ex.partials.get(node.slot)"
+ONE_RUN_MEMO = ("check_run's table of witnesses is new per call, so a memo only keeps allowances no later "
+                "run reads, and keeps passed nodes' value intervals whole, which no check reads after the "
+                "sweep")
+MEMO_FALSY = "memo is only tested for truth ({} if memo else None): None and False are both false"
+NEVER_PASS_AND_LEFT = ("left holds every slot of found.undefined, and _verdict gives inconclusive whenever "
+                       "found.undefined is not empty: a pass with left never happens, so the line never runs")
+NO_FAULTS_YET = "the branch runs only when faults is empty: faults = x and faults += x give the same list"
+UNREAD_PROGRAM = "fragile_notes never reads its program argument"
+ERROR_AT_AN_END = ("at x == lo (or x == hi) the distance lo - x (or x - hi) is 0, the value of the branch "
+                   "the tie falls to instead")
+_CHECK_RUN = "return _check_run(program, data, grad, inputs, {}, memo=False)"
+_FRAGILE = "notes += fragile_notes(program, nodes, names, finite_data, finite_grad, found, ex)"
+_ERR = "err = float(lo - x) if x < lo else float(x - hi) if x > hi else 0.0"
+
 
 EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("verify.oracle.ball.x__integer_power",
@@ -202,6 +216,14 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("verify.oracle.calculus.x__smooth", _DIRAC, _DIRAC.replace("sympy.Integer(0))", "None)")): NO_DIRAC,
     ("verify.oracle.calculus.x__smooth", _DIRAC, _DIRAC.replace("Integer(0)", "Integer(None)")): NO_DIRAC,
     ("verify.oracle.calculus.x__smooth", _DIRAC, _DIRAC.replace("Integer(0)", "Integer(1)")): NO_DIRAC,
+    ("verify.judge.verdict.x_check_run", _CHECK_RUN, _CHECK_RUN.replace("False", "None")): MEMO_FALSY,
+    ("verify.judge.verdict.x_check_run", _CHECK_RUN, _CHECK_RUN.replace("False", "True")): ONE_RUN_MEMO,
+    ("verify.judge.verdict.x__check_run", 'verdict = "inconclusive"', "verdict = None"): NEVER_PASS_AND_LEFT,
+    ("verify.judge.verdict.x__check_run", "faults += _unblamed(rows)", "faults = _unblamed(rows)"):
+        NO_FAULTS_YET,
+    ("verify.judge.verdict.x__check_run", _FRAGILE, _FRAGILE.replace("(program,", "(None,")): UNREAD_PROGRAM,
+    ("verify.judge.verdict.x__error", _ERR, _ERR.replace("x < lo", "x <= lo")): ERROR_AT_AN_END,
+    ("verify.judge.verdict.x__error", _ERR, _ERR.replace("x > hi", "x >= hi")): ERROR_AT_AN_END,
 }
 
 
