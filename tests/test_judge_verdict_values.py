@@ -330,3 +330,17 @@ def test_a_fault_beside_values_that_leave_an_ops_domain_still_fails() -> None:
     report = check_run(program, [1e-200, 1e-200, 0.0, 3e-200, -math.inf, -math.inf], [None] * 6)
     assert report.verdict == "fail" and [(f.kind, f.slot) for f in report.faults] == [("forward", 3)]
     assert any("leave an op's domain" in n for n in report.notes)
+
+
+def test_a_forward_fault_quotes_its_operands_as_the_engine_gave_them_or_exact_where_not_finite() -> None:
+    # v1 = x * 2 given inf, v2 = v1 + 1 given 5.0; v3 = x * 3 given 4.0, v4 = v3 + 1 given 9.0
+    program = Program((("x", 1.0),), (Step("mul", (0, Const(2.0))), Step("add", (1, Const(1.0))),
+                                      Step("mul", (0, Const(3.0))), Step("add", (3, Const(1.0))),
+                                      Step("add", (2, 4))))
+    report = check_run(program, [1.0, math.inf, 5.0, 4.0, 9.0, 14.0], [None] * 6)
+    assert report.verdict == "fail"
+    forward = [(f.slot, f.operands) for f in report.faults if f.kind == "forward"]
+    assert forward == [(2, (2.0, 1.0)), (3, (1.0, 3.0)), (4, (4.0, 1.0))]
+    assert [(f.kind, f.slot) for f in report.faults if f.kind != "forward"] == [("non-finite", 1)]
+    v2 = next(f for f in report.faults if f.slot == 2)
+    assert "at v1 = 2.0" in v2.message and "is 5.0" in v2.message
