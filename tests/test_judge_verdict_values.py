@@ -344,3 +344,10 @@ def test_a_forward_fault_quotes_its_operands_as_the_engine_gave_them_or_exact_wh
     assert [(f.kind, f.slot) for f in report.faults if f.kind != "forward"] == [("non-finite", 1)]
     v2 = next(f for f in report.faults if f.slot == 2)
     assert "at v1 = 2.0" in v2.message and "is 5.0" in v2.message
+
+
+def test_a_non_finite_adjoint_counts_as_none_with_every_operand_it_reaches() -> None:
+    # the output's inf gradient is a fault; it checks neither x's nor y's adjoint: three nodes unchecked
+    report = check_run(MUL, [0.5, 2.0, 1.0], [2.0, 0.5, math.inf])
+    assert report.verdict == "fail" and [(f.kind, f.slot) for f in report.faults] == [("non-finite", 2)]
+    assert next(n for n in report.notes if "no engine adjoint" in n).startswith("3 nodes had ")
