@@ -351,3 +351,14 @@ def test_a_non_finite_adjoint_counts_as_none_with_every_operand_it_reaches() -> 
     report = check_run(MUL, [0.5, 2.0, 1.0], [2.0, 0.5, math.inf])
     assert report.verdict == "fail" and [(f.kind, f.slot) for f in report.faults] == [("non-finite", 2)]
     assert next(n for n in report.notes if "no engine adjoint" in n).startswith("3 nodes had ")
+
+
+def test_where_the_accepted_rules_lose_every_digit_the_row_is_inconclusive_not_a_pass() -> None:
+    # tanh at 19 by 1 - t*t: a correct engine may give anything from -2.2e-16 to 6.7e-16, the exact 1.1e-16
+    t = math.tanh(19.0)
+    program = Program((("x", 19.0),), (Step("tanh", (0,)),))
+    for g in (1 - t * t, 0.0):
+        report = check_run(program, [19.0, t], [g, 1.0])
+        row = report.inputs[0]
+        assert report.verdict == "inconclusive" and row.verdict == "inconclusive" and report.faults == []
+        assert "lose the digits" in row.note
