@@ -362,3 +362,23 @@ def test_where_the_accepted_rules_lose_every_digit_the_row_is_inconclusive_not_a
         row = report.inputs[0]
         assert report.verdict == "inconclusive" and row.verdict == "inconclusive" and report.faults == []
         assert "lose the digits" in row.note
+
+
+def test_a_kink_elsewhere_in_the_program_does_not_spare_a_row_the_resolution_check() -> None:
+    # relu(x) + tanh(y) at x = 0 (on the kink) and y = 19 (where tanh's rules lose every digit)
+    t = math.tanh(19.0)
+    program = Program((("x", 0.0), ("y", 19.0)),
+                      (Step("relu", (0,)), Step("tanh", (1,)), Step("add", (2, 3))))
+    report = check_run(program, [0.0, 19.0, 0.0, t, t], [1.0, 1 - t * t, 1.0, 1.0, 1.0])
+    assert [(r.name, r.verdict) for r in report.inputs] == [("x", "pass"), ("y", "inconclusive")]
+    assert "lose the digits" in report.inputs[1].note and not report.inputs[1].exact.startswith("[")
+
+
+def test_an_uncertified_gradient_is_printed_as_a_ball_not_as_a_kinks_interval() -> None:
+    program = Program((("x", 0.5), ("t", 2.0)), (Step("sqrt", (1,)), Step("mul", (2, 2)),
+                                                  Step("sub", (3, Const(2.0))), Step("relu", (4,)),
+                                                  Step("add", (5, 0))))
+    r2 = math.sqrt(2.0)
+    data: list[float | None] = [0.5, 2.0, r2, r2 * r2, r2 * r2 - 2, r2 * r2 - 2, r2 * r2 - 2 + 0.5]
+    t = check_run(program, data, [1.0, 1.0, 2 * r2, 1.0, 1.0, 1.0, 1.0]).inputs[1]
+    assert t.verdict == "inconclusive" and t.exact.startswith("0 (|x| < ")  # the bound, not [lo, hi]
