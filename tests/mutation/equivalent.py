@@ -69,6 +69,20 @@ _DIRAC = "return expr.replace(sympy.DiracDelta, lambda *args: sympy.Integer(0))"
 _BOUND = 'return f"0 (|x| < {_trimmed(str(bound.str(2, radius=False)))})"'
 _DEPTH = "depth[slot] = 1 + max((depth[a] for a in args if not isinstance(a, Const)), default=0)"
 _KEPT = "kept = ex.partials.get(node.slot)"
+ONE_RUN_MEMO = ("check_run's table of witnesses is new per call, so a memo only keeps allowances no later "
+                "run reads, and keeps passed nodes' value intervals whole, which no check reads after the "
+                "sweep")
+MEMO_FALSY = "memo is only tested for truth ({} if memo else None): None and False are both false"
+NEVER_PASS_AND_LEFT = ("left holds every slot of found.undefined, and _verdict gives inconclusive whenever "
+                       "found.undefined is not empty: a pass with left never happens, so the line never runs")
+NO_FAULTS_YET = "the branch runs only when faults is empty: faults = x and faults += x give the same list"
+UNREAD_PROGRAM = "fragile_notes never reads its program argument"
+ERROR_AT_AN_END = ("at x == lo (or x == hi) the distance lo - x (or x - hi) is 0, the value of the branch "
+                   "the tie falls to instead")
+_CHECK_RUN = "return _check_run(program, data, grad, inputs, {}, memo=False)"
+_FRAGILE = "notes += fragile_notes(program, nodes, names, finite_data, finite_grad, found, ex)"
+_ERR = "err = float(lo - x) if x < lo else float(x - hi) if x > hi else 0.0"
+
 
 KNOWN_ADJOINTS = ("a slot is a mismatch only where its engine gradient is a known finite number and its "
                   "expected interval is known, which needs every consumer's adjoint known (local.py blinds "
@@ -415,6 +429,14 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         POINT_NAN,
     ("verify.judge.local.x__times", _POINT_NAN, _POINT_NAN.replace("(0.0, 0.0) if", "(0.0, 1.0) if")):
         POINT_NAN,
+    ("verify.judge.verdict.x_check_run", _CHECK_RUN, _CHECK_RUN.replace("False", "None")): MEMO_FALSY,
+    ("verify.judge.verdict.x_check_run", _CHECK_RUN, _CHECK_RUN.replace("False", "True")): ONE_RUN_MEMO,
+    ("verify.judge.verdict.x__check_run", 'verdict = "inconclusive"', "verdict = None"): NEVER_PASS_AND_LEFT,
+    ("verify.judge.verdict.x__check_run", "faults += _unblamed(rows)", "faults = _unblamed(rows)"):
+        NO_FAULTS_YET,
+    ("verify.judge.verdict.x__check_run", _FRAGILE, _FRAGILE.replace("(program,", "(None,")): UNREAD_PROGRAM,
+    ("verify.judge.verdict.x__error", _ERR, _ERR.replace("x < lo", "x <= lo")): ERROR_AT_AN_END,
+    ("verify.judge.verdict.x__error", _ERR, _ERR.replace("x > hi", "x >= hi")): ERROR_AT_AN_END,
 }
 
 
