@@ -4,6 +4,7 @@ node past WARN_NODES."""
 
 from __future__ import annotations
 
+import os
 import sys
 import warnings
 
@@ -76,5 +77,7 @@ def test_the_warning_points_at_the_line_that_called_verify_check(monkeypatch: py
     with pytest.warns(SizeWarning) as caught:
         here = sys._getframe().f_lineno
         verify.check(y)
-    assert [(w.filename, w.lineno) for w in caught] == [(__file__, here + 1)]
     assert "the graph has 2 nodes" in str(caught[0].message)
+    if "MUTANT_UNDER_TEST" in os.environ:  # mutmut's trampolines add frames between the two
+        return
+    assert [(w.filename, w.lineno) for w in caught] == [(__file__, here + 1)]
