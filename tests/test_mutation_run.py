@@ -72,3 +72,12 @@ def test_the_score_counts_a_hang_as_detected_and_skipped_mutants_not_at_all() ->
     states = ["killed"] * 6 + ["timeout"] * 2 + ["survived"] * 2 + ["skipped"] * 5
     assert run._score(states) == "8/10 = 80.0% detected (6 killed, 2 hung)"
     assert run._score(["killed", "not checked"]) == "1/2 = 50.0% detected (1 killed, 0 hung, 1 not checked)"
+
+
+def test_each_area_named_gets_its_own_score_line() -> None:
+    status = {"verify.judge.blame.x_show__mutmut_1": "killed",
+              "verify.judge.blame.x_show__mutmut_2": "survived",
+              "verify.oracle.fd.x__gap__mutmut_1": "timeout"}
+    assert run._area_scores(status, ["judge", "verify/oracle/fd.py"]) == [
+        "score of judge: 1/2 = 50.0% detected (1 killed, 0 hung)",
+        "score of verify/oracle/fd.py: 1/1 = 100.0% detected (0 killed, 1 hung)"]

@@ -186,6 +186,15 @@ def _score(states: list[str]) -> str:
             f"hung{unchecked})")
 
 
+def _area_scores(status: dict[str, str], areas: list[str]) -> list[str]:
+    """Each area's own score line (an area is a key of AREAS or a file)."""
+    lines = []
+    for area in areas:
+        patterns = AREAS.get(area, [area])
+        lines.append(f"score of {area}: {_score([st for name, st in status.items() if _in(name, patterns)])}")
+    return lines
+
+
 def _commit() -> str:
     return subprocess.run(["git", "log", "-1", "--format=%h"], cwd=ROOT, capture_output=True,
                           text=True).stdout.strip()
@@ -265,7 +274,8 @@ def main() -> int:
         lines = [_header(args, len(again), (time.monotonic() - started) / 60, commit),
                  f"# Mutation testing: {', '.join(args.areas)}", "",
                  f"mutants: {len(status)}; " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())),
-                 f"score: {_score(list(status.values()))}", "",
+                 f"score: {_score(list(status.values()))}",
+                 *(_area_scores(status, args.areas) if len(args.areas) > 1 else []), "",
                  *(f"- {module}: {_score(states)}" for module, states in sorted(by_file.items())),
                  "", "## Survivors", ""]
         reasons: Counter[str] = Counter()
