@@ -25,7 +25,6 @@ it from the file system and the network.
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import os
 import subprocess
@@ -38,7 +37,7 @@ from typing import Any
 
 from ..audit.engine import confine
 from ..audit.engine.namespace import died_of, enter_forked, relay, spawn_prefix
-from ..audit.engine.process import Drain, Forked, fork_from_here, kill_tree, max_fd
+from ..audit.engine.process import Drain, Forked, fork_from_here, kill_tree, own_stdio
 from ..audit.engine.protocol import HOME, WIRE_LIMIT, EngineOutput, ProtocolViolation, decode
 
 WORKER = Path(__file__).with_name("worker.py")
@@ -211,14 +210,7 @@ def _fork(obj: Any, request: dict[str, Any], answer: int) -> tuple[Forked, tuple
 def _child(obj: Any, request: dict[str, Any], answer: int, out: int, err: int) -> None:
     code = 1
     try:
-        os.setsid()
-        os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
-        os.dup2(out, 1)
-        os.dup2(err, 2)
-        sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), write_through=True)
-        sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), write_through=True)
-        os.closerange(3, answer)
-        os.closerange(answer + 1, max_fd())
+        own_stdio(out, err, answer)
         enter_forked()
         relay()
         from .worker import channel, serve

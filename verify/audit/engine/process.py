@@ -10,6 +10,7 @@ process and every descendant it left behind.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import signal
 import subprocess
@@ -39,6 +40,20 @@ class Drain(threading.Thread):
                 return
             with self.lock:
                 self.into.add(chunk)
+
+
+def own_stdio(out: int, err: int, keep: int) -> None:
+    """In a forked worker: a session of its own, stdin from /dev/null, stdout and stderr on the pipes
+    ``out`` and ``err``, and every descriptor above 2 but ``keep`` (its answer channel) closed."""
+    os.setsid()
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    os.dup2(out, 1)
+    os.dup2(err, 2)
+    # Unbuffered, as the spawned worker's ``-u``: nothing waits in a buffer to be lost.
+    sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), write_through=True)
+    sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), write_through=True)
+    os.closerange(3, keep)
+    os.closerange(keep + 1, max_fd())
 
 
 def max_fd() -> int:

@@ -31,7 +31,6 @@ with kind ``deadline``.
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import signal
 import socket
@@ -47,7 +46,7 @@ from . import DEFAULT_MEMORY, answers, confine
 from .answers import ProbeAnswer
 from .link import Worker
 from .namespace import enter_forked, spawn_prefix
-from .process import Drain, Forked, fork_from_here, kill_tree, max_fd
+from .process import Drain, Forked, fork_from_here, kill_tree, own_stdio
 from .protocol import (
     HOME,
     EngineError,
@@ -265,16 +264,8 @@ class EngineProcess:
         if pid == 0:  # the worker
             code = 1
             try:
-                os.setsid()
-                os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
-                os.dup2(out_w, 1)
-                os.dup2(err_w, 2)
-                # Unbuffered, as the spawned worker's ``-u``: nothing waits in a buffer to be lost.
-                sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), write_through=True)
-                sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), write_through=True)
                 keep = child.fileno()
-                os.closerange(3, keep)
-                os.closerange(keep + 1, max_fd())
+                own_stdio(out_w, err_w, keep)
                 enter_forked()
                 from .worker import main_forked
 
