@@ -41,7 +41,6 @@ from ..program import Const, Program, Step
 from ..report import Report
 from .engine.answers import AccumulateAnswer
 from .engine.probes import ACCUMULATE, LOOP_STEPS
-from .engine.sandbox import EngineFailed
 from .engine.terms import Layout
 from .findings import Finding, exact_grad, number_text
 from .ledger import Ledger
@@ -111,12 +110,8 @@ class Accumulation:
             return
         if any(f.op in ("mul", "add") or f.kind in ENGINE_WIDE for f in ledger.result.findings):
             return  # that bug shows here too: it is already a finding
-        ledger.check_time()
-        try:
-            answer = ledger.engine.probe("accumulate")
-        except EngineFailed:
-            return  # a hang or a death shows in the battery's own programs
-        if not isinstance(answer, AccumulateAnswer):
+        answer = ledger.fixed_probe("accumulate", AccumulateAnswer)
+        if answer is None:
             return
         ledger.progress("several backward() calls ...")
         for k, got in enumerate(answer.runs[: len(ACCUMULATE)]):

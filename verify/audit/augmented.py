@@ -19,7 +19,6 @@ from collections.abc import Callable
 from ..program import Const, Program, Step
 from .engine.answers import AugmentedAnswer
 from .engine.probes import seed_example
-from .engine.sandbox import EngineFailed
 from .findings import Finding, number_text
 from .ledger import Ledger
 
@@ -58,12 +57,8 @@ class Augmented:
     """The augmented-assignment programs: the worker runs them as written, the plain forms are judged."""
 
     def run(self, ledger: Ledger) -> None:
-        ledger.check_time()
-        try:
-            answer = ledger.engine.probe("augmented")
-        except EngineFailed:
-            return  # a hang or a death shows in the battery's own programs
-        if not isinstance(answer, AugmentedAnswer):
+        answer = ledger.fixed_probe("augmented", AugmentedAnswer)
+        if answer is None:
             return
         seen: set[str] = set()
         for k, got in enumerate(answer.runs[: len(PLAIN)]):

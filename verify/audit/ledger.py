@@ -13,11 +13,13 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from micrograd.ops import OPS
 
 from .battery import Tools
-from .engine.sandbox import EngineProcess
+from .engine.answers import ProbeAnswer
+from .engine.sandbox import EngineFailed, EngineProcess
 from .engine.terms import LAYOUTS, Layout
 from .engine.terms import Phase as Part
 from .explain import explain
@@ -124,6 +126,9 @@ SUBSTITUTES: tuple[tuple[str, str], ...] = (
 """Steps a suspect op may be replaced with to test it in a graph, in the order tried."""
 
 
+A = TypeVar("A", bound=ProbeAnswer)
+
+
 class Ledger:
     """The engine, the lab that judges its runs, and what the phases have learned so far."""
 
@@ -155,6 +160,16 @@ class Ledger:
         if len(self.result.findings) >= MAX_FINDINGS:
             self.result.stopped = f"{MAX_FINDINGS} findings: the limit"
             raise Done
+
+    def fixed_probe(self, name: str, kind: type[A]) -> A | None:
+        """The worker's answer to a probe of fixed programs, or None where it hangs, dies or answers in
+        another kind (a hang or a death shows in the battery's own programs)."""
+        self.check_time()
+        try:
+            answer = self.engine.probe(name)
+        except EngineFailed:
+            return None
+        return answer if isinstance(answer, kind) else None
 
     def seconds(self) -> float:
         return time.monotonic() - self.lab.started
